@@ -1,0 +1,135 @@
+"""Parse a fops string into pipelines of typed ops plus an optional saveas.
+
+``fops = pipeline { ";" pipeline }``, ``pipeline = fop { "|" fop } [ "|" saveas ]``.
+Errors name the pipeline, the stage and the segment that is wrong.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from urllib.parse import unquote
+
+from ..encoding import b64_decode_text, decode_entry
+from ..errors import QiniuError
+from .registry import FopSyntaxError, Op, Registry, int_range
+
+MAX_STAGES = 30
+MAX_PIPELINES = 100
+
+
+@dataclass
+class SaveAs:
+    """``saveas/<entry>`` with its optional trailing pairs."""
+
+    bucket: str
+    key: str | None
+    delete_after_days: int | None = None
+    save_pattern: str | None = None
+    save_key: str | None = None
+    sign: str | None = None
+    text: str = ""
+
+
+@dataclass
+class Pipeline:
+    """One ``;``-separated command: its text as submitted, its ops, and where it saves."""
+
+    text: str
+    ops: list[Op] = field(default_factory=list)
+    saveas: SaveAs | None = None
+
+
+class FopsError(QiniuError):
+    """A fops string that cannot be accepted: always HTTP 400, with the position."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(400, message)
+
+
+def normalise(text: str) -> str:
+    """Undo the percent-escapes some HTTP libraries put on ``| > < ! @`` and friends.
+
+    URL-safe base64 never contains ``%``, so unquoting cannot corrupt a parameter.
+    """
+    return unquote(text) if "%" in text else text
+
+
+def parse_fops(text: str, registry: Registry) -> list[Pipeline]:
+    """Parse a whole ``fops`` / ``persistentOps`` value."""
+    text = normalise(text.strip())
+    if not text:
+        raise FopsError("fops is empty")
+    parts = text.split(";")
+    if len(parts) > MAX_PIPELINES:
+        raise FopsError(f"too many commands: {len(parts)} > {MAX_PIPELINES}")
+    return [parse_pipeline(part, registry, index=i, total=len(parts)) for i, part in enumerate(parts)]
+
+
+def parse_pipeline(text: str, registry: Registry, index: int = 0, total: int = 1,
+                   allow_sign: bool = False) -> Pipeline:
+    where = f"fops[{index}]" if total > 1 else "fops"
+    if not text:
+        raise FopsError(f"{where}: empty command (stray ';'?)")
+    stages = text.split("|")
+    pipeline = Pipeline(text=text)
+    for stage_index, stage in enumerate(stages):
+        label = f"{where} stage {stage_index} {stage[:80]!r}"
+        if stage.startswith("saveas/") or stage == "saveas":
+            if stage_index != len(stages) - 1:
+                raise FopsError(f"{label}: saveas must be the last stage")
+            if stage_index == 0:
+                raise FopsError(f"{label}: saveas needs a command before it")
+            pipeline.saveas = _parse_saveas(stage, label, allow_sign)
+            continue
+        try:
+            pipeline.ops.append(parse_op(stage, registry))
+        except FopSyntaxError as exc:
+            raise FopsError(f"{label}: {exc}") from exc
+    if len(pipeline.ops) > MAX_STAGES:
+        raise FopsError(f"{where}: {len(pipeline.ops)} stages, at most {MAX_STAGES} may be piped")
+    return pipeline
+
+
+def parse_op(text: str, registry: Registry) -> Op:
+    if not text:
+        raise FopSyntaxError("empty stage (stray '|'?)")
+    name, *segments = text.split("/")
+    spec = registry.get(name)
+    if spec is None:
+        raise FopSyntaxError(f"unknown fop {name!r}", name)
+    args, order = spec.parse_segments(segments)
+    return Op(name=name, text=text, args=args, order=order)
+
+
+_DAYS = int_range(1, 36500)
+
+
+def _parse_saveas(text: str, label: str, allow_sign: bool) -> SaveAs:
+    segments = text.split("/")
+    if len(segments) < 2 or not segments[1]:
+        raise FopsError(f"{label}: saveas needs an encoded entry")
+    try:
+        bucket, key = decode_entry(segments[1])
+    except QiniuError as exc:
+        raise FopsError(f"{label}: saveas entry is not url-safe base64 of bucket:key") from exc
+    saveas = SaveAs(bucket=bucket, key=key, text=text)
+    rest = segments[2:]
+    if len(rest) % 2:
+        raise FopsError(f"{label}: saveas parameter {rest[-1]!r} needs a value")
+    for name, value in zip(rest[::2], rest[1::2]):
+        try:
+            if name == "deleteAfterDays":
+                saveas.delete_after_days = _DAYS(value)
+            elif name == "savePattern":
+                saveas.save_pattern = b64_decode_text(value)
+            elif name == "saveKey":
+                saveas.save_key = b64_decode_text(value)
+            elif name == "sign" and allow_sign:
+                saveas.sign = value
+            else:
+                raise FopsError(f"{label}: unknown saveas parameter {name!r}")
+        except ValueError as exc:
+            raise FopsError(f"{label}: bad {name}: {exc}") from exc
+    if saveas.save_pattern and saveas.save_key:
+        raise FopsError(f"{label}: savePattern and saveKey are mutually exclusive")
+    return saveas
