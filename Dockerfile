@@ -1,0 +1,30 @@
+# The emulator as a container: `docker compose up --wait` returns once it is healthy.
+FROM python:3.11-slim
+
+ENV PYTHONDONTWRITEBYTECODE=1 \
+    PYTHONUNBUFFERED=1 \
+    PIP_NO_CACHE_DIR=1 \
+    QINIU_EMULATOR_HOST=0.0.0.0 \
+    QINIU_EMULATOR_PORT=9000 \
+    QINIU_EMULATOR_DATA=/data
+
+RUN useradd --create-home --uid 10001 qiniu \
+    && mkdir -p /data \
+    && chown qiniu:qiniu /data
+
+WORKDIR /app
+COPY pyproject.toml README.md ./
+COPY client ./client
+COPY emulator ./emulator
+COPY contracts ./contracts
+RUN pip install .
+
+USER qiniu
+VOLUME /data
+EXPOSE 9000
+
+HEALTHCHECK --interval=5s --timeout=3s --start-period=5s --retries=10 \
+    CMD ["python", "-c", "import os, sys, urllib.request; port = os.environ.get('QINIU_EMULATOR_PORT', '9000'); sys.exit(0 if urllib.request.urlopen(f'http://127.0.0.1:{port}/_emulator/health', timeout=2).status == 200 else 1)"]
+
+ENTRYPOINT ["qiniu-emulator"]
+CMD ["serve"]

@@ -1,0 +1,155 @@
+"""Audio/video op overhead, measured against running ffmpeg / PyAV directly (not run by CI).
+
+    .venv/bin/python benchmarks/av_ops.py [--rounds 5]
+
+On a generated 10 s 1280x720 H.264/AAC clip, alternating round by round:
+
+- ``avthumb/mp4/s/640x360/vb/800k`` through the op path (parse + run_ops) vs the very
+  command line the op logged, run directly (target ratio <= 1.05);
+- ``vframe/jpg/offset/5`` through the op vs ``ffmpeg -ss 5 -i ... -frames:v 1`` (<= 1.2),
+  and vs the slow form that seeks after ``-i`` (decodes everything up to the offset);
+- ``avinfo`` through the op vs a bare PyAV open-and-read of the same fields (<= 2x).
+
+Prints each median and the ratios.
+"""
+
+from __future__ import annotations
+
+import argparse
+import shlex
+import statistics
+import subprocess
+import tempfile
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable
+
+import av
+import imageio_ffmpeg
+
+from qiniu_emulator.fops.execute import run_ops
+from qiniu_emulator.fops.parse import parse_pipeline
+from qiniu_emulator.fops.registry import OpContext, SourceInfo, default_registry
+
+FFMPEG = imageio_ffmpeg.get_ffmpeg_exe()
+TRANSCODE = "avthumb/mp4/s/640x360/vb/800k"
+FRAME = "vframe/jpg/offset/5"
+
+
+@dataclass
+class Timing:
+    name: str
+    seconds: list[float] = field(default_factory=list)
+
+    @property
+    def median(self) -> float:
+        return statistics.median(self.seconds)
+
+
+def make_clip(path: Path) -> Path:
+    subprocess.run([FFMPEG, "-hide_banner", "-nostdin", "-loglevel", "error", "-y",
+                    "-f", "lavfi", "-i", "testsrc2=size=1280x720:rate=30:duration=10",
+                    "-f", "lavfi", "-i", "sine=frequency=440:duration=10",
+                    "-c:v", "libx264", "-preset", "veryfast", "-b:v", "2500k", "-g", "30",
+                    "-c:a", "aac", "-b:a", "128k", "-shortest", str(path)], check=True)
+    return path
+
+
+class OpRunner:
+    """The emulator's op path: parse the fop, run it, keep the logged ffmpeg command."""
+
+    def __init__(self, scratch: Path) -> None:
+        self.registry = default_registry()
+        self.scratch = scratch
+        self.log: list[str] = []
+
+    def __call__(self, fop: str, src: Path) -> Path:
+        ctx = OpContext(scratch=self.scratch, ffmpeg=FFMPEG, log=self.log.append,
+                        source=SourceInfo(bucket="bench", key="clip.mp4"))
+        pipeline = parse_pipeline(fop, self.registry)
+        return run_ops(pipeline.ops, src, "video/mp4", ctx, self.registry).result.path
+
+    def last_command(self) -> list[str]:
+        line = next(l for l in reversed(self.log) if l.startswith("ffmpeg: "))
+        return shlex.split(line[len("ffmpeg: "):])
+
+
+def alternate(rounds: int, contenders: dict[str, Callable[[], object]]) -> list[Timing]:
+    """Run each contender once per round, in turn, so drift hits all of them alike."""
+    timings = [Timing(name) for name in contenders]
+    for fn in contenders.values():  # warm caches (encoder list, page cache) outside the clock
+        fn()
+    for _ in range(rounds):
+        for timing, fn in zip(timings, contenders.values()):
+            started = time.perf_counter()
+            fn()
+            timing.seconds.append(time.perf_counter() - started)
+    return timings
+
+
+def direct(argv: list[str]) -> Callable[[], None]:
+    return lambda: subprocess.run(argv, check=True, stdin=subprocess.DEVNULL,
+                                  stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+
+
+def with_output(argv: list[str], out: Path) -> list[str]:
+    """The same command writing to another file."""
+    return [*argv[:-1], str(out)]
+
+
+def bench_avthumb(runner: OpRunner, clip: Path, work: Path, rounds: int) -> list[Timing]:
+    runner(TRANSCODE, clip)
+    command = with_output(runner.last_command(), work / "direct.mp4")
+    return alternate(rounds, {"avthumb op": lambda: runner(TRANSCODE, clip),
+                              "ffmpeg direct": direct(command)})
+
+
+def bench_vframe(runner: OpRunner, clip: Path, work: Path, rounds: int) -> list[Timing]:
+    base = [FFMPEG, "-hide_banner", "-nostdin", "-loglevel", "error", "-y"]
+    fast = [*base, "-ss", "5", "-i", str(clip), "-frames:v", "1", str(work / "fast.jpg")]
+    slow = [*base, "-i", str(clip), "-ss", "5", "-frames:v", "1", str(work / "slow.jpg")]
+    return alternate(rounds, {"vframe op": lambda: runner(FRAME, clip),
+                              "ffmpeg -ss before -i": direct(fast),
+                              "ffmpeg -ss after -i": direct(slow)})
+
+
+def bare_pyav_info(clip: Path) -> dict:
+    with av.open(str(clip)) as c:
+        return {"format": (c.format.name, c.duration, c.bit_rate, dict(c.metadata)),
+                "streams": [(s.index, s.type, s.codec_context.name, s.time_base, s.duration,
+                             s.frames, dict(s.metadata)) for s in c.streams]}
+
+
+def bench_avinfo(runner: OpRunner, clip: Path, rounds: int) -> list[Timing]:
+    return alternate(rounds, {"avinfo op": lambda: runner("avinfo", clip),
+                              "bare PyAV": lambda: bare_pyav_info(clip)})
+
+
+def report(title: str, timings: list[Timing], target: float | None = None) -> None:
+    base = timings[0]
+    print(f"\n{title}")
+    for timing in timings:
+        print(f"  {timing.name:<22} median {timing.median * 1000:9.1f} ms  (n={len(timing.seconds)})")
+    for other in timings[1:]:
+        ratio = base.median / other.median
+        verdict = "" if target is None or other is not timings[1] else (
+            "  ok" if ratio <= target else f"  ABOVE TARGET {target}")
+        print(f"  ratio {base.name} / {other.name}: {ratio:.3f}{verdict}")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--rounds", type=int, default=5, help="rounds of the transcode benchmark")
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as tmp:
+        work = Path(tmp)
+        clip = make_clip(work / "clip.mp4")
+        runner = OpRunner(work)
+        report(f"{TRANSCODE} on 10 s 1280x720", bench_avthumb(runner, clip, work, args.rounds), 1.05)
+        report(f"{FRAME} on 10 s 1280x720", bench_vframe(runner, clip, work, args.rounds * 4), 1.2)
+        report("avinfo on 10 s 1280x720", bench_avinfo(runner, clip, args.rounds * 20), 2.0)
+
+
+if __name__ == "__main__":
+    main()

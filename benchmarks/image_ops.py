@@ -1,0 +1,178 @@
+"""Image op speed and memory, measured against plain Pillow (not run by CI).
+
+    .venv/bin/python benchmarks/image_ops.py [--rounds 15] [--skip-memory]
+
+``bench_op_vs_pillow`` times the emulator's op path (parse + run_ops) for
+``imageView2/2/w/800/h/600`` on a 4000x3000 JPEG to WebP q75 and JPEG q85, alternating
+round by round with Pillow's own draft + thumbnail + save (and pyvips when importable),
+and prints medians and ratios. ``bench_memory`` thumbnails a 12000x8000 JPEG in a fresh
+subprocess and prints how much the peak RSS grew. Further measurements (HTTP end to end,
+worker scaling) fit in as more ``bench_*`` functions called from ``main``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable
+
+from PIL import Image
+
+CASES = (("webp", "WEBP", 75), ("jpg", "JPEG", 85))
+BOX = (800, 600)
+
+
+@dataclass
+class Timing:
+    name: str
+    seconds: list[float]
+
+    @property
+    def median(self) -> float:
+        return statistics.median(self.seconds)
+
+
+def make_jpeg(path: Path, size: tuple[int, int], quality: int = 90) -> Path:
+    """A photo-like JPEG: smooth gradients with fine noise so the codecs have real work."""
+    gradient = Image.linear_gradient("L")
+    red = gradient.resize(size)
+    green = gradient.transpose(Image.Transpose.ROTATE_90).resize(size)
+    noise = Image.effect_noise((size[0] // 4, size[1] // 4), 40).resize(size)
+    Image.merge("RGB", (red, green, noise)).save(path, "JPEG", quality=quality)
+    return path
+
+
+def emulator_path(src: Path, scratch: Path, fmt: str, quality: int) -> Callable[[], None]:
+    from qiniu_emulator.fops.execute import run_ops
+    from qiniu_emulator.fops.parse import parse_pipeline
+    from qiniu_emulator.fops.registry import OpContext, default_registry
+
+    registry = default_registry()
+    fop = f"imageView2/2/w/{BOX[0]}/h/{BOX[1]}/format/{fmt}/q/{quality}"
+
+    def run() -> None:
+        pipeline = parse_pipeline(fop, registry)
+        result = run_ops(pipeline.ops, src, "image/jpeg", OpContext(scratch=scratch), registry).result
+        result.path.unlink()
+
+    return run
+
+
+def pillow_path(src: Path, out: Path, pillow_format: str, quality: int,
+                resample: Image.Resampling = Image.Resampling.BICUBIC) -> Callable[[], None]:
+    def run() -> None:
+        with Image.open(src) as image:
+            image.draft("RGB", BOX)
+            image.thumbnail(BOX, resample)
+            image.save(out, pillow_format, quality=quality)
+
+    return run
+
+
+def pyvips_path(src: Path, out: Path, fmt: str, quality: int) -> Callable[[], None] | None:
+    try:
+        import pyvips  # type: ignore[import-not-found]
+    except (ImportError, OSError):
+        return None
+
+    def run() -> None:
+        pyvips.Image.thumbnail(str(src), BOX[0], height=BOX[1]).write_to_file(f"{out}[Q={quality}]")
+
+    return run
+
+
+def alternate(paths: dict[str, Callable[[], None]], rounds: int) -> list[Timing]:
+    """Run each path once per round, in turn, so drift hits them all alike."""
+    timings = {name: Timing(name, []) for name in paths}
+    for run in paths.values():
+        run()  # warm caches and imports
+    for _ in range(rounds):
+        for name, run in paths.items():
+            started = time.perf_counter()
+            run()
+            timings[name].seconds.append(time.perf_counter() - started)
+    return list(timings.values())
+
+
+def bench_op_vs_pillow(rounds: int, workdir: Path) -> dict[str, float]:
+    """Print medians and emulator/Pillow ratios; return the ratios by output format."""
+    src = make_jpeg(workdir / "src-4000x3000.jpg", (4000, 3000))
+    ratios = {}
+    for fmt, pillow_format, quality in CASES:
+        out = workdir / f"pillow.{fmt}"
+        paths = {
+            "emulator": emulator_path(src, workdir, fmt, quality),
+            "pillow draft+thumbnail": pillow_path(src, out, pillow_format, quality),
+            "pillow draft+thumbnail lanczos": pillow_path(src, out, pillow_format, quality,
+                                                           Image.Resampling.LANCZOS),
+        }
+        vips = pyvips_path(src, workdir / f"vips.{fmt}", fmt, quality)
+        if vips is not None:
+            paths["pyvips thumbnail"] = vips
+        timings = alternate(paths, rounds)
+        emulator = timings[0].median
+        best_pillow = min(t.median for t in timings[1:3])
+        print(f"\n4000x3000 JPEG -> {fmt} q{quality}, box {BOX[0]}x{BOX[1]}, {rounds} rounds")
+        for timing in timings:
+            print(f"  {timing.name:32s} median {timing.median * 1000:7.1f} ms"
+                  f"   emulator/this = {emulator / timing.median:5.2f}")
+        ratios[fmt] = emulator / best_pillow
+        print(f"  ratio to the best plain Pillow path: {ratios[fmt]:.2f} (target <= 1.15)")
+    return ratios
+
+
+MEMORY_CHILD = """
+import resource, sys
+from pathlib import Path
+from qiniu_emulator.fops.execute import run_ops
+from qiniu_emulator.fops.parse import parse_pipeline
+from qiniu_emulator.fops.registry import OpContext, default_registry
+registry = default_registry()
+pipeline = parse_pipeline(sys.argv[2], registry)
+before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+run_ops(pipeline.ops, Path(sys.argv[1]), "image/jpeg", OpContext(scratch=Path(sys.argv[3])), registry)
+after = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+print(before / 1024, after / 1024)
+"""
+
+
+def bench_memory(workdir: Path, fop: str = "imageView2/2/w/800/h/600") -> float:
+    """Peak RSS growth (MB) of one op on a 12000x8000 JPEG, measured in a fresh process."""
+    src = workdir / "src-12000x8000.jpg"
+    # Generating the source takes ~300 MB; do it in another process than the measurement.
+    subprocess.run([sys.executable, "-c",
+                    f"import sys; sys.path.insert(0, {str(Path(__file__).parent)!r});"
+                    f"from image_ops import make_jpeg; from pathlib import Path;"
+                    f"make_jpeg(Path({str(src)!r}), (12000, 8000))"], check=True)
+    done = subprocess.run([sys.executable, "-W", "ignore", "-c", MEMORY_CHILD, str(src), fop, str(workdir)],
+                          check=True, capture_output=True, text=True)
+    before, after = map(float, done.stdout.split()[-2:])
+    growth = after - before
+    print(f"\n12000x8000 JPEG, {fop}: peak RSS {before:.1f} MB before, {after:.1f} MB after,"
+          f" grew by {growth:.1f} MB (target < 150 MB)")
+    return growth
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--rounds", type=int, default=15)
+    parser.add_argument("--skip-memory", action="store_true")
+    parser.add_argument("--skip-speed", action="store_true")
+    args = parser.parse_args(argv)
+    with tempfile.TemporaryDirectory(prefix="image-bench-") as tmp:
+        workdir = Path(tmp)
+        if not args.skip_speed:
+            bench_op_vs_pillow(args.rounds, workdir)
+        if not args.skip_memory:
+            bench_memory(workdir)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,163 @@
+"""One small interface over two clients: ours (``qiniu_fop``) and the official ``qiniu`` SDK.
+
+Contracts are written once against :class:`ContractClient`; each runs through both.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+import requests
+
+from .targets import Target
+
+
+@dataclass
+class Reply:
+    """What a call returned: decoded body (or None), HTTP status, raw text."""
+
+    ret: Any
+    status: int
+    text: str
+
+    def error(self) -> str:
+        try:
+            return json.loads(self.text).get("error", "")
+        except (ValueError, AttributeError):
+            return self.text
+
+
+class ContractClient(Protocol):
+    name: str
+
+    def put_data(self, bucket: str, key: str, data: bytes, policy: dict | None = None) -> Reply: ...
+    def put_file(self, bucket: str, key: str, path: str) -> Reply: ...
+    def stat(self, bucket: str, key: str) -> Reply: ...
+    def delete(self, bucket: str, key: str) -> Reply: ...
+    def list(self, bucket: str, prefix: str, limit: int | None = None, marker: str | None = None) -> tuple[Reply, bool]: ...
+    def pfop(self, bucket: str, key: str, fops: str | None, **options: Any) -> Reply: ...
+    def prefop(self, persistent_id: str) -> Reply: ...
+
+
+def _reply(ret: Any, info: Any) -> Reply:
+    return Reply(ret=ret, status=info.status_code, text=info.text_body or "")
+
+
+class OurClient:
+    """``qiniu_fop``, configured for the target."""
+
+    name = "qiniu_fop"
+
+    def __init__(self, target: Target, secret_key: str | None = None) -> None:
+        import qiniu_fop
+
+        self._m = qiniu_fop
+        self.auth = qiniu_fop.Auth(target.access_key, secret_key or target.secret_key)
+        self.buckets = qiniu_fop.BucketManager(self.auth)
+
+    def put_data(self, bucket, key, data, policy=None):
+        return _reply(*self._m.put_data(self.auth.upload_token(bucket, key, 3600, policy), key, data))
+
+    def put_file(self, bucket, key, path):
+        return _reply(*self._m.put_file(self.auth.upload_token(bucket, key), key, path))
+
+    def stat(self, bucket, key):
+        return _reply(*self.buckets.stat(bucket, key))
+
+    def delete(self, bucket, key):
+        return _reply(*self.buckets.delete(bucket, key))
+
+    def list(self, bucket, prefix, limit=None, marker=None):
+        ret, eof, info = self.buckets.list(bucket, prefix=prefix, limit=limit, marker=marker)
+        return _reply(ret, info), eof
+
+    def pfop(self, bucket, key, fops, **options):
+        pfop = self._m.PersistentFop(self.auth, bucket, pipeline=options.pop("pipeline", None),
+                                     notify_url=options.pop("notify_url", None))
+        return _reply(*pfop.execute(key, fops, **options))
+
+    def prefop(self, persistent_id):
+        return _reply(*self._m.PersistentFop(self.auth, "-").get_status(persistent_id))
+
+
+class OfficialSdk:
+    """The official ``qiniu`` SDK, configured for the target."""
+
+    name = "qiniu"
+
+    def __init__(self, target: Target, secret_key: str | None = None) -> None:
+        import qiniu
+
+        self._m = qiniu
+        self.auth = qiniu.Auth(target.access_key, secret_key or target.secret_key)
+        self.buckets = qiniu.BucketManager(self.auth)
+
+    def put_data(self, bucket, key, data, policy=None):
+        return _reply(*self._m.put_data(self.auth.upload_token(bucket, key, 3600, policy), key, data))
+
+    def put_file(self, bucket, key, path):
+        return _reply(*self._m.put_file(self.auth.upload_token(bucket, key), key, path,
+                                        version="v2", bucket_name=bucket))
+
+    def stat(self, bucket, key):
+        return _reply(*self.buckets.stat(bucket, key))
+
+    def delete(self, bucket, key):
+        return _reply(*self.buckets.delete(bucket, key))
+
+    def list(self, bucket, prefix, limit=None, marker=None):
+        ret, eof, info = self.buckets.list(bucket, prefix=prefix, limit=limit, marker=marker)
+        return _reply(ret, info), eof
+
+    def pfop(self, bucket, key, fops, **options):
+        pfop = self._m.PersistentFop(self.auth, bucket, pipeline=options.pop("pipeline", None),
+                                     notify_url=options.pop("notify_url", None))
+        if isinstance(fops, str):
+            fops = fops.split(";")
+        return _reply(*pfop.execute(key, fops, **options))
+
+    def prefop(self, persistent_id):
+        return _reply(*self._m.PersistentFop(self.auth, "-").get_status(persistent_id))
+
+
+def configure_hosts(target: Target) -> None:
+    """Point both clients' process-wide defaults at the target (no-op for real Qiniu)."""
+    if not target.url:
+        return
+    import qiniu
+    import qiniu_fop
+
+    qiniu_fop.set_default(default_api_host=target.url, default_up_host=target.url,
+                          default_rs_host=target.url, default_rsf_host=target.url,
+                          default_uc_host=target.url, default_io_host=target.url)
+    qiniu.config.set_default(default_api_host=target.url, default_uc_host=target.url,
+                             default_query_region_host=target.url, default_rs_host=target.url,
+                             default_rsf_host=target.url)
+
+
+def wait_job(client: ContractClient, persistent_id: str, target: Target) -> dict:
+    """Poll prefop until the job leaves codes 1/2; fail loudly on timeout."""
+    deadline = time.monotonic() + target.job_timeout
+    last: Reply | None = None
+    while time.monotonic() < deadline:
+        last = client.prefop(persistent_id)
+        assert last.status == 200, f"prefop {persistent_id}: {last.status} {last.text}"
+        if last.ret["code"] not in (1, 2):
+            return last.ret
+        time.sleep(target.poll_interval)
+    raise AssertionError(f"job {persistent_id} still running after {target.job_timeout}s: {last and last.ret}")
+
+
+def download(target: Target, bucket: str, key: str, fop: str | None = None) -> requests.Response:
+    """Fetch an object (optionally through a sync fop) from the target's download domain."""
+    from qiniu_fop import Auth, download_url
+
+    domain = target.output_domain if bucket == target.output_bucket and bucket != target.bucket else target.domain
+    if bucket not in (target.bucket, target.output_bucket):
+        domain = domain.replace(f"/_io/{target.bucket}", f"/_io/{bucket}")
+    url = download_url(domain, key, private=target.kind == "qiniu",
+                       auth=Auth(target.access_key, target.secret_key), fop=fop)
+    return requests.get(url, timeout=60)

@@ -1,0 +1,156 @@
+"""pytest plugin: ``--qiniu-target`` and the fixtures ``qiniu_target``, ``qiniu_emulator``,
+``qiniu_client`` and ``contract_client``.
+
+Installed with qiniu-emulator (entry point ``pytest11``), so any project can::
+
+    def test_thumbnail(qiniu_emulator, qiniu_client): ...
+
+and run the contracts against any deployment with
+``pytest --pyargs qiniu_contracts --qiniu-target=url:http://127.0.0.1:9000``.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+
+from .clients import OfficialSdk, OurClient, configure_hosts
+from .targets import (
+    EMULATOR_BUCKET, EMULATOR_OUTPUT_BUCKET, SEED_BUCKETS, SEED_LOGO_URL, SEED_WORKFLOW, TARGET_ENV,
+    Target, TargetUnavailable, emulator_target, logo_fixture, parse_target, real_target, scratch_dir,
+    workflows_file,
+)
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    group = parser.getgroup("qiniu", "Qiniu contract suite")
+    group.addoption("--qiniu-target", default=os.environ.get(TARGET_ENV, "emulator"),
+                    help="emulator (in-process, default), url:http://HOST:PORT, or qiniu (real service; "
+                         "needs QINIU_ACCESS_KEY, QINIU_SECRET_KEY, QINIU_TEST_BUCKET, QINIU_TEST_DOMAIN "
+                         "and QINIU_CONTRACT_ALLOW_REAL=1)")
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line("markers", "emulator_only: needs emulator features (skipped on real Qiniu)")
+
+
+@pytest.fixture(scope="session")
+def qiniu_emulator():
+    """An emulator serving on a free loopback port for the whole session.
+
+    Its buckets are the contract buckets plus every bucket the seed examples name;
+    the dev credentials are ``qiniu_emulator.emulator.settings.accounts[0]``.
+    """
+    from qiniu_emulator.config import Settings
+    from qiniu_emulator.server import start_in_thread
+
+    home = scratch_dir()
+    settings = Settings(port=0, data=home / "data", workers=2,
+                        buckets=[EMULATOR_BUCKET, EMULATOR_OUTPUT_BUCKET, *SEED_BUCKETS],
+                        workflows=workflows_file(home),
+                        url_map=[(SEED_LOGO_URL.rsplit("/images/", 1)[0] + "/", logo_fixture(home))])
+    server = start_in_thread(settings)
+    try:
+        _ready(server.url)
+        yield server
+    finally:
+        server.stop()
+        shutil.rmtree(home, ignore_errors=True)
+
+
+def _ready(url: str, timeout: float = 30.0) -> None:
+    """Fail loudly unless the emulator answers its health check in time."""
+    import time
+
+    import requests
+
+    deadline = time.monotonic() + timeout
+    last = "no answer"
+    while time.monotonic() < deadline:
+        try:
+            response = requests.get(f"{url}/_emulator/health", timeout=2)
+            if response.status_code == 200:
+                return
+            last = f"HTTP {response.status_code}"
+        except requests.RequestException as exc:
+            last = type(exc).__name__
+        time.sleep(0.05)
+    raise RuntimeError(f"emulator at {url} not ready after {timeout}s ({last})")
+
+
+@pytest.fixture(scope="session")
+def qiniu_target(request: pytest.FixtureRequest) -> Target:
+    """The deployment under test, with both clients' hosts pointed at it."""
+    try:
+        kind, url = parse_target(request.config.getoption("--qiniu-target"))
+    except ValueError as exc:
+        raise pytest.UsageError(str(exc)) from None
+    try:
+        if kind == "qiniu":
+            target = real_target()
+        elif kind == "url":
+            _ready(url, timeout=10)
+            from qiniu_emulator.config import DEFAULT_ACCESS_KEY, DEFAULT_SECRET_KEY
+
+            target = emulator_target(url, os.environ.get("QINIU_ACCESS_KEY", DEFAULT_ACCESS_KEY),
+                                     os.environ.get("QINIU_SECRET_KEY", DEFAULT_SECRET_KEY))
+        else:
+            server = request.getfixturevalue("qiniu_emulator")
+            access_key, secret_key = server.emulator.settings.accounts[0]
+            target = emulator_target(server.url, access_key, secret_key)
+            target.kind = "emulator"
+    except TargetUnavailable as exc:
+        pytest.skip(str(exc))
+    configure_hosts(target)
+    yield target
+    if target.kind == "qiniu":
+        _cleanup(target)
+
+
+def _cleanup(target: Target) -> None:
+    """Delete everything this run wrote under its prefix on the real service."""
+    client = OurClient(target)
+    for bucket in {target.bucket, target.output_bucket}:
+        marker = None
+        while True:
+            reply, eof = client.list(bucket, target.prefix, 1000, marker)
+            for item in (reply.ret or {}).get("items", []):
+                client.delete(bucket, item["key"])
+            if eof or reply.status != 200:
+                break
+            marker = reply.ret.get("marker")
+
+
+@pytest.fixture(scope="session")
+def qiniu_client(qiniu_target: Target) -> OurClient:
+    """Our client (``qiniu_fop``) signed with the target's credentials."""
+    return OurClient(qiniu_target)
+
+
+@pytest.fixture(params=["qiniu_fop", "qiniu"])
+def contract_client(request: pytest.FixtureRequest, qiniu_target: Target):
+    """Each contract once through our client and once through the official SDK."""
+    return OurClient(qiniu_target) if request.param == "qiniu_fop" else OfficialSdk(qiniu_target)
+
+
+@pytest.fixture
+def emulator_only(qiniu_target: Target) -> None:
+    if not qiniu_target.is_emulator:
+        pytest.skip("uses emulator-only setup")
+
+
+@pytest.fixture(scope="session")
+def contract_media() -> Path:
+    """A directory of generated media the contracts upload (small, made once per run)."""
+    from .media import generate_media
+
+    directory = scratch_dir()
+    generate_media(directory)
+    yield directory
+    shutil.rmtree(directory, ignore_errors=True)
+
+
+__all__ = ["SEED_WORKFLOW"]

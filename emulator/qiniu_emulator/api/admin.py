@@ -1,0 +1,69 @@
+"""Emulator-only endpoints under ``/_emulator``: health, reset, job inspection."""
+
+from __future__ import annotations
+
+import platform
+
+from flask import Blueprint, Response, request
+
+from .. import __version__
+from ..errors import QiniuError
+from ..jobs.service import pipeline_label
+from . import emulator, int_arg, json_response
+
+bp = Blueprint("admin", __name__, url_prefix="/_emulator")
+
+
+def dependency_versions() -> dict[str, str]:
+    from importlib.metadata import PackageNotFoundError, version
+
+    names = ("flask", "waitress", "pillow", "av", "imageio-ffmpeg", "ffmpeg-python", "pypdfium2")
+    versions = {"python": platform.python_version()}
+    for name in names:
+        try:
+            versions[name] = version(name)
+        except PackageNotFoundError:
+            versions[name] = "missing"
+    return versions
+
+
+@bp.route("/health", methods=["GET"])
+def health() -> Response:
+    em = emulator()
+    draining = em.draining.is_set()
+    body = {
+        "status": "draining" if draining else "ok",
+        "version": __version__,
+        "dependencies": dependency_versions(),
+        "jobs": {"running": em.jobs.scheduler.busy(), "queued": em.jobs.scheduler.queued()},
+        "buckets": [b.name for b in em.storage.list_buckets()],
+        "ops": em.registry.names(),
+    }
+    return json_response(body, status=503 if draining else 200)
+
+
+@bp.route("/reset", methods=["POST"])
+def reset() -> Response:
+    em = emulator()
+    bucket = request.args.get("bucket") or None
+    if bucket:
+        em.storage.get_bucket(bucket)
+    em.storage.reset(bucket)
+    em.jobs.store.delete_all(bucket)
+    return json_response({"reset": bucket or "all"})
+
+
+@bp.route("/jobs", methods=["GET"])
+def jobs() -> Response:
+    em = emulator()
+    limit = int_arg("limit", 100)
+    if not 1 <= limit <= 1000:
+        raise QiniuError.bad_request("limit must be between 1 and 1000")
+    listed = em.jobs.store.recent(limit, request.args.get("bucket") or None)
+    return json_response({"jobs": [em.jobs.get(j.id).debug_json(pipeline_label(j.pipeline)) for j in listed]})
+
+
+@bp.route("/jobs/<job_id>", methods=["GET"])
+def job(job_id: str) -> Response:
+    found = emulator().jobs.get(job_id)
+    return json_response(found.debug_json(pipeline_label(found.pipeline)))

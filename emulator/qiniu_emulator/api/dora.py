@@ -1,0 +1,40 @@
+"""Dora: ``/pfop`` (with and without the trailing slash) and ``/status/get/prefop``."""
+
+from __future__ import annotations
+
+from flask import Blueprint, Response, g
+
+from ..errors import QiniuError
+from ..jobs.service import Submission
+from . import emulator, form_value, int_arg, json_response, raw_request, require_management_auth
+
+bp = Blueprint("dora", __name__)
+
+
+@bp.route("/pfop", methods=["POST"])
+@bp.route("/pfop/", methods=["POST"])
+def pfop() -> Response:
+    require_management_auth()
+    force = form_value("force")
+    job = emulator().jobs.submit(Submission(
+        bucket=form_value("bucket"),
+        key=form_value("key"),
+        fops=form_value("fops"),
+        workflow_id=form_value("workflowTemplateID"),
+        notify_url=form_value("notifyURL"),
+        force=force not in ("", "0", "false"),
+        type=int_arg("type", 0),
+        pipeline=form_value("pipeline"),
+        reqid=g.reqid,
+    ))
+    return json_response({"persistentId": job.id})
+
+
+@bp.route("/status/get/prefop", methods=["GET", "POST"])
+def prefop() -> Response:
+    # Auth is optional on the wire (node and php send none); a header that is present must verify.
+    emulator().auth.verify_optional_management(raw_request())
+    job_id = form_value("id")
+    if not job_id:
+        raise QiniuError.bad_request("id not specified")
+    return json_response(emulator().jobs.status(job_id))

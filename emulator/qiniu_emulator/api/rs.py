@@ -1,0 +1,130 @@
+"""rs / rsf: stat, delete, copy, move, chgm, chtype, batch, list (v1 and v2)."""
+
+from __future__ import annotations
+
+import json
+from typing import Any, Callable
+
+from flask import Blueprint, Response, request
+
+from ..encoding import b64_decode_text, decode_entry
+from ..errors import QiniuError
+from . import emulator, empty_response, form_value, int_arg, json_response, require_management_auth
+
+bp = Blueprint("rs", __name__)
+
+MAX_BATCH = 1000
+SINGLE_OPS = ("stat", "delete", "move", "copy", "chgm", "chtype")
+
+
+def _entry(encoded: str) -> tuple[str, str]:
+    bucket, key = decode_entry(encoded)
+    if key is None:
+        raise QiniuError.invalid_entry()
+    return bucket, key
+
+
+def _force(rest: list[str]) -> bool:
+    if not rest:
+        return False
+    if len(rest) != 2 or rest[0] != "force" or rest[1] not in ("true", "false"):
+        raise QiniuError.bad_request("expected /force/<true|false>")
+    return rest[1] == "true"
+
+
+def run_op(op_path: str) -> Any:
+    """Execute one rs op path such as ``/stat/<entry>``; returns the JSON data (or None)."""
+    parts = op_path.strip("/").split("/")
+    name, args = parts[0], parts[1:]
+    if name not in SINGLE_OPS or not args:
+        raise QiniuError.bad_request(f"unknown rs op {op_path[:60]!r}")
+    storage = emulator().storage
+    if name == "stat":
+        return storage.stat(*_entry(args[0])).stat_json()
+    if name == "delete":
+        storage.delete(*_entry(args[0]))
+        return None
+    if name in ("move", "copy"):
+        if len(args) < 2:
+            raise QiniuError.bad_request(f"{name} needs a source and a destination entry")
+        action: Callable = storage.move if name == "move" else storage.copy
+        action(*_entry(args[0]), *_entry(args[1]), force=_force(args[2:]))
+        return None
+    return _change(name, args)
+
+
+def _change(name: str, args: list[str]) -> None:
+    storage = emulator().storage
+    if name == "chgm":
+        if len(args) != 3 or args[1] != "mime":
+            raise QiniuError.bad_request("chgm needs /mime/<encoded mime>")
+        try:
+            mime = b64_decode_text(args[2])
+        except ValueError:
+            raise QiniuError.bad_request("mime is not url-safe base64") from None
+        storage.change_mime(*_entry(args[0]), mime)
+        return None
+    if len(args) != 3 or args[1] != "type" or args[2] not in ("0", "1", "2", "3", "4"):
+        raise QiniuError.bad_request("chtype needs /type/<0..4>")
+    storage.change_type(*_entry(args[0]), int(args[2]))
+    return None
+
+
+@bp.route("/<any(stat, delete, move, copy, chgm, chtype):name>/<path:rest>", methods=["GET", "POST"])
+def single(name: str, rest: str) -> Response:
+    require_management_auth()
+    data = run_op(f"/{name}/{rest}")
+    return empty_response() if data is None else json_response(data)
+
+
+@bp.route("/batch", methods=["POST", "GET"])
+def batch() -> Response:
+    require_management_auth()
+    ops = request.values.getlist("op")
+    if not ops:
+        raise QiniuError.bad_request("batch needs at least one op")
+    if len(ops) > MAX_BATCH:
+        raise QiniuError.bad_request(f"at most {MAX_BATCH} ops per batch")
+    results = []
+    for op_path in ops:
+        try:
+            data = run_op(op_path)
+            results.append({"code": 200} if data is None else {"code": 200, "data": data})
+        except QiniuError as exc:
+            results.append({"code": exc.status, "data": {"error": exc.message}})
+    all_ok = all(r["code"] == 200 for r in results)
+    return json_response(results, status=200 if all_ok else 298)
+
+
+def _list_args() -> dict:
+    bucket = form_value("bucket")
+    if not bucket:
+        raise QiniuError.bad_request("bucket is required")
+    limit = int_arg("limit", 1000)
+    if not 0 <= limit <= 1000:
+        raise QiniuError.bad_request("limit must be between 1 and 1000")
+    return {"bucket": bucket, "prefix": form_value("prefix"), "marker": form_value("marker"),
+            "limit": limit or 1000, "delimiter": form_value("delimiter")}
+
+
+@bp.route("/list", methods=["GET", "POST"])
+def list_v1() -> Response:
+    require_management_auth()
+    page = emulator().storage.list(**_list_args())
+    body: dict[str, Any] = {"items": [o.list_json() for o in page.items]}
+    if page.marker:
+        body["marker"] = page.marker
+    if page.common_prefixes:
+        body["commonPrefixes"] = page.common_prefixes
+    return json_response(body)
+
+
+@bp.route("/v2/list", methods=["GET", "POST"])
+def list_v2() -> Response:
+    """Newline-separated JSON objects: one per item or common prefix."""
+    require_management_auth()
+    page = emulator().storage.list(**_list_args())
+    lines = [{"item": o.list_json(), "marker": page.marker, "dir": ""} for o in page.items]
+    lines += [{"item": None, "marker": page.marker, "dir": p} for p in page.common_prefixes]
+    body = "".join(json.dumps(line, ensure_ascii=False) + "\n" for line in lines)
+    return Response(body, status=200, mimetype="application/json")

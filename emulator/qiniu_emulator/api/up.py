@@ -1,0 +1,215 @@
+"""up: form upload, resumable v1 (mkblk/bput/mkfile) and multipart v2."""
+
+from __future__ import annotations
+
+import json
+import re
+
+from flask import Blueprint, Response, g, redirect, request
+
+from ..encoding import b64_decode_text
+from ..errors import QiniuError
+from ..uploads import UploadRequest, UploadResult
+from . import emulator, empty_response, json_response
+
+bp = Blueprint("up", __name__)
+
+META_PREFIX = "x-qn-meta-"
+
+
+def _grant_from_header():
+    header = request.headers.get("Authorization", "")
+    scheme, _, token = header.partition(" ")
+    if scheme != "UpToken" or not token:
+        raise QiniuError.token_not_specified()
+    return emulator().auth.verify_upload_token(token.strip())
+
+
+def _finish(upload: UploadRequest, temp) -> Response:
+    result: UploadResult = emulator().uploads.finish(upload, temp)
+    if result.redirect:
+        return redirect(result.redirect, code=303)
+    if isinstance(result.body, str):
+        return Response(result.body, status=200, mimetype="application/json")
+    return json_response(result.body)
+
+
+def _content_length() -> int:
+    return request.content_length or 0
+
+
+# -- form upload ------------------------------------------------------------------
+
+@bp.route("/", methods=["POST"])
+def form_upload() -> Response:
+    grant = emulator().auth.verify_upload_token(request.form.get("token"))
+    file = request.files.get("file")
+    if file is None:
+        raise QiniuError.bad_request("file is required")
+    crc = request.form.get("crc32")
+    if crc is not None and not crc.isdigit():
+        raise QiniuError.bad_request("crc32 must be a decimal integer")
+    upload = UploadRequest(
+        policy=grant.policy,
+        key=request.form.get("key"),
+        fname=request.form.get("fname") or file.filename or "",
+        mime=file.mimetype or "",
+        custom_vars={k[2:]: v for k, v in request.form.items() if k.startswith("x:")},
+        meta={k[len(META_PREFIX):]: v for k, v in request.form.items() if k.lower().startswith(META_PREFIX)},
+        crc32=int(crc) if crc is not None else None,
+        reqid=g.reqid,
+    )
+    with emulator().storage.temp_file() as temp:
+        temp.write_stream(file.stream, limit=grant.policy.fsize_limit)
+        temp.close()
+        response = _finish(upload, temp)
+    if request.form.get("accept"):
+        response.headers["Content-Type"] = request.form["accept"]
+    return response
+
+
+# -- resumable v1 -------------------------------------------------------------------
+
+def _block_json(state) -> Response:
+    body = {"ctx": state.ctx, "checksum": state.checksum, "crc32": state.crc32,
+            "offset": state.offset, "host": f"{request.scheme}://{request.host}",
+            "expired_at": state.expired_at}
+    return json_response(body)
+
+
+@bp.route("/mkblk/<int:block_size>", methods=["POST"])
+def mkblk(block_size: int) -> Response:
+    _grant_from_header()
+    state = emulator().storage.mkblk(block_size, request.stream, _content_length())
+    return _block_json(state)
+
+
+@bp.route("/bput/<ctx>/<int:offset>", methods=["POST"])
+def bput(ctx: str, offset: int) -> Response:
+    _grant_from_header()
+    state = emulator().storage.bput(ctx, offset, request.stream, _content_length())
+    return _block_json(state)
+
+
+@bp.route("/mkfile/<int:file_size>", methods=["POST"])
+@bp.route("/mkfile/<int:file_size>/<path:params>", methods=["POST"])
+def mkfile(file_size: int, params: str = "") -> Response:
+    grant = _grant_from_header()
+    fields = _mkfile_params(params)
+    ctxs = [c for c in request.get_data(as_text=True).strip().split(",") if c]
+    upload = UploadRequest(
+        policy=grant.policy, key=fields.pop("key", None), fname=fields.pop("fname", ""),
+        mime=fields.pop("mimeType", ""),
+        custom_vars={k[2:]: v for k, v in fields.items() if k.startswith("x:")},
+        meta={k[len(META_PREFIX):]: v for k, v in fields.items() if k.lower().startswith(META_PREFIX)},
+        reqid=g.reqid,
+    )
+    with emulator().storage.mkfile_assemble(ctxs, file_size) as temp:
+        return _finish(upload, temp)
+
+
+def _mkfile_params(params: str) -> dict[str, str]:
+    segments = [s for s in params.split("/") if s] if params else []
+    if len(segments) % 2:
+        raise QiniuError.bad_request(f"mkfile parameter {segments[-1]!r} has no value")
+    fields = {}
+    for name, value in zip(segments[::2], segments[1::2]):
+        try:
+            fields[name] = b64_decode_text(value)
+        except ValueError:
+            raise QiniuError.bad_request(f"mkfile parameter {name} is not url-safe base64") from None
+    return fields
+
+
+# -- multipart v2 ---------------------------------------------------------------------
+
+def _object_key(encoded: str) -> str | None:
+    if encoded == "~":
+        return None
+    try:
+        return b64_decode_text(encoded)
+    except ValueError:
+        raise QiniuError.bad_request("object name is not url-safe base64 (or ~)") from None
+
+
+def _check_bucket(grant, bucket: str) -> None:
+    if grant.policy.bucket != bucket:
+        raise QiniuError.scope_mismatch()
+
+
+@bp.route("/buckets/<bucket>/objects/<encoded>/uploads", methods=["POST"])
+def init_multipart(bucket: str, encoded: str) -> Response:
+    grant = _grant_from_header()
+    _check_bucket(grant, bucket)
+    emulator().storage.get_bucket(bucket)
+    upload = emulator().storage.init_multipart(bucket, _object_key(encoded))
+    return json_response({"uploadId": upload.upload_id, "expireAt": upload.expire_at})
+
+
+@bp.route("/buckets/<bucket>/objects/<encoded>/uploads/<upload_id>/<int:part_number>", methods=["PUT"])
+def upload_part(bucket: str, encoded: str, upload_id: str, part_number: int) -> Response:
+    grant = _grant_from_header()
+    _check_bucket(grant, bucket)
+    part = emulator().storage.put_part(bucket, upload_id, part_number, request.stream,
+                                       _content_length(), request.headers.get("Content-MD5"))
+    return json_response({"etag": part.etag, "md5": part.md5})
+
+
+@bp.route("/buckets/<bucket>/objects/<encoded>/uploads/<upload_id>", methods=["GET"])
+def list_parts(bucket: str, encoded: str, upload_id: str) -> Response:
+    grant = _grant_from_header()
+    _check_bucket(grant, bucket)
+    storage = emulator().storage
+    upload = storage.get_multipart(bucket, upload_id)
+    max_parts = _int_query("max-parts", 1000)
+    marker = _int_query("part-number-marker", 0) or _int_query("part-number_marker", 0)
+    parts = storage.list_parts(bucket, upload_id, max_parts=max_parts, marker=marker)
+    return json_response({
+        "uploadId": upload_id, "expireAt": upload.expire_at,
+        "partNumberMarker": parts[-1].part_number if len(parts) == max_parts else 0,
+        "parts": [{"size": p.size, "etag": p.etag, "partNumber": p.part_number, "putTime": p.put_time}
+                  for p in parts],
+    })
+
+
+def _int_query(name: str, default: int) -> int:
+    text = request.args.get(name, "")
+    if not text:
+        return default
+    if not re.fullmatch(r"\d+", text):
+        raise QiniuError.bad_request(f"{name} must be a non-negative integer")
+    return int(text)
+
+
+@bp.route("/buckets/<bucket>/objects/<encoded>/uploads/<upload_id>", methods=["DELETE"])
+def abort_multipart(bucket: str, encoded: str, upload_id: str) -> Response:
+    grant = _grant_from_header()
+    _check_bucket(grant, bucket)
+    emulator().storage.abort_multipart(bucket, upload_id)
+    return empty_response()
+
+
+@bp.route("/buckets/<bucket>/objects/<encoded>/uploads/<upload_id>", methods=["POST"])
+def complete_multipart(bucket: str, encoded: str, upload_id: str) -> Response:
+    grant = _grant_from_header()
+    _check_bucket(grant, bucket)
+    try:
+        body = json.loads(request.get_data() or b"{}")
+        parts = [(int(p["partNumber"]), str(p["etag"])) for p in body.get("parts") or []]
+    except (ValueError, TypeError, KeyError, AttributeError):
+        raise QiniuError.bad_request("body must be JSON {\"parts\":[{\"partNumber\":n,\"etag\":...}]}") from None
+    if not parts:
+        raise QiniuError.bad_request("parts must not be empty")
+    storage = emulator().storage
+    upload = UploadRequest(
+        policy=grant.policy, key=_object_key(encoded), fname=body.get("fname") or "",
+        mime=body.get("mimeType") or "",
+        custom_vars={k[2:] if k.startswith("x:") else k: str(v) for k, v in (body.get("customVars") or {}).items()},
+        meta={k[len(META_PREFIX):] if k.lower().startswith(META_PREFIX) else k: str(v)
+              for k, v in (body.get("metadata") or {}).items()},
+        reqid=g.reqid,
+    )
+    with storage.complete_multipart(bucket, upload_id, parts) as temp:
+        response = _finish(upload, temp)
+    storage.finish_multipart(bucket, upload_id)
+    return response

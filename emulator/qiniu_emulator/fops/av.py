@@ -1,0 +1,49 @@
+"""Audio/video ops: avthumb, vframe, avinfo, vsample, avconcat (ffmpeg + PyAV).
+
+Every op probes its input in-process with PyAV (so a non-media input fails with
+``not a valid media: ...`` before ffmpeg starts), then runs one ffmpeg command built
+with ffmpeg-python under the op's wall-clock limit. Multi-output ops (HLS segments,
+vsample frames) return their further files as extra outputs with their final keys.
+
+Besides Qiniu's documented parameters, avthumb accepts ``af``/``vf`` filter chains
+restricted to a whitelist of safe filters (see ``av_filters``).
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from .av_concat import parse_avconcat, run_avconcat
+from .av_frames import parse_vframe, parse_vsample, run_vframe, run_vsample
+from .av_hls import run_hls
+from .av_info import media_info_json
+from .av_thumb import run_avthumb
+from .av_thumb_parse import parse_avthumb
+from .registry import Op, OpContext, OpResult, OpSpec, Registry, Schema
+
+NEUTRAL_FILENAME = "source"
+
+
+def run_avthumb_any(op: Op, src: Path, ctx: OpContext) -> OpResult:
+    """avthumb: HLS (playlist + segments) or a single transcoded file."""
+    if op.args["format"] == "m3u8":
+        return run_hls(op, src, ctx)
+    return run_avthumb(op, src, ctx)
+
+
+def run_avinfo(op: Op, src: Path, ctx: OpContext) -> OpResult:
+    """ffprobe-shaped JSON; ``format.filename`` is the source key, never a local path."""
+    document = media_info_json(src, ctx.source.key or NEUTRAL_FILENAME)
+    out = ctx.output_path(".json")
+    out.write_text(json.dumps(document, ensure_ascii=False), encoding="utf-8")
+    return OpResult(path=out, mime="application/json")
+
+
+def register(registry: Registry) -> None:
+    """Add the audio/video ops to ``registry``."""
+    registry.add(OpSpec(name="avthumb", run=run_avthumb_any, parse=parse_avthumb, sync=True))
+    registry.add(OpSpec(name="vframe", run=run_vframe, parse=parse_vframe, sync=True))
+    registry.add(OpSpec(name="avinfo", run=run_avinfo, schema=Schema(), sync=True))
+    registry.add(OpSpec(name="vsample", run=run_vsample, parse=parse_vsample, sync=False))
+    registry.add(OpSpec(name="avconcat", run=run_avconcat, parse=parse_avconcat, sync=False))

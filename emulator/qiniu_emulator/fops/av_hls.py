@@ -1,0 +1,107 @@
+"""``avthumb/m3u8``: HLS with segments as extra outputs.
+
+The playlist is the op's file; every ``.ts`` segment is an :class:`ExtraOutput` whose key
+comes from ``pattern``/``savePattern`` (``$(count)`` = ``000000``, ``000001``, ...) or,
+without one, from the generated ``<b64u(sha1(cmd))>/<source etag>/`` prefix.
+
+The emulator always writes the segment keys into the playlist as *relative* URIs, so a
+player resolves them against the playlist's own URL (``noDomain`` is accepted and has no
+further effect).
+"""
+
+from __future__ import annotations
+
+import math
+import tempfile
+from pathlib import Path
+
+from .av_ffmpeg import Deadline, compile_argv, run_ffmpeg
+from .av_formats import FORMATS
+from .av_naming import generated_segment_prefix, render_pattern
+from .av_probe import probe
+from .av_thumb import plan_transcode
+from .registry import ExtraOutput, Op, OpContext, OpFailed, OpResult
+
+DEFAULT_SEGMENT_SECONDS = 10.0
+SEGMENT_MIME = "video/mp2t"
+
+
+def run_hls(op: Op, src: Path, ctx: OpContext) -> OpResult:
+    """Transcode to HLS; the playlist is the result, the segments its extra outputs."""
+    if ctx.sync:
+        raise OpFailed("avthumb/m3u8 is only available through pfop")
+    deadline = Deadline.start(ctx.op_timeout)
+    info = probe(src, with_rotation=True)
+    workdir = Path(tempfile.mkdtemp(dir=ctx.scratch, prefix="hls-"))
+    options = _hls_options(op.args, info.video is not None, workdir)
+    playlist = workdir / "index.m3u8"
+    plan = plan_transcode(op.args, FORMATS["m3u8"], info, src, playlist, ctx, options)
+    run_ffmpeg(compile_argv(plan.node, ctx), ctx, deadline, plan.seconds)
+    if not playlist.exists():
+        raise OpFailed("ffmpeg wrote no playlist")
+    lines = playlist.read_text(encoding="utf-8").splitlines()
+    segments = _segments(lines, workdir)
+    keys = _segment_keys(op, src, ctx, len(segments))
+    out = ctx.output_path(".m3u8")
+    out.write_text(render_playlist(lines, keys), encoding="utf-8")
+    extra = [ExtraOutput(key=k, path=p, mime=SEGMENT_MIME) for k, p in zip(keys, segments)]
+    return OpResult(path=out, mime=FORMATS["m3u8"].mime, extra=extra)
+
+
+def _hls_options(args: dict, has_video: bool, workdir: Path) -> dict:
+    segtime = args.get("segtime", DEFAULT_SEGMENT_SECONDS)
+    options = {
+        "hls_time": f"{segtime:g}",
+        "hls_list_size": 0,
+        "hls_playlist_type": "vod",
+        "hls_segment_filename": str(workdir / "%06d.ts"),
+    }
+    if has_video:
+        # Cut exactly every segtime seconds instead of waiting for the encoder's keyframes.
+        options["force_key_frames"] = f"expr:gte(t,n_forced*{segtime:g})"
+    if "hlsKey" in args:
+        options["hls_key_info_file"] = str(_key_info_file(workdir, args["hlsKey"], args["hlsKeyUrl"]))
+    return options
+
+
+def _key_info_file(workdir: Path, key: bytes, key_url: str) -> Path:
+    key_file = workdir / "hls.key"
+    key_file.write_bytes(key)
+    info = workdir / "hls.keyinfo"
+    info.write_text(f"{key_url}\n{key_file}\n", encoding="utf-8")
+    return info
+
+
+def _segments(lines: list[str], workdir: Path) -> list[Path]:
+    """The segment files a playlist written by ffmpeg lists, in order."""
+    segments = [workdir / Path(line).name for line in lines if line and not line.startswith("#")]
+    if not segments:
+        raise OpFailed("ffmpeg wrote a playlist without segments")
+    return segments
+
+
+def _segment_keys(op: Op, src: Path, ctx: OpContext, count: int) -> list[str]:
+    pattern = op.args.get("savePattern") or op.args.get("pattern")
+    if pattern:
+        keys = [render_pattern(pattern, ctx.source, i) for i in range(count)]
+        if len(set(keys)) != count:
+            raise OpFailed("the segment pattern gives several segments the same key")
+        return keys
+    prefix = generated_segment_prefix(op.text, ctx.source, src)
+    return [f"{prefix}{i:06d}.ts" for i in range(count)]
+
+
+def render_playlist(ffmpeg_lines: list[str], keys: list[str]) -> str:
+    """A VOD playlist in Qiniu's header order, with the segment keys as URIs."""
+    durations = [float(l[len("#EXTINF:"):].split(",")[0]) for l in ffmpeg_lines
+                 if l.startswith("#EXTINF:")]
+    out = ["#EXTM3U", "#EXT-X-VERSION:3", "#EXT-X-MEDIA-SEQUENCE:0", "#EXT-X-ALLOW-CACHE:YES",
+           f"#EXT-X-TARGETDURATION:{math.ceil(max(durations))}"]
+    uris = iter(keys)
+    for line in ffmpeg_lines:
+        if line.startswith(("#EXTINF:", "#EXT-X-KEY:")):
+            out.append(line)
+        elif line and not line.startswith("#"):
+            out.append(next(uris))
+    out.append("#EXT-X-ENDLIST")
+    return "\n".join(out) + "\n"

@@ -1,0 +1,226 @@
+"""avthumb: transcode to one output file (every format but m3u8, see ``av_hls``).
+
+The command is planned from the parsed arguments, the format's preset values and a
+probe of the source, so that rules such as "never above the source bitrate" and even
+picture sizes are decided here rather than left to ffmpeg.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import ffmpeg
+
+from .av_ffmpeg import Deadline, available_encoders, compile_argv, media_input, run_ffmpeg
+from .av_filters import apply_chain
+from .av_formats import (FORMATS, NO_BITRATE_ENCODERS, X264_PRESET, YUV420_ENCODERS, OutputFormat,
+                         resolve_encoder)
+from .av_geometry import even, fit_inside, rotated, transposes
+from .av_params import SizeSpec
+from .av_probe import MediaInfo, probe
+from .av_watermark import DEFAULT_GRAVITY, Placement, add_image_mark, add_text_mark
+from .registry import Op, OpContext, OpFailed, OpResult
+
+
+@dataclass
+class Transcode:
+    """A planned ffmpeg run: the output node and how long the output will play."""
+
+    node: Any
+    seconds: float | None
+
+
+def run_avthumb(op: Op, src: Path, ctx: OpContext) -> OpResult:
+    """Transcode ``src`` into the single file of ``avthumb/<format>``."""
+    fmt = FORMATS[op.args["format"]]
+    deadline = Deadline.start(ctx.op_timeout)
+    info = probe(src, with_rotation=not fmt.audio_only)
+    out = ctx.output_path(fmt.ext)
+    plan = plan_transcode(op.args, fmt, info, src, out, ctx)
+    run_ffmpeg(compile_argv(plan.node, ctx), ctx, deadline, plan.seconds)
+    if not out.exists() or out.stat().st_size == 0:
+        raise OpFailed(f"ffmpeg wrote no {op.args['format']} output")
+    return OpResult(path=out, mime=fmt.mime)
+
+
+def plan_transcode(args: dict[str, Any], fmt: OutputFormat, info: MediaInfo, src: Path,
+                   out: Path, ctx: OpContext, extra_options: dict[str, Any] | None = None) -> Transcode:
+    """The ffmpeg-python output node for ``args`` applied to the probed source."""
+    start = args.get("ss", 0.0)
+    seconds = _output_seconds(info, start, args.get("t"))
+    keep_video = fmt.vcodec is not None and info.video is not None and args.get("vn") != "1"
+    keep_audio = fmt.acodec is not None and info.audio is not None and args.get("an") != "1"
+    if not keep_video and not keep_audio:
+        raise OpFailed(f"not a valid media: nothing to put in {args['format']} "
+                       f"(the source has {_describe_streams(info)})")
+    input_options = {"ss": start} if start else {}
+    if "t" in args:
+        input_options["t"] = args["t"]
+    source = media_input(src, **input_options)
+    encoders = available_encoders(ctx.ffmpeg)
+    streams, options = [], {"f": fmt.muxer, **(extra_options or {})}
+    if keep_video:
+        encoder = resolve_encoder(args.get("vcodec", fmt.vcodec), encoders)
+        streams.append(_video_stream(source, args, info, encoder, ctx))
+        options.update(_video_options(args, fmt, info, encoder))
+    if keep_audio:
+        encoder = resolve_encoder(args.get("acodec", fmt.acodec), encoders)
+        streams.append(apply_chain(source["a:0"], args.get("af", ())))
+        options.update(_audio_options(args, fmt, info, encoder))
+    options.update(_container_options(args, fmt))
+    node = ffmpeg.output(*streams, str(out), **options)
+    return Transcode(node=node, seconds=seconds)
+
+
+def _output_seconds(info: MediaInfo, start: float, limit: float | None) -> float | None:
+    if info.duration is None:
+        return limit
+    if start >= info.duration:
+        raise OpFailed(f"ss {start:g} is beyond the duration {info.duration:.3f} s of the source")
+    left = info.duration - start
+    return min(left, limit) if limit else left
+
+
+def _describe_streams(info: MediaInfo) -> str:
+    kinds = [k for k, present in (("video", info.video), ("audio", info.audio)) if present]
+    return " and ".join(kinds) + " only" if kinds else "no streams"
+
+
+def _video_stream(source: Any, args: dict[str, Any], info: MediaInfo, encoder: str,
+                  ctx: OpContext) -> Any:
+    video = source["v:0"]
+    if encoder == "copy":
+        return video
+    size = (info.video.width, info.video.height)
+    degrees = int(args["rotate"]) if args.get("rotate", "auto") != "auto" else 0
+    for direction in transposes(degrees):
+        video = video.filter("transpose", direction)
+    size = rotated(size, degrees)
+    target = _target_size(size, args.get("s"), args.get("autoscale") == "1")
+    needs_even = encoder in YUV420_ENCODERS
+    if needs_even:
+        target = (even(target[0]), even(target[1]))
+    if target != size:
+        video = video.filter("scale", target[0], target[1])
+    if args.get("vf"):
+        video = apply_chain(video, args["vf"])
+        if needs_even:  # a user crop/pad may leave odd sides
+            video = video.filter("scale", "trunc(iw/2)*2", "trunc(ih/2)*2")
+    return _watermarks(video, args, ctx)
+
+
+def _target_size(size: tuple[int, int], spec: SizeSpec | None, autoscale: bool) -> tuple[int, int]:
+    if spec is None:
+        return size
+    box = (spec.width, spec.height)
+    if spec.only == ">" and size[0] <= box[0] and size[1] <= box[1]:
+        return size
+    if spec.only == "<" and size[0] >= box[0] and size[1] >= box[1]:
+        return size
+    return fit_inside(size[0], size[1], box[0], box[1]) if autoscale else box
+
+
+def _watermarks(video: Any, args: dict[str, Any], ctx: OpContext) -> Any:
+    offsets = (args.get("wmOffsetX", 0), args.get("wmOffsetY", 0))
+    if "wmImage" in args:
+        placement = Placement(args.get("wmGravity", DEFAULT_GRAVITY), *offsets)
+        video = add_image_mark(video, args["wmImage"], placement, ctx)
+    if "wmText" in args:
+        placement = Placement(args.get("wmGravityText", DEFAULT_GRAVITY), *offsets)
+        video = add_text_mark(video, args["wmText"], placement, ctx, args.get("wmFont"),
+                              args.get("wmFontColor"), args.get("wmFontSize"))
+    return video
+
+
+def _video_options(args: dict[str, Any], fmt: OutputFormat, info: MediaInfo,
+                   encoder: str) -> dict[str, Any]:
+    options: dict[str, Any] = {"c:v": encoder}
+    if encoder == "copy":
+        return options
+    if encoder in YUV420_ENCODERS:
+        options["pix_fmt"] = "yuv420p"
+    if encoder == "libx264":
+        options["preset"] = X264_PRESET
+    options.update(_video_rate(args, fmt, info, encoder))
+    if "r" in args:
+        options["r"] = f"{args['r']:g}"
+    if "aspect" in args:
+        options["aspect"] = args["aspect"]
+    return options
+
+
+def _video_rate(args: dict[str, Any], fmt: OutputFormat, info: MediaInfo,
+                encoder: str) -> dict[str, Any]:
+    """Bitrate or quality, never above the source's bitrate when that is known."""
+    source_rate = info.video_bit_rate()
+    wanted = args.get("vb", fmt.vb)
+    if wanted and source_rate:
+        wanted = min(wanted, source_rate)
+    crf = args.get("crf", args.get("h264Crf"))
+    capped_crf = encoder in ("libx264", "libx265")
+    if crf is not None:
+        options: dict[str, Any] = {"crf": crf}
+        cap = wanted or (source_rate if capped_crf else None)
+        return options | ({"maxrate": cap, "bufsize": 2 * cap} if cap else {})
+    if wanted:
+        return {"b:v": wanted}
+    if capped_crf and source_rate:
+        return {"maxrate": source_rate, "bufsize": 2 * source_rate}
+    return {}
+
+
+def _audio_options(args: dict[str, Any], fmt: OutputFormat, info: MediaInfo,
+                   encoder: str) -> dict[str, Any]:
+    options: dict[str, Any] = {"c:a": encoder}
+    if encoder == "copy":
+        return options
+    if "aq" in args:
+        options["q:a"] = _audio_quality(args["aq"], encoder)
+    elif encoder not in NO_BITRATE_ENCODERS:
+        wanted = args.get("ab", fmt.ab)
+        source_rate = info.audio_bit_rate()
+        if wanted and source_rate:
+            wanted = min(wanted, source_rate)
+        if wanted:
+            options["b:a"] = wanted
+    for name, default in (("ar", fmt.ar), ("ac", fmt.ac)):
+        if args.get(name, default):
+            options[name] = args.get(name, default)
+    if "audioProfile" in args:
+        options["profile:a"] = _aac_profile(args["audioProfile"], encoder)
+    return options
+
+
+def _audio_quality(aq: int, encoder: str) -> float:
+    """Qiniu's ``aq`` scale (mp3 0-9, aac 10-500) as the encoder's own ``-q:a``."""
+    if encoder == "libmp3lame":
+        if aq > 9:
+            raise OpFailed(f"aq {aq} is out of range 0..9 for mp3")
+        return aq
+    if encoder == "aac":
+        if aq < 10:
+            raise OpFailed(f"aq {aq} is out of range 10..500 for aac")
+        return aq / 100  # the native encoder's VBR scale runs 0.1..5
+    return aq
+
+
+def _aac_profile(profile: str, encoder: str) -> str:
+    if profile == "aac_low":
+        return profile
+    if encoder != "libfdk_aac":
+        raise OpFailed(f"audioProfile/{profile} needs acodec/libfdk_aac, "
+                       "which this ffmpeg build does not have")
+    return profile
+
+
+def _container_options(args: dict[str, Any], fmt: OutputFormat) -> dict[str, Any]:
+    options: dict[str, Any] = {}
+    if args.get("stripmeta") == "1":
+        options["map_metadata"] = -1
+    if fmt.muxer == "mp3" and args.get("writeXing") == "0":
+        options["write_xing"] = 0
+    if fmt.muxer in ("mp4", "mov", "ipod"):
+        options["movflags"] = "+faststart"
+    return options

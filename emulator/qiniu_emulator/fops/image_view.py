@@ -1,0 +1,70 @@
+"""imageView2: the six thumbnail modes of spec 2.
+
+The source is turned upright (EXIF orientation) first, then resized (never enlarged)
+and, for modes 1 and 5, centre-cropped. Output sizes are limited as Qiniu limits them:
+at most 9999 px per side and 25 Mpx on a download URL, 14999 px and 60 Mpx in a
+persistent job.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from .image_encode import EncodeSettings
+from .image_geometry import Size, view_plan
+from .image_io import SourceImage
+from .image_params import flag_one, format_name, zero_or_one
+from .image_process import process_image
+from .image_quality import parse_quality
+from .image_steps import CentreCrop, Orient, ResizeTo, Step
+from .registry import Op, OpContext, OpFailed, OpResult, OpSpec, Param, Schema, int_range
+
+SCHEMA = Schema(
+    positional=(Param("mode", int_range(0, 5), "thumbnail mode 0-5"),),
+    pairs=(
+        Param("w", int_range(1, 9999), "width in px"),
+        Param("h", int_range(1, 9999), "height in px"),
+        Param("format", format_name, "output format"),
+        Param("interlace", zero_or_one, "1 = progressive JPEG"),
+        Param("q", parse_quality, "quality 1-100, '!' = verbatim"),
+        Param("colors", int_range(1, 65536), "GIF palette size (clamped to 2-256)"),
+        Param("ignore-error", flag_one, "1 = return the input when processing fails"),
+    ),
+)
+
+SYNC_OUTPUT_LIMIT = (9999, 25_000_000)
+PERSISTENT_OUTPUT_LIMIT = (14999, 60_000_000)
+
+
+def run_image_view(op: Op, src: Path, ctx: OpContext) -> OpResult:
+    """Run ``imageView2/<mode>/...`` on ``src``."""
+    args = op.args
+    settings = EncodeSettings(
+        format=args.get("format"),
+        quality=args.get("q"),
+        interlace=args.get("interlace") == "1",
+        colors=args.get("colors"),
+    )
+    mode, w, h = args["mode"], args.get("w"), args.get("h")
+    limit = SYNC_OUTPUT_LIMIT if ctx.sync else PERSISTENT_OUTPUT_LIMIT
+
+    def build(source: SourceImage) -> list[Step]:
+        plan = view_plan(mode, source.oriented_size, w, h)
+        _check_output(plan.crop or plan.resize, limit)
+        steps: list[Step] = [Orient(source.orientation)] if source.orientation != 1 else []
+        steps.append(ResizeTo(plan.resize))
+        if plan.crop is not None:
+            steps.append(CentreCrop(plan.crop))
+        return steps
+
+    return process_image(src, ctx, build, settings)
+
+
+def _check_output(size: Size, limit: tuple[int, int]) -> None:
+    side, pixels = limit
+    if max(size) > side or size[0] * size[1] > pixels:
+        raise OpFailed(f"output {size[0]}x{size[1]} exceeds the imageView2 limit of "
+                       f"{side} px per side and {pixels} pixels")
+
+
+SPEC = OpSpec(name="imageView2", run=run_image_view, schema=SCHEMA)

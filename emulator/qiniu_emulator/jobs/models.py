@@ -1,0 +1,132 @@
+"""Job and item records, and the status JSON prefop returns for them."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from datetime import datetime, timezone
+from enum import IntEnum
+from typing import Any
+
+
+class Code(IntEnum):
+    """Status codes shared by jobs and their items."""
+
+    SUCCESS = 0
+    WAITING = 1
+    RUNNING = 2
+    FAILED = 3
+    CALLBACK_FAILED = 4
+
+
+DESC = {
+    Code.SUCCESS: "The fop was completed successfully",
+    Code.WAITING: "The fop is waiting for execution",
+    Code.RUNNING: "The fop is executing now",
+    Code.FAILED: "The fop is failed",
+    Code.CALLBACK_FAILED: "Callback failed",
+}
+
+
+@dataclass
+class Item:
+    """One ``;``-separated command of a job and its outcome."""
+
+    cmd: str
+    code: int = Code.WAITING
+    error: str = ""
+    error_index: int | None = None
+    key: str | None = None
+    hash: str | None = None
+    keys: list[str] | None = None
+    return_old: int = 0
+
+    def status_json(self) -> dict[str, Any]:
+        out: dict[str, Any] = {"cmd": self.cmd, "code": int(self.code), "desc": DESC[Code(self.code)]}
+        if self.code == Code.FAILED:
+            out["error"] = self.error
+            if self.error_index is not None:
+                out["errorIndex"] = self.error_index
+        elif self.code == Code.SUCCESS:
+            out["error"] = ""
+            out["hash"] = self.hash or ""
+            out["key"] = self.key or ""
+            if self.keys:
+                out["keys"] = list(self.keys)
+        out["returnOld"] = self.return_old
+        return out
+
+
+@dataclass
+class StageLog:
+    """What one stage of one item did: for ``/_emulator/jobs/<id>``."""
+
+    item: int
+    op: str
+    seconds: float
+    passthrough: bool = False
+
+
+@dataclass
+class Job:
+    """A persistent processing task, as stored and as reported by prefop."""
+
+    id: str
+    bucket: str
+    key: str
+    items: list[Item]
+    pipeline: str = ""
+    type: int = 0
+    notify_url: str = ""
+    force: bool = False
+    task_from: str = ""
+    reqid: str = ""
+    created_ns: int = 0
+    code: int = Code.WAITING
+    seq: int = 0
+    progress: float | None = None
+    timings: list[StageLog] = field(default_factory=list)
+    log: list[str] = field(default_factory=list)
+    notify_error: str = ""
+
+    @property
+    def finished(self) -> bool:
+        return self.code not in (Code.WAITING, Code.RUNNING)
+
+    def creation_date(self) -> str:
+        """RFC 3339 with nanoseconds, as prefop prints it."""
+        seconds, nanos = divmod(self.created_ns, 1_000_000_000)
+        stamp = datetime.fromtimestamp(seconds, tz=timezone.utc).astimezone()
+        text = stamp.strftime("%Y-%m-%dT%H:%M:%S") + f".{nanos:09d}"
+        offset = stamp.strftime("%z")
+        return text + (offset[:3] + ":" + offset[3:] if offset else "Z")
+
+    def status_json(self, pipeline_label: str) -> dict[str, Any]:
+        out: dict[str, Any] = {
+            "id": self.id,
+            "code": int(self.code),
+            "desc": DESC[Code(self.code)],
+            "inputBucket": self.bucket,
+            "inputKey": self.key,
+            "pipeline": pipeline_label,
+            "reqid": self.reqid,
+            "type": self.type,
+            "creationDate": self.creation_date(),
+            "items": [item.status_json() for item in self.items],
+        }
+        if self.task_from:
+            out["taskFrom"] = self.task_from
+        return out
+
+    def debug_json(self, pipeline_label: str) -> dict[str, Any]:
+        """The status plus what the emulator knows beyond it."""
+        out = self.status_json(pipeline_label)
+        out["emulator"] = {
+            "seq": self.seq,
+            "force": self.force,
+            "notifyURL": self.notify_url,
+            "notifyError": self.notify_error,
+            "progress": self.progress,
+            "timings": [asdict(t) for t in self.timings],
+            "log": list(self.log),
+        }
+        return out

@@ -1,0 +1,155 @@
+"""Run one command of a job (or a download-URL fop) and store what it produces."""
+
+from __future__ import annotations
+
+import hashlib
+import shutil
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable
+
+from ..encoding import b64_encode, etag_of_stream
+from ..errors import QiniuError
+from ..fops.execute import PipelineRun, StageFailed, StageTiming, run_ops
+from ..fops.parse import Pipeline, SaveAs
+from ..fops.registry import OpContext, OpResult, Registry, SourceInfo, UrlResolver
+from ..policy import render_template
+from ..storage import ObjectInfo, Storage
+from .models import Code, Item, StageLog
+
+
+def default_output_key(pipeline: Pipeline, source_etag: str) -> str:
+    """Where a result goes without saveas: ``b64u(sha1(cmd)) + "/" + source etag``."""
+    cmd = "|".join(op.text for op in pipeline.ops)
+    return f"{b64_encode(hashlib.sha1(cmd.encode()).digest())}/{source_etag}"
+
+
+def source_variables(source: SourceInfo) -> dict[str, object]:
+    """Magic variables of the input object, for savePattern."""
+    name = source.key.rsplit("/", 1)[-1]
+    base, dot, ext = name.rpartition(".")
+    return {
+        "bucket": source.bucket, "key": source.key, "etag": source.etag, "fsize": source.fsize,
+        "mimeType": source.mime, "endUser": source.end_user, "fname": name,
+        "ext": f".{ext}" if dot else "", "fprefix": base if dot else name,
+        "keybase": source.key.rpartition(".")[0] if "." in name else source.key,
+    }
+
+
+def output_variables(etag: str) -> dict[str, object]:
+    """Magic variables of the result, for saveKey."""
+    now = time.localtime()
+    return {"etag": etag, "year": f"{now.tm_year:04d}", "mon": f"{now.tm_mon:02d}",
+            "day": f"{now.tm_mday:02d}", "hour": f"{now.tm_hour:02d}",
+            "min": f"{now.tm_min:02d}", "sec": f"{now.tm_sec:02d}"}
+
+
+@dataclass
+class Target:
+    bucket: str
+    key: str | None  # None: rendered from save_key after the run (it needs the result's etag)
+    save_key: str | None = None
+
+
+@dataclass
+class Processor:
+    """Executes pipelines against stored objects through the op registry."""
+
+    storage: Storage
+    registry: Registry
+    resolver: UrlResolver | None
+    ffmpeg: str
+    op_timeout: float
+
+    def context(self, scratch: Path, source: SourceInfo, log: Callable[[str], None],
+                progress: Callable[[float], None], sync: bool = False) -> OpContext:
+        return OpContext(scratch=scratch, source=source, resolve_url=self.resolver,
+                         ffmpeg=self.ffmpeg, op_timeout=self.op_timeout, log=log,
+                         progress=progress, sync=sync)
+
+    def run_item(self, pipeline: Pipeline, source: ObjectInfo, index: int, force: bool,
+                 log: Callable[[str], None], progress: Callable[[float], None],
+                 timings: list[StageLog]) -> Item:
+        """Run one ``;`` command; never raises for a failure of the command itself."""
+        item = Item(cmd=pipeline.text)
+        info = _source_info(source)
+        target = self.target(pipeline, info)
+        if target.key is not None and not force and self.storage.exists(target.bucket, target.key):
+            old = self.storage.stat(target.bucket, target.key)
+            item.code, item.key, item.hash, item.return_old = Code.SUCCESS, old.key, old.hash, 1
+            return item
+        scratch = self.storage.scratch_dir("job")
+        try:
+            run = run_ops(pipeline.ops, source.path, source.mime,
+                          self.context(scratch, info, log, progress), self.registry)
+            timings.extend(_stage_logs(index, run.timings))
+            self._store(run, target, item)
+            item.code = Code.SUCCESS
+        except StageFailed as exc:
+            timings.extend(_stage_logs(index, exc.timings))
+            item.code, item.error, item.error_index = Code.FAILED, exc.item_error, exc.index
+            log(f"item {index} stage {exc.index} failed: {exc.message}")
+        except QiniuError as exc:
+            item.code, item.error = Code.FAILED, f"save failed: {exc.message}"
+            log(f"item {index} could not be saved: {exc.message}")
+        finally:
+            shutil.rmtree(scratch, ignore_errors=True)
+        return item
+
+    def run_sync(self, pipeline: Pipeline, source: ObjectInfo,
+                 log: Callable[[str], None]) -> tuple[OpResult, Path]:
+        """Run a download-URL fop; the caller streams the result, then removes the scratch dir.
+
+        Raises :class:`StageFailed` when a stage fails.
+        """
+        scratch = self.storage.scratch_dir("sync")
+        try:
+            ctx = self.context(scratch, _source_info(source), log, lambda fraction: None, sync=True)
+            run = run_ops(pipeline.ops, source.path, source.mime, ctx, self.registry)
+        except BaseException:
+            shutil.rmtree(scratch, ignore_errors=True)
+            raise
+        return run.result, scratch
+
+    def target(self, pipeline: Pipeline, info: SourceInfo) -> Target:
+        saveas: SaveAs | None = pipeline.saveas
+        if saveas is None:
+            return Target(info.bucket, default_output_key(pipeline, info.etag))
+        if saveas.save_pattern:
+            return Target(saveas.bucket, render_template(saveas.save_pattern, source_variables(info), json_mode=False))
+        if saveas.save_key:
+            return Target(saveas.bucket, None, saveas.save_key)
+        if saveas.key is None:
+            return Target(saveas.bucket, default_output_key(pipeline, info.etag))
+        return Target(saveas.bucket, saveas.key)
+
+    def _store(self, run: PipelineRun, target: Target, item: Item) -> None:
+        result = run.result
+        extra_paths = {extra.path for extra in result.extra}
+        keys = []
+        for extra in result.extra:
+            stored = self.storage.put_path(target.bucket, extra.key, extra.path, mime=extra.mime, move=True)
+            keys.append(stored.key)
+        if result.path in extra_paths:
+            # multi-output ops whose main output is one of the extras (vsample frames)
+            first = self.storage.stat(target.bucket, keys[0])
+            item.key, item.hash, item.keys = first.key, first.hash, keys
+            return
+        key = target.key
+        if key is None:
+            with result.path.open("rb") as f:
+                key = render_template(target.save_key or "", output_variables(etag_of_stream(f)), json_mode=False)
+        stored = self.storage.put_path(target.bucket, key, result.path, mime=result.mime,
+                                       move=not result.passthrough)
+        item.key, item.hash = stored.key, stored.hash
+        item.keys = keys or None
+
+
+def _stage_logs(index: int, timings: list[StageTiming]) -> list[StageLog]:
+    return [StageLog(index, t.op, round(t.seconds, 4), t.passthrough) for t in timings]
+
+
+def _source_info(obj: ObjectInfo) -> SourceInfo:
+    return SourceInfo(bucket=obj.bucket, key=obj.key, etag=obj.hash, fsize=obj.fsize,
+                      mime=obj.mime, end_user=obj.end_user)

@@ -1,0 +1,192 @@
+"""The job engine's front door: accept, run, report and recover persistent jobs."""
+
+from __future__ import annotations
+
+import logging
+import secrets
+import threading
+import time
+from dataclasses import dataclass
+from urllib.parse import urlsplit
+
+from ..config import ACCOUNT_UID
+from ..errors import QiniuError
+from ..fops.parse import parse_fops, parse_pipeline
+from ..fops.registry import Registry
+from ..storage import Storage
+from .models import DESC, Code, Item, Job
+from .notify import Notifier
+from .process import Processor
+from .scheduler import Scheduler, Ticket
+from .store import JobStore
+from .workflows import WorkflowTemplate
+
+TYPES = (0, 1, 2)  # 0 normal, 1 idle-time; 2 is what workflow users send
+
+
+@dataclass
+class Submission:
+    """What ``/pfop`` and upload policies ask for."""
+
+    bucket: str
+    key: str
+    fops: str = ""
+    workflow_id: str = ""
+    notify_url: str = ""
+    force: bool = False
+    type: int = 0
+    pipeline: str = ""
+    reqid: str = ""
+    task_from: str = ""
+
+
+def new_job_id() -> str:
+    return "z0." + secrets.token_hex(12)
+
+
+def pipeline_label(name: str) -> str:
+    """How prefop names the queue a job used."""
+    return f"{ACCOUNT_UID}.{name or 'default.sys'}"
+
+
+class JobService:
+    """Validates submissions, persists jobs, schedules and runs them."""
+
+    def __init__(self, store: JobStore, storage: Storage, registry: Registry, processor: Processor,
+                 notifier: Notifier, workflows: dict[str, WorkflowTemplate], workers: int,
+                 pipelines: dict[str, int], logger: logging.Logger | None = None) -> None:
+        self.store = store
+        self.storage = storage
+        self.registry = registry
+        self.processor = processor
+        self.notifier = notifier
+        self.workflows = workflows
+        self._log = logger or logging.getLogger("qiniu_emulator.jobs")
+        self._live: dict[str, Job] = {}
+        self._live_lock = threading.Lock()
+        self.scheduler = Scheduler(self._run, workers, pipelines, self._log)
+
+    # -- lifecycle ------------------------------------------------------------
+    def start(self) -> int:
+        """Start the workers and re-queue jobs a previous run left unfinished."""
+        pending = self.store.unfinished()
+        for job in pending:
+            self.scheduler.enqueue(Ticket(job.seq, job.id, job.pipeline))
+        self.scheduler.start()
+        if pending:
+            self._log.info("resuming %d unfinished job(s)", len(pending))
+        return len(pending)
+
+    def stop(self, timeout: float = 10.0) -> bool:
+        self.notifier.stop_event.set()
+        return self.scheduler.stop(timeout)
+
+    # -- submit -----------------------------------------------------------------
+    def submit(self, sub: Submission) -> Job:
+        """Validate and accept a job; raises :class:`QiniuError` with the wire code."""
+        if not sub.bucket or not sub.key:
+            raise QiniuError.bad_request("bucket and key are required")
+        fops, pipeline, notify_url, task_from = self._resolve_workflow(sub)
+        pipelines = parse_fops(fops, self.registry)
+        self.storage.stat(sub.bucket, sub.key)
+        for parsed in pipelines:
+            if parsed.saveas is not None:
+                self.storage.get_bucket(parsed.saveas.bucket)
+        if notify_url and urlsplit(notify_url).scheme not in ("http", "https"):
+            raise QiniuError.bad_request(f"notifyURL must be an http(s) URL: {notify_url!r}")
+        if sub.type not in TYPES:
+            raise QiniuError.bad_request(f"type must be 0 or 1, not {sub.type}")
+        job = Job(id=new_job_id(), bucket=sub.bucket, key=sub.key,
+                  items=[Item(cmd=p.text) for p in pipelines], pipeline=pipeline, type=sub.type,
+                  notify_url=notify_url, force=sub.force, task_from=task_from, reqid=sub.reqid,
+                  created_ns=time.time_ns())
+        self.store.insert(job)
+        self.scheduler.enqueue(Ticket(job.seq, job.id, job.pipeline))
+        self._log.info("accepted %s: %s:%s %s", job.id, job.bucket, job.key, fops)
+        return job
+
+    def _resolve_workflow(self, sub: Submission) -> tuple[str, str, str, str]:
+        if sub.fops and sub.workflow_id:
+            raise QiniuError.bad_request("give either fops or workflowTemplateID, not both")
+        if not sub.workflow_id:
+            if not sub.fops:
+                raise QiniuError.bad_request("fops or workflowTemplateID is required")
+            return sub.fops, sub.pipeline, sub.notify_url, sub.task_from
+        template = self.workflows.get(sub.workflow_id)
+        if template is None:
+            known = ", ".join(sorted(self.workflows)) or "none are defined (see --workflows)"
+            raise QiniuError.bad_request(f"no such workflow template: {sub.workflow_id!r} (known: {known})")
+        return (template.fops, sub.pipeline or template.pipeline,
+                sub.notify_url or template.notify_url, f"workflow:{template.id}")
+
+    # -- read -------------------------------------------------------------------
+    def get(self, job_id: str) -> Job:
+        with self._live_lock:
+            live = self._live.get(job_id)
+        job = live or self.store.get(job_id)
+        if job is None:
+            raise QiniuError.no_such_job()
+        return job
+
+    def status(self, job_id: str) -> dict:
+        job = self.get(job_id)
+        return job.status_json(pipeline_label(job.pipeline))
+
+    # -- run --------------------------------------------------------------------
+    def _run(self, job_id: str) -> None:
+        job = self.store.get(job_id)
+        if job is None or job.finished:
+            return
+        job.code = Code.RUNNING
+        with self._live_lock:
+            self._live[job.id] = job
+        try:
+            self.store.save(job)
+            self._run_items(job)
+            final = Code.SUCCESS if all(i.code == Code.SUCCESS for i in job.items) else Code.FAILED
+            self._finish(job, final)
+        finally:
+            with self._live_lock:
+                self._live.pop(job.id, None)
+
+    def _run_items(self, job: Job) -> None:
+        def log(line: str) -> None:
+            job.log.append(line)
+            self._log.info("%s: %s", job.id, line)
+
+        def progress(fraction: float) -> None:
+            job.progress = round(min(max(fraction, 0.0), 1.0), 3)
+
+        try:
+            source = self.storage.stat(job.bucket, job.key)
+        except QiniuError as exc:
+            source, missing = None, exc.message
+        for index, item in enumerate(job.items):
+            if item.code in (Code.SUCCESS, Code.FAILED):
+                continue  # finished before a restart
+            if source is None:
+                item.code, item.error = Code.FAILED, f"source data is empty or fail to get source data: {missing}"
+            else:
+                job.items[index] = self._run_item(job, index, item, source, log, progress)
+            self.store.save(job)
+
+    def _run_item(self, job, index, item, source, log, progress) -> Item:
+        try:
+            parsed = parse_pipeline(item.cmd, self.registry)
+        except QiniuError as exc:  # an op removed since the job was accepted
+            return Item(cmd=item.cmd, code=Code.FAILED, error=exc.message)
+        job.progress = None
+        return self.processor.run_item(parsed, source, index, job.force, log, progress, job.timings)
+
+    def _finish(self, job: Job, final: Code) -> None:
+        """Notify first, then record the final code, so a crash mid-notify re-notifies."""
+        if job.notify_url:
+            payload = job.status_json(pipeline_label(job.pipeline))
+            payload["code"], payload["desc"] = int(final), DESC[final]
+            error = self.notifier.deliver(job.notify_url, payload)
+            if error:
+                job.notify_error = error
+                final = Code.CALLBACK_FAILED
+        job.code = final
+        self.store.save(job)
+        self._log.info("finished %s with code %d", job.id, job.code)

@@ -1,0 +1,119 @@
+"""Jobs in SQLite, in the emulator's database file, so that nothing accepted is lost."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import threading
+from dataclasses import asdict
+from pathlib import Path
+
+from .models import Code, Item, Job, StageLog
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS jobs (
+    seq INTEGER PRIMARY KEY AUTOINCREMENT,
+    id TEXT NOT NULL UNIQUE,
+    bucket TEXT NOT NULL,
+    key TEXT NOT NULL,
+    pipeline TEXT NOT NULL,
+    type INTEGER NOT NULL,
+    notify_url TEXT NOT NULL,
+    force INTEGER NOT NULL,
+    task_from TEXT NOT NULL,
+    reqid TEXT NOT NULL,
+    created_ns INTEGER NOT NULL,
+    code INTEGER NOT NULL,
+    items TEXT NOT NULL,
+    timings TEXT NOT NULL DEFAULT '[]',
+    log TEXT NOT NULL DEFAULT '[]',
+    notify_error TEXT NOT NULL DEFAULT ''
+);
+CREATE INDEX IF NOT EXISTS jobs_code ON jobs (code, seq);
+"""
+
+_LOG_LINES = 200  # a job's log keeps its newest lines only
+
+
+class JobStore:
+    """Reads and writes :class:`Job` rows. Thread-safe: one connection behind a lock."""
+
+    def __init__(self, db_path: Path) -> None:
+        self._lock = threading.Lock()
+        self._conn = sqlite3.connect(str(db_path), check_same_thread=False, isolation_level=None)
+        self._conn.execute("PRAGMA journal_mode=WAL")
+        self._conn.execute("PRAGMA synchronous=NORMAL")
+        self._conn.execute("PRAGMA busy_timeout=10000")
+        self._conn.executescript(_SCHEMA)
+
+    def close(self) -> None:
+        with self._lock:
+            self._conn.close()
+
+    def insert(self, job: Job) -> Job:
+        with self._lock:
+            cursor = self._conn.execute(
+                "INSERT INTO jobs (id, bucket, key, pipeline, type, notify_url, force, task_from,"
+                " reqid, created_ns, code, items) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
+                (job.id, job.bucket, job.key, job.pipeline, job.type, job.notify_url, int(job.force),
+                 job.task_from, job.reqid, job.created_ns, int(job.code), _items_json(job.items)),
+            )
+            job.seq = cursor.lastrowid
+        return job
+
+    def save(self, job: Job) -> None:
+        """Persist the mutable part of a job: code, items, timings, log."""
+        with self._lock:
+            self._conn.execute(
+                "UPDATE jobs SET code=?, items=?, timings=?, log=?, notify_error=? WHERE id=?",
+                (int(job.code), _items_json(job.items), json.dumps([asdict(t) for t in job.timings]),
+                 json.dumps(job.log[-_LOG_LINES:]), job.notify_error, job.id),
+            )
+
+    def get(self, job_id: str) -> Job | None:
+        with self._lock:
+            cursor = self._conn.execute("SELECT * FROM jobs WHERE id=?", (job_id,))
+            row = cursor.fetchone()
+        return _job(_row(cursor, row)) if row else None
+
+    def unfinished(self) -> list[Job]:
+        """Jobs left waiting or running (e.g. by a crash), oldest first."""
+        return self._select("WHERE code IN (?, ?) ORDER BY seq", (Code.WAITING, Code.RUNNING))
+
+    def recent(self, limit: int = 100, bucket: str | None = None) -> list[Job]:
+        if bucket:
+            return self._select("WHERE bucket=? ORDER BY seq DESC LIMIT ?", (bucket, limit))
+        return self._select("ORDER BY seq DESC LIMIT ?", (limit,))
+
+    def delete_all(self, bucket: str | None = None) -> None:
+        with self._lock:
+            if bucket:
+                self._conn.execute("DELETE FROM jobs WHERE bucket=?", (bucket,))
+            else:
+                self._conn.execute("DELETE FROM jobs")
+
+    def _select(self, where: str, params: tuple) -> list[Job]:
+        with self._lock:
+            cursor = self._conn.execute(f"SELECT * FROM jobs {where}", params)
+            rows = cursor.fetchall()
+        return [_job(_row(cursor, row)) for row in rows]
+
+
+def _row(cursor: sqlite3.Cursor, row: tuple) -> dict:
+    return {description[0]: value for description, value in zip(cursor.description, row)}
+
+
+def _items_json(items: list[Item]) -> str:
+    return json.dumps([asdict(item) for item in items])
+
+
+def _job(row: dict) -> Job:
+    return Job(
+        id=row["id"], bucket=row["bucket"], key=row["key"],
+        items=[Item(**item) for item in json.loads(row["items"])],
+        pipeline=row["pipeline"], type=row["type"], notify_url=row["notify_url"],
+        force=bool(row["force"]), task_from=row["task_from"], reqid=row["reqid"],
+        created_ns=row["created_ns"], code=row["code"], seq=row["seq"],
+        timings=[StageLog(**t) for t in json.loads(row["timings"])],
+        log=json.loads(row["log"]), notify_error=row["notify_error"],
+    )

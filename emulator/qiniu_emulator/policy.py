@@ -1,0 +1,360 @@
+"""The put policy carried by an upload token, and the magic-variable templates it uses.
+
+A put policy is the JSON object a client signs into its upload token. :class:`PutPolicy`
+type-checks it once, so upload handlers work with typed fields and ask the policy the
+questions the upload protocol needs answered: which key to store under, may it
+overwrite, is the size or mime type acceptable. :func:`render_template` expands the
+``$(var)`` / ``${var}`` magic variables of ``returnBody``, ``callbackBody`` and ``saveKey``.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import json
+import re
+from dataclasses import dataclass, field
+from typing import Any, Callable, Mapping
+from urllib.parse import quote
+
+from .errors import QiniuError
+
+MAX_SCOPE_KEY_BYTES = 750
+MAX_KEYLIMIT = 20
+TRAFFIC_LIMIT_RANGE = (819_200, 838_860_800)
+ARCHIVE_FILE_TYPES = (2, 3)
+
+
+# ---------------------------------------------------------------------------
+# Field readers: each returns the typed value or raises ValueError naming the field.
+
+
+def _read_str(data: Mapping[str, Any], name: str) -> str:
+    value = data.get(name)
+    if value is None:
+        return ""
+    if not isinstance(value, str):
+        raise ValueError(f"{name} must be a string, got {type(value).__name__}")
+    return value
+
+
+def _read_int(data: Mapping[str, Any], name: str) -> int | None:
+    value = data.get(name)
+    if value is None:
+        return None
+    # JSON true/false arrive as bool, which Python counts as int; flags tolerate them.
+    if isinstance(value, bool):
+        return int(value)
+    if not isinstance(value, int):
+        raise ValueError(f"{name} must be an integer, got {type(value).__name__}")
+    return value
+
+
+def _read_bool(data: Mapping[str, Any], name: str) -> bool:
+    value = data.get(name)
+    if value is None:
+        return False
+    if not isinstance(value, (bool, int)):
+        raise ValueError(f"{name} must be a boolean, got {type(value).__name__}")
+    return bool(value)
+
+
+def _read_str_list(data: Mapping[str, Any], name: str) -> list[str]:
+    value = data.get(name)
+    if value is None:
+        return []
+    if not isinstance(value, list) or not all(isinstance(item, str) for item in value):
+        raise ValueError(f"{name} must be a list of strings")
+    return list(value)
+
+
+def _read_deadline(data: Mapping[str, Any]) -> int:
+    value = data.get("deadline")
+    if value is None:
+        raise ValueError("deadline is required")
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise ValueError(f"deadline must be an integer, got {type(value).__name__}")
+    return value
+
+
+def _read_scope(data: Mapping[str, Any]) -> tuple[str, str, str | None]:
+    scope = _read_str(data, "scope")
+    if not scope:
+        raise ValueError("scope is required")
+    bucket, sep, key = scope.partition(":")
+    if not bucket:
+        raise ValueError(f"scope {scope!r} has no bucket")
+    if len(key.encode("utf-8")) > MAX_SCOPE_KEY_BYTES:
+        raise ValueError(f"scope key is longer than {MAX_SCOPE_KEY_BYTES} bytes")
+    return scope, bucket, (key if sep else None)
+
+
+# ---------------------------------------------------------------------------
+
+
+@dataclass
+class PutPolicy:
+    """A validated put policy. ``key`` is the scope's key part (None for ``<bucket>`` scope)."""
+
+    scope: str
+    deadline: int
+    bucket: str
+    key: str | None = None
+    is_prefixal_scope: bool = False
+    insert_only: bool = False
+    end_user: str = ""
+    return_url: str = ""
+    return_body: str = ""
+    callback_url: str = ""
+    callback_host: str = ""
+    callback_body: str = ""
+    callback_body_type: str = ""
+    callback_fetch_key: bool = False
+    persistent_ops: str = ""
+    persistent_notify_url: str = ""
+    persistent_pipeline: str = ""
+    persistent_type: int = 0
+    persistent_workflow_template_id: str = ""
+    save_key: str = ""
+    force_save_key: bool = False
+    fsize_min: int | None = None
+    fsize_limit: int | None = None
+    detect_mime: int = 0
+    mime_limit: str = ""
+    file_type: int = 0
+    delete_after_days: int = 0
+    keylimit: list[str] = field(default_factory=list)
+    traffic_limit: int | None = None
+    raw: dict = field(default_factory=dict)
+
+    @classmethod
+    def from_json(cls, data: dict) -> "PutPolicy":
+        """Build from the decoded policy JSON; ``ValueError`` names the offending field.
+
+        Unknown fields are kept in ``raw`` and otherwise ignored, as Qiniu ignores them.
+        """
+        if not isinstance(data, dict):
+            raise ValueError("put policy must be a JSON object")
+        scope, bucket, key = _read_scope(data)
+        policy = cls(
+            scope=scope,
+            deadline=_read_deadline(data),
+            bucket=bucket,
+            key=key,
+            is_prefixal_scope=bool(_read_int(data, "isPrefixalScope")),
+            insert_only=bool(_read_int(data, "insertOnly")),
+            end_user=_read_str(data, "endUser"),
+            return_url=_read_str(data, "returnUrl"),
+            return_body=_read_str(data, "returnBody"),
+            callback_url=_read_str(data, "callbackUrl"),
+            callback_host=_read_str(data, "callbackHost"),
+            callback_body=_read_str(data, "callbackBody"),
+            callback_body_type=_read_str(data, "callbackBodyType"),
+            callback_fetch_key=bool(_read_int(data, "callbackFetchKey")),
+            persistent_ops=_read_str(data, "persistentOps"),
+            persistent_notify_url=_read_str(data, "persistentNotifyUrl"),
+            persistent_pipeline=_read_str(data, "persistentPipeline"),
+            persistent_type=_read_int(data, "persistentType") or 0,
+            persistent_workflow_template_id=_read_str(data, "persistentWorkflowTemplateID"),
+            save_key=_read_str(data, "saveKey"),
+            force_save_key=_read_bool(data, "forceSaveKey"),
+            fsize_min=_read_int(data, "fsizeMin"),
+            fsize_limit=_read_int(data, "fsizeLimit"),
+            detect_mime=_read_int(data, "detectMime") or 0,
+            mime_limit=_read_str(data, "mimeLimit"),
+            file_type=_read_int(data, "fileType") or 0,
+            delete_after_days=_read_int(data, "deleteAfterDays") or 0,
+            keylimit=_read_str_list(data, "keylimit"),
+            traffic_limit=_read_int(data, "trafficLimit"),
+            raw=dict(data),
+        )
+        policy._check_consistency()
+        return policy
+
+    def _check_consistency(self) -> None:
+        if self.callback_url and not self.callback_body:
+            raise ValueError("callbackBody is required when callbackUrl is set")
+        if len(self.keylimit) > MAX_KEYLIMIT:
+            raise ValueError(f"keylimit allows at most {MAX_KEYLIMIT} keys")
+        if not 0 <= self.file_type <= 4:
+            raise ValueError(f"fileType must be 0..4, got {self.file_type}")
+        if self.persistent_ops and self.file_type in ARCHIVE_FILE_TYPES:
+            raise ValueError("persistentOps cannot be used with an archive fileType")
+        low, high = TRAFFIC_LIMIT_RANGE
+        if self.traffic_limit is not None and not low <= self.traffic_limit <= high:
+            raise ValueError(f"trafficLimit must be within {low}..{high} bit/s")
+        for name, value in (("fsizeMin", self.fsize_min), ("fsizeLimit", self.fsize_limit)):
+            if value is not None and value < 0:
+                raise ValueError(f"{name} must not be negative")
+
+    # -- questions an upload asks ------------------------------------------
+
+    def resolve_key(
+        self, client_key: str | None, render_save_key: Callable[[str], str]
+    ) -> str | None:
+        """Decide the object key for an upload, or None when the content hash is the key.
+
+        ``client_key`` is the key the uploader sent (None when it sent none; ``""`` is a
+        real key). ``render_save_key`` expands the ``saveKey`` template. Raises
+        ``key doesn't match scope`` (403) when the result is not allowed by the policy.
+        """
+        if self.force_save_key and self.save_key:
+            key: str | None = render_save_key(self.save_key)
+        elif client_key is not None:
+            key = client_key
+        elif self.save_key:
+            key = render_save_key(self.save_key)
+        else:
+            key = None
+        if key is None:
+            self._check_hash_key_allowed()
+        else:
+            self.check_key(key)
+        return key
+
+    def check_key(self, key: str) -> None:
+        """Raise 403 ``key doesn't match scope`` unless the scope and keylimit allow ``key``."""
+        if self.key is not None:
+            allowed = key.startswith(self.key) if self.is_prefixal_scope else key == self.key
+            if not allowed:
+                raise QiniuError.scope_mismatch()
+        if self.keylimit and key not in self.keylimit:
+            raise QiniuError.scope_mismatch()
+
+    def _check_hash_key_allowed(self) -> None:
+        # Without a key the object is stored under its hash, which a fixed key, a
+        # non-empty prefix or a keylimit list can never be expected to match.
+        if self.keylimit:
+            raise QiniuError.scope_mismatch()
+        if self.key is not None and (not self.is_prefixal_scope or self.key):
+            raise QiniuError.scope_mismatch()
+
+    def allows_overwrite(self, key: str) -> bool:
+        """True only for a ``<bucket>:<key>`` scope naming ``key`` without ``insertOnly``."""
+        return (
+            self.key is not None
+            and not self.is_prefixal_scope
+            and not self.insert_only
+            and key == self.key
+        )
+
+    def check_size(self, size: int) -> None:
+        """413 above ``fsizeLimit``, 403 below ``fsizeMin``."""
+        if self.fsize_limit is not None and size > self.fsize_limit:
+            raise QiniuError.too_large(
+                f"file size {size} exceeds fsizeLimit {self.fsize_limit}"
+            )
+        if self.fsize_min is not None and size < self.fsize_min:
+            raise QiniuError.forbidden(
+                f"file size too small: {size} is below fsizeMin {self.fsize_min}"
+            )
+
+    def check_mime(self, mime: str) -> None:
+        """403 unless ``mime`` passes ``mimeLimit`` (``a/b;c/*`` allow list, ``!`` deny list)."""
+        if not self.mime_limit.strip():
+            return
+        deny, patterns = parse_mime_limit(self.mime_limit)
+        base = mime.split(";", 1)[0].strip().lower()
+        matched = any(fnmatch.fnmatchcase(base, pattern) for pattern in patterns)
+        if matched == deny:
+            raise QiniuError.forbidden(
+                f"mime type not allowed: {base or '(none)'} does not satisfy mimeLimit "
+                f"{self.mime_limit!r}"
+            )
+
+
+def parse_mime_limit(text: str) -> tuple[bool, list[str]]:
+    """Split a ``mimeLimit`` into (is_deny_list, lower-case glob patterns).
+
+    A leading ``!`` turns the whole ``;`` list into a deny list; a ``!`` repeated on
+    each item is tolerated.
+    """
+    text = text.strip()
+    deny = text.startswith("!")
+    items = [item.strip().lstrip("!").strip().lower() for item in text.split(";")]
+    return deny, [item for item in items if item]
+
+
+# ---------------------------------------------------------------------------
+# Magic variables
+
+_VARIABLE = re.compile(r"\$\((?P<paren>[^()\s]+)\)|\$\{(?P<brace>[^{}\s]+)\}")
+
+
+def render_template(
+    template: str,
+    variables: Mapping[str, Any],
+    json_mode: bool,
+    *,
+    url_encode: bool = False,
+) -> str:
+    """Expand ``$(name)`` and ``${name}`` magic variables in ``template``.
+
+    ``variables`` holds the values (``key``, ``etag``, ``fsize``, ``x:foo``, ``year``...);
+    a dotted name such as ``imageInfo.width`` also looks inside nested mappings.
+
+    * ``json_mode=True`` (returnBody, JSON callbackBody): each variable becomes a JSON
+      value - strings quoted, numbers bare, unknown names ``null``. Inside a JSON string
+      literal of the template the value is spliced in JSON-escaped, without quotes.
+    * ``json_mode=False``: plain text (saveKey); unknown names become ``""``. With
+      ``url_encode=True`` each value is percent-encoded, for form-encoded callback bodies.
+    """
+    out: list[str] = []
+    in_string = False
+    position = 0
+    for match in _VARIABLE.finditer(template):
+        literal = template[position:match.start()]
+        out.append(literal)
+        if json_mode:
+            in_string = _ends_inside_json_string(literal, in_string)
+        name = match.group("paren") or match.group("brace")
+        found, value = _lookup(variables, name)
+        out.append(_render_value(found, value, json_mode, in_string, url_encode))
+        position = match.end()
+    out.append(template[position:])
+    return "".join(out)
+
+
+def _lookup(variables: Mapping[str, Any], name: str) -> tuple[bool, Any]:
+    if name in variables:
+        return True, variables[name]
+    current: Any = variables
+    for part in name.split("."):
+        if not isinstance(current, Mapping) or part not in current:
+            return False, None
+        current = current[part]
+    return True, current
+
+
+def _render_value(
+    found: bool, value: Any, json_mode: bool, in_string: bool, url_encode: bool
+) -> str:
+    if json_mode:
+        encoded = json.dumps(value if found else None, ensure_ascii=False)
+        if in_string:
+            # Splicing into an existing string literal: drop the quotes json.dumps adds.
+            return encoded[1:-1] if encoded.startswith('"') else encoded
+        return encoded
+    if not found or value is None:
+        text = ""
+    elif isinstance(value, str):
+        text = value
+    elif isinstance(value, bool):
+        text = "true" if value else "false"
+    elif isinstance(value, (int, float)):
+        text = str(value)
+    else:
+        text = json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+    return quote(text, safe="") if url_encode else text
+
+
+def _ends_inside_json_string(literal: str, in_string: bool) -> bool:
+    """Track whether the template is inside a JSON string literal after ``literal``."""
+    escaped = False
+    for char in literal:
+        if escaped:
+            escaped = False
+        elif char == "\\" and in_string:
+            escaped = True
+        elif char == '"':
+            in_string = not in_string
+    return in_string

@@ -1,0 +1,33 @@
+"""Start-up cleaning of ``<data>/tmp``: leftovers of uploads and jobs a crash interrupted."""
+
+from __future__ import annotations
+
+import shutil
+import time
+from pathlib import Path
+
+STALE_AFTER_SECONDS = 24 * 3600
+
+
+def sweep_tmp(tmp_dir: Path, keep: set[Path], stale_after: float = STALE_AFTER_SECONDS) -> int:
+    """Remove entries of ``tmp_dir`` older than ``stale_after`` seconds that are not in ``keep``.
+
+    Recent entries stay: another emulator process may be using the same data directory.
+    Returns how many entries were removed.
+    """
+    cutoff = time.time() - stale_after
+    removed = 0
+    for entry in tmp_dir.iterdir():
+        if entry in keep:
+            continue
+        try:
+            if entry.lstat().st_mtime >= cutoff:
+                continue
+            if entry.is_dir() and not entry.is_symlink():
+                shutil.rmtree(entry, ignore_errors=True)
+            else:
+                entry.unlink(missing_ok=True)
+        except FileNotFoundError:
+            continue
+        removed += 1
+    return removed

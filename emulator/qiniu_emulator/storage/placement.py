@@ -1,0 +1,85 @@
+"""Putting object files in place under ``<data>/buckets`` and taking them away again.
+
+Callers hold the storage's placement lock around choosing a path, renaming into it and
+committing the row, so two writers never pick the same free path or race a directory
+prune.
+"""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+from pathlib import Path
+
+from ..errors import QiniuError
+from . import catalog
+from .paths import hashed_relpath, is_free, is_inside, readable_relpath
+from .tempfiles import fsync_dir
+
+
+class Placement:
+    """Maps keys to paths (relative to the data dir) and moves files there."""
+
+    def __init__(self, data_dir: Path) -> None:
+        self.data_dir = data_dir
+        self.buckets_dir = data_dir / "buckets"
+
+    def bucket_dir(self, bucket: str) -> Path:
+        path = self.buckets_dir / bucket
+        if not is_inside(self.buckets_dir, path):
+            raise QiniuError.bad_request(f"invalid bucket name {bucket!r}")
+        return path
+
+    def choose(self, conn: sqlite3.Connection, bucket: str, key: str) -> str:
+        """A path for a new object: the key itself when safe and free, else the hashed path."""
+        base = self.bucket_dir(bucket)
+        readable = readable_relpath(key)
+        if readable is not None and is_free(base, readable):
+            relpath = self._relative(base / readable)
+            if not catalog.path_claimed(conn, relpath):
+                return relpath
+        hashed = base / hashed_relpath(key)
+        if not is_inside(base, hashed):
+            raise QiniuError.server_error(f"bucket directory {base} is not usable")
+        relpath = self._relative(hashed)
+        if catalog.path_claimed(conn, relpath):
+            raise QiniuError.server_error(f"storage path {relpath} is already in use")
+        return relpath
+
+    def absolute(self, relpath: str) -> Path:
+        return self.data_dir / relpath
+
+    def install(self, src: Path, relpath: str) -> Path:
+        """Rename the (fsynced) file ``src`` to ``relpath``, replacing what is there."""
+        target = self.absolute(relpath)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        os.replace(src, target)
+        fsync_dir(target.parent)
+        return target
+
+    def link_or_move(self, src: Path, relpath: str, scratch: Path) -> Path:
+        """Give ``src``'s bytes a second name at ``relpath`` (hard link), or move them if links fail."""
+        try:
+            os.link(src, scratch)
+        except OSError:
+            return self.install(src, relpath)
+        return self.install(scratch, relpath)
+
+    def remove(self, relpath: str, bucket: str) -> None:
+        """Delete an object file and the directories its removal left empty."""
+        target = self.absolute(relpath)
+        target.unlink(missing_ok=True)
+        self.prune(target.parent, self.bucket_dir(bucket))
+
+    @staticmethod
+    def prune(directory: Path, stop: Path) -> None:
+        """Remove empty directories from ``directory`` up to, not including, ``stop``."""
+        while directory != stop and directory.is_relative_to(stop):
+            try:
+                directory.rmdir()
+            except OSError:
+                return
+            directory = directory.parent
+
+    def _relative(self, path: Path) -> str:
+        return path.relative_to(self.data_dir).as_posix()

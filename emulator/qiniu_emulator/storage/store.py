@@ -1,0 +1,373 @@
+"""The storage service: buckets and objects in a data directory.
+
+Layout::
+
+    <data>/emulator.sqlite3        metadata (WAL)
+    <data>/buckets/<bucket>/<key>  object bytes (readable path when the key allows)
+    <data>/tmp/                    uploads in flight and job scratch space
+
+Every write lands in ``tmp/``, is fsynced, renamed into place, and only then is its row
+committed: a row never names bytes that are not on disk.
+"""
+
+from __future__ import annotations
+
+import secrets
+import shutil
+import sqlite3
+import tempfile
+import threading
+import time
+from dataclasses import replace
+from pathlib import Path
+from typing import BinaryIO
+
+from ..errors import QiniuError
+from . import catalog, listing
+from .blocks import BlockUploads
+from .catalog import ObjectRow
+from .database import Database
+from .housekeeping import sweep_tmp
+from .multipart import MultipartUploads
+from .names import check_bucket_name, is_valid_bucket_name, key_bytes
+from .placement import Placement
+from .records import BlockState, BucketInfo, ListPage, MultipartUpload, ObjectInfo, PartInfo
+from .tempfiles import TempFile
+
+DEFAULT_MIME = "application/octet-stream"
+STORAGE_TYPES = range(0, 5)  # standard, IA, archive, deep archive, archive IR
+
+
+class Storage:
+    """Buckets, objects and resumable uploads under one data directory. Thread-safe."""
+
+    def __init__(self, data_dir: Path) -> None:
+        self.data_dir = Path(data_dir).resolve()
+        self.tmp_dir = self.data_dir / "tmp"
+        (self.data_dir / "buckets").mkdir(parents=True, exist_ok=True)
+        self.tmp_dir.mkdir(parents=True, exist_ok=True)
+        self._db = Database(self.data_dir / "emulator.sqlite3")
+        self._placement = Placement(self.data_dir)
+        # Serialises path choice, rename and row commit, so concurrent writers never
+        # pick the same free path nor race a directory prune.
+        self._place_lock = threading.RLock()
+        self._blocks = BlockUploads(self._db, self._new_temp, self.data_dir)
+        self._multipart = MultipartUploads(self._db, self._new_temp, self.data_dir)
+        now = int(time.time())
+        self._blocks.purge_expired(now)
+        self._multipart.purge(expired_before=now)
+        sweep_tmp(self.tmp_dir, self._referenced_tmp_paths())
+
+    def close(self) -> None:
+        """Close the database connections of every thread."""
+        self._db.close()
+
+    # buckets ---------------------------------------------------------------------
+    def create_bucket(self, name: str, region: str = "z0", private: bool = False) -> BucketInfo:
+        """Create a bucket; 400 for an invalid name, 614 ``bucket exists`` if taken."""
+        check_bucket_name(name)
+        info = BucketInfo(name=name, region=region, private=private, created=int(time.time()))
+        with self._db.transaction() as conn:
+            if conn.execute("SELECT 1 FROM buckets WHERE name = ?", (name,)).fetchone():
+                raise QiniuError.bucket_exists()
+            conn.execute(
+                "INSERT INTO buckets (name, region, private, created) VALUES (?,?,?,?)",
+                (name, region, int(private), info.created),
+            )
+        self._placement.bucket_dir(name).mkdir(parents=True, exist_ok=True)
+        return info
+
+    def ensure_bucket(self, name: str, region: str = "z0", private: bool = False) -> BucketInfo:
+        """The bucket ``name``, created with these settings if it does not exist yet."""
+        try:
+            return self.create_bucket(name, region, private)
+        except QiniuError as exc:
+            if exc.status != QiniuError.bucket_exists().status:
+                raise
+            return self.get_bucket(name)
+
+    def get_bucket(self, name: str) -> BucketInfo:
+        """The bucket ``name``; 631 ``no such bucket`` otherwise."""
+        row = None
+        if is_valid_bucket_name(name):
+            row = self._db.query_one("SELECT name, region, private, created FROM buckets WHERE name = ?", (name,))
+        if row is None:
+            raise QiniuError.no_such_bucket()
+        return catalog.bucket_from_row(row)
+
+    def list_buckets(self) -> list[BucketInfo]:
+        rows = self._db.query("SELECT name, region, private, created FROM buckets ORDER BY name")
+        return [catalog.bucket_from_row(r) for r in rows]
+
+    def set_private(self, name: str, private: bool) -> None:
+        self.get_bucket(name)
+        with self._db.transaction() as conn:
+            conn.execute("UPDATE buckets SET private = ? WHERE name = ?", (int(private), name))
+
+    def drop_bucket(self, name: str) -> None:
+        """Delete a bucket with all its objects and upload sessions."""
+        self.get_bucket(name)
+        self.reset(name)
+        with self._place_lock, self._db.transaction() as conn:
+            conn.execute("DELETE FROM buckets WHERE name = ?", (name,))
+            shutil.rmtree(self._placement.bucket_dir(name), ignore_errors=True)
+
+    # writing ---------------------------------------------------------------------
+    def temp_file(self) -> TempFile:
+        """A new temp file under ``<data>/tmp`` to stream an upload into, then :meth:`commit`."""
+        return self._new_temp("up-")
+
+    def scratch_dir(self, prefix: str = "job") -> Path:
+        """A fresh directory under ``<data>/tmp``; the caller removes it (``shutil.rmtree``)."""
+        return Path(tempfile.mkdtemp(dir=self.tmp_dir, prefix=f"{prefix}-"))
+
+    def commit(
+        self, bucket: str, key: str, temp: TempFile, *, mime: str, end_user: str = "",
+        meta: dict | None = None, overwrite: bool = True,
+    ) -> ObjectInfo:
+        """Store the temp file's bytes as ``bucket``/``key`` and return the new object.
+
+        With ``overwrite=False`` an existing key is a 614, except when it already holds
+        the same content, which succeeds and returns the existing object. On success the
+        temp file is consumed; on error it is left for the caller to discard.
+        """
+        mode = "replace" if overwrite else "insert"
+        return self._commit(bucket, key, temp, mime=mime, end_user=end_user, meta=meta or {}, mode=mode)
+
+    def put_bytes(self, bucket: str, key: str, data: bytes, *, mime: str, **kw) -> ObjectInfo:
+        """Store ``data`` as an object (keyword options as for :meth:`commit`)."""
+        with self.temp_file() as temp:
+            temp.write(data)
+            temp.close()
+            return self.commit(bucket, key, temp, mime=mime, **kw)
+
+    def put_path(self, bucket: str, key: str, src: Path, *, mime: str, move: bool = False, **kw) -> ObjectInfo:
+        """Store the file at ``src``. ``move=True`` renames it into place instead of copying
+        (when it is on the data directory's filesystem)."""
+        src = Path(src)
+        if move and src.stat().st_dev == self.tmp_dir.stat().st_dev:
+            return self.commit(bucket, key, TempFile.adopt(src), mime=mime, **kw)
+        with self.temp_file() as temp:
+            temp.copy_from(src)
+            temp.close()
+            info = self.commit(bucket, key, temp, mime=mime, **kw)
+        if move:
+            src.unlink(missing_ok=True)
+        return info
+
+    # reading and managing ----------------------------------------------------------
+    def stat(self, bucket: str, key: str) -> ObjectInfo:
+        """The object ``bucket``/``key``; 631 for an unknown bucket, 612 for a missing key."""
+        raw = key_bytes(key)
+        self.get_bucket(bucket)
+        row = catalog.select_object(self._db.conn(), bucket, raw)
+        if row is None:
+            raise QiniuError.no_such_key()
+        return catalog.object_from_row(row, self.data_dir)
+
+    def exists(self, bucket: str, key: str) -> bool:
+        try:
+            self.stat(bucket, key)
+        except QiniuError:
+            return False
+        return True
+
+    def delete(self, bucket: str, key: str) -> None:
+        """Delete an object; 612 if it does not exist."""
+        raw = key_bytes(key)
+        self.get_bucket(bucket)
+        with self._place_lock:
+            with self._db.transaction() as conn:
+                row = catalog.select_object(conn, bucket, raw)
+                if row is None:
+                    raise QiniuError.no_such_key()
+                catalog.delete_object(conn, bucket, raw)
+            self._placement.remove(row["path"], bucket)
+
+    def copy(self, src_bucket: str, src_key: str, dst_bucket: str, dst_key: str, force: bool = False) -> ObjectInfo:
+        """Copy an object; 612 if the source is missing, 614 if the destination exists and not ``force``."""
+        src = self.stat(src_bucket, src_key)
+        self.get_bucket(dst_bucket)
+        if not force and self.exists(dst_bucket, dst_key):
+            raise QiniuError.file_exists()
+        if (src_bucket, src_key) == (dst_bucket, dst_key):
+            return src
+        with self.temp_file() as temp:
+            try:
+                temp.copy_from(src.path)
+            except FileNotFoundError as exc:  # deleted while we were copying it
+                raise QiniuError.no_such_key() from exc
+            temp.close()
+            info = self._commit(dst_bucket, dst_key, temp, mime=src.mime, end_user=src.end_user,
+                                meta=src.meta, mode="replace" if force else "fail", type_=src.type)
+        return info
+
+    def move(self, src_bucket: str, src_key: str, dst_bucket: str, dst_key: str, force: bool = False) -> ObjectInfo:
+        """Rename an object; 612 if the source is missing, 614 if the destination exists and not ``force``."""
+        src_raw, dst_raw = key_bytes(src_key), key_bytes(dst_key)
+        self.get_bucket(src_bucket)
+        self.get_bucket(dst_bucket)
+        with self._place_lock:
+            conn = self._db.conn()
+            src = catalog.select_object(conn, src_bucket, src_raw)
+            if src is None:
+                raise QiniuError.no_such_key()
+            dst = catalog.select_object(conn, dst_bucket, dst_raw)
+            if dst is not None and not force:
+                raise QiniuError.file_exists()
+            if (src_bucket, src_raw) == (dst_bucket, dst_raw):
+                return catalog.object_from_row(src, self.data_dir)
+            return self._move_locked(src, dst, dst_bucket, dst_key)
+
+    def change_mime(self, bucket: str, key: str, mime: str) -> None:
+        """Set an object's MIME type; 612 if it does not exist."""
+        if not mime:
+            raise QiniuError.bad_request("mime type must not be empty")
+        self._update_column(bucket, key, "mime", mime)
+
+    def change_type(self, bucket: str, key: str, type_: int) -> None:
+        """Set an object's storage type (0 standard .. 4 archive IR); 612 if it does not exist."""
+        if type_ not in STORAGE_TYPES:
+            raise QiniuError.bad_request(f"invalid storage type {type_}: use 0 to 4")
+        self._update_column(bucket, key, "type", type_)
+
+    def list(self, bucket: str, prefix: str = "", marker: str = "", limit: int = 1000, delimiter: str = "") -> ListPage:
+        """One page of objects in byte order of key (see :func:`listing.scan` for paging rules)."""
+        key_bytes(prefix)
+        self.get_bucket(bucket)
+        conn = self._db.conn()
+
+        def fetch(start: bytes, inclusive: bool, end: bytes | None, n: int) -> list[bytes]:
+            return catalog.list_keys(conn, bucket, start, inclusive, end, n)
+
+        keys = listing.scan(fetch, prefix, marker, limit, delimiter)
+        rows = catalog.select_objects(conn, bucket, [k.encode("utf-8") for k in keys.keys]) if keys.keys else []
+        items = [catalog.object_from_row(r, self.data_dir) for r in rows]
+        return ListPage(items=items, common_prefixes=keys.common_prefixes, marker=keys.marker)
+
+    def reset(self, bucket: str | None = None) -> None:
+        """Delete every object (of one bucket) and pending uploads; buckets stay."""
+        names = [self.get_bucket(bucket).name] if bucket is not None else [b.name for b in self.list_buckets()]
+        with self._place_lock:
+            for name in names:
+                with self._db.transaction() as conn:
+                    conn.execute("DELETE FROM objects WHERE bucket = ?", (name,))
+                bucket_dir = self._placement.bucket_dir(name)
+                shutil.rmtree(bucket_dir, ignore_errors=True)
+                bucket_dir.mkdir(parents=True, exist_ok=True)
+        self._multipart.purge(bucket)
+        if bucket is None:
+            self._blocks.reset()
+
+    # resumable v1 ------------------------------------------------------------------
+    def mkblk(self, block_size: int, stream: BinaryIO, content_length: int | None) -> BlockState:
+        """Start a block (at most 4 MiB) with its first chunk."""
+        return self._blocks.mkblk(block_size, stream, content_length)
+
+    def bput(self, ctx: str, offset: int, stream: BinaryIO, content_length: int | None) -> BlockState:
+        """Append a chunk to a block; 701 for a bad, stale or expired ctx or a wrong offset."""
+        return self._blocks.bput(ctx, offset, stream, content_length)
+
+    def mkfile_assemble(self, ctxs: list[str], file_size: int) -> TempFile:
+        """The blocks named by ``ctxs`` concatenated into a temp file; 400 on size mismatch, 701 on bad ctx."""
+        if file_size < 0:
+            raise QiniuError.bad_request(f"invalid file size {file_size}")
+        with self._new_temp("mkfile-") as temp:
+            self._blocks.assemble(ctxs, file_size, temp)
+        return temp
+
+    def release_blocks(self, ctxs: list[str]) -> None:
+        """Delete the blocks of a finished mkfile (they would otherwise wait for expiry)."""
+        self._blocks.release(ctxs)
+
+    # resumable v2 ------------------------------------------------------------------
+    def init_multipart(self, bucket: str, key: str | None) -> MultipartUpload:
+        """Open a multipart upload; 631 for an unknown bucket."""
+        self.get_bucket(bucket)
+        if key is not None:
+            key_bytes(key)
+        return self._multipart.init(bucket, key)
+
+    def get_multipart(self, bucket: str, upload_id: str) -> MultipartUpload:
+        """A live upload session; 612 ``no such uploadId`` otherwise."""
+        return self._multipart.get(bucket, upload_id)
+
+    def put_part(
+        self, bucket: str, upload_id: str, part_number: int, stream: BinaryIO,
+        content_length: int | None, content_md5: str | None,
+    ) -> PartInfo:
+        """Store one part (1..10000); 400 when ``content_md5`` (hex) does not match."""
+        return self._multipart.put_part(bucket, upload_id, part_number, stream, content_length, content_md5)
+
+    def list_parts(self, bucket: str, upload_id: str, max_parts: int = 1000, marker: int = 0) -> list[PartInfo]:
+        return self._multipart.list_parts(bucket, upload_id, max_parts, marker)
+
+    def abort_multipart(self, bucket: str, upload_id: str) -> None:
+        self._multipart.abort(bucket, upload_id)
+
+    def complete_multipart(self, bucket: str, upload_id: str, parts: list[tuple[int, str]]) -> TempFile:
+        """The listed parts (ascending, etags matching) as one temp file carrying the final etag."""
+        return self._multipart.complete(bucket, upload_id, parts)
+
+    def finish_multipart(self, bucket: str, upload_id: str) -> None:
+        """Remove an upload session once its object has been committed."""
+        self._multipart.get(bucket, upload_id)
+        self._multipart.finish(upload_id)
+
+    # internals -----------------------------------------------------------------------
+    def _new_temp(self, prefix: str) -> TempFile:
+        return TempFile(self.tmp_dir, prefix)
+
+    def _commit(
+        self, bucket: str, key: str, temp: TempFile, *, mime: str, end_user: str,
+        meta: dict, mode: str, type_: int = 0,
+    ) -> ObjectInfo:
+        raw = key_bytes(key)
+        self.get_bucket(bucket)
+        temp.close()
+        with self._place_lock:
+            conn = self._db.conn()
+            existing = catalog.select_object(conn, bucket, raw)
+            if existing is not None and mode != "replace":
+                if mode == "insert" and existing["hash"] == temp.etag:
+                    temp.discard()
+                    return catalog.object_from_row(existing, self.data_dir)
+                raise QiniuError.file_exists()
+            relpath = existing["path"] if existing is not None else self._placement.choose(conn, bucket, key)
+            row = ObjectRow(
+                bucket=bucket, key=raw, path=relpath, fsize=temp.size, hash=temp.etag,
+                mime=mime or DEFAULT_MIME, put_time=time.time_ns() // 100, type=type_, status=0,
+                md5=temp.md5_hex, end_user=end_user, meta={str(k): str(v) for k, v in meta.items()},
+            )
+            self._placement.install(temp.path, relpath)
+            temp.detach()
+            with self._db.transaction() as txn:
+                catalog.write_object(txn, row)
+        return catalog.object_info(row, self.data_dir)
+
+    def _move_locked(self, src: sqlite3.Row, dst: sqlite3.Row | None, dst_bucket: str, dst_key: str) -> ObjectInfo:
+        conn = self._db.conn()
+        relpath = dst["path"] if dst is not None else self._placement.choose(conn, dst_bucket, dst_key)
+        moved = replace(catalog.row_values(src), bucket=dst_bucket, key=dst_key.encode("utf-8"), path=relpath)
+        # Link first, commit, then unlink: a crash at any point leaves the source readable.
+        scratch = self.tmp_dir / f"mv-{secrets.token_hex(8)}"
+        self._placement.link_or_move(self._placement.absolute(src["path"]), relpath, scratch)
+        with self._db.transaction() as txn:
+            catalog.delete_object(txn, src["bucket"], bytes(src["key"]))
+            catalog.write_object(txn, moved)
+        self._placement.remove(src["path"], src["bucket"])
+        return catalog.object_info(moved, self.data_dir)
+
+    def _update_column(self, bucket: str, key: str, column: str, value: object) -> None:
+        raw = key_bytes(key)
+        self.get_bucket(bucket)
+        with self._db.transaction() as conn:
+            updated = conn.execute(
+                f"UPDATE objects SET {column} = ? WHERE bucket = ? AND key = ?", (value, bucket, raw)
+            ).rowcount
+        if updated != 1:
+            raise QiniuError.no_such_key()
+
+    def _referenced_tmp_paths(self) -> set[Path]:
+        rows = self._db.query("SELECT path FROM upload_block_chunks UNION SELECT path FROM multipart_parts")
+        return {self.data_dir / r["path"] for r in rows}

@@ -1,0 +1,163 @@
+"""Files being written under ``<data>/tmp``, hashed as the bytes go by."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import tempfile
+import zlib
+from pathlib import Path
+from typing import BinaryIO
+
+from ..encoding import EtagHasher
+from ..errors import QiniuError
+
+CHUNK_SIZE = 1 << 20
+
+
+class TempFile:
+    """A file under the temp directory that computes qetag, MD5 and CRC-32 while written.
+
+    Use as a context manager: on an exception the file is removed unless it has been
+    handed over (committed); on a normal exit it is closed (flushed and fsynced).
+    """
+
+    def __init__(self, directory: Path, prefix: str = "up-") -> None:
+        fd, name = tempfile.mkstemp(dir=directory, prefix=prefix)
+        self._start(Path(name), os.fdopen(fd, "wb"))
+
+    @classmethod
+    def adopt(cls, path: Path) -> "TempFile":
+        """Wrap an existing complete file without copying it: hash it and fsync it in place."""
+        self = cls.__new__(cls)
+        self._start(path, None)
+        with path.open("rb+") as f:
+            while chunk := f.read(CHUNK_SIZE):
+                self._absorb(chunk)
+            os.fsync(f.fileno())
+        return self
+
+    def _start(self, path: Path, file: BinaryIO | None) -> None:
+        self.path = path
+        self.size = 0
+        self._file = file
+        self._etag = EtagHasher()
+        self._md5 = hashlib.md5()
+        self._crc = 0
+        self._etag_override: str | None = None
+        self._detached = False
+
+    # writing ---------------------------------------------------------------
+    def write(self, data: bytes) -> None:
+        """Append ``data``."""
+        if self._file is None:
+            raise ValueError(f"temp file {self.path.name} is closed")
+        self._file.write(data)
+        self._absorb(data)
+
+    def _absorb(self, data: bytes) -> None:
+        self._etag.update(data)
+        self._md5.update(data)
+        self._crc = zlib.crc32(data, self._crc)
+        self.size += len(data)
+
+    def write_stream(self, stream: BinaryIO, limit: int | None = None) -> int:
+        """Copy ``stream`` to its end in 1 MiB chunks; 413 once the file passes ``limit`` bytes."""
+        written = 0
+        while chunk := stream.read(CHUNK_SIZE):
+            self.write(chunk)
+            written += len(chunk)
+            if limit is not None and self.size > limit:
+                raise QiniuError.too_large(f"upload exceeds the size limit of {limit} bytes")
+        return written
+
+    def write_exact(self, stream: BinaryIO, length: int) -> int:
+        """Copy exactly ``length`` bytes from ``stream``; 400 if it ends early."""
+        remaining = length
+        while remaining > 0:
+            chunk = stream.read(min(CHUNK_SIZE, remaining))
+            if not chunk:
+                raise QiniuError.bad_request(
+                    f"request body ended after {length - remaining} of {length} bytes"
+                )
+            self.write(chunk)
+            remaining -= len(chunk)
+        return length
+
+    def write_body(self, stream: BinaryIO, content_length: int | None, limit: int) -> int:
+        """Copy a request body: ``content_length`` bytes when known, else to EOF; at most ``limit``."""
+        if content_length is None:
+            return self.write_stream(stream, limit)
+        if content_length < 0 or content_length > limit:
+            raise QiniuError.too_large(f"upload of {content_length} bytes exceeds the size limit of {limit} bytes")
+        return self.write_exact(stream, content_length)
+
+    def copy_from(self, path: Path) -> None:
+        """Append the bytes of the file at ``path``."""
+        with path.open("rb") as src:
+            self.write_stream(src)
+
+    # lifecycle -------------------------------------------------------------
+    def close(self) -> None:
+        """Flush and fsync; the hashes are final afterwards. Idempotent."""
+        if self._file is None:
+            return
+        self._file.flush()
+        os.fsync(self._file.fileno())
+        self._file.close()
+        self._file = None
+
+    def discard(self) -> None:
+        """Close and delete the file. Idempotent; a no-op once handed over."""
+        if self._file is not None:
+            self._file.close()
+            self._file = None
+        if not self._detached:
+            self.path.unlink(missing_ok=True)
+
+    def detach(self) -> None:
+        """Mark the file as handed over: neither ``discard`` nor the context manager touch it."""
+        self.close()
+        self._detached = True
+
+    @property
+    def detached(self) -> bool:
+        return self._detached
+
+    def override_etag(self, etag: str) -> None:
+        """Report ``etag`` instead of the file's qetag (multipart uploads hash per part)."""
+        self._etag_override = etag
+
+    # hashes ------------------------------------------------------------------
+    @property
+    def etag(self) -> str:
+        return self._etag_override or self._etag.hexdigest()
+
+    @property
+    def md5_hex(self) -> str:
+        return self._md5.hexdigest()
+
+    @property
+    def crc32(self) -> int:
+        return self._crc & 0xFFFFFFFF
+
+    def __enter__(self) -> "TempFile":
+        return self
+
+    def __exit__(self, exc_type, exc, tb) -> None:
+        if exc_type is not None:
+            self.discard()
+        else:
+            self.close()
+
+    def __repr__(self) -> str:
+        return f"TempFile({str(self.path)!r}, size={self.size})"
+
+
+def fsync_dir(path: Path) -> None:
+    """Persist a directory entry change (a rename or a new file) in ``path``."""
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)

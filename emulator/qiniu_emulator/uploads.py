@@ -1,0 +1,145 @@
+"""Finishing an upload: the put policy's rules, storing the object, starting its job,
+and rendering the response. Shared by form, resumable v1 and multipart v2 uploads."""
+
+from __future__ import annotations
+
+import base64
+import json
+import mimetypes
+import time
+from dataclasses import dataclass, field
+from typing import Any
+
+from .errors import QiniuError
+from .fops.parse import parse_fops
+from .jobs.service import JobService, Submission
+from .policy import PutPolicy, render_template
+from .storage import ObjectInfo, Storage, TempFile
+
+OCTET_STREAM = "application/octet-stream"
+
+
+@dataclass
+class UploadRequest:
+    """What the client sent besides the bytes."""
+
+    policy: PutPolicy
+    key: str | None = None
+    fname: str = ""
+    mime: str = ""
+    custom_vars: dict[str, str] = field(default_factory=dict)
+    meta: dict[str, str] = field(default_factory=dict)
+    crc32: int | None = None
+    reqid: str = ""
+
+
+@dataclass
+class UploadResult:
+    body: dict[str, Any] | str
+    redirect: str = ""
+
+
+def sniff_mime(names: tuple[str, ...], temp: TempFile) -> str:
+    """Guess a MIME type from the key or file name, then from the first bytes."""
+    for name in names:
+        guessed, _ = mimetypes.guess_type(name)
+        if guessed:
+            return guessed
+    with temp.path.open("rb") as f:
+        head = f.read(16)
+    for magic, mime in _MAGIC:
+        if head.startswith(magic):
+            return mime
+    return OCTET_STREAM
+
+
+_MAGIC = (
+    (b"\xff\xd8\xff", "image/jpeg"), (b"\x89PNG\r\n\x1a\n", "image/png"), (b"GIF8", "image/gif"),
+    (b"%PDF-", "application/pdf"), (b"\x1aE\xdf\xa3", "video/webm"),
+)
+
+
+@dataclass
+class UploadService:
+    storage: Storage
+    jobs: JobService
+
+    def finish(self, request: UploadRequest, temp: TempFile) -> UploadResult:
+        """Apply the policy to ``temp`` (fully written) and store it."""
+        policy = request.policy
+        bucket = policy.bucket
+        self.storage.get_bucket(bucket)
+        if request.crc32 is not None and request.crc32 != temp.crc32:
+            raise QiniuError.crc_mismatch()
+        policy.check_size(temp.size)
+        variables = self._variables(request, temp)
+        key = policy.resolve_key(request.key, lambda tpl: render_template(tpl, variables, json_mode=False))
+        if key is None:
+            key = temp.etag
+        variables.update(key=key, ext=_ext(request.fname or key))
+        mime = self._mime(policy, request, key, temp)
+        policy.check_mime(mime)
+        if policy.persistent_ops:
+            parse_fops(policy.persistent_ops, self.jobs.registry)  # a bad policy fails the upload, not later
+        stored = self.storage.commit(bucket, key, temp, mime=mime, end_user=policy.end_user,
+                                     meta=request.meta, overwrite=policy.allows_overwrite(key))
+        variables.update(mimeType=stored.mime, etag=stored.hash)
+        persistent_id = self._start_job(policy, stored, request.reqid)
+        if persistent_id:
+            variables["persistentId"] = persistent_id
+        return self._respond(policy, stored, persistent_id, variables)
+
+    def _variables(self, request: UploadRequest, temp: TempFile) -> dict[str, Any]:
+        now = time.localtime()
+        variables: dict[str, Any] = {
+            "bucket": request.policy.bucket, "etag": temp.etag, "fsize": temp.size,
+            "fname": request.fname, "ext": _ext(request.fname), "endUser": request.policy.end_user,
+            "mimeType": request.mime, "year": f"{now.tm_year:04d}", "mon": f"{now.tm_mon:02d}",
+            "day": f"{now.tm_mday:02d}", "hour": f"{now.tm_hour:02d}", "min": f"{now.tm_min:02d}",
+            "sec": f"{now.tm_sec:02d}",
+        }
+        variables.update({f"x:{name}": value for name, value in request.custom_vars.items()})
+        return variables
+
+    def _mime(self, policy: PutPolicy, request: UploadRequest, key: str, temp: TempFile) -> str:
+        client = request.mime if request.mime and request.mime != OCTET_STREAM else ""
+        if policy.detect_mime == -1:
+            return request.mime or OCTET_STREAM
+        if policy.detect_mime == 0 and client:
+            return client
+        return sniff_mime((key, request.fname), temp)
+
+    def _start_job(self, policy: PutPolicy, stored: ObjectInfo, reqid: str) -> str:
+        if not (policy.persistent_ops or policy.persistent_workflow_template_id):
+            return ""
+        job = self.jobs.submit(Submission(
+            bucket=stored.bucket, key=stored.key, fops=policy.persistent_ops,
+            workflow_id=policy.persistent_workflow_template_id,
+            notify_url=policy.persistent_notify_url, type=policy.persistent_type,
+            pipeline=policy.persistent_pipeline, reqid=reqid, task_from="upload",
+        ))
+        return job.id
+
+    def _respond(self, policy: PutPolicy, stored: ObjectInfo, persistent_id: str,
+                 variables: dict[str, Any]) -> UploadResult:
+        if policy.return_body:
+            text = render_template(policy.return_body, variables, json_mode=True)
+            try:
+                body: dict[str, Any] | str = json.loads(text)
+            except ValueError:
+                body = text
+        else:
+            body = {"hash": stored.hash, "key": stored.key}
+            if persistent_id:
+                body["persistentId"] = persistent_id
+        if policy.return_url:
+            encoded = base64.urlsafe_b64encode(
+                (body if isinstance(body, str) else json.dumps(body)).encode()).decode()
+            separator = "&" if "?" in policy.return_url else "?"
+            return UploadResult(body=body, redirect=f"{policy.return_url}{separator}upload_ret={encoded}")
+        return UploadResult(body=body)
+
+
+def _ext(name: str) -> str:
+    base = name.rsplit("/", 1)[-1]
+    return "." + base.rsplit(".", 1)[1] if "." in base else ""

@@ -1,0 +1,48 @@
+"""Fixtures shared by the emulator tests: real servers on loopback, real clients."""
+
+from __future__ import annotations
+
+from typing import Callable
+
+import pytest
+from support import ACCESS_KEY, BUCKETS, SECRET_KEY, WORKFLOWS_YAML
+
+from qiniu_emulator.config import Settings
+from qiniu_emulator.server import RunningServer, start_in_thread
+
+
+@pytest.fixture
+def start_emulator(tmp_path_factory) -> Callable[..., RunningServer]:
+    """Start in-process emulators with test credentials; all are stopped afterwards."""
+    servers: list[RunningServer] = []
+
+    def start(**overrides) -> RunningServer:
+        workflows = tmp_path_factory.mktemp("conf") / "workflows.yml"
+        workflows.write_text(WORKFLOWS_YAML)
+        options = dict(port=0, data=tmp_path_factory.mktemp("data"), accounts=[(ACCESS_KEY, SECRET_KEY)],
+                       buckets=list(BUCKETS), workers=2, workflows=workflows,
+                       notify_backoff=0.05, notify_timeout=2.0)
+        options.update(overrides)
+        server = start_in_thread(Settings(**options))
+        servers.append(server)
+        return server
+
+    yield start
+    for server in servers:
+        server.stop()
+
+
+@pytest.fixture
+def server(start_emulator) -> RunningServer:
+    return start_emulator()
+
+
+@pytest.fixture
+def sdk(server):
+    """The official qiniu SDK pointed at ``server``, and its Auth."""
+    import qiniu
+
+    qiniu.config.set_default(default_api_host=server.url, default_uc_host=server.url,
+                             default_query_region_host=server.url, default_rs_host=server.url,
+                             default_rsf_host=server.url, connection_retries=1)
+    return qiniu.Auth(ACCESS_KEY, SECRET_KEY)
