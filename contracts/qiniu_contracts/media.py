@@ -52,3 +52,51 @@ def probe(path: Path) -> dict:
                    for s in container.streams]
         duration = container.duration / 1_000_000 if container.duration else None
         return {"format": container.format.name, "streams": streams, "duration": duration}
+
+
+# Sources the seed's usage examples assume exist, by the key each example names.
+SEED_IMAGE = "original-image.jpg"      # 1600x1200, so the 800x600 resize really shrinks
+SEED_PHOTO = "original-photo.jpg"      # 1600x1200, the variants example's source
+SEED_INPUT = "input-file.jpg"          # 1600x1200, the workflow example's source
+SEED_BATCH = {"image1.jpg": (800, 600), "image2.png": (600, 800), "image3.gif": (500, 500)}
+SEED_VIDEO = "source-video.mov"        # 11 s 1920x1080 H.264 + AAC (the thumbnail is taken at 10 s)
+SEED_AUDIO = "source-audio.wav"        # 60 s 22.05 kHz mono (the fade example ends at 60 s)
+SEED_DOCUMENT = PDF                    # the document example's key: generate_media makes it
+LOGO = "logo.png"                      # 120x40 opaque red, a watermark that is easy to find
+BACKGROUND = (30, 90, 160)             # flat corners of draw_picture, so marks show up
+
+
+def draw_picture(size: tuple[int, int]):
+    """A flat blue RGB picture with a yellow disc in the middle: corners stay one colour."""
+    from PIL import Image, ImageDraw
+
+    width, height = size
+    picture = Image.new("RGB", size, BACKGROUND)
+    radius = min(width, height) // 4
+    ImageDraw.Draw(picture).ellipse((width // 2 - radius, height // 2 - radius,
+                                     width // 2 + radius, height // 2 + radius), fill=(200, 180, 40))
+    return picture
+
+
+def make_logo(path: Path) -> Path:
+    from PIL import Image
+
+    Image.new("RGBA", (120, 40), (220, 30, 30, 255)).save(path)
+    return path
+
+
+def generate_seed_media(directory: Path) -> None:
+    """Write the seed examples' sources, named by their seed keys (the PDF comes from
+    :func:`generate_media`)."""
+    for name in (SEED_IMAGE, SEED_PHOTO, SEED_INPUT):
+        draw_picture((1600, 1200)).save(directory / name, quality=90)
+    for name, size in SEED_BATCH.items():
+        picture = draw_picture(size)
+        (picture.convert("P") if name.endswith(".gif") else picture).save(directory / name)
+    _ffmpeg("-f", "lavfi", "-i",
+            "color=c=0x1e5aa0:s=1920x1080:r=30:d=11,drawbox=x=t*100:y=400:w=200:h=200:color=yellow:t=fill",
+            "-f", "lavfi", "-i", "sine=frequency=440:sample_rate=44100:duration=11",
+            "-c:v", "libx264", "-preset", "ultrafast", "-b:v", "300k", "-pix_fmt", "yuv420p",
+            "-c:a", "aac", "-b:a", "64k", "-shortest", str(directory / SEED_VIDEO))
+    _ffmpeg("-f", "lavfi", "-i", "sine=frequency=330:sample_rate=22050:duration=60", "-ac", "1",
+            str(directory / SEED_AUDIO))

@@ -7,6 +7,7 @@ import secrets
 import threading
 from dataclasses import dataclass, field
 from pathlib import Path
+from urllib.parse import unquote
 
 from flask import Flask, Response, g, request
 from werkzeug.exceptions import HTTPException
@@ -116,8 +117,6 @@ def _install_hooks(app: Flask, em: Emulator) -> None:
             raise QiniuError(503, "emulator is shutting down")
         bucket = _bucket_of_host(em, request.host)
         if bucket and request.method in ("GET", "HEAD"):
-            from urllib.parse import unquote
-
             return io.serve(bucket, unquote(io.raw_request().raw_path.lstrip("/")))
         return None
 

@@ -18,8 +18,8 @@ import requests
 
 from .errors import QiniuError
 from .fops.registry import OpFailed
-from .paths import contained
 from .storage import Storage
+from .storage.paths import is_inside
 
 IO_PREFIX = "/_io/"
 
@@ -84,7 +84,7 @@ class UrlResolver:
     def _from_directory(self, url: str, prefix: str, directory: Path) -> Path:
         relative = unquote(urlsplit(url[len(prefix):]).path).lstrip("/")
         candidate = directory / relative
-        if not relative or not contained(directory, candidate) or not candidate.is_file():
+        if not relative or not is_inside(directory, candidate) or not candidate.is_file():
             raise OpFailed(f"failed to GET {url}: no file {relative!r} in the url map for {prefix}")
         return candidate
 

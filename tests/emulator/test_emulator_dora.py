@@ -304,3 +304,17 @@ def test_kill_dash_nine_with_queued_jobs_then_restart(tmp_path):
             assert all(item["code"] == 0 for item in status["items"])
     finally:
         restarted.stop()
+
+
+def test_declared_pipeline_runs_fifo_one_at_a_time(start_emulator):
+    server = start_emulator(pipelines={"serial": 1}, workers=2)
+    qiniu.config.set_default(default_api_host=server.url, default_uc_host=server.url)
+    auth = qiniu.Auth(ACCESS_KEY, SECRET_KEY)
+    upload(auth, "demo-bucket", "fifo.bin", bytes(range(256)) * 20000)
+    pfop = qiniu.PersistentFop(auth, "demo-bucket", pipeline="serial")
+    ids = [pfop.execute("fifo.bin", ["qhash/sha256", "qhash/sha1"], force=1)[0]["persistentId"] for _ in range(6)]
+    for persistent_id in ids:
+        assert finished(pfop, persistent_id)["pipeline"].endswith(".serial")
+    runs = [requests.get(f"{server.url}/_emulator/jobs/{i}").json()["emulator"] for i in ids]
+    for earlier, later in zip(runs, runs[1:]):
+        assert earlier["finishedNs"] <= later["startedNs"], "a concurrency-1 pipeline ran two jobs at once"

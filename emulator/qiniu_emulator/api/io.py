@@ -4,11 +4,11 @@ download tokens, Range/HEAD, and synchronous ``?<fop>`` processing."""
 from __future__ import annotations
 
 import shutil
-from dataclasses import dataclass
 from urllib.parse import quote, unquote
 
-from flask import Blueprint, Response, request, send_file
+from flask import Blueprint, Response, send_file
 
+from ..auth import parse_download_query, parse_saveas_signature
 from ..errors import QiniuError
 from ..fops.execute import StageFailed
 from ..fops.parse import FopsError, Pipeline, normalise, parse_pipeline
@@ -19,37 +19,6 @@ from . import emulator, json_response, raw_request
 bp = Blueprint("io", __name__)
 
 IO_PREFIX = "/_io/"
-SIGN_MARK = "/sign/"
-
-
-@dataclass
-class DownloadQuery:
-    """A download URL's query: the fop part, the token part, and attname."""
-
-    fop: str = ""
-    deadline: str = ""
-    token: str = ""
-    attname: str = ""
-    unsigned_end: int = -1  # index in the raw query where "&token=" starts
-
-    @classmethod
-    def parse(cls, raw: str) -> "DownloadQuery":
-        query = cls()
-        pieces = raw.split("&") if raw else []
-        offset = 0
-        for index, piece in enumerate(pieces):
-            name, _, value = piece.partition("=")
-            if index == 0 and name not in ("e", "token", "attname"):
-                query.fop = piece
-            elif name == "e":
-                query.deadline = value
-            elif name == "token":
-                query.token, query.unsigned_end = value, max(offset - 1, 0)
-                break  # anything after the token is ignored, as Qiniu does
-            elif name == "attname":
-                query.attname = unquote(value)
-            offset += len(piece) + 1
-        return query
 
 
 @bp.route(f"{IO_PREFIX}<bucket>/<path:_key>", methods=["GET", "HEAD"])
@@ -62,29 +31,32 @@ def path_style(bucket: str, _key: str) -> Response:
 def serve(bucket: str, key: str) -> Response:
     """Answer a download request for ``bucket``/``key`` (called for both URL styles)."""
     em = emulator()
-    em.storage.get_bucket(bucket)
     raw = raw_request()
-    query = DownloadQuery.parse(raw.raw_query)
+    query = parse_download_query(raw)
     if em.storage.get_bucket(bucket).private:
-        _check_private(raw, query)
+        em.auth.verify_download(query.url_variants, query.params)
     try:
         info = em.storage.stat(bucket, key)
     except QiniuError as exc:
         if exc.status == 612:
             raise QiniuError.document_not_found() from None
         raise
-    pipeline = _pipeline(query.fop, raw)
+    fop, attname = _split_fop(query.fop_query)
+    pipeline = _pipeline(fop, raw)
     if pipeline is None:
-        return _send_object(info, query.attname)
+        return _send_object(info, attname)
     return _process(info, pipeline)
 
 
-def _check_private(raw, query: DownloadQuery) -> None:
-    if not query.token:
-        raise QiniuError.download_token_missing()
-    base = f"{request.scheme}://{raw.host}{raw.raw_path}?{raw.raw_query[:query.unsigned_end]}"
-    variants = [base, unquote(base)]
-    emulator().auth.verify_download(variants, {"e": query.deadline, "token": query.token})
+def _split_fop(fop_query: str) -> tuple[str, str]:
+    """The fop (first query piece, unless it is a parameter) and ``attname``."""
+    fop, attname = "", ""
+    for index, piece in enumerate(fop_query.split("&") if fop_query else []):
+        if piece.startswith("attname="):
+            attname = unquote(piece[len("attname="):])
+        elif index == 0:
+            fop = piece
+    return fop, attname
 
 
 def _pipeline(fop_text: str, raw) -> Pipeline | None:
@@ -100,26 +72,11 @@ def _pipeline(fop_text: str, raw) -> Pipeline | None:
         return None
     pipeline = parse_pipeline(text, emulator().registry, allow_sign=True)
     if pipeline.saveas is not None:
-        _check_saveas_sign(pipeline, text, raw)
+        signature = parse_saveas_signature(raw)
+        if signature is None:
+            raise FopsError("saveas on a download URL needs /sign/<AccessKey>:<signature>")
+        emulator().auth.verify_sync_saveas(signature.signed_variants, signature.sign)
     return pipeline
-
-
-def _check_saveas_sign(pipeline: Pipeline, text: str, raw) -> None:
-    sign = pipeline.saveas.sign
-    if not sign:
-        raise FopsError("saveas on a download URL needs /sign/<AccessKey>:<signature>")
-    signed_fop = text[: text.rindex(SIGN_MARK)]
-    raw_fop = raw.raw_query.split("&", 1)[0]
-    raw_signed = raw_fop[: raw_fop.rfind(SIGN_MARK)] if SIGN_MARK in raw_fop else raw_fop
-    candidates = [f"{raw.host}{raw.raw_path}?{signed_fop}", f"{raw.host}{raw.raw_path}?{raw_signed}"]
-    errors = []
-    for candidate in candidates:
-        try:
-            emulator().auth.verify_sync_saveas(candidate, sign)
-            return
-        except QiniuError as exc:
-            errors.append(exc)
-    raise errors[0]
 
 
 def _send_object(info: ObjectInfo, attname: str) -> Response:

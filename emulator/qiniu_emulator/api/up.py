@@ -104,8 +104,11 @@ def mkfile(file_size: int, params: str = "") -> Response:
         meta={k[len(META_PREFIX):]: v for k, v in fields.items() if k.lower().startswith(META_PREFIX)},
         reqid=g.reqid,
     )
-    with emulator().storage.mkfile_assemble(ctxs, file_size) as temp:
-        return _finish(upload, temp)
+    storage = emulator().storage
+    with storage.mkfile_assemble(ctxs, file_size) as temp:
+        response = _finish(upload, temp)
+    storage.release_blocks(ctxs)
+    return response
 
 
 def _mkfile_params(params: str) -> dict[str, str]:

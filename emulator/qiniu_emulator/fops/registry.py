@@ -231,8 +231,9 @@ class OpResult:
     """An op's output file and its MIME type.
 
     ``passthrough`` marks that the input was returned unchanged (``ignore-error/1``).
-    ``extra`` lists further objects with their final keys; ``keys_only`` means the op's
-    real outputs are all in ``extra`` (the status item then reports ``keys``).
+    ``extra`` lists further objects with their final keys; the status item reports them
+    as ``keys``. When ``path`` is itself one of the extras (vsample frames), nothing
+    else is stored.
     """
 
     path: Path

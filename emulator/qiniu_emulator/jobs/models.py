@@ -81,6 +81,8 @@ class Job:
     task_from: str = ""
     reqid: str = ""
     created_ns: int = 0
+    started_ns: int = 0
+    finished_ns: int = 0
     code: int = Code.WAITING
     seq: int = 0
     progress: float | None = None
@@ -122,6 +124,8 @@ class Job:
         out = self.status_json(pipeline_label)
         out["emulator"] = {
             "seq": self.seq,
+            "startedNs": self.started_ns,
+            "finishedNs": self.finished_ns,
             "force": self.force,
             "notifyURL": self.notify_url,
             "notifyError": self.notify_error,

@@ -7,13 +7,14 @@ import secrets
 import threading
 import time
 from dataclasses import dataclass
+from typing import Callable
 from urllib.parse import urlsplit
 
 from ..config import ACCOUNT_UID
 from ..errors import QiniuError
 from ..fops.parse import parse_fops, parse_pipeline
 from ..fops.registry import Registry
-from ..storage import Storage
+from ..storage import ObjectInfo, Storage
 from .models import DESC, Code, Item, Job
 from .notify import Notifier
 from .process import Processor
@@ -138,6 +139,7 @@ class JobService:
         if job is None or job.finished:
             return
         job.code = Code.RUNNING
+        job.started_ns = time.time_ns()
         with self._live_lock:
             self._live[job.id] = job
         try:
@@ -155,7 +157,10 @@ class JobService:
             self._log.info("%s: %s", job.id, line)
 
         def progress(fraction: float) -> None:
-            job.progress = round(min(max(fraction, 0.0), 1.0), 3)
+            fraction = round(min(max(fraction, 0.0), 1.0), 3)
+            if job.progress is None or int(fraction * 10) > int(job.progress * 10):
+                self._log.info("%s: %d%% done", job.id, int(fraction * 100))
+            job.progress = fraction
 
         try:
             source = self.storage.stat(job.bucket, job.key)
@@ -170,7 +175,8 @@ class JobService:
                 job.items[index] = self._run_item(job, index, item, source, log, progress)
             self.store.save(job)
 
-    def _run_item(self, job, index, item, source, log, progress) -> Item:
+    def _run_item(self, job: Job, index: int, item: Item, source: ObjectInfo,
+                  log: Callable[[str], None], progress: Callable[[float], None]) -> Item:
         try:
             parsed = parse_pipeline(item.cmd, self.registry)
         except QiniuError as exc:  # an op removed since the job was accepted
@@ -188,5 +194,6 @@ class JobService:
                 job.notify_error = error
                 final = Code.CALLBACK_FAILED
         job.code = final
+        job.finished_ns = time.time_ns()
         self.store.save(job)
         self._log.info("finished %s with code %d", job.id, job.code)

@@ -23,6 +23,8 @@ CREATE TABLE IF NOT EXISTS jobs (
     task_from TEXT NOT NULL,
     reqid TEXT NOT NULL,
     created_ns INTEGER NOT NULL,
+    started_ns INTEGER NOT NULL DEFAULT 0,
+    finished_ns INTEGER NOT NULL DEFAULT 0,
     code INTEGER NOT NULL,
     items TEXT NOT NULL,
     timings TEXT NOT NULL DEFAULT '[]',
@@ -65,9 +67,11 @@ class JobStore:
         """Persist the mutable part of a job: code, items, timings, log."""
         with self._lock:
             self._conn.execute(
-                "UPDATE jobs SET code=?, items=?, timings=?, log=?, notify_error=? WHERE id=?",
+                "UPDATE jobs SET code=?, items=?, timings=?, log=?, notify_error=?, started_ns=?,"
+                " finished_ns=? WHERE id=?",
                 (int(job.code), _items_json(job.items), json.dumps([asdict(t) for t in job.timings]),
-                 json.dumps(job.log[-_LOG_LINES:]), job.notify_error, job.id),
+                 json.dumps(job.log[-_LOG_LINES:]), job.notify_error, job.started_ns, job.finished_ns,
+                 job.id),
             )
 
     def get(self, job_id: str) -> Job | None:
@@ -113,7 +117,8 @@ def _job(row: dict) -> Job:
         items=[Item(**item) for item in json.loads(row["items"])],
         pipeline=row["pipeline"], type=row["type"], notify_url=row["notify_url"],
         force=bool(row["force"]), task_from=row["task_from"], reqid=row["reqid"],
-        created_ns=row["created_ns"], code=row["code"], seq=row["seq"],
+        created_ns=row["created_ns"], started_ns=row["started_ns"], finished_ns=row["finished_ns"],
+        code=row["code"], seq=row["seq"],
         timings=[StageLog(**t) for t in json.loads(row["timings"])],
         log=json.loads(row["log"]), notify_error=row["notify_error"],
     )
