@@ -100,3 +100,29 @@ def generate_seed_media(directory: Path) -> None:
             "-c:a", "aac", "-b:a", "64k", "-shortest", str(directory / SEED_VIDEO))
     _ffmpeg("-f", "lavfi", "-i", "sine=frequency=330:sample_rate=22050:duration=60", "-ac", "1",
             str(directory / SEED_AUDIO))
+
+
+def colour_distance(picture, box: tuple[int, int, int, int], colour: tuple[int, int, int]) -> float:
+    """Mean absolute per-channel difference between a region of ``picture`` and a flat colour.
+
+    Lossy encoders leave a few units of noise, so flat regions read as single digits and
+    a painted mark as tens.
+    """
+    from PIL import Image, ImageChops, ImageStat
+
+    region = picture.convert("RGB").crop(box)
+    flat = Image.new("RGB", region.size, colour)
+    return sum(ImageStat.Stat(ImageChops.difference(region, flat)).mean) / 3
+
+
+def audio_duration(path: Path) -> float:
+    """Seconds of sound in the first audio stream, counted from the decoded samples.
+
+    Raw ADTS (.aac) carries no duration, so container estimates drift with the bitrate.
+    """
+    import av
+
+    with av.open(str(path)) as container:
+        stream = container.streams.audio[0]
+        samples = sum(frame.samples for frame in container.decode(stream))
+        return samples / stream.codec_context.sample_rate

@@ -37,6 +37,39 @@ def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line("markers", "emulator_only: needs emulator features (skipped on real Qiniu)")
 
 
+_UNAVAILABLE = pytest.StashKey[str]()
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Without credentials for the real service, leave its tests out with one reason."""
+    try:
+        kind, _ = parse_target(config.getoption("--qiniu-target"))
+    except ValueError:
+        return  # reported as a usage error by the qiniu_target fixture
+    if kind != "qiniu":
+        return
+    try:
+        real_target()
+    except TargetUnavailable as exc:
+        needing = [item for item in items if "qiniu_target" in getattr(item, "fixturenames", ())]
+        if needing:
+            config.stash[_UNAVAILABLE] = f"skipped {len(needing)} Qiniu contract(s): {exc}"
+            config.hook.pytest_deselected(items=needing)
+            items[:] = [item for item in items if item not in needing]
+
+
+def pytest_terminal_summary(terminalreporter, exitstatus: int, config: pytest.Config) -> None:
+    reason = config.stash.get(_UNAVAILABLE, "")
+    if reason:
+        terminalreporter.write_line(f"qiniu_contracts: {reason}")
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    # Nothing left to run because the real target is not configured is a clean skip, not an error.
+    if session.config.stash.get(_UNAVAILABLE, "") and exitstatus == pytest.ExitCode.NO_TESTS_COLLECTED:
+        session.exitstatus = pytest.ExitCode.OK
+
+
 @pytest.fixture(scope="session")
 def qiniu_emulator():
     """An emulator serving on a free loopback port for the whole session.

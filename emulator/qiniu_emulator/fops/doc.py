@@ -350,7 +350,8 @@ def _page(document: pdfium.PdfDocument, number: int) -> pdfium.PdfPage:
 def _render_page(page: pdfium.PdfPage, request: PreviewRequest, out: Path) -> None:
     scale = request.dpi / 72  # PDFium renders 1 pixel per point (1/72 in) at scale 1
     width_pt, height_pt = page.get_size()
-    width, height = math.ceil(width_pt * scale), math.ceil(height_pt * scale)
+    # round, not ceil: 792 pt at 150 dpi is 1650 px, though the float product is 1650.0000000000002
+    width, height = round(width_pt * scale), round(height_pt * scale)
     if width * height > MAX_RENDER_PIXELS:
         raise OpFailed(f"page {request.page_number} at {request.dpi} dpi would be {width}x{height} "
                        f"pixels, over the {MAX_RENDER_PIXELS // 1_000_000} Mpx limit: lower the dpi")
@@ -358,6 +359,8 @@ def _render_page(page: pdfium.PdfPage, request: PreviewRequest, out: Path) -> No
     try:
         # encode before closing: to_pil may share the bitmap's buffer
         image = bitmap.to_pil()
+        if image.size != (width, height):  # PDFium rounds its bitmap up; trim the sliver
+            image = image.crop((0, 0, width, height))
         if request.format == "jpg":
             quality = request.quality or DEFAULT_JPEG_QUALITY
             image.convert("RGB").save(out, "JPEG", quality=quality)

@@ -96,7 +96,7 @@ class JobService:
         if notify_url and urlsplit(notify_url).scheme not in ("http", "https"):
             raise QiniuError.bad_request(f"notifyURL must be an http(s) URL: {notify_url!r}")
         if sub.type not in TYPES:
-            raise QiniuError.bad_request(f"type must be 0 or 1, not {sub.type}")
+            raise QiniuError.bad_request(f"type must be 0, 1 or 2, not {sub.type}")
         job = Job(id=new_job_id(), bucket=sub.bucket, key=sub.key,
                   items=[Item(cmd=p.text) for p in pipelines], pipeline=pipeline, type=sub.type,
                   notify_url=notify_url, force=sub.force, task_from=task_from, reqid=sub.reqid,
