@@ -46,7 +46,42 @@ def _reply(ret: Any, info: Any) -> Reply:
     return Reply(ret=ret, status=info.status_code, text=info.text_body or "")
 
 
-class OurClient:
+class _SdkClient:
+    """The calls both SDKs spell the same way; ``_m`` is the SDK module."""
+
+    name = ""
+
+    def __init__(self, module: Any, target: Target, secret_key: str | None = None) -> None:
+        self._m = module
+        self.auth = module.Auth(target.access_key, secret_key or target.secret_key)
+        self.buckets = module.BucketManager(self.auth)
+
+    def put_data(self, bucket, key, data, policy=None):
+        return _reply(*self._m.put_data(self.auth.upload_token(bucket, key, 3600, policy), key, data))
+
+    def stat(self, bucket, key):
+        return _reply(*self.buckets.stat(bucket, key))
+
+    def delete(self, bucket, key):
+        return _reply(*self.buckets.delete(bucket, key))
+
+    def list(self, bucket, prefix, limit=None, marker=None):
+        ret, eof, info = self.buckets.list(bucket, prefix=prefix, limit=limit, marker=marker)
+        return _reply(ret, info), eof
+
+    def pfop(self, bucket, key, fops, **options):
+        pfop = self._m.PersistentFop(self.auth, bucket, pipeline=options.pop("pipeline", None),
+                                     notify_url=options.pop("notify_url", None))
+        return _reply(*pfop.execute(key, self._fops(fops), **options))
+
+    def prefop(self, persistent_id):
+        return _reply(*self._m.PersistentFop(self.auth, "-").get_status(persistent_id))
+
+    def _fops(self, fops: str | None) -> Any:
+        return fops
+
+
+class OurClient(_SdkClient):
     """``qiniu_fop``, configured for the target."""
 
     name = "qiniu_fop"
@@ -54,36 +89,13 @@ class OurClient:
     def __init__(self, target: Target, secret_key: str | None = None) -> None:
         import qiniu_fop
 
-        self._m = qiniu_fop
-        self.auth = qiniu_fop.Auth(target.access_key, secret_key or target.secret_key)
-        self.buckets = qiniu_fop.BucketManager(self.auth)
-
-    def put_data(self, bucket, key, data, policy=None):
-        return _reply(*self._m.put_data(self.auth.upload_token(bucket, key, 3600, policy), key, data))
+        super().__init__(qiniu_fop, target, secret_key)
 
     def put_file(self, bucket, key, path):
         return _reply(*self._m.put_file(self.auth.upload_token(bucket, key), key, path))
 
-    def stat(self, bucket, key):
-        return _reply(*self.buckets.stat(bucket, key))
 
-    def delete(self, bucket, key):
-        return _reply(*self.buckets.delete(bucket, key))
-
-    def list(self, bucket, prefix, limit=None, marker=None):
-        ret, eof, info = self.buckets.list(bucket, prefix=prefix, limit=limit, marker=marker)
-        return _reply(ret, info), eof
-
-    def pfop(self, bucket, key, fops, **options):
-        pfop = self._m.PersistentFop(self.auth, bucket, pipeline=options.pop("pipeline", None),
-                                     notify_url=options.pop("notify_url", None))
-        return _reply(*pfop.execute(key, fops, **options))
-
-    def prefop(self, persistent_id):
-        return _reply(*self._m.PersistentFop(self.auth, "-").get_status(persistent_id))
-
-
-class OfficialSdk:
+class OfficialSdk(_SdkClient):
     """The official ``qiniu`` SDK, configured for the target."""
 
     name = "qiniu"
@@ -91,36 +103,15 @@ class OfficialSdk:
     def __init__(self, target: Target, secret_key: str | None = None) -> None:
         import qiniu
 
-        self._m = qiniu
-        self.auth = qiniu.Auth(target.access_key, secret_key or target.secret_key)
-        self.buckets = qiniu.BucketManager(self.auth)
-
-    def put_data(self, bucket, key, data, policy=None):
-        return _reply(*self._m.put_data(self.auth.upload_token(bucket, key, 3600, policy), key, data))
+        super().__init__(qiniu, target, secret_key)
 
     def put_file(self, bucket, key, path):
         return _reply(*self._m.put_file(self.auth.upload_token(bucket, key), key, path,
                                         version="v2", bucket_name=bucket))
 
-    def stat(self, bucket, key):
-        return _reply(*self.buckets.stat(bucket, key))
-
-    def delete(self, bucket, key):
-        return _reply(*self.buckets.delete(bucket, key))
-
-    def list(self, bucket, prefix, limit=None, marker=None):
-        ret, eof, info = self.buckets.list(bucket, prefix=prefix, limit=limit, marker=marker)
-        return _reply(ret, info), eof
-
-    def pfop(self, bucket, key, fops, **options):
-        pfop = self._m.PersistentFop(self.auth, bucket, pipeline=options.pop("pipeline", None),
-                                     notify_url=options.pop("notify_url", None))
-        if isinstance(fops, str):
-            fops = fops.split(";")
-        return _reply(*pfop.execute(key, fops, **options))
-
-    def prefop(self, persistent_id):
-        return _reply(*self._m.PersistentFop(self.auth, "-").get_status(persistent_id))
+    def _fops(self, fops: str | None) -> Any:
+        # the official execute() joins a list with ';' (a string would be split into characters)
+        return fops.split(";") if isinstance(fops, str) else fops
 
 
 def configure_hosts(target: Target) -> None:

@@ -38,7 +38,6 @@ suffix are taken as a PDF (see :func:`resolve_ext`).
 from __future__ import annotations
 
 import json
-import math
 import shutil
 import threading
 import zipfile
