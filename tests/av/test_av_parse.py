@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from qiniu_emulator.encoding import b64_encode
-from qiniu_emulator.fops.av_filters import FilterStep
+from qiniu_emulator.fops.av.filters import FilterStep
 from qiniu_emulator.fops.parse import FopsError, parse_pipeline
 from qiniu_emulator.fops.registry import default_registry
 

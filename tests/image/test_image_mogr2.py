@@ -7,7 +7,7 @@ from image_support import mean_diff, open_image, pattern, save_jpeg
 from PIL import Image, ImageFilter, ImageStat
 
 from qiniu_emulator.fops.execute import StageFailed
-from qiniu_emulator.fops.image_quality import estimate_jpeg_quality
+from qiniu_emulator.fops.image.quality import estimate_jpeg_quality
 from qiniu_emulator.fops.parse import parse_fops
 
 

@@ -9,9 +9,9 @@ from image_support import mean_diff, open_image, pattern, save_jpeg, with_exif
 from PIL import Image
 
 from qiniu_emulator.fops.execute import StageFailed
-from qiniu_emulator.fops.image_encode import FORMATS, can_write
-from qiniu_emulator.fops.image_geometry import view_plan
-from qiniu_emulator.fops.image_quality import estimate_jpeg_quality
+from qiniu_emulator.fops.image.encode import FORMATS, can_write
+from qiniu_emulator.fops.image.geometry import view_plan
+from qiniu_emulator.fops.image.quality import estimate_jpeg_quality
 
 # Spec 2.2 worked examples: (source, w, h) -> output of modes 0..5.
 GEOMETRY_TABLE = [

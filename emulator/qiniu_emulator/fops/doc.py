@@ -50,8 +50,7 @@ import pypdfium2 as pdfium
 import pypdfium2.raw as pdfium_c
 
 from .doc_office import OFFICE_EXTS, convert_to_pdf
-from .registry import (FopSyntaxError, Op, OpContext, OpFailed, OpResult, OpSpec, Registry,
-                       int_range, one_of)
+from .registry import FopSyntaxError, Op, OpContext, OpFailed, OpResult, OpSpec, Registry, int_range, one_of
 
 DEFAULT_DPI = 150
 DEFAULT_JPEG_QUALITY = 90

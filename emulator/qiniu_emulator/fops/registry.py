@@ -289,23 +289,9 @@ class Registry:
 
 def default_registry() -> Registry:
     """Every op the emulator implements."""
-    from . import basic
+    from . import av, basic, doc, image
 
     registry = Registry()
-    basic.register(registry)
-    for module_name in ("image", "av", "doc"):
-        module = _optional_module(module_name)
-        if module is not None:
-            module.register(registry)
+    for module in (basic, image, av, doc):
+        module.register(registry)
     return registry
-
-
-def _optional_module(name: str):
-    import importlib
-
-    try:
-        return importlib.import_module(f"{__package__}.{name}")
-    except ModuleNotFoundError as exc:
-        if exc.name == f"{__package__}.{name}":
-            return None
-        raise

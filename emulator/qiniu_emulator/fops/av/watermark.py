@@ -9,8 +9,8 @@ from typing import Any
 
 import ffmpeg
 
-from .av_ffmpeg import media_input
-from .registry import OpContext, OpFailed
+from ..registry import OpContext, OpFailed
+from .ffmpeg import media_input
 
 FONT_DIRS = (Path("/usr/share/fonts"), Path("/usr/local/share/fonts"), Path.home() / ".fonts")
 DEFAULT_FONT = "DejaVuSans"

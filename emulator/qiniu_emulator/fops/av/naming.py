@@ -8,8 +8,8 @@ import posixpath
 import re
 from pathlib import Path
 
-from ..encoding import b64_encode, etag_of_stream
-from .registry import SourceInfo
+from ...encoding import b64_encode, etag_of_stream
+from ..registry import SourceInfo
 
 _VARIABLE = re.compile(r"\$\(([A-Za-z.]+)\)|\$\{([A-Za-z.]+)\}")
 SOURCE_VARIABLES = frozenset({"etag", "fsize", "mimeType", "bucket", "key", "keybase",

@@ -14,11 +14,11 @@ from typing import Protocol
 
 from PIL import Image, ImageFilter
 
-from .image_color import RGBA
-from .image_encode import Animation
-from .image_geometry import CropSpec, Size, Thumbnail, centre_crop_box, crop_box, rotated_size
-from .image_io import SourceImage, check_size, iter_frames, load, swap_if_transposed, upright, working_mode
-from .registry import OpFailed
+from ..registry import OpFailed
+from .color import RGBA
+from .encode import Animation
+from .geometry import CropSpec, Size, Thumbnail, centre_crop_box, crop_box, rotated_size
+from .io import SourceImage, check_size, iter_frames, load, swap_if_transposed, upright, working_mode
 
 
 class Step(Protocol):

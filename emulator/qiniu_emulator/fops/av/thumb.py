@@ -1,4 +1,4 @@
-"""avthumb: transcode to one output file (every format but m3u8, see ``av_hls``).
+"""avthumb: transcode to one output file (every format but m3u8, see ``hls``).
 
 The command is planned from the parsed arguments, the format's preset values and a
 probe of the source, so that rules such as "never above the source bitrate" and even
@@ -13,15 +13,14 @@ from typing import Any
 
 import ffmpeg
 
-from .av_ffmpeg import Deadline, available_encoders, compile_argv, media_input, run_ffmpeg
-from .av_filters import apply_chain
-from .av_formats import (FORMATS, NO_BITRATE_ENCODERS, X264_PRESET, YUV420_ENCODERS, OutputFormat,
-                         resolve_encoder)
-from .av_geometry import even, fit_inside, rotated, transposes
-from .av_params import SizeSpec
-from .av_probe import MediaInfo, probe
-from .av_watermark import DEFAULT_GRAVITY, Placement, add_image_mark, add_text_mark
-from .registry import Op, OpContext, OpFailed, OpResult
+from ..registry import Op, OpContext, OpFailed, OpResult
+from .ffmpeg import Deadline, available_encoders, compile_argv, media_input, run_ffmpeg
+from .filters import apply_chain
+from .formats import FORMATS, NO_BITRATE_ENCODERS, X264_PRESET, YUV420_ENCODERS, OutputFormat, resolve_encoder
+from .geometry import even, fit_inside, rotated, transposes
+from .params import SizeSpec
+from .probe import MediaInfo, probe
+from .watermark import DEFAULT_GRAVITY, Placement, add_image_mark, add_text_mark
 
 
 @dataclass

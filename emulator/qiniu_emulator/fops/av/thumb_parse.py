@@ -4,13 +4,26 @@ from __future__ import annotations
 
 from typing import Any
 
-from .av_filters import AUDIO_FILTERS, VIDEO_FILTERS, parse_chain
-from .av_formats import AUDIO_CODECS, FORMATS, VIDEO_CODECS
-from .av_naming import check_pattern
-from .av_params import (aspect, b64_aes_key, b64_color, b64_line, b64_url, bitrate, flag01,
-                        frame_rate, gravity, positive_seconds, rotate_value, sample_rate, seconds,
-                        size_spec)
-from .registry import FopSyntaxError, Param, Schema, b64_text, float_range, int_range, one_of
+from ..registry import FopSyntaxError, Param, Schema, b64_text, float_range, int_range, one_of
+from .filters import AUDIO_FILTERS, VIDEO_FILTERS, parse_chain
+from .formats import AUDIO_CODECS, FORMATS, VIDEO_CODECS
+from .naming import check_pattern
+from .params import (
+    aspect,
+    b64_aes_key,
+    b64_color,
+    b64_line,
+    b64_url,
+    bitrate,
+    flag01,
+    frame_rate,
+    gravity,
+    positive_seconds,
+    rotate_value,
+    sample_rate,
+    seconds,
+    size_spec,
+)
 
 HLS_ONLY = ("segtime", "noDomain", "hlsKey", "hlsKeyType", "hlsKeyUrl", "pattern", "savePattern")
 UNSUPPORTED = {

@@ -8,13 +8,24 @@ from fractions import Fraction
 from pathlib import Path
 from typing import Any
 
-from .av_ffmpeg import Deadline, compile_argv, media_input, run_ffmpeg
-from .av_geometry import transposes
-from .av_naming import check_pattern, render_pattern
-from .av_params import positive_seconds, rotate_value, seconds, size_spec
-from .av_probe import MediaInfo, probe
-from .registry import (ExtraOutput, FopSyntaxError, Op, OpContext, OpFailed, OpResult, Param,
-                       Schema, b64_text, int_range, one_of)
+from ..registry import (
+    ExtraOutput,
+    FopSyntaxError,
+    Op,
+    OpContext,
+    OpFailed,
+    OpResult,
+    Param,
+    Schema,
+    b64_text,
+    int_range,
+    one_of,
+)
+from .ffmpeg import Deadline, compile_argv, media_input, run_ffmpeg
+from .geometry import transposes
+from .naming import check_pattern, render_pattern
+from .params import positive_seconds, rotate_value, seconds, size_spec
+from .probe import MediaInfo, probe
 
 IMAGE_FORMATS = {"jpg": ("mjpeg", "image/jpeg", ".jpg"), "png": ("png", "image/png", ".png")}
 JPEG_QSCALE = 2  # ffmpeg's mjpeg scale: 2 is near-lossless, as thumbnails should be

@@ -13,9 +13,9 @@ from pathlib import Path
 
 from PIL import ImageStat
 
-from .image_encode import WHITE, flatten
-from .image_io import SourceImage, load, open_source, working_mode
-from .registry import Op, OpContext, OpResult
+from ..registry import Op, OpContext, OpResult
+from .encode import WHITE, flatten
+from .io import SourceImage, load, open_source, working_mode
 
 ORIENTATION_NAMES = {
     1: "Top-left", 2: "Top-right", 3: "Bottom-right", 4: "Bottom-left",

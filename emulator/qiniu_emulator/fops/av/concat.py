@@ -14,13 +14,13 @@ from typing import Any
 
 import ffmpeg
 
-from ..encoding import b64_decode_text
-from .av_ffmpeg import PROTOCOLS, Deadline, available_encoders, compile_argv, media_input, run_ffmpeg
-from .av_formats import FORMATS, X264_PRESET, YUV420_ENCODERS, OutputFormat, resolve_encoder
-from .av_geometry import even
-from .av_params import URL_SCHEMES, bitrate, flag01, size_spec
-from .av_probe import MediaInfo, probe
-from .registry import FopSyntaxError, Op, OpContext, OpFailed, OpResult, int_range, one_of
+from ...encoding import b64_decode_text
+from ..registry import FopSyntaxError, Op, OpContext, OpFailed, OpResult, int_range, one_of
+from .ffmpeg import PROTOCOLS, Deadline, available_encoders, compile_argv, media_input, run_ffmpeg
+from .formats import FORMATS, X264_PRESET, YUV420_ENCODERS, OutputFormat, resolve_encoder
+from .geometry import even
+from .params import URL_SCHEMES, bitrate, flag01, size_spec
+from .probe import MediaInfo, probe
 
 MAX_EXTRA_PIECES = 20
 CONCAT_FORMATS = ("mp4", "flv", "mov", "mkv", "webm", "avi", "mp3", "aac", "m4a", "ogg", "wav", "flac")

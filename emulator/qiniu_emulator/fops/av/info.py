@@ -12,7 +12,7 @@ from typing import Any
 
 import av
 
-from .av_probe import fraction_text, open_media
+from .probe import fraction_text, open_media
 
 
 def media_info_json(path: Path, filename: str) -> dict[str, Any]:

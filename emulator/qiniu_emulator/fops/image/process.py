@@ -14,7 +14,8 @@ from typing import Callable
 
 from PIL import Image
 
-from .image_encode import (
+from ..registry import OpContext, OpFailed, OpResult
+from .encode import (
     FORMATS,
     Animation,
     EncodeSettings,
@@ -25,10 +26,9 @@ from .image_encode import (
     output_format,
     prepare,
 )
-from .image_io import EXIF_ORIENTATION_TAG, SourceImage, open_source
-from .image_quality import effective_quality, estimate_jpeg_quality
-from .image_steps import Orient, Step, plan, render_frames, render_still
-from .registry import OpContext, OpFailed, OpResult
+from .io import EXIF_ORIENTATION_TAG, SourceImage, open_source
+from .quality import effective_quality, estimate_jpeg_quality
+from .steps import Orient, Step, plan, render_frames, render_still
 
 ANIMATION_PIXEL_BUDGET = 150_000_000
 SOURCE_MIMES = {"psd": "image/vnd.adobe.photoshop"}

@@ -15,14 +15,14 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable
 
-from . import image_params as params
-from .image_color import b64_colour
-from .image_encode import WHITE, EncodeSettings, output_format
-from .image_io import SourceImage
-from .image_process import process_image
-from .image_quality import parse_quality
-from .image_steps import Blur, BlurFast, Crop, Orient, Rotate, Sharpen, Step, Thumb
-from .registry import FopSyntaxError, Op, OpContext, OpFailed, OpResult, OpSpec, int_range
+from ..registry import FopSyntaxError, Op, OpContext, OpFailed, OpResult, OpSpec, int_range
+from . import params
+from .color import b64_colour
+from .encode import WHITE, EncodeSettings, output_format
+from .io import SourceImage
+from .process import process_image
+from .quality import parse_quality
+from .steps import Blur, BlurFast, Crop, Orient, Rotate, Sharpen, Step, Thumb
 
 FLAGS = ("auto-orient", "strip")
 

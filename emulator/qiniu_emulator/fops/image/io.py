@@ -26,8 +26,8 @@ from typing import Iterator
 
 from PIL import Image, ImageCms, ImageSequence, UnidentifiedImageError
 
-from .image_geometry import Size
-from .registry import OpFailed
+from ..registry import OpFailed
+from .geometry import Size
 
 MAX_PIXELS = 150_000_000
 MAX_SIDE = 30_000

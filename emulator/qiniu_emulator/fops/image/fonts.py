@@ -21,8 +21,8 @@ from pathlib import Path
 
 from PIL import Image, ImageDraw, ImageFont
 
-from .image_color import RGBA
-from .registry import OpFailed
+from ..registry import OpFailed
+from .color import RGBA
 
 DEFAULT_FONT = "黑体"
 CHINESE_FAMILIES = {

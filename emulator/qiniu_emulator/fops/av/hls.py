@@ -15,12 +15,12 @@ import math
 import tempfile
 from pathlib import Path
 
-from .av_ffmpeg import Deadline, compile_argv, run_ffmpeg
-from .av_formats import FORMATS
-from .av_naming import generated_segment_prefix, render_pattern
-from .av_probe import probe
-from .av_thumb import plan_transcode
-from .registry import ExtraOutput, Op, OpContext, OpFailed, OpResult
+from ..registry import ExtraOutput, Op, OpContext, OpFailed, OpResult
+from .ffmpeg import Deadline, compile_argv, run_ffmpeg
+from .formats import FORMATS
+from .naming import generated_segment_prefix, render_pattern
+from .probe import probe
+from .thumb import plan_transcode
 
 DEFAULT_SEGMENT_SECONDS = 10.0
 SEGMENT_MIME = "video/mp2t"

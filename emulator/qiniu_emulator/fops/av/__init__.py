@@ -6,7 +6,7 @@ with ffmpeg-python under the op's wall-clock limit. Multi-output ops (HLS segmen
 vsample frames) return their further files as extra outputs with their final keys.
 
 Besides Qiniu's documented parameters, avthumb accepts ``af``/``vf`` filter chains
-restricted to a whitelist of safe filters (see ``av_filters``).
+restricted to a whitelist of safe filters (see ``filters``).
 """
 
 from __future__ import annotations
@@ -14,13 +14,13 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from .av_concat import parse_avconcat, run_avconcat
-from .av_frames import parse_vframe, parse_vsample, run_vframe, run_vsample
-from .av_hls import run_hls
-from .av_info import media_info_json
-from .av_thumb import run_avthumb
-from .av_thumb_parse import parse_avthumb
-from .registry import Op, OpContext, OpResult, OpSpec, Registry, Schema
+from ..registry import Op, OpContext, OpResult, OpSpec, Registry, Schema
+from .concat import parse_avconcat, run_avconcat
+from .frames import parse_vframe, parse_vsample, run_vframe, run_vsample
+from .hls import run_hls
+from .info import media_info_json
+from .thumb import run_avthumb
+from .thumb_parse import parse_avthumb
 
 NEUTRAL_FILENAME = "source"
 

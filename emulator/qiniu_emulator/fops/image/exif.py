@@ -16,9 +16,9 @@ from typing import Any, Iterator
 
 from PIL import ExifTags, TiffImagePlugin
 
-from .image_info import write_json
-from .image_io import open_source
-from .registry import Op, OpContext, OpFailed, OpResult
+from ..registry import Op, OpContext, OpFailed, OpResult
+from .info import write_json
+from .io import open_source
 
 SUB_IFDS = {0x8769: ExifTags.TAGS, 0x8825: ExifTags.GPSTAGS, 0xA005: ExifTags.TAGS}
 MAKER_NOTE = 0x927C

@@ -10,14 +10,14 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from .image_encode import EncodeSettings
-from .image_geometry import Size, view_plan
-from .image_io import SourceImage
-from .image_params import flag_one, format_name, zero_or_one
-from .image_process import process_image
-from .image_quality import parse_quality
-from .image_steps import CentreCrop, Orient, ResizeTo, Step
-from .registry import Op, OpContext, OpFailed, OpResult, OpSpec, Param, Schema, int_range
+from ..registry import Op, OpContext, OpFailed, OpResult, OpSpec, Param, Schema, int_range
+from .encode import EncodeSettings
+from .geometry import Size, view_plan
+from .io import SourceImage
+from .params import flag_one, format_name, zero_or_one
+from .process import process_image
+from .quality import parse_quality
+from .steps import CentreCrop, Orient, ResizeTo, Step
 
 SCHEMA = Schema(
     positional=(Param("mode", int_range(0, 5), "thumbnail mode 0-5"),),

@@ -17,15 +17,7 @@ from typing import Any, Callable
 
 from PIL import Image
 
-from .image_color import RGBA, b64_colour
-from .image_encode import EncodeSettings, output_format
-from .image_fonts import render_text
-from .image_geometry import Size, anchored_origin
-from .image_io import SourceImage, load, open_source, working_mode
-from .image_params import flag_one, format_name, gravity
-from .image_process import process_image, unchanged
-from .image_steps import Step
-from .registry import (
+from ..registry import (
     FopSyntaxError,
     Op,
     OpContext,
@@ -36,6 +28,14 @@ from .registry import (
     float_range,
     int_range,
 )
+from .color import RGBA, b64_colour
+from .encode import EncodeSettings, output_format
+from .fonts import render_text
+from .geometry import Size, anchored_origin
+from .io import SourceImage, load, open_source, working_mode
+from .params import flag_one, format_name, gravity
+from .process import process_image, unchanged
+from .steps import Step
 
 DEFAULT_FONTSIZE = 240
 WHITE: RGBA = (255, 255, 255, 255)

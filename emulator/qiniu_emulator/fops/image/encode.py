@@ -20,11 +20,11 @@ from pathlib import Path
 
 from PIL import Image, features
 
-from .image_color import RGBA
-from .image_geometry import Size
-from .image_io import MAX_PIXELS, MAX_SIDE
-from .image_quality import Quality
-from .registry import OpFailed
+from ..registry import OpFailed
+from .color import RGBA
+from .geometry import Size
+from .io import MAX_PIXELS, MAX_SIDE
+from .quality import Quality
 
 WHITE: RGBA = (255, 255, 255, 255)
 

@@ -40,6 +40,6 @@ def parse_colour(text: str) -> RGBA:
 
 def b64_colour(text: str) -> RGBA:
     """A URL-safe base64 parameter carrying a colour (imageMogr2 background, watermark fill)."""
-    from ..encoding import b64_decode_text
+    from ...encoding import b64_decode_text
 
     return parse_colour(b64_decode_text(text))

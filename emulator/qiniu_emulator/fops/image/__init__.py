@@ -1,6 +1,6 @@
 """Image ops backed by Pillow: imageView2, imageMogr2, watermark, imageInfo, exif, imageAve.
 
-Each op lives in its own ``image_*`` module; this one only registers them.
+Each op lives in its own module of this package; this one only registers them.
 Output MIME types follow the written format (``image/jpeg``, ``image/png``,
 ``image/gif``, ``image/webp``, ``image/bmp``, ``image/tiff``, ``image/avif``,
 ``image/heic``); the info ops answer ``application/json``.
@@ -8,17 +8,17 @@ Output MIME types follow the written format (``image/jpeg``, ``image/png``,
 
 from __future__ import annotations
 
-from . import image_mogr2, image_view, image_watermark
-from .image_exif import run_exif
-from .image_info import run_image_ave, run_image_info
-from .registry import OpSpec, Registry, Schema
+from ..registry import OpSpec, Registry, Schema
+from . import mogr2, view, watermark
+from .exif import run_exif
+from .info import run_image_ave, run_image_info
 
 
 def register(registry: Registry) -> None:
     """Add the image ops to ``registry``."""
-    registry.add(image_view.SPEC)
-    registry.add(image_mogr2.SPEC)
-    registry.add(image_watermark.SPEC)
+    registry.add(view.SPEC)
+    registry.add(mogr2.SPEC)
+    registry.add(watermark.SPEC)
     registry.add(OpSpec(name="imageInfo", run=run_image_info, schema=Schema()))
     registry.add(OpSpec(name="exif", run=run_exif, schema=Schema()))
     registry.add(OpSpec(name="imageAve", run=run_image_ave, schema=Schema()))

@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import re
 
-from .image_encode import FORMAT_NAMES, SizeLimit
-from .image_geometry import GRAVITIES, CropSpec, Thumbnail
-from .registry import one_of
+from ..registry import one_of
+from .encode import FORMAT_NAMES, SizeLimit
+from .geometry import GRAVITIES, CropSpec, Thumbnail
 
 format_name = one_of(*FORMAT_NAMES)
 gravity = one_of(*GRAVITIES)
