@@ -6,8 +6,10 @@
 ``imageView2/2/w/800/h/600`` on a 4000x3000 JPEG to WebP q75 and JPEG q85, alternating
 round by round with Pillow's own draft + thumbnail + save (and pyvips when importable),
 and prints medians and ratios. ``bench_memory`` thumbnails a 12000x8000 JPEG in a fresh
-subprocess and prints how much the peak RSS grew. Further measurements (HTTP end to end,
-worker scaling) fit in as more ``bench_*`` functions called from ``main``.
+subprocess and prints how much the peak RSS grew. ``bench_end_to_end`` compares
+submit-to-code-0 of the same job over HTTP (pfop, then prefop polling) with the op's own
+time, and ``bench_workers`` compares the images per second of one and two workers on
+batches of 40 such jobs.
 """
 
 from __future__ import annotations
@@ -170,16 +172,98 @@ def bench_memory(workdir: Path, fop: str = "imageView2/2/w/800/h/600") -> float:
     return growth
 
 
+FOP = f"imageView2/2/w/{BOX[0]}/h/{BOX[1]}/format/webp/q/75"
+
+
+def _emulator(workdir: Path, workers: int):
+    """An in-process emulator with one uploaded 4000x3000 JPEG, and a client for it."""
+    import qiniu_fop
+    from qiniu_emulator.config import Settings
+    from qiniu_emulator.server import start_in_thread
+
+    server = start_in_thread(Settings(port=0, data=workdir / f"data-{workers}-{time.monotonic_ns()}",
+                                      buckets=["bench"], workers=workers))
+    access_key, secret_key = server.emulator.settings.accounts[0]
+    config = qiniu_fop.Config(**{name: server.url for name in ("api_host", "up_host", "rs_host",
+                                                               "rsf_host", "uc_host", "io_host")})
+    auth = qiniu_fop.Auth(access_key, secret_key)
+    src = workdir / "src-4000x3000.jpg"
+    if not src.exists():
+        make_jpeg(src, (4000, 3000))
+    qiniu_fop.put_file(auth.upload_token("bench", "src.jpg"), "src.jpg", src, config=config)
+    return server, qiniu_fop.PersistentFop(auth, "bench", config=config)
+
+
+def _run_jobs(pfop, count: int, poll: float = 0.002) -> float:
+    """Submit ``count`` jobs and wait until all reach code 0; returns the wall time."""
+    from qiniu_fop import op_save
+
+    started = time.perf_counter()
+    ids = []
+    for n in range(count):
+        ret, info = pfop.execute("src.jpg", fops=op_save(FOP, "bench", f"out/{n}.webp"), force=True)
+        assert info.ok(), info
+        ids.append(ret["persistentId"])
+    for persistent_id in ids:
+        while True:
+            ret, info = pfop.get_status(persistent_id)
+            if ret["code"] not in (1, 2):
+                assert ret["code"] == 0, ret
+                break
+            time.sleep(poll)
+    return time.perf_counter() - started
+
+
+def bench_end_to_end(rounds: int, workdir: Path) -> float:
+    """Median submit-to-code-0 over HTTP divided by the median of the op alone."""
+    server, pfop = _emulator(workdir, workers=1)
+    try:
+        op = emulator_path(workdir / "src-4000x3000.jpg", workdir, "webp", 75)
+        op_times, job_times = [], []
+        for _ in range(rounds):
+            started = time.perf_counter()
+            op()
+            op_times.append(time.perf_counter() - started)
+            job_times.append(_run_jobs(pfop, 1))
+    finally:
+        server.stop()
+    ratio = statistics.median(job_times) / statistics.median(op_times)
+    print(f"\nend to end ({FOP}, {rounds} rounds): job median {statistics.median(job_times) * 1000:.1f} ms,"
+          f" op median {statistics.median(op_times) * 1000:.1f} ms, ratio {ratio:.2f} (target <= 1.5)")
+    return ratio
+
+
+def bench_workers(rounds: int, workdir: Path, batch: int = 40) -> float:
+    """Images per second of two workers over one worker, batches alternating."""
+    servers = {workers: _emulator(workdir, workers) for workers in (1, 2)}
+    rates: dict[int, list[float]] = {1: [], 2: []}
+    try:
+        for _ in range(rounds):
+            for workers, (_, pfop) in servers.items():
+                rates[workers].append(batch / _run_jobs(pfop, batch))
+    finally:
+        for server, _ in servers.values():
+            server.stop()
+    one, two = statistics.median(rates[1]), statistics.median(rates[2])
+    print(f"\nworkers ({batch} jobs x {rounds} rounds): 1 worker {one:.1f} img/s, 2 workers {two:.1f} img/s,"
+          f" ratio {two / one:.2f} (target >= 1.7)")
+    return two / one
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rounds", type=int, default=15)
     parser.add_argument("--skip-memory", action="store_true")
     parser.add_argument("--skip-speed", action="store_true")
+    parser.add_argument("--skip-http", action="store_true", help="skip the end-to-end and worker benchmarks")
     args = parser.parse_args(argv)
     with tempfile.TemporaryDirectory(prefix="image-bench-") as tmp:
         workdir = Path(tmp)
         if not args.skip_speed:
             bench_op_vs_pillow(args.rounds, workdir)
+        if not args.skip_http:
+            bench_end_to_end(args.rounds, workdir)
+            bench_workers(max(2, args.rounds // 5), workdir)
         if not args.skip_memory:
             bench_memory(workdir)
     return 0
