@@ -8,6 +8,15 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
     QINIU_EMULATOR_PORT=9000 \
     QINIU_EMULATOR_DATA=/data
 
+# Optional system packages, e.g.
+#   --build-arg EXTRA_APT_PACKAGES="libreoffice-core libreoffice-writer libreoffice-calc libreoffice-impress fonts-noto-cjk"
+# for office documents in yifangyun_preview and CJK glyphs in text watermarks.
+ARG EXTRA_APT_PACKAGES=""
+RUN if [ -n "$EXTRA_APT_PACKAGES" ]; then \
+        apt-get update && apt-get install -y --no-install-recommends $EXTRA_APT_PACKAGES \
+        && rm -rf /var/lib/apt/lists/*; \
+    fi
+
 RUN useradd --create-home --uid 10001 qiniu \
     && mkdir -p /data \
     && chown qiniu:qiniu /data

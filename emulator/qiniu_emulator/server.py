@@ -109,6 +109,8 @@ def serve(settings: Settings) -> int:
     emulator, server, url = _make_server(settings)
     emulator.start()
     print(banner(settings, url), flush=True)
+    if settings.auth == "off":
+        log.warning("--auth off: every request is accepted without checking its signature")
 
     def on_signal(signum: int) -> None:
         if not emulator.draining.is_set():

@@ -79,3 +79,17 @@ def test_fop_command_reports_bad_input(tmp_path):
     assert missing.returncode == 2 and "no such file" in missing.stderr
     failed = run_cli("fop", str(source), "imageInfo")
     assert failed.returncode == 1 and "execute fop cmd failed" in failed.stderr
+
+
+def test_seed_dir_buckets_and_auth_off_warning(tmp_path):
+    seed = tmp_path / "seed"
+    (seed / "seeded-bucket" / "photos").mkdir(parents=True)
+    (seed / "seeded-bucket" / "photos" / "a.txt").write_bytes(b"seeded")
+    proc = ServeProcess(tmp_path / "data", "--seed-dir", str(seed), "--auth", "off").start()
+    try:
+        response = requests.get(f"{proc.url}/_io/seeded-bucket/photos/a.txt")
+        assert response.status_code == 200 and response.content == b"seeded"
+        assert response.headers["Content-Type"].startswith("text/plain")
+    finally:
+        proc.stop()
+    assert "signatures are NOT checked" in proc.proc.stdout.read().decode()
