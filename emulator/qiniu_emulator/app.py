@@ -113,8 +113,6 @@ def _install_hooks(app: Flask, em: Emulator) -> None:
     @app.before_request
     def start_request():
         g.reqid = secrets.token_urlsafe(12)
-        if em.draining.is_set() and not request.path.startswith("/_emulator/health"):
-            raise QiniuError(503, "emulator is shutting down")
         bucket = _bucket_of_host(em, request.host)
         if bucket and request.method in ("GET", "HEAD"):
             return io.serve(bucket, unquote(io.raw_request().raw_path.lstrip("/")))

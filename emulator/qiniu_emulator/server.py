@@ -45,11 +45,12 @@ def banner(settings: Settings, url: str) -> str:
 
 
 def _busy(server) -> bool:
-    """True while a request is queued, running, or still being written out."""
+    """True while a request is being received, queued, running, or still being written out."""
     dispatcher = server.task_dispatcher
     if dispatcher.active_count or dispatcher.queue:
         return True
-    return any(channel.requests or channel.total_outbufs_len for channel in list(server.active_channels.values()))
+    return any(channel.request is not None or channel.requests or channel.total_outbufs_len
+               for channel in list(server.active_channels.values()))
 
 
 def drain(server, emulator: Emulator, timeout: float) -> None:

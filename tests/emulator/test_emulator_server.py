@@ -93,3 +93,47 @@ def test_seed_dir_buckets_and_auth_off_warning(tmp_path):
     finally:
         proc.stop()
     assert "signatures are NOT checked" in proc.proc.stdout.read().decode()
+
+
+def test_sigterm_finishes_an_upload_in_flight(tmp_path):
+    import socket
+    import threading
+
+    proc = ServeProcess(tmp_path / "data").start()
+    qiniu.config.set_default(default_uc_host=proc.url, default_api_host=proc.url)
+    token = qiniu.Auth(ACCESS_KEY, SECRET_KEY).upload_token("demo-bucket", "slow.bin")
+    release, sent = threading.Event(), threading.Event()
+    chunk = b"x" * 65536
+
+    def body():
+        yield b"".join([chunk] * 4)
+        sent.set()  # runs once the first half has gone out
+        release.wait(20)
+        yield b"".join([chunk] * 4)
+
+    result = {}
+
+    def upload():
+        result["response"] = requests.post(f"{proc.url}/mkblk/{len(chunk) * 8}", data=body(),
+                                           headers={"Authorization": f"UpToken {token}"}, timeout=30)
+
+    sender = threading.Thread(target=upload)
+    sender.start()
+    assert sent.wait(20)
+    # connections are accepted in order, so once this answers the upload's is open too
+    assert requests.get(f"{proc.url}/_emulator/health", timeout=5).status_code == 200
+    proc.proc.send_signal(signal.SIGTERM)
+
+    def refusing() -> bool:
+        try:
+            socket.create_connection(("127.0.0.1", proc.port), timeout=0.5).close()
+            return False
+        except OSError:
+            return True
+
+    wait_for(refusing, message="the listening socket to close")
+    release.set()
+    sender.join(30)
+    assert result["response"].status_code == 200, result["response"].text
+    assert result["response"].json()["offset"] == len(chunk) * 8
+    assert proc.proc.wait(30) == 0
