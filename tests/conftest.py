@@ -2,13 +2,20 @@
 
 from __future__ import annotations
 
+import os
 from typing import Callable
 
 import pytest
+from hypothesis import settings
 from support import ACCESS_KEY, BUCKETS, SECRET_KEY, WORKFLOWS_YAML
 
 from qiniu_emulator.config import Settings
 from qiniu_emulator.server import RunningServer, start_in_thread
+
+# CI runs the property tests with a fixed seed so a run is repeatable; locally they explore.
+settings.register_profile("ci", derandomize=True, deadline=None)
+if os.environ.get("CI"):
+    settings.load_profile("ci")
 
 
 @pytest.fixture

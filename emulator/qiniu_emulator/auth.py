@@ -60,7 +60,11 @@ def _from_wsgi(text: str) -> str:
 
 
 def _to_bytes(text: str) -> bytes:
-    return text.encode("utf-8", "surrogateescape")
+    """UTF-8, with raw bytes smuggled as escapes restored; other lone surrogates pass through."""
+    try:
+        return text.encode("utf-8", "surrogateescape")
+    except UnicodeEncodeError:
+        return text.encode("utf-8", "surrogatepass")
 
 
 @dataclass(frozen=True)
