@@ -3,12 +3,13 @@ download tokens, Range/HEAD, and synchronous ``?<fop>`` processing."""
 
 from __future__ import annotations
 
+import logging
 import shutil
 from urllib.parse import quote, unquote
 
 from flask import Blueprint, Response, send_file
 
-from ..auth import parse_download_query, parse_saveas_signature
+from ..auth import RawRequest, parse_download_query, parse_saveas_signature
 from ..errors import QiniuError
 from ..fops.execute import StageFailed
 from ..fops.parse import FopsError, Pipeline, normalise, parse_pipeline
@@ -17,6 +18,7 @@ from ..storage import ObjectInfo
 from . import emulator, json_response, raw_request
 
 bp = Blueprint("io", __name__)
+log = logging.getLogger("qiniu_emulator.io")
 
 IO_PREFIX = "/_io/"
 
@@ -59,7 +61,7 @@ def _split_fop(fop_query: str) -> tuple[str, str]:
     return fop, attname
 
 
-def _pipeline(fop_text: str, raw) -> Pipeline | None:
+def _pipeline(fop_text: str, raw: RawRequest) -> Pipeline | None:
     """The fop of a download URL, or None for a plain download.
 
     A query that is not a fop (``?v=3`` cache busters) is ignored, as on a CDN.
@@ -90,9 +92,8 @@ def _send_object(info: ObjectInfo, attname: str) -> Response:
 
 def _process(info: ObjectInfo, pipeline: Pipeline) -> Response:
     em = emulator()
-    log_lines: list[str] = []
     try:
-        result, scratch = em.jobs.processor.run_sync(pipeline, info, log_lines.append)
+        result, scratch = em.jobs.processor.run_sync(pipeline, info, log.info)
     except StageFailed as exc:
         raise QiniuError.bad_request(exc.message) from None
     try:
