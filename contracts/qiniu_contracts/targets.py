@@ -46,6 +46,7 @@ class Target:
     poll_interval: float = 0.1
     job_timeout: float = 120.0
     seed_buckets: dict[str, str] = field(default_factory=dict)  # seed name -> real bucket
+    seed_logo: bool = True  # the seed's watermark URL can be fetched by the target
 
     @property
     def is_emulator(self) -> bool:
@@ -92,10 +93,13 @@ def emulator_target(url: str, access_key: str, secret_key: str) -> Target:
         if response.status_code not in (200, 614):
             raise TargetUnavailable(f"cannot create bucket {name} on {url}: {response.status_code} {response.text}")
     host = url.split("://", 1)[1]
+    health = requests.get(f"{url}/_emulator/health", timeout=10).json()
     return Target(kind="url", url=url, access_key=access_key, secret_key=secret_key,
                   bucket=EMULATOR_BUCKET, output_bucket=EMULATOR_OUTPUT_BUCKET,
                   domain=f"{host}/_io/{EMULATOR_BUCKET}", output_domain=f"{host}/_io/{EMULATOR_OUTPUT_BUCKET}",
-                  workflow=SEED_WORKFLOW, seed_buckets={name: name for name in SEED_BUCKETS})
+                  workflow=SEED_WORKFLOW if SEED_WORKFLOW in health.get("workflows", []) else "",
+                  seed_buckets={name: name for name in SEED_BUCKETS},
+                  seed_logo=any(SEED_LOGO_URL.startswith(p) for p in health.get("urlMap", [])))
 
 
 def workflows_file(directory: Path) -> Path:

@@ -24,7 +24,7 @@ from .media import (
     BACKGROUND, PDF, SEED_AUDIO, SEED_BATCH, SEED_DOCUMENT, SEED_IMAGE, SEED_INPUT, SEED_PHOTO, SEED_VIDEO,
     audio_duration, colour_distance, generate_seed_media, probe,
 )
-from .targets import Target
+from .targets import SEED_LOGO_URL, SEED_WORKFLOW, Target
 
 
 @dataclass
@@ -95,7 +95,10 @@ def streams_of(info: dict, kind: str) -> list[dict]:
     return [stream for stream in info["streams"] if stream["type"] == kind]
 
 
-def test_image_processing_example(seed, credentials, seed_media, tmp_path):
+def test_image_processing_example(qiniu_target, seed, credentials, seed_media, tmp_path):
+    if not qiniu_target.seed_logo:
+        pytest.skip(f"the target cannot fetch the seed's logo {SEED_LOGO_URL}: start the emulator with "
+                    f"--url-map http://www.qiniu.com/=DIR where DIR/images/logo.png exists")
     seed.upload("source-bucket", "original-image.jpg", seed_media / SEED_IMAGE)
     access_key, secret_key = credentials
     printed: list[str] = []
@@ -226,7 +229,8 @@ def test_document_processing_example(emulator_only, seed, credentials, seed_medi
 def test_workflow_template_example(qiniu_target, seed, credentials, seed_media, tmp_path):
     template_id = qiniu_target.workflow
     if not template_id:
-        pytest.skip("set QINIU_TEST_WORKFLOW to a workflow template of the test account")
+        pytest.skip(f"no workflow template on this target: set QINIU_TEST_WORKFLOW (real Qiniu) or start the "
+                    f"emulator with --workflows defining {SEED_WORKFLOW!r}")
     seed.upload("workflow-bucket", "input-file.jpg", seed_media / SEED_INPUT)
     access_key, secret_key = credentials
 

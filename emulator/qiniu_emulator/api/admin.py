@@ -38,6 +38,8 @@ def health() -> Response:
         "jobs": {"running": em.jobs.scheduler.busy(), "queued": em.jobs.scheduler.queued()},
         "buckets": [b.name for b in em.storage.list_buckets()],
         "ops": em.registry.names(),
+        "workflows": sorted(em.jobs.workflows),
+        "urlMap": [prefix for prefix, _ in em.settings.url_map],
     }
     return json_response(body, status=503 if draining else 200)
 
