@@ -135,3 +135,29 @@ def test_large_uploads_stream_in_bounded_memory(storage: Storage) -> None:
     assert info.fsize == size and assembled.size == size
     assert peak < 8 * MIB
     assembled.discard()
+
+
+def test_crash_between_rename_and_commit_is_completed_on_reopen(tmp_path: Path, monkeypatch) -> None:
+    from qiniu_emulator.encoding import etag_of_bytes
+    from qiniu_emulator.storage import catalog
+
+    first = Storage(tmp_path)
+    first.ensure_bucket(BUCKET)
+    first.put_bytes(BUCKET, "photo.jpg", b"old bytes", mime="image/jpeg")
+
+    def crash(*args, **kwargs):
+        raise KeyboardInterrupt("killed after the rename, before the commit")
+
+    monkeypatch.setattr(catalog, "finish_write", crash)
+    try:
+        first.put_bytes(BUCKET, "photo.jpg", b"new bytes, longer", mime="image/jpeg")
+    except KeyboardInterrupt:
+        pass
+    monkeypatch.undo()
+    first.close()
+
+    reopened = Storage(tmp_path)
+    info = reopened.stat(BUCKET, "photo.jpg")
+    assert info.path.read_bytes() == b"new bytes, longer"
+    assert (info.fsize, info.hash) == (17, etag_of_bytes(b"new bytes, longer"))
+    reopened.close()

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from pathlib import Path
 
 from .records import BucketInfo, ObjectInfo
@@ -77,6 +77,33 @@ def write_object(conn: sqlite3.Connection, row: ObjectRow) -> None:
         (row.bucket, row.key, row.path, row.fsize, row.hash, row.mime, row.put_time,
          row.type, row.status, row.md5, row.end_user, json.dumps(row.meta, sort_keys=True)),
     )
+
+
+def journal_write(conn: sqlite3.Connection, tmp_path: Path, row: ObjectRow) -> None:
+    """Record that ``tmp_path`` is about to be renamed to ``row.path`` (see ``finish_write``)."""
+    values = {**asdict(row), "key": row.key.hex()}
+    conn.execute("INSERT OR REPLACE INTO pending_writes (tmp_path, row) VALUES (?, ?)",
+                 (str(tmp_path), json.dumps(values)))
+
+
+def finish_write(conn: sqlite3.Connection, tmp_path: Path, row: ObjectRow) -> None:
+    """The rename happened: the object row and the end of its journal entry, in one transaction."""
+    write_object(conn, row)
+    conn.execute("DELETE FROM pending_writes WHERE tmp_path = ?", (str(tmp_path),))
+
+
+def pending_writes(conn: sqlite3.Connection) -> list[tuple[Path, ObjectRow]]:
+    rows = conn.execute("SELECT tmp_path, row FROM pending_writes").fetchall()
+    out = []
+    for tmp_path, text in rows:
+        values = json.loads(text)
+        values["key"] = bytes.fromhex(values["key"])
+        out.append((Path(tmp_path), ObjectRow(**values)))
+    return out
+
+
+def forget_write(conn: sqlite3.Connection, tmp_path: Path) -> None:
+    conn.execute("DELETE FROM pending_writes WHERE tmp_path = ?", (str(tmp_path),))
 
 
 def delete_object(conn: sqlite3.Connection, bucket: str, key: bytes) -> None:

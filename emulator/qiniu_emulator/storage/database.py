@@ -33,6 +33,10 @@ CREATE TABLE IF NOT EXISTS objects (
     PRIMARY KEY (bucket, key)
 ) WITHOUT ROWID;
 CREATE UNIQUE INDEX IF NOT EXISTS objects_by_path ON objects (path);
+CREATE TABLE IF NOT EXISTS pending_writes (
+    tmp_path  TEXT PRIMARY KEY,
+    row       TEXT NOT NULL
+);
 CREATE TABLE IF NOT EXISTS upload_blocks (
     id          TEXT PRIMARY KEY,
     ctx         TEXT NOT NULL,

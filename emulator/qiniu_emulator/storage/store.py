@@ -53,6 +53,7 @@ class Storage:
         self._place_lock = threading.RLock()
         self._blocks = BlockUploads(self._db, self._new_temp, self.data_dir)
         self._multipart = MultipartUploads(self._db, self._new_temp, self.data_dir)
+        self._recover_writes()
         now = int(time.time())
         self._blocks.purge_expired(now)
         self._multipart.purge(expired_before=now)
@@ -339,11 +340,28 @@ class Storage:
                 mime=mime or DEFAULT_MIME, put_time=time.time_ns() // 100, type=type_, status=0,
                 md5=temp.md5_hex, end_user=end_user, meta={str(k): str(v) for k, v in meta.items()},
             )
-            self._placement.install(temp.path, relpath)
+            # Journal, rename, commit: a crash between the rename and the commit is
+            # completed by _recover_writes, so the row always describes the bytes.
+            source = Path(temp.path)
+            with self._db.transaction() as txn:
+                catalog.journal_write(txn, source, row)
+            self._placement.install(source, relpath)
             temp.detach()
             with self._db.transaction() as txn:
-                catalog.write_object(txn, row)
+                catalog.finish_write(txn, source, row)
         return catalog.object_info(row, self.data_dir)
+
+    def _recover_writes(self) -> int:
+        """Finish or forget writes a crash interrupted; returns how many were finished."""
+        finished = 0
+        with self._db.transaction() as txn:
+            for source, row in catalog.pending_writes(txn):
+                if source.exists():  # never renamed: the old object (if any) is intact
+                    catalog.forget_write(txn, source)
+                else:
+                    catalog.finish_write(txn, source, row)
+                    finished += 1
+        return finished
 
     def _move_locked(self, src: sqlite3.Row, dst: sqlite3.Row | None, dst_bucket: str, dst_key: str) -> ObjectInfo:
         conn = self._db.conn()
