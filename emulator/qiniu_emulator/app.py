@@ -14,6 +14,7 @@ from werkzeug.exceptions import HTTPException
 
 from .api import EXTENSION, admin, dora, io, json_response, rs, uc, up
 from .auth import AuthMode, Authenticator
+from .callback import UploadCallbacks
 from .config import Settings
 from .errors import REASONS, QiniuError
 from .fetch import UrlResolver
@@ -62,7 +63,7 @@ class Emulator:
         jobs = JobService(JobStore(storage.data_dir / "emulator.sqlite3"), storage, registry, processor,
                           notifier, workflows, settings.workers, settings.pipelines)
         return cls(settings=settings, storage=storage, auth=auth, registry=registry, resolver=resolver,
-                   jobs=jobs, uploads=UploadService(storage, jobs))
+                   jobs=jobs, uploads=UploadService(storage, jobs, _upload_callbacks(auth, settings)))
 
     def start(self) -> None:
         self.jobs.start()
@@ -77,6 +78,17 @@ class Emulator:
         self.jobs.stop(timeout)
         self.jobs.store.close()
         self.storage.close()
+
+
+def _upload_callbacks(auth: Authenticator, settings: Settings) -> UploadCallbacks:
+    def sign(access_key: str, data: bytes) -> str:
+        # With auth off a token may name an unknown key; sign with a configured one instead.
+        try:
+            return auth.sign(access_key, data)
+        except KeyError:
+            return auth.sign(auth.first_account()[0], data)
+
+    return UploadCallbacks(sign=sign, timeout=settings.notify_timeout)
 
 
 def _own_hosts(settings: Settings) -> set[str]:

@@ -47,24 +47,26 @@ def build_parser() -> argparse.ArgumentParser:
 
     serve = commands.add_parser("serve", help="run the emulator (every flag also reads QINIU_EMULATOR_<FLAG>)")
     serve.add_argument("--host", default=_env("HOST", "127.0.0.1"))
-    serve.add_argument("--port", type=int, default=int(_env("PORT", "9000")))
+    # string defaults go through ``type``, so a bad QINIU_EMULATOR_* value is a usage error
+    serve.add_argument("--port", type=int, default=_env("PORT", "9000"))
     serve.add_argument("--data", type=Path, default=Path(_env("DATA", "./.qiniu-emulator")))
     serve.add_argument("--account", dest="accounts", action="append", metavar="AK:SK",
                        type=_typed(parse_account, "--account"))
     serve.add_argument("--bucket", dest="buckets", action="append", metavar="NAME")
     serve.add_argument("--auth", choices=("strict", "lax", "off"), default=_env("AUTH", "strict"))
     serve.add_argument("--seed-dir", type=Path, default=_env("SEED_DIR"))
-    serve.add_argument("--workers", type=int, default=int(_env("WORKERS", str(os.cpu_count() or 2))))
+    serve.add_argument("--workers", type=int, default=_env("WORKERS", str(os.cpu_count() or 2)))
     serve.add_argument("--pipeline", dest="pipelines", action="append", metavar="NAME:CONCURRENCY",
                        type=_typed(parse_pipeline, "--pipeline"))
     serve.add_argument("--workflows", type=Path, default=_env("WORKFLOWS"))
     serve.add_argument("--url-map", dest="url_map", action="append", metavar="PREFIX=DIR",
                        type=_typed(parse_url_map, "--url-map"))
-    serve.add_argument("--op-timeout", type=float, default=float(_env("OP_TIMEOUT", "600")))
+    serve.add_argument("--op-timeout", type=float, default=_env("OP_TIMEOUT", "600"))
     serve.add_argument("--ffmpeg", default=_env("FFMPEG"), help="an ffmpeg binary to use instead of the bundled one")
     serve.add_argument("--domain-suffix", default=_env("DOMAIN_SUFFIX", "localhost"))
-    serve.add_argument("--threads", type=int, default=int(_env("THREADS", "8")))
-    serve.add_argument("--log-level", default=_env("LOG_LEVEL", "INFO"))
+    serve.add_argument("--threads", type=int, default=_env("THREADS", "8"))
+    serve.add_argument("--log-level", type=str.upper, default=_env("LOG_LEVEL", "INFO"),
+                       choices=("DEBUG", "INFO", "WARNING", "ERROR"))
 
     fop = commands.add_parser("fop", help="apply a fop string to a local file, no server needed")
     fop.add_argument("input", type=Path)
@@ -96,14 +98,16 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if args.command == "fop":
         return run_fop(args)
-    logging.basicConfig(level=args.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    try:
-        settings = settings_from_args(args)
-    except ValueError as exc:
-        parser.error(str(exc))
+    logging.basicConfig(level=args.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    from .errors import QiniuError
     from .server import serve
 
-    return serve(settings)
+    try:
+        return serve(settings_from_args(args))
+    except QiniuError as exc:
+        parser.error(exc.message)
+    except (ValueError, OSError) as exc:
+        parser.error(str(exc))
 
 
 def run_fop(args: argparse.Namespace) -> int:

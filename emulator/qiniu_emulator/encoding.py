@@ -61,10 +61,6 @@ def decode_entry(encoded: str) -> tuple[str, str | None]:
     return bucket, (key if sep else None)
 
 
-def encode_entry(bucket: str, key: str | None) -> str:
-    return b64_encode(bucket if key is None else f"{bucket}:{key}")
-
-
 class EtagHasher:
     """Incremental qetag: SHA-1 per 4 MiB block, combined as the spec describes."""
 

@@ -18,6 +18,7 @@ REASONS = {
     599: "Server Error",
     608: "Content Modified",
     612: "No Such Entry",
+    613: "Condition Not Met",
     614: "Entry Exists",
     630: "Too Many Buckets",
     631: "No Such Bucket",
@@ -47,6 +48,11 @@ class QiniuError(Exception):
     @classmethod
     def invalid_entry(cls) -> "QiniuError":
         return cls(400, "invalid argument")
+
+    @classmethod
+    def status_unchanged(cls, disabled: bool) -> "QiniuError":
+        """``chstatus`` to the status the object already has."""
+        return cls(400, "already disabled" if disabled else "already enabled")
 
     @classmethod
     def key_not_utf8(cls) -> "QiniuError":
@@ -88,24 +94,12 @@ class QiniuError(Exception):
         return cls(404, "Document not found")
 
     @classmethod
-    def not_found(cls, message: str = "not found") -> "QiniuError":
-        return cls(404, message)
-
-    @classmethod
-    def method_not_allowed(cls) -> "QiniuError":
-        return cls(405, "method not allowed")
-
-    @classmethod
     def crc_mismatch(cls) -> "QiniuError":
         return cls(406, "crc32 not match")
 
     @classmethod
     def too_large(cls, message: str = "file exceeds fsizeLimit") -> "QiniuError":
         return cls(413, message)
-
-    @classmethod
-    def range_not_satisfiable(cls) -> "QiniuError":
-        return cls(416, "requested range not satisfiable")
 
     # Qiniu-specific ------------------------------------------------------
     @classmethod
@@ -131,6 +125,10 @@ class QiniuError(Exception):
     @classmethod
     def no_such_job(cls) -> "QiniuError":
         return cls(612, "no such id in prefop")
+
+    @classmethod
+    def condition_not_met(cls) -> "QiniuError":
+        return cls(613, "cond not match")
 
     @classmethod
     def file_exists(cls) -> "QiniuError":

@@ -2,17 +2,19 @@
 
 Order: ``kodo://bucket/key`` and the emulator's own download URLs read straight from
 the local buckets; then ``--url-map PREFIX=DIR`` fixtures (so documentation URLs work
-offline); then a real HTTP fetch with a short timeout and a size cap. Every failure is
-an :class:`OpFailed` with the URL in the message, never a hang.
+offline); then a real HTTP fetch with a deadline for the whole transfer, a size cap and
+at most a few redirects. Every failure is an :class:`OpFailed` with the URL in the
+message, never a hang.
 """
 
 from __future__ import annotations
 
 import shutil
+import time
 import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
-from urllib.parse import unquote, urlsplit
+from urllib.parse import unquote, urljoin, urlsplit
 
 import requests
 
@@ -22,6 +24,7 @@ from .storage import Storage
 from .storage.paths import is_inside
 
 IO_PREFIX = "/_io/"
+MAX_REDIRECTS = 5
 
 
 @dataclass
@@ -89,23 +92,33 @@ class UrlResolver:
         return candidate
 
     def _download(self, url: str, dest_dir: Path) -> Path:
-        if urlsplit(url).scheme not in ("http", "https"):
-            raise OpFailed(f"failed to GET {url}: only http(s) and kodo:// URLs can be fetched")
+        """GET with a deadline for the whole transfer, a size cap and at most a few redirects."""
+        deadline = time.monotonic() + self.timeout
         dest = dest_dir / f"fetched-{uuid.uuid4().hex}"
-        try:
-            with requests.get(url, stream=True, timeout=self.timeout) as response:
-                if response.status_code != 200:
-                    raise OpFailed(f"failed to GET {url}: HTTP {response.status_code}")
-                self._save_capped(response, dest, url)
-        except requests.RequestException as exc:
-            raise OpFailed(f"failed to GET {url}: {type(exc).__name__}") from exc
-        return dest
+        for _ in range(MAX_REDIRECTS + 1):
+            if urlsplit(url).scheme not in ("http", "https"):
+                raise OpFailed(f"failed to GET {url}: only http(s) and kodo:// URLs can be fetched")
+            try:
+                with requests.get(url, stream=True, allow_redirects=False,
+                                  timeout=max(deadline - time.monotonic(), 0.1)) as response:
+                    if response.is_redirect:
+                        url = urljoin(url, response.headers["Location"])
+                        continue
+                    if response.status_code != 200:
+                        raise OpFailed(f"failed to GET {url}: HTTP {response.status_code}")
+                    self._save_capped(response, dest, url, deadline)
+                    return dest
+            except requests.RequestException as exc:
+                raise OpFailed(f"failed to GET {url}: {type(exc).__name__}") from exc
+        raise OpFailed(f"failed to GET {url}: more than {MAX_REDIRECTS} redirects")
 
-    def _save_capped(self, response: requests.Response, dest: Path, url: str) -> None:
+    def _save_capped(self, response: requests.Response, dest: Path, url: str, deadline: float) -> None:
         size = 0
         with dest.open("wb") as out:
             for chunk in response.iter_content(1 << 16):
                 size += len(chunk)
                 if size > self.max_bytes:
                     raise OpFailed(f"failed to GET {url}: larger than {self.max_bytes} bytes")
+                if time.monotonic() > deadline:
+                    raise OpFailed(f"failed to GET {url}: not finished within {self.timeout:g} s")
                 out.write(chunk)

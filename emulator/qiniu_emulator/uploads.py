@@ -10,6 +10,7 @@ import time
 from dataclasses import dataclass, field
 from typing import Any
 
+from .callback import UploadCallbacks, as_body, fetched_key
 from .errors import QiniuError
 from .fops.parse import parse_fops
 from .jobs.service import JobService, Submission
@@ -24,6 +25,7 @@ class UploadRequest:
     """What the client sent besides the bytes."""
 
     policy: PutPolicy
+    access_key: str = ""  # whose token it is: upload callbacks are signed with this account
     key: str | None = None
     fname: str = ""
     mime: str = ""
@@ -63,6 +65,7 @@ _MAGIC = (
 class UploadService:
     storage: Storage
     jobs: JobService
+    callbacks: UploadCallbacks
 
     def finish(self, request: UploadRequest, temp: TempFile) -> UploadResult:
         """Apply the policy to ``temp`` (fully written) and store it."""
@@ -84,10 +87,26 @@ class UploadService:
         stored = self.storage.commit(bucket, key, temp, mime=mime, end_user=policy.end_user,
                                      meta=request.meta, overwrite=policy.allows_overwrite(key))
         variables.update(mimeType=stored.mime, etag=stored.hash)
+        if policy.callback_url and policy.callback_fetch_key:
+            return self._finish_fetch_key(request, stored, variables)
         persistent_id = self._start_job(policy, stored, request.reqid)
         if persistent_id:
             variables["persistentId"] = persistent_id
+        if policy.callback_url:
+            # The object is stored either way: a failed callback is a 579 after the upload.
+            return UploadResult(body=as_body(self.callbacks.call(policy, request.access_key, variables)))
         return self._respond(policy, stored, persistent_id, variables)
+
+    def _finish_fetch_key(self, request: UploadRequest, stored: ObjectInfo,
+                          variables: dict[str, Any]) -> UploadResult:
+        """``callbackFetchKey``: the receiver's answer names the final key and the response."""
+        policy = request.policy
+        key, payload = fetched_key(self.callbacks.call(policy, request.access_key, variables))
+        if key != stored.key:
+            stored = self.storage.move(stored.bucket, stored.key, stored.bucket, key,
+                                       force=policy.allows_overwrite(key))
+        self._start_job(policy, stored, request.reqid)
+        return UploadResult(body=as_body(payload if payload is not None else {}))
 
     def _variables(self, request: UploadRequest, temp: TempFile) -> dict[str, Any]:
         now = time.localtime()

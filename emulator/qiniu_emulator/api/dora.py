@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, g
+from flask import Blueprint, Response, g, request
 
 from ..errors import QiniuError
 from ..jobs.service import Submission
@@ -18,7 +18,7 @@ def pfop() -> Response:
     force = form_value("force")
     job = emulator().jobs.submit(Submission(
         bucket=form_value("bucket"),
-        key=form_value("key"),
+        key=request.values.get("key"),
         fops=form_value("fops"),
         workflow_id=form_value("workflowTemplateID"),
         notify_url=form_value("notifyURL"),

@@ -21,6 +21,7 @@ bp = Blueprint("io", __name__)
 log = logging.getLogger("qiniu_emulator.io")
 
 IO_PREFIX = "/_io/"
+DISABLED = 1  # object status set by /chstatus
 
 
 @bp.route(f"{IO_PREFIX}<bucket>/<path:_key>", methods=["GET", "HEAD"])
@@ -35,7 +36,8 @@ def serve(bucket: str, key: str) -> Response:
     em = emulator()
     raw = raw_request()
     query = parse_download_query(raw)
-    if em.storage.get_bucket(bucket).private:
+    private = em.storage.get_bucket(bucket).private
+    if private:
         em.auth.verify_download(query.url_variants, query.params)
     try:
         info = em.storage.stat(bucket, key)
@@ -43,6 +45,9 @@ def serve(bucket: str, key: str) -> Response:
         if exc.status == 612:
             raise QiniuError.document_not_found() from None
         raise
+    if info.status == DISABLED and not private:
+        # A disabled object stays reachable through a signed (private) download URL only.
+        em.auth.verify_download(query.url_variants, query.params)
     fop, attname = _split_fop(query.fop_query)
     pipeline = _pipeline(fop, raw)
     if pipeline is None:

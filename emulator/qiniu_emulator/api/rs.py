@@ -1,4 +1,4 @@
-"""rs / rsf: stat, delete, copy, move, chgm, chtype, batch, list (v1 and v2)."""
+"""rs / rsf: stat, delete, copy, move, chgm, chtype, chstatus, batch, list (v1 and v2)."""
 
 from __future__ import annotations
 
@@ -9,12 +9,13 @@ from flask import Blueprint, Response, request
 
 from ..encoding import b64_decode_text, decode_entry
 from ..errors import QiniuError
+from ..storage import ObjectCondition
 from . import emulator, empty_response, form_value, int_arg, json_response, require_management_auth
 
 bp = Blueprint("rs", __name__)
 
 MAX_BATCH = 1000
-SINGLE_OPS = ("stat", "delete", "move", "copy", "chgm", "chtype")
+SINGLE_OPS = ("stat", "delete", "move", "copy", "chgm", "chtype", "chstatus")
 
 
 def _entry(encoded: str) -> tuple[str, str]:
@@ -64,13 +65,29 @@ def _change(name: str, args: list[str]) -> None:
             raise QiniuError.bad_request("mime is not url-safe base64") from None
         storage.change_mime(*_entry(args[0]), mime)
         return None
+    if name == "chstatus":
+        return _change_status(args)
     if len(args) != 3 or args[1] != "type" or args[2] not in ("0", "1", "2", "3", "4"):
         raise QiniuError.bad_request("chtype needs /type/<0..4>")
     storage.change_type(*_entry(args[0]), int(args[2]))
     return None
 
 
-@bp.route("/<any(stat, delete, move, copy, chgm, chtype):name>/<path:rest>", methods=["GET", "POST"])
+def _change_status(args: list[str]) -> None:
+    """``/chstatus/<entry>/status/<0|1>[/cond/<b64 "k=v&k=v">]``."""
+    if len(args) not in (3, 5) or args[1] != "status" or args[2] not in ("0", "1") \
+            or (len(args) == 5 and args[3] != "cond"):
+        raise QiniuError.bad_request("chstatus needs /status/<0|1>[/cond/<encoded cond>]")
+    cond = None
+    if len(args) == 5:
+        try:
+            cond = ObjectCondition.parse(b64_decode_text(args[4]))
+        except ValueError:
+            raise QiniuError.bad_request("cond is not url-safe base64") from None
+    emulator().storage.change_status(*_entry(args[0]), int(args[2]), cond)
+
+
+@bp.route("/<any(stat, delete, move, copy, chgm, chtype, chstatus):name>/<path:rest>", methods=["GET", "POST"])
 def single(name: str, rest: str) -> Response:
     require_management_auth()
     data = run_op(f"/{name}/{rest}")

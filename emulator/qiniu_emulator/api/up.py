@@ -50,7 +50,7 @@ def form_upload() -> Response:
     if crc is not None and not crc.isdigit():
         raise QiniuError.bad_request("crc32 must be a decimal integer")
     upload = UploadRequest(
-        policy=grant.policy,
+        policy=grant.policy, access_key=grant.access_key,
         key=request.form.get("key"),
         fname=request.form.get("fname") or file.filename or "",
         mime=file.mimetype or "",
@@ -98,8 +98,8 @@ def mkfile(file_size: int, params: str = "") -> Response:
     fields = _mkfile_params(params)
     ctxs = [c for c in request.get_data(as_text=True).strip().split(",") if c]
     upload = UploadRequest(
-        policy=grant.policy, key=fields.pop("key", None), fname=fields.pop("fname", ""),
-        mime=fields.pop("mimeType", ""),
+        policy=grant.policy, access_key=grant.access_key, key=fields.pop("key", None),
+        fname=fields.pop("fname", ""), mime=fields.pop("mimeType", ""),
         custom_vars={k[2:]: v for k, v in fields.items() if k.startswith("x:")},
         meta={k[len(META_PREFIX):]: v for k, v in fields.items() if k.lower().startswith(META_PREFIX)},
         reqid=g.reqid,
@@ -205,7 +205,8 @@ def complete_multipart(bucket: str, encoded: str, upload_id: str) -> Response:
         raise QiniuError.bad_request("parts must not be empty")
     storage = emulator().storage
     upload = UploadRequest(
-        policy=grant.policy, key=_object_key(encoded), fname=body.get("fname") or "",
+        policy=grant.policy, access_key=grant.access_key, key=_object_key(encoded),
+        fname=body.get("fname") or "",
         mime=body.get("mimeType") or "",
         custom_vars={k[2:] if k.startswith("x:") else k: str(v) for k, v in (body.get("customVars") or {}).items()},
         meta={k[len(META_PREFIX):] if k.lower().startswith(META_PREFIX) else k: str(v)

@@ -12,6 +12,8 @@ blocks, avconcat's trailing sources, yifangyun's ``k=v``) give a custom ``parse`
 
 from __future__ import annotations
 
+import hashlib
+import posixpath
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -95,10 +97,6 @@ def b64_text(text: str) -> str:
     return b64_decode_text(text)
 
 
-def any_text(text: str) -> str:
-    return text
-
-
 # ---------------------------------------------------------------------------
 # Parsed op and the common schema
 
@@ -173,6 +171,13 @@ def _convert(param: Param, text: str) -> Any:
 # Execution context and results
 
 
+def default_output_prefix(cmd: str, source_etag: str) -> str:
+    """``b64u(sha1(cmd))/<source etag>/``: where results without a saveas key go."""
+    from ..encoding import b64_encode
+
+    return f"{b64_encode(hashlib.sha1(cmd.encode('utf-8')).digest())}/{source_etag}/"
+
+
 class UrlResolver(Protocol):
     """Fetches a resource named by a URL (``kodo://b/k``, the emulator's own URLs,
     ``--url-map`` prefixes, http(s)) to a local file; raises OpFailed on failure."""
@@ -190,6 +195,16 @@ class SourceInfo:
     fsize: int = 0
     mime: str = "application/octet-stream"
     end_user: str = ""
+
+    def variables(self) -> dict[str, str]:
+        """Magic variables of the input object (``$(key)``, ``$(fprefix)``, ...)."""
+        fname = posixpath.basename(self.key)
+        fprefix, ext = posixpath.splitext(fname)
+        return {
+            "bucket": self.bucket, "key": self.key, "etag": self.etag, "fsize": str(self.fsize),
+            "mimeType": self.mime, "endUser": self.end_user, "fname": fname, "fprefix": fprefix,
+            "ext": ext, "keybase": posixpath.splitext(self.key)[0],
+        }
 
 
 @dataclass

@@ -2,18 +2,17 @@
 
 from __future__ import annotations
 
-import hashlib
 import shutil
 import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
 
-from ..encoding import b64_encode, etag_of_stream
+from ..encoding import etag_of_stream
 from ..errors import QiniuError
 from ..fops.execute import PipelineRun, StageFailed, StageTiming, run_ops
 from ..fops.parse import Pipeline, SaveAs
-from ..fops.registry import OpContext, OpResult, Registry, SourceInfo, UrlResolver
+from ..fops.registry import OpContext, OpResult, Registry, SourceInfo, UrlResolver, default_output_prefix
 from ..policy import render_template
 from ..storage import ObjectInfo, Storage
 from .models import Code, Item, StageLog
@@ -22,19 +21,7 @@ from .models import Code, Item, StageLog
 def default_output_key(pipeline: Pipeline, source_etag: str) -> str:
     """Where a result goes without saveas: ``b64u(sha1(cmd)) + "/" + source etag``."""
     cmd = "|".join(op.text for op in pipeline.ops)
-    return f"{b64_encode(hashlib.sha1(cmd.encode()).digest())}/{source_etag}"
-
-
-def source_variables(source: SourceInfo) -> dict[str, object]:
-    """Magic variables of the input object, for savePattern."""
-    name = source.key.rsplit("/", 1)[-1]
-    base, dot, ext = name.rpartition(".")
-    return {
-        "bucket": source.bucket, "key": source.key, "etag": source.etag, "fsize": source.fsize,
-        "mimeType": source.mime, "endUser": source.end_user, "fname": name,
-        "ext": f".{ext}" if dot else "", "fprefix": base if dot else name,
-        "keybase": source.key.rpartition(".")[0] if "." in name else source.key,
-    }
+    return default_output_prefix(cmd, source_etag).rstrip("/")
 
 
 def output_variables(etag: str) -> dict[str, object]:
@@ -75,8 +62,8 @@ class Processor:
         item = Item(cmd=pipeline.text)
         info = _source_info(source)
         target = self.target(pipeline, info)
-        if target.key is not None and not force and self.storage.exists(target.bucket, target.key):
-            old = self.storage.stat(target.bucket, target.key)
+        old = self._existing(target) if not force else None
+        if old is not None:
             item.code, item.key, item.hash, item.return_old = Code.SUCCESS, old.key, old.hash, 1
             return item
         scratch = self.storage.scratch_dir("job")
@@ -84,7 +71,7 @@ class Processor:
             run = run_ops(pipeline.ops, source.path, source.mime,
                           self.context(scratch, info, log, progress), self.registry)
             timings.extend(_stage_logs(index, run.timings))
-            self._store(run, target, item)
+            self._store(run, target, item, scratch)
             item.code = Code.SUCCESS
         except StageFailed as exc:
             timings.extend(_stage_logs(index, exc.timings))
@@ -117,14 +104,22 @@ class Processor:
         if saveas is None:
             return Target(info.bucket, default_output_key(pipeline, info.etag))
         if saveas.save_pattern:
-            return Target(saveas.bucket, render_template(saveas.save_pattern, source_variables(info), json_mode=False))
+            return Target(saveas.bucket, render_template(saveas.save_pattern, info.variables(), json_mode=False))
         if saveas.save_key:
             return Target(saveas.bucket, None, saveas.save_key)
         if saveas.key is None:
             return Target(saveas.bucket, default_output_key(pipeline, info.etag))
         return Target(saveas.bucket, saveas.key)
 
-    def _store(self, run: PipelineRun, target: Target, item: Item) -> None:
+    def _existing(self, target: Target) -> ObjectInfo | None:
+        if target.key is None:
+            return None
+        try:
+            return self.storage.stat(target.bucket, target.key)
+        except QiniuError:
+            return None
+
+    def _store(self, run: PipelineRun, target: Target, item: Item, scratch: Path) -> None:
         result = run.result
         extra_paths = {extra.path for extra in result.extra}
         keys = []
@@ -140,8 +135,9 @@ class Processor:
         if key is None:
             with result.path.open("rb") as f:
                 key = render_template(target.save_key or "", output_variables(etag_of_stream(f)), json_mode=False)
+        # only files the ops wrote are moved; a pass-through may be the source object itself
         stored = self.storage.put_path(target.bucket, key, result.path, mime=result.mime,
-                                       move=not result.passthrough)
+                                       move=result.path.is_relative_to(scratch))
         item.key, item.hash = stored.key, stored.hash
         item.keys = keys or None
 

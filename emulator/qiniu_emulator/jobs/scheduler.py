@@ -12,9 +12,6 @@ from collections import deque
 from dataclasses import dataclass, field
 from typing import Callable
 
-DEFAULT_PIPELINE = ""
-
-
 @dataclass(order=True)
 class Ticket:
     seq: int

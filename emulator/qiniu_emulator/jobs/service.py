@@ -30,7 +30,7 @@ class Submission:
     """What ``/pfop`` and upload policies ask for."""
 
     bucket: str
-    key: str
+    key: str | None  # None: not given; "" is a real key
     fops: str = ""
     workflow_id: str = ""
     notify_url: str = ""
@@ -48,6 +48,14 @@ def new_job_id() -> str:
 def pipeline_label(name: str) -> str:
     """How prefop names the queue a job used."""
     return f"{ACCOUNT_UID}.{name or 'default.sys'}"
+
+
+def _is_http_url(text: str) -> bool:
+    try:
+        parts = urlsplit(text)
+    except ValueError:
+        return False
+    return parts.scheme in ("http", "https") and bool(parts.netloc)
 
 
 class JobService:
@@ -83,27 +91,39 @@ class JobService:
         return self.scheduler.stop(timeout)
 
     # -- submit -----------------------------------------------------------------
-    def submit(self, sub: Submission) -> Job:
-        """Validate and accept a job; raises :class:`QiniuError` with the wire code."""
-        if not sub.bucket or not sub.key:
+    def validate(self, sub: Submission, check_source: bool = True) -> Job:
+        """Check a submission and build its job (not yet stored); raises :class:`QiniuError`.
+
+        Uploads validate before storing the object (``check_source=False``), so a bad
+        policy never leaves an object behind.
+        """
+        if not sub.bucket or sub.key is None:
             raise QiniuError.bad_request("bucket and key are required")
         fops, pipeline, notify_url, task_from = self._resolve_workflow(sub)
         pipelines = parse_fops(fops, self.registry)
-        self.storage.stat(sub.bucket, sub.key)
+        if check_source:
+            self.storage.stat(sub.bucket, sub.key)
         for parsed in pipelines:
             if parsed.saveas is not None:
                 self.storage.get_bucket(parsed.saveas.bucket)
-        if notify_url and urlsplit(notify_url).scheme not in ("http", "https"):
+        if notify_url and not _is_http_url(notify_url):
             raise QiniuError.bad_request(f"notifyURL must be an http(s) URL: {notify_url!r}")
         if sub.type not in TYPES:
             raise QiniuError.bad_request(f"type must be 0, 1 or 2, not {sub.type}")
-        job = Job(id=new_job_id(), bucket=sub.bucket, key=sub.key,
-                  items=[Item(cmd=p.text) for p in pipelines], pipeline=pipeline, type=sub.type,
-                  notify_url=notify_url, force=sub.force, task_from=task_from, reqid=sub.reqid,
-                  created_ns=time.time_ns())
+        return Job(id=new_job_id(), bucket=sub.bucket, key=sub.key,
+                   items=[Item(cmd=p.text) for p in pipelines], pipeline=pipeline, type=sub.type,
+                   notify_url=notify_url, force=sub.force, task_from=task_from, reqid=sub.reqid,
+                   created_ns=time.time_ns())
+
+    def submit(self, sub: Submission) -> Job:
+        """Validate and accept a job; raises :class:`QiniuError` with the wire code."""
+        return self.accept(self.validate(sub))
+
+    def accept(self, job: Job) -> Job:
+        """Store a validated job and queue it."""
         self.store.insert(job)
         self.scheduler.enqueue(Ticket(job.seq, job.id, job.pipeline))
-        self._log.info("accepted %s: %s:%s %s", job.id, job.bucket, job.key, fops)
+        self._log.info("accepted %s: %s:%s %s", job.id, job.bucket, job.key, ";".join(i.cmd for i in job.items))
         return job
 
     def _resolve_workflow(self, sub: Submission) -> tuple[str, str, str, str]:
@@ -182,7 +202,11 @@ class JobService:
         except QiniuError as exc:  # an op removed since the job was accepted
             return Item(cmd=item.cmd, code=Code.FAILED, error=exc.message)
         job.progress = None
-        return self.processor.run_item(parsed, source, index, job.force, log, progress, job.timings)
+        try:
+            return self.processor.run_item(parsed, source, index, job.force, log, progress, job.timings)
+        except Exception as exc:  # noqa: BLE001 - the job must still finish and be reported
+            self._log.exception("%s: item %d crashed", job.id, index)
+            return Item(cmd=item.cmd, code=Code.FAILED, error=f"internal error: {type(exc).__name__}: {exc}")
 
     def _finish(self, job: Job, final: Code) -> None:
         """Notify first, then record the final code, so a crash mid-notify re-notifies."""
@@ -190,6 +214,10 @@ class JobService:
             payload = job.status_json(pipeline_label(job.pipeline))
             payload["code"], payload["desc"] = int(final), DESC[final]
             error = self.notifier.deliver(job.notify_url, payload)
+            if error and self.notifier.stop_event.is_set():
+                # shutting down mid-retry: stay unfinished, so the next start notifies again
+                self._log.info("%s: notify interrupted by shutdown; resumed on restart", job.id)
+                return
             if error:
                 job.notify_error = error
                 final = Code.CALLBACK_FAILED

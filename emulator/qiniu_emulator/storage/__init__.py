@@ -1,5 +1,6 @@
 """Buckets and objects: SQLite metadata plus files under ``<data>/buckets``."""
 
+from .conditions import ObjectCondition
 from .records import BlockState, BucketInfo, ListPage, MultipartUpload, ObjectInfo, PartInfo
 from .store import Storage
 from .tempfiles import TempFile
@@ -9,6 +10,7 @@ __all__ = [
     "BucketInfo",
     "ListPage",
     "MultipartUpload",
+    "ObjectCondition",
     "ObjectInfo",
     "PartInfo",
     "Storage",

@@ -26,6 +26,7 @@ from ..errors import QiniuError
 from . import catalog, listing
 from .blocks import BlockUploads
 from .catalog import ObjectRow
+from .conditions import ObjectCondition
 from .database import Database
 from .housekeeping import sweep_tmp
 from .multipart import MultipartUploads
@@ -231,6 +232,26 @@ class Storage:
         if type_ not in STORAGE_TYPES:
             raise QiniuError.bad_request(f"invalid storage type {type_}: use 0 to 4")
         self._update_column(bucket, key, "type", type_)
+
+    def change_status(self, bucket: str, key: str, status: int, cond: ObjectCondition | None = None) -> None:
+        """Enable (0) or disable (1) an object.
+
+        612 if it does not exist, 613 ``cond not match`` when ``cond`` does not hold,
+        400 ``already enabled``/``already disabled`` when it has that status already.
+        """
+        if status not in (0, 1):
+            raise QiniuError.bad_request(f"invalid status {status}: use 0 or 1")
+        raw = key_bytes(key)
+        self.get_bucket(bucket)
+        with self._db.transaction() as conn:
+            row = catalog.select_object(conn, bucket, raw)
+            if row is None:
+                raise QiniuError.no_such_key()
+            if cond is not None and not cond.matches(catalog.object_from_row(row, self.data_dir)):
+                raise QiniuError.condition_not_met()
+            if row["status"] == status:
+                raise QiniuError.status_unchanged(disabled=bool(status))
+            conn.execute("UPDATE objects SET status = ? WHERE bucket = ? AND key = ?", (status, bucket, raw))
 
     def list(self, bucket: str, prefix: str = "", marker: str = "", limit: int = 1000, delimiter: str = "") -> ListPage:
         """One page of objects in byte order of key (see :func:`listing.scan` for paging rules)."""

@@ -3,13 +3,12 @@ generated HLS segment prefix."""
 
 from __future__ import annotations
 
-import hashlib
-import posixpath
 import re
 from pathlib import Path
 
-from ...encoding import b64_encode, etag_of_stream
-from ..registry import SourceInfo
+from ...encoding import etag_of_stream
+from ...policy import render_template
+from ..registry import SourceInfo, default_output_prefix
 
 _VARIABLE = re.compile(r"\$\(([A-Za-z.]+)\)|\$\{([A-Za-z.]+)\}")
 SOURCE_VARIABLES = frozenset({"etag", "fsize", "mimeType", "bucket", "key", "keybase",
@@ -29,24 +28,7 @@ def check_pattern(pattern: str) -> str:
 
 def render_pattern(pattern: str, source: SourceInfo, count: int) -> str:
     """The key of output number ``count`` (``$(count)`` renders as ``%06d``)."""
-    values = _source_values(source)
-    values["count"] = f"{count:06d}"
-
-    def substitute(match: re.Match) -> str:
-        return values[match[1] or match[2]]
-
-    return _VARIABLE.sub(substitute, pattern)
-
-
-def _source_values(source: SourceInfo) -> dict[str, str]:
-    fname = posixpath.basename(source.key)
-    fprefix, ext = posixpath.splitext(fname)
-    return {
-        "etag": source.etag, "fsize": str(source.fsize), "mimeType": source.mime,
-        "bucket": source.bucket, "key": source.key,
-        "keybase": posixpath.splitext(source.key)[0],
-        "fname": fname, "fprefix": fprefix, "ext": ext, "endUser": source.end_user,
-    }
+    return render_template(pattern, {**source.variables(), "count": f"{count:06d}"}, json_mode=False)
 
 
 def generated_segment_prefix(cmd: str, source: SourceInfo, src: Path) -> str:
@@ -55,5 +37,4 @@ def generated_segment_prefix(cmd: str, source: SourceInfo, src: Path) -> str:
     if not etag:
         with src.open("rb") as f:
             etag = etag_of_stream(f)
-    digest = b64_encode(hashlib.sha1(cmd.encode("utf-8")).digest())
-    return f"{digest}/{etag}/"
+    return default_output_prefix(cmd, etag)

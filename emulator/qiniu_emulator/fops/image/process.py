@@ -93,10 +93,13 @@ def check_animation_budget(frames: int, size: tuple[int, int]) -> None:
 
 
 def unchanged(src: Path, source: SourceImage) -> OpResult:
-    """The source itself as the op's result (the op decided not to change it)."""
+    """The source itself as the op's result (the op decided not to change it).
+
+    Marked as a pass-through so the caller copies it: the path may be a stored object.
+    """
     fmt = FORMATS.get(source.format)
     mime = fmt.mime if fmt else SOURCE_MIMES.get(source.format, "application/octet-stream")
-    return OpResult(path=src, mime=mime)
+    return OpResult(path=src, mime=mime, passthrough=True)
 
 
 def jpeg_quality(source: SourceImage) -> int | None:
