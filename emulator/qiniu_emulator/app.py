@@ -109,8 +109,15 @@ def seed_buckets(storage: Storage, seed_dir: Path) -> None:
 
 
 def create_app(settings: Settings | None = None, emulator: Emulator | None = None) -> Flask:
-    """A Flask app serving every Qiniu endpoint the emulator knows."""
-    em = emulator or Emulator.build(settings or Settings())
+    """A Flask app serving every Qiniu endpoint the emulator knows.
+
+    Given only settings, it builds the services and starts the job workers itself;
+    a caller passing ``emulator`` starts it when it is ready (see ``server.py``).
+    """
+    if emulator is None:
+        emulator = Emulator.build(settings or Settings())
+        emulator.start()
+    em = emulator
     app = Flask("qiniu_emulator")
     app.url_map.merge_slashes = False
     app.url_map.strict_slashes = False

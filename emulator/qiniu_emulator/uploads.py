@@ -12,7 +12,7 @@ from typing import Any
 
 from .callback import UploadCallbacks, as_body, fetched_key
 from .errors import QiniuError
-from .fops.parse import parse_fops
+from .jobs.models import Job
 from .jobs.service import JobService, Submission
 from .policy import PutPolicy, render_template
 from .storage import ObjectInfo, Storage, TempFile
@@ -82,14 +82,13 @@ class UploadService:
         variables.update(key=key, ext=_ext(request.fname or key))
         mime = self._mime(policy, request, key, temp)
         policy.check_mime(mime)
-        if policy.persistent_ops:
-            parse_fops(policy.persistent_ops, self.jobs.registry)  # a bad policy fails the upload, not later
+        job = self._plan_job(policy, bucket, key, request.reqid)  # a bad policy fails before storing
         stored = self.storage.commit(bucket, key, temp, mime=mime, end_user=policy.end_user,
                                      meta=request.meta, overwrite=policy.allows_overwrite(key))
         variables.update(mimeType=stored.mime, etag=stored.hash)
         if policy.callback_url and policy.callback_fetch_key:
-            return self._finish_fetch_key(request, stored, variables)
-        persistent_id = self._start_job(policy, stored, request.reqid)
+            return self._finish_fetch_key(request, stored, variables, job)
+        persistent_id = self._start_job(job, stored)
         if persistent_id:
             variables["persistentId"] = persistent_id
         if policy.callback_url:
@@ -98,14 +97,14 @@ class UploadService:
         return self._respond(policy, stored, persistent_id, variables)
 
     def _finish_fetch_key(self, request: UploadRequest, stored: ObjectInfo,
-                          variables: dict[str, Any]) -> UploadResult:
+                          variables: dict[str, Any], job: Job | None) -> UploadResult:
         """``callbackFetchKey``: the receiver's answer names the final key and the response."""
         policy = request.policy
         key, payload = fetched_key(self.callbacks.call(policy, request.access_key, variables))
         if key != stored.key:
             stored = self.storage.move(stored.bucket, stored.key, stored.bucket, key,
                                        force=policy.allows_overwrite(key))
-        self._start_job(policy, stored, request.reqid)
+        self._start_job(job, stored)
         return UploadResult(body=as_body(payload if payload is not None else {}))
 
     def _variables(self, request: UploadRequest, temp: TempFile) -> dict[str, Any]:
@@ -128,16 +127,22 @@ class UploadService:
             return client
         return sniff_mime((key, request.fname), temp)
 
-    def _start_job(self, policy: PutPolicy, stored: ObjectInfo, reqid: str) -> str:
+    def _plan_job(self, policy: PutPolicy, bucket: str, key: str, reqid: str) -> Job | None:
+        """The job the policy asks for, validated but not started (the object is not stored yet)."""
         if not (policy.persistent_ops or policy.persistent_workflow_template_id):
-            return ""
-        job = self.jobs.submit(Submission(
-            bucket=stored.bucket, key=stored.key, fops=policy.persistent_ops,
+            return None
+        return self.jobs.validate(Submission(
+            bucket=bucket, key=key, fops=policy.persistent_ops,
             workflow_id=policy.persistent_workflow_template_id,
             notify_url=policy.persistent_notify_url, type=policy.persistent_type,
             pipeline=policy.persistent_pipeline, reqid=reqid, task_from="upload",
-        ))
-        return job.id
+        ), check_source=False)
+
+    def _start_job(self, job: Job | None, stored: ObjectInfo) -> str:
+        if job is None:
+            return ""
+        job.key = stored.key  # callbackFetchKey may have renamed the object
+        return self.jobs.accept(job).id
 
     def _respond(self, policy: PutPolicy, stored: ObjectInfo, persistent_id: str,
                  variables: dict[str, Any]) -> UploadResult:

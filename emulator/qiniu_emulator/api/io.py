@@ -11,16 +11,15 @@ from flask import Blueprint, Response, send_file
 
 from ..auth import RawRequest, parse_download_query, parse_saveas_signature
 from ..errors import QiniuError
+from ..fetch import IO_PREFIX
 from ..fops.execute import StageFailed
 from ..fops.parse import FopsError, Pipeline, normalise, parse_pipeline
-from ..jobs.process import default_output_key
 from ..storage import ObjectInfo
 from . import emulator, json_response, raw_request
 
 bp = Blueprint("io", __name__)
 log = logging.getLogger("qiniu_emulator.io")
 
-IO_PREFIX = "/_io/"
 DISABLED = 1  # object status set by /chstatus
 
 
@@ -96,23 +95,20 @@ def _send_object(info: ObjectInfo, attname: str) -> Response:
 
 
 def _process(info: ObjectInfo, pipeline: Pipeline) -> Response:
-    em = emulator()
+    processor = emulator().jobs.processor
     try:
-        result, scratch = em.jobs.processor.run_sync(pipeline, info, log.info)
+        result, scratch = processor.run_sync(pipeline, info, log.info)
     except StageFailed as exc:
         raise QiniuError.bad_request(exc.message) from None
     try:
         if pipeline.saveas is not None:
-            saveas = pipeline.saveas
-            key = saveas.key if saveas.key is not None else default_output_key(pipeline, info.hash)
-            stored = em.storage.put_path(saveas.bucket, key, result.path, mime=result.mime,
-                                         move=not result.passthrough)
-            shutil.rmtree(scratch, ignore_errors=True)
+            stored = processor.save_sync(pipeline, info, result, scratch)
             return json_response({"key": stored.key, "hash": stored.hash})
-        response = send_file(result.path, mimetype=result.mime, conditional=False, etag=False, max_age=None)
-    except BaseException:
+        # Opened before the scratch dir is removed: the open file outlives its name, and
+        # nothing is left behind whether or not the server closes the response.
+        body = result.path.open("rb")
+    finally:
         shutil.rmtree(scratch, ignore_errors=True)
-        raise
+    response = send_file(body, mimetype=result.mime, conditional=False, etag=False, max_age=None)
     response.headers["Cache-Control"] = "no-store"
-    response.call_on_close(lambda: shutil.rmtree(scratch, ignore_errors=True))
     return response

@@ -99,6 +99,12 @@ class Processor:
             raise
         return run.result, scratch
 
+    def save_sync(self, pipeline: Pipeline, source: ObjectInfo, result: OpResult, scratch: Path) -> ObjectInfo:
+        """Store a download-URL fop's result where its ``saveas`` says (signature already checked)."""
+        target = self.target(pipeline, _source_info(source))
+        return self.storage.put_path(target.bucket, self._final_key(target, result.path), result.path,
+                                     mime=result.mime, move=result.path.is_relative_to(scratch))
+
     def target(self, pipeline: Pipeline, info: SourceInfo) -> Target:
         saveas: SaveAs | None = pipeline.saveas
         if saveas is None:
@@ -110,6 +116,14 @@ class Processor:
         if saveas.key is None:
             return Target(saveas.bucket, default_output_key(pipeline, info.etag))
         return Target(saveas.bucket, saveas.key)
+
+    @staticmethod
+    def _final_key(target: Target, path: Path) -> str:
+        """The target key, rendering ``saveKey`` from the result's etag when needed."""
+        if target.key is not None:
+            return target.key
+        with path.open("rb") as f:
+            return render_template(target.save_key or "", output_variables(etag_of_stream(f)), json_mode=False)
 
     def _existing(self, target: Target) -> ObjectInfo | None:
         if target.key is None:
@@ -131,10 +145,7 @@ class Processor:
             first = self.storage.stat(target.bucket, keys[0])
             item.key, item.hash, item.keys = first.key, first.hash, keys
             return
-        key = target.key
-        if key is None:
-            with result.path.open("rb") as f:
-                key = render_template(target.save_key or "", output_variables(etag_of_stream(f)), json_mode=False)
+        key = self._final_key(target, result.path)
         # only files the ops wrote are moved; a pass-through may be the source object itself
         stored = self.storage.put_path(target.bucket, key, result.path, mime=result.mime,
                                        move=result.path.is_relative_to(scratch))

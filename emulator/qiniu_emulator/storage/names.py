@@ -38,3 +38,10 @@ def key_bytes(key: object) -> bytes:
             f"key too long: {len(raw)} bytes of UTF-8, Qiniu allows at most {MAX_KEY_BYTES}"
         )
     return raw
+
+
+def check_mime(mime: str) -> str:
+    """A MIME type that can go into a Content-Type header: printable ASCII, ``type/subtype``."""
+    if len(mime) > 255 or "/" not in mime or any(not (32 <= ord(c) < 127) for c in mime):
+        raise QiniuError.bad_request(f"invalid mime type {mime[:60]!r}")
+    return mime

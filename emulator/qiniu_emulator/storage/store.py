@@ -30,7 +30,7 @@ from .conditions import ObjectCondition
 from .database import Database
 from .housekeeping import sweep_tmp
 from .multipart import MultipartUploads
-from .names import check_bucket_name, is_valid_bucket_name, key_bytes
+from .names import check_bucket_name, check_mime, is_valid_bucket_name, key_bytes
 from .placement import Placement
 from .records import BlockState, BucketInfo, ListPage, MultipartUpload, ObjectInfo, PartInfo
 from .tempfiles import TempFile
@@ -223,9 +223,7 @@ class Storage:
 
     def change_mime(self, bucket: str, key: str, mime: str) -> None:
         """Set an object's MIME type; 612 if it does not exist."""
-        if not mime:
-            raise QiniuError.bad_request("mime type must not be empty")
-        self._update_column(bucket, key, "mime", mime)
+        self._update_column(bucket, key, "mime", check_mime(mime))
 
     def change_type(self, bucket: str, key: str, type_: int) -> None:
         """Set an object's storage type (0 standard .. 4 archive IR); 612 if it does not exist."""
@@ -345,6 +343,8 @@ class Storage:
         meta: dict, mode: str, type_: int = 0,
     ) -> ObjectInfo:
         raw = key_bytes(key)
+        if mime:
+            check_mime(mime)
         self.get_bucket(bucket)
         temp.close()
         with self._place_lock:
