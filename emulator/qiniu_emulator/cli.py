@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Callable, Sequence
 
 from . import __version__
-from .config import Settings, parse_account, parse_pipeline, parse_url_map
+from .config import Settings, parse_account, parse_pipeline_option, parse_url_map
 
 ENV_PREFIX = "QINIU_EMULATOR_"
 
@@ -57,7 +57,7 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--seed-dir", type=Path, default=_env("SEED_DIR"))
     serve.add_argument("--workers", type=int, default=_env("WORKERS", str(os.cpu_count() or 2)))
     serve.add_argument("--pipeline", dest="pipelines", action="append", metavar="NAME:CONCURRENCY",
-                       type=_typed(parse_pipeline, "--pipeline"))
+                       type=_typed(parse_pipeline_option, "--pipeline"))
     serve.add_argument("--workflows", type=Path, default=_env("WORKFLOWS"))
     serve.add_argument("--url-map", dest="url_map", action="append", metavar="PREFIX=DIR",
                        type=_typed(parse_url_map, "--url-map"))
@@ -82,7 +82,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 def settings_from_args(args: argparse.Namespace) -> Settings:
     accounts = args.accounts or [parse_account(a) for a in _env_list("ACCOUNTS")]
-    pipelines = args.pipelines or [parse_pipeline(p) for p in _env_list("PIPELINES")]
+    pipelines = args.pipelines or [parse_pipeline_option(p) for p in _env_list("PIPELINES")]
     url_map = args.url_map or [parse_url_map(u) for u in _env_list("URL_MAP")]
     return Settings(
         host=args.host, port=args.port, data=args.data, accounts=accounts,

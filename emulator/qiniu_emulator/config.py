@@ -67,7 +67,7 @@ def parse_account(text: str) -> tuple[str, str]:
     return access_key, secret_key
 
 
-def parse_pipeline(text: str) -> tuple[str, int]:
+def parse_pipeline_option(text: str) -> tuple[str, int]:
     name, sep, concurrency = text.partition(":")
     if not name:
         raise ValueError(f"pipeline must be NAME[:CONCURRENCY], got {text!r}")

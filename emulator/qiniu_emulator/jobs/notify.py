@@ -25,9 +25,6 @@ class Notifier:
     logger: logging.Logger = field(default_factory=lambda: logging.getLogger("qiniu_emulator.notify"))
     stop_event: threading.Event = field(default_factory=threading.Event)
 
-    def __post_init__(self) -> None:
-        self._session = requests.Session()
-
     def deliver(self, url: str, status: dict) -> str:
         body = json.dumps(status).encode()
         error = ""
@@ -44,7 +41,8 @@ class Notifier:
 
     def _post(self, url: str, body: bytes) -> str:
         try:
-            response = self._session.post(url, data=body, timeout=self.timeout,
+            # a plain post per attempt: workers notify concurrently and a Session is not thread-safe
+            response = requests.post(url, data=body, timeout=self.timeout,
                                           headers={"Content-Type": "application/json"})
         except requests.RequestException as exc:
             return f"{type(exc).__name__}: {exc}"

@@ -4,10 +4,7 @@ from __future__ import annotations
 
 import math
 
-
-def round_half_up(value: float) -> int:
-    """The spec's ``round``: half-up and never below 1."""
-    return max(1, math.floor(value + 0.5))
+from ..layout import round_half_up
 
 
 def even(value: float) -> int:

@@ -7,12 +7,11 @@ from dataclasses import dataclass
 from typing import Callable
 
 from ...encoding import b64_decode, b64_decode_text
+from ..layout import GRAVITIES
 from ..registry import float_range, one_of
 
 MAX_BITRATE = 100_000_000
 SAMPLE_RATES = (8000, 11025, 12000, 16000, 22050, 24000, 32000, 44100, 48000, 64000, 88200, 96000)
-GRAVITIES = ("NorthWest", "North", "NorthEast", "West", "Center", "East",
-             "SouthWest", "South", "SouthEast")
 URL_SCHEMES = ("kodo://", "http://", "https://")
 
 flag01 = one_of("0", "1")

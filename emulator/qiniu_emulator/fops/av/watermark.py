@@ -9,11 +9,10 @@ from typing import Any
 
 import ffmpeg
 
+from ..fonts import DEFAULT_FONT, find_font, needs_cjk
 from ..registry import OpContext, OpFailed
 from .ffmpeg import media_input
 
-FONT_DIRS = (Path("/usr/share/fonts"), Path("/usr/local/share/fonts"), Path.home() / ".fonts")
-DEFAULT_FONT = "DejaVuSans"
 DEFAULT_GRAVITY = "NorthEast"
 DEFAULT_FONT_COLOR = "black"
 # wmFontSize is in twips (1/20 point); a point is drawn as one pixel.
@@ -55,21 +54,16 @@ def add_text_mark(video: Any, text: str, placement: Placement, ctx: OpContext, f
     text_file.write_text(text, encoding="utf-8")
     x, y = placement.position("w", "h", "tw", "th")
     points = (size_twips or DEFAULT_FONT_TWIPS) / TWIPS_PER_POINT
-    return video.drawtext(textfile=str(text_file), fontfile=str(find_font(font, ctx)),
+    return video.drawtext(textfile=str(text_file), fontfile=font_file(font, text, ctx),
                           fontcolor=(color or DEFAULT_FONT_COLOR), fontsize=max(4, round(points)),
                           x=x, y=y, expansion="none")
 
 
-def find_font(name: str | None, ctx: OpContext) -> Path:
-    """A font file whose name matches ``name`` (spaces ignored), else the default face."""
-    fonts = [p for d in FONT_DIRS if d.is_dir() for p in d.rglob("*")
-             if p.suffix.lower() in (".ttf", ".otf", ".ttc")]
-    for wanted in ([name.replace(" ", "").lower()] if name else []) + [DEFAULT_FONT.lower()]:
-        matches = sorted(p for p in fonts if p.stem.replace(" ", "").lower() == wanted)
-        if matches:
-            return matches[0]
-        if name and wanted != DEFAULT_FONT.lower():
-            ctx.log(f"wmFont {name!r} is not installed; using {DEFAULT_FONT}")
-    if fonts:
-        return sorted(fonts)[0]
-    raise OpFailed("wmText needs a font, and no font is installed")
+def font_file(name: str | None, text: str, ctx: OpContext) -> str:
+    """The font for ``wmText`` (same lookup as image watermarks)."""
+    path = find_font(name or DEFAULT_FONT, needs_cjk(text))
+    if path is None:
+        raise OpFailed("wmText needs a font, and no font is installed")
+    if name and Path(path).stem.replace(" ", "").lower() != name.replace(" ", "").lower():
+        ctx.log(f"wmFont {name!r} resolved to {Path(path).name}")
+    return path

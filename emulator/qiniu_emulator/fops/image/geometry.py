@@ -10,19 +10,14 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
+from ..layout import round_half_up
+
 Size = tuple[int, int]
 
-GRAVITIES = ("NorthWest", "North", "NorthEast", "West", "Center", "East",
-             "SouthWest", "South", "SouthEast")
 
 # Beyond these a thumbnail request may only shrink (spec 3.3 limits).
 ENLARGE_MAX_SIDE = 10000
 ENLARGE_MAX_AREA = 25_000_000
-
-
-def round_half_up(value: float) -> int:
-    """``floor(x + 0.5)``, at least 1: the rounding every worked example needs."""
-    return max(1, math.floor(value + 0.5))
 
 
 def scaled(size: Size, scale: float) -> Size:

@@ -5,9 +5,10 @@ from __future__ import annotations
 
 import re
 
+from ..layout import GRAVITIES
 from ..registry import one_of
 from .encode import FORMAT_NAMES, SizeLimit
-from .geometry import GRAVITIES, CropSpec, Thumbnail
+from .geometry import CropSpec, Thumbnail
 
 format_name = one_of(*FORMAT_NAMES)
 gravity = one_of(*GRAVITIES)
