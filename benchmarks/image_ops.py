@@ -240,7 +240,7 @@ def bench_workers(rounds: int, workdir: Path, batch: int = 40) -> float:
     try:
         for _ in range(rounds):
             for workers, (_, pfop) in servers.items():
-                rates[workers].append(batch / _run_jobs(pfop, batch))
+                rates[workers].append(batch / _run_jobs(pfop, batch, poll=0.02))
     finally:
         for server, _ in servers.values():
             server.stop()
