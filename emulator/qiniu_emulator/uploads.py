@@ -84,7 +84,8 @@ class UploadService:
         policy.check_mime(mime)
         job = self._plan_job(policy, bucket, key, request.reqid)  # a bad policy fails before storing
         stored = self.storage.commit(bucket, key, temp, mime=mime, end_user=policy.end_user,
-                                     meta=request.meta, overwrite=policy.allows_overwrite(key))
+                                     meta=request.meta, overwrite=policy.allows_overwrite(key),
+                                     delete_after_days=policy.delete_after_days)
         variables.update(mimeType=stored.mime, etag=stored.hash)
         if policy.callback_url and policy.callback_fetch_key:
             return self._finish_fetch_key(request, stored, variables, job)

@@ -14,7 +14,7 @@ from qiniu import BucketManager, build_batch_copy, build_batch_delete, build_bat
 
 from qiniu_emulator.encoding import b64_encode, etag_of_bytes
 
-from support import ACCESS_KEY
+from support import ACCESS_KEY, wait_for
 
 
 @pytest.fixture
@@ -201,3 +201,21 @@ def test_every_response_has_reqid_and_json_errors(server):
     assert unknown.status_code == 404 and unknown.json()["code"] == 404
     unsigned = requests.post(f"{server.url}/stat/{b64_encode('demo-bucket:x')}")
     assert unsigned.status_code == 401 and unsigned.json() == {"error": "bad token", "code": 401}
+
+
+def test_lifecycle_days_from_rs_policy_and_saveas(server, sdk, bucket_manager):
+    now = time.time()
+    put(sdk, "life.txt", b"x")
+    assert bucket_manager.delete_after_days("demo-bucket", "life.txt", 3)[1].status_code == 200
+    stat, _ = bucket_manager.stat("demo-bucket", "life.txt")
+    assert abs(stat["expiration"] - (now + 3 * 86400)) < 60
+    ret, info = put(sdk, "policy-life.txt", b"y", deleteAfterDays=7)
+    assert info.status_code == 200
+    assert abs(bucket_manager.stat("demo-bucket", "policy-life.txt")[0]["expiration"] - (now + 7 * 86400)) < 60
+    fop = f"qhash/md5|saveas/{b64_encode('output-bucket:life.json')}/deleteAfterDays/2"
+    pfop = qiniu.PersistentFop(sdk, "demo-bucket")
+    ret, info = pfop.execute("life.txt", [fop])
+    assert info.status_code == 200, info
+    wait_for(lambda: pfop.get_status(ret["persistentId"])[0]["code"] == 0, message="saveas job")
+    assert abs(bucket_manager.stat("output-bucket", "life.json")[0]["expiration"] - (now + 2 * 86400)) < 60
+    assert bucket_manager.delete_after_days("demo-bucket", "absent.txt", 1)[1].status_code == 612

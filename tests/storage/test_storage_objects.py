@@ -181,3 +181,26 @@ def test_reset_clears_objects_but_keeps_buckets(storage: Storage) -> None:
     assert storage.list(OTHER).items == []
     assert [b.name for b in storage.list_buckets()] == [BUCKET, OTHER]
     assert storage.put_bytes(BUCKET, "a", b"3", mime="text/plain").path.read_bytes() == b"3"
+
+
+def test_lifecycle_expiry_deletes_the_object(tmp_path) -> None:
+    import time
+
+    storage = Storage(tmp_path)
+    storage.ensure_bucket("life-bucket")
+    info = storage.put_bytes("life-bucket", "short.txt", b"x", mime="text/plain", delete_after_days=2)
+    assert abs(info.expiration - (time.time() + 2 * 86400)) < 60
+    assert storage.stat("life-bucket", "short.txt").stat_json()["expiration"] == info.expiration
+    storage.put_bytes("life-bucket", "kept.txt", b"y", mime="text/plain")
+    assert "expiration" not in storage.stat("life-bucket", "kept.txt").stat_json()
+    path = info.path
+    assert storage.purge_expired(now=time.time() + 3 * 86400) == 1
+    with pytest.raises(QiniuError) as gone:
+        storage.stat("life-bucket", "short.txt")
+    assert gone.value.status == 612
+    assert not path.exists()
+    assert [o.key for o in storage.list("life-bucket").items] == ["kept.txt"]
+    storage.set_delete_after_days("life-bucket", "kept.txt", 1)
+    storage.set_delete_after_days("life-bucket", "kept.txt", 0)
+    assert storage.purge_expired(now=time.time() + 10 * 86400) == 0
+    storage.close()

@@ -15,7 +15,7 @@ from . import emulator, empty_response, form_value, int_arg, json_response, requ
 bp = Blueprint("rs", __name__)
 
 MAX_BATCH = 1000
-SINGLE_OPS = ("stat", "delete", "move", "copy", "chgm", "chtype", "chstatus")
+SINGLE_OPS = ("stat", "delete", "move", "copy", "chgm", "chtype", "chstatus", "deleteAfterDays")
 
 
 def _entry(encoded: str) -> tuple[str, str]:
@@ -67,6 +67,11 @@ def _change(name: str, args: list[str]) -> None:
         return None
     if name == "chstatus":
         return _change_status(args)
+    if name == "deleteAfterDays":
+        if len(args) != 2 or not args[1].isdigit():
+            raise QiniuError.bad_request("deleteAfterDays needs /<days> (0 cancels)")
+        storage.set_delete_after_days(*_entry(args[0]), int(args[1]))
+        return None
     if len(args) != 3 or args[1] != "type" or args[2] not in ("0", "1", "2", "3", "4"):
         raise QiniuError.bad_request("chtype needs /type/<0..4>")
     storage.change_type(*_entry(args[0]), int(args[2]))
@@ -87,7 +92,8 @@ def _change_status(args: list[str]) -> None:
     emulator().storage.change_status(*_entry(args[0]), int(args[2]), cond)
 
 
-@bp.route("/<any(stat, delete, move, copy, chgm, chtype, chstatus):name>/<path:rest>", methods=["GET", "POST"])
+@bp.route("/<any(stat, delete, move, copy, chgm, chtype, chstatus, deleteAfterDays):name>/<path:rest>",
+          methods=["GET", "POST"])
 def single(name: str, rest: str) -> Response:
     require_management_auth()
     data = run_op(f"/{name}/{rest}")

@@ -37,6 +37,7 @@ class Target:
     bucket: str
     key: str | None  # None: rendered from save_key after the run (it needs the result's etag)
     save_key: str | None = None
+    delete_after_days: int = 0
 
 
 @dataclass
@@ -103,19 +104,21 @@ class Processor:
         """Store a download-URL fop's result where its ``saveas`` says (signature already checked)."""
         target = self.target(pipeline, _source_info(source))
         return self.storage.put_path(target.bucket, self._final_key(target, result.path), result.path,
-                                     mime=result.mime, move=result.path.is_relative_to(scratch))
+                                     mime=result.mime, move=result.path.is_relative_to(scratch),
+                                     delete_after_days=target.delete_after_days)
 
     def target(self, pipeline: Pipeline, info: SourceInfo) -> Target:
         saveas: SaveAs | None = pipeline.saveas
         if saveas is None:
             return Target(info.bucket, default_output_key(pipeline, info.etag))
+        days = saveas.delete_after_days or 0
         if saveas.save_pattern:
-            return Target(saveas.bucket, render_template(saveas.save_pattern, info.variables(), json_mode=False))
+            key = render_template(saveas.save_pattern, info.variables(), json_mode=False)
+            return Target(saveas.bucket, key, delete_after_days=days)
         if saveas.save_key:
-            return Target(saveas.bucket, None, saveas.save_key)
-        if saveas.key is None:
-            return Target(saveas.bucket, default_output_key(pipeline, info.etag))
-        return Target(saveas.bucket, saveas.key)
+            return Target(saveas.bucket, None, saveas.save_key, days)
+        key = saveas.key if saveas.key is not None else default_output_key(pipeline, info.etag)
+        return Target(saveas.bucket, key, delete_after_days=days)
 
     @staticmethod
     def _final_key(target: Target, path: Path) -> str:
@@ -138,7 +141,8 @@ class Processor:
         extra_paths = {extra.path for extra in result.extra}
         keys = []
         for extra in result.extra:
-            stored = self.storage.put_path(target.bucket, extra.key, extra.path, mime=extra.mime, move=True)
+            stored = self.storage.put_path(target.bucket, extra.key, extra.path, mime=extra.mime, move=True,
+                                           delete_after_days=target.delete_after_days)
             keys.append(stored.key)
         if result.path in extra_paths:
             # multi-output ops whose main output is one of the extras (vsample frames)
@@ -148,7 +152,8 @@ class Processor:
         key = self._final_key(target, result.path)
         # only files the ops wrote are moved; a pass-through may be the source object itself
         stored = self.storage.put_path(target.bucket, key, result.path, mime=result.mime,
-                                       move=result.path.is_relative_to(scratch))
+                                       move=result.path.is_relative_to(scratch),
+                                       delete_after_days=target.delete_after_days)
         item.key, item.hash = stored.key, stored.hash
         item.keys = keys or None
 

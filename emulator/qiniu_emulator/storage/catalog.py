@@ -26,9 +26,10 @@ class ObjectRow:
     md5: str
     end_user: str
     meta: dict[str, str]
+    expires_at: int = 0  # unix seconds; 0 = kept until deleted
 
 
-_OBJECT_COLUMNS = "bucket, key, path, fsize, hash, mime, put_time, type, status, md5, end_user, meta"
+_OBJECT_COLUMNS = "bucket, key, path, fsize, hash, mime, put_time, type, status, md5, end_user, meta, expires_at"
 
 
 def bucket_from_row(row: sqlite3.Row) -> BucketInfo:
@@ -45,6 +46,7 @@ def row_values(row: sqlite3.Row) -> ObjectRow:
         bucket=row["bucket"], key=bytes(row["key"]), path=row["path"], fsize=row["fsize"],
         hash=row["hash"], mime=row["mime"], put_time=row["put_time"], type=row["type"],
         status=row["status"], md5=row["md5"], end_user=row["end_user"], meta=json.loads(row["meta"]),
+        expires_at=row["expires_at"],
     )
 
 
@@ -53,6 +55,7 @@ def object_info(row: ObjectRow, data_dir: Path) -> ObjectInfo:
         bucket=row.bucket, key=row.key.decode("utf-8"), fsize=row.fsize, hash=row.hash,
         mime=row.mime, put_time=row.put_time, type=row.type, status=row.status, md5=row.md5,
         end_user=row.end_user, meta=dict(row.meta), path=data_dir / row.path,
+        expiration=row.expires_at,
     )
 
 
@@ -73,9 +76,10 @@ def select_objects(conn: sqlite3.Connection, bucket: str, keys: list[bytes]) -> 
 
 def write_object(conn: sqlite3.Connection, row: ObjectRow) -> None:
     conn.execute(
-        f"INSERT OR REPLACE INTO objects ({_OBJECT_COLUMNS}) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
+        f"INSERT OR REPLACE INTO objects ({_OBJECT_COLUMNS}) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)",
         (row.bucket, row.key, row.path, row.fsize, row.hash, row.mime, row.put_time,
-         row.type, row.status, row.md5, row.end_user, json.dumps(row.meta, sort_keys=True)),
+         row.type, row.status, row.md5, row.end_user, json.dumps(row.meta, sort_keys=True),
+         row.expires_at),
     )
 
 
@@ -104,6 +108,12 @@ def pending_writes(conn: sqlite3.Connection) -> list[tuple[Path, ObjectRow]]:
 
 def forget_write(conn: sqlite3.Connection, tmp_path: Path) -> None:
     conn.execute("DELETE FROM pending_writes WHERE tmp_path = ?", (str(tmp_path),))
+
+
+def expired_objects(conn: sqlite3.Connection, now: int) -> list[sqlite3.Row]:
+    return conn.execute(
+        f"SELECT {_OBJECT_COLUMNS} FROM objects WHERE expires_at > 0 AND expires_at <= ?", (now,)
+    ).fetchall()
 
 
 def delete_object(conn: sqlite3.Connection, bucket: str, key: bytes) -> None:

@@ -30,9 +30,11 @@ CREATE TABLE IF NOT EXISTS objects (
     md5       TEXT NOT NULL,
     end_user  TEXT NOT NULL DEFAULT '',
     meta      TEXT NOT NULL DEFAULT '{}',
+    expires_at INTEGER NOT NULL DEFAULT 0,
     PRIMARY KEY (bucket, key)
 ) WITHOUT ROWID;
 CREATE UNIQUE INDEX IF NOT EXISTS objects_by_path ON objects (path);
+CREATE INDEX IF NOT EXISTS objects_by_expiry ON objects (expires_at) WHERE expires_at > 0;
 CREATE TABLE IF NOT EXISTS pending_writes (
     tmp_path  TEXT PRIMARY KEY,
     row       TEXT NOT NULL

@@ -32,6 +32,7 @@ class ObjectInfo:
     end_user: str
     meta: dict[str, str]
     path: Path  # absolute path of the bytes
+    expiration: int = 0  # unix seconds when lifecycle deletes it; 0 = never
 
     def stat_json(self) -> dict:
         """The body of ``/stat``: optional fields appear only when they carry a value."""
@@ -48,6 +49,8 @@ class ObjectInfo:
             body["endUser"] = self.end_user
         if self.meta:
             body["x-qn-meta"] = dict(self.meta)
+        if self.expiration:
+            body["expiration"] = self.expiration
         return body
 
     def list_json(self) -> dict:

@@ -37,6 +37,7 @@ from .tempfiles import TempFile
 
 DEFAULT_MIME = "application/octet-stream"
 STORAGE_TYPES = range(0, 5)  # standard, IA, archive, deep archive, archive IR
+MAX_LIFECYCLE_DAYS = 36500
 
 
 class Storage:
@@ -55,6 +56,7 @@ class Storage:
         self._blocks = BlockUploads(self._db, self._new_temp, self.data_dir)
         self._multipart = MultipartUploads(self._db, self._new_temp, self.data_dir)
         self._recover_writes()
+        self.purge_expired()
         now = int(time.time())
         self._blocks.purge_expired(now)
         self._multipart.purge(expired_before=now)
@@ -125,16 +127,18 @@ class Storage:
 
     def commit(
         self, bucket: str, key: str, temp: TempFile, *, mime: str, end_user: str = "",
-        meta: dict | None = None, overwrite: bool = True,
+        meta: dict | None = None, overwrite: bool = True, delete_after_days: int = 0,
     ) -> ObjectInfo:
         """Store the temp file's bytes as ``bucket``/``key`` and return the new object.
 
         With ``overwrite=False`` an existing key is a 614, except when it already holds
         the same content, which succeeds and returns the existing object. On success the
         temp file is consumed; on error it is left for the caller to discard.
+        ``delete_after_days`` > 0 gives the object a lifecycle (see :meth:`set_delete_after_days`).
         """
         mode = "replace" if overwrite else "insert"
-        return self._commit(bucket, key, temp, mime=mime, end_user=end_user, meta=meta or {}, mode=mode)
+        return self._commit(bucket, key, temp, mime=mime, end_user=end_user, meta=meta or {}, mode=mode,
+                            expires_at=_expiry(delete_after_days))
 
     def put_bytes(self, bucket: str, key: str, data: bytes, *, mime: str, **kw) -> ObjectInfo:
         """Store ``data`` as an object (keyword options as for :meth:`commit`)."""
@@ -162,6 +166,7 @@ class Storage:
         """The object ``bucket``/``key``; 631 for an unknown bucket, 612 for a missing key."""
         raw = key_bytes(key)
         self.get_bucket(bucket)
+        self.purge_expired()
         row = catalog.select_object(self._db.conn(), bucket, raw)
         if row is None:
             raise QiniuError.no_such_key()
@@ -251,10 +256,31 @@ class Storage:
                 raise QiniuError.status_unchanged(disabled=bool(status))
             conn.execute("UPDATE objects SET status = ? WHERE bucket = ? AND key = ?", (status, bucket, raw))
 
+    def set_delete_after_days(self, bucket: str, key: str, days: int) -> None:
+        """Delete the object ``days`` days from now (0 keeps it for good); 612 if it does not exist."""
+        if not 0 <= days <= MAX_LIFECYCLE_DAYS:
+            raise QiniuError.bad_request(f"invalid deleteAfterDays {days}: use 0 to {MAX_LIFECYCLE_DAYS}")
+        self._update_column(bucket, key, "expires_at", _expiry(days))
+
+    def purge_expired(self, now: float | None = None) -> int:
+        """Delete objects whose lifecycle has run out; returns how many went."""
+        now = int(time.time() if now is None else now)
+        if not catalog.expired_objects(self._db.conn(), now):
+            return 0
+        with self._place_lock:
+            with self._db.transaction() as conn:
+                rows = catalog.expired_objects(conn, now)
+                for row in rows:
+                    catalog.delete_object(conn, row["bucket"], bytes(row["key"]))
+            for row in rows:
+                self._placement.remove(row["path"], row["bucket"])
+        return len(rows)
+
     def list(self, bucket: str, prefix: str = "", marker: str = "", limit: int = 1000, delimiter: str = "") -> ListPage:
         """One page of objects in byte order of key (see :func:`listing.scan` for paging rules)."""
         key_bytes(prefix)
         self.get_bucket(bucket)
+        self.purge_expired()
         conn = self._db.conn()
 
         def fetch(start: bytes, inclusive: bool, end: bytes | None, n: int) -> list[bytes]:
@@ -340,7 +366,7 @@ class Storage:
 
     def _commit(
         self, bucket: str, key: str, temp: TempFile, *, mime: str, end_user: str,
-        meta: dict, mode: str, type_: int = 0,
+        meta: dict, mode: str, type_: int = 0, expires_at: int = 0,
     ) -> ObjectInfo:
         raw = key_bytes(key)
         if mime:
@@ -360,6 +386,7 @@ class Storage:
                 bucket=bucket, key=raw, path=relpath, fsize=temp.size, hash=temp.etag,
                 mime=mime or DEFAULT_MIME, put_time=time.time_ns() // 100, type=type_, status=0,
                 md5=temp.md5_hex, end_user=end_user, meta={str(k): str(v) for k, v in meta.items()},
+                expires_at=expires_at,
             )
             # Journal, rename, commit: a crash between the rename and the commit is
             # completed by _recover_writes, so the row always describes the bytes.
@@ -410,3 +437,8 @@ class Storage:
     def _referenced_tmp_paths(self) -> set[Path]:
         rows = self._db.query("SELECT path FROM upload_block_chunks UNION SELECT path FROM multipart_parts")
         return {self.data_dir / r["path"] for r in rows}
+
+
+def _expiry(days: int) -> int:
+    """Unix seconds ``days`` days from now; 0 (no lifecycle) for 0 days."""
+    return int(time.time()) + days * 86400 if days > 0 else 0
