@@ -84,26 +84,23 @@ def crop(text: str) -> CropSpec:
 
 def blur(text: str) -> tuple[int, float]:
     """``<radius>x<sigma>``: radius 1-200, sigma in (0, 1024]."""
-    match = re.fullmatch(r"(\d+)x(\d+(?:\.\d+)?)", text)
-    if match is None:
-        raise ValueError(f"{text!r} is not <radius>x<sigma>")
-    radius = _bounded(match.group(1), 1, 200, "radius")
-    sigma = float(match.group(2))
-    if not 0 < sigma <= 1024:
-        raise ValueError(f"sigma {sigma} is out of range (0, 1024]")
-    return radius, sigma
+    return _count_by_sigma(text, "radius", 200)
 
 
 def blurfast(text: str) -> tuple[int, float]:
     """``<steps>x<sigma>``: steps 1-6, sigma in (0, 1024]."""
+    return _count_by_sigma(text, "steps", 6)
+
+
+def _count_by_sigma(text: str, name: str, most: int) -> tuple[int, float]:
     match = re.fullmatch(r"(\d+)x(\d+(?:\.\d+)?)", text)
     if match is None:
-        raise ValueError(f"{text!r} is not <steps>x<sigma>")
-    steps = _bounded(match.group(1), 1, 6, "steps")
+        raise ValueError(f"{text!r} is not <{name}>x<sigma>")
+    count = _bounded(match.group(1), 1, most, name)
     sigma = float(match.group(2))
     if not 0 < sigma <= 1024:
         raise ValueError(f"sigma {sigma} is out of range (0, 1024]")
-    return steps, sigma
+    return count, sigma
 
 
 def size_limit(text: str) -> SizeLimit:
