@@ -60,11 +60,19 @@ def drain(server, emulator: Emulator, timeout: float) -> None:
     loop never selects on a descriptor closed under it.
     """
     emulator.draining.set()
-    server.trigger.pull_trigger(lambda: wasyncore.dispatcher.close(server))
+    _on_loop(server, lambda: wasyncore.dispatcher.close(server))
     deadline = time.monotonic() + timeout
     while _busy(server) and time.monotonic() < deadline:
         time.sleep(0.02)
-    server.trigger.pull_trigger(lambda: wasyncore.close_all(server._map))
+    _on_loop(server, lambda: wasyncore.close_all(server._map))
+
+
+def _on_loop(server, thunk) -> None:
+    """Run ``thunk`` on the server's loop thread; a closed trigger means the loop is gone."""
+    try:
+        server.trigger.pull_trigger(thunk)
+    except OSError:
+        pass
 
 
 @dataclass
