@@ -30,7 +30,8 @@ import imageio_ffmpeg
 
 from qiniu_emulator.fops.execute import run_ops
 from qiniu_emulator.fops.parse import parse_pipeline
-from qiniu_emulator.fops.registry import OpContext, SourceInfo, default_registry
+from qiniu_emulator.fops.context import OpContext, SourceInfo
+from qiniu_emulator.fops.catalog import default_registry
 
 FFMPEG = imageio_ffmpeg.get_ffmpeg_exe()
 TRANSCODE = "avthumb/mp4/s/640x360/vb/800k"

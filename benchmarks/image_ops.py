@@ -53,7 +53,8 @@ def make_jpeg(path: Path, size: tuple[int, int], quality: int = 90) -> Path:
 def emulator_path(src: Path, scratch: Path, fmt: str, quality: int) -> Callable[[], None]:
     from qiniu_emulator.fops.execute import run_ops
     from qiniu_emulator.fops.parse import parse_pipeline
-    from qiniu_emulator.fops.registry import OpContext, default_registry
+    from qiniu_emulator.fops.context import OpContext
+    from qiniu_emulator.fops.catalog import default_registry
 
     registry = default_registry()
     fop = f"imageView2/2/w/{BOX[0]}/h/{BOX[1]}/format/{fmt}/q/{quality}"
@@ -134,7 +135,8 @@ import resource, sys
 from pathlib import Path
 from qiniu_emulator.fops.execute import run_ops
 from qiniu_emulator.fops.parse import parse_pipeline
-from qiniu_emulator.fops.registry import OpContext, default_registry
+from qiniu_emulator.fops.context import OpContext
+from qiniu_emulator.fops.catalog import default_registry
 
 def current_rss_kb():
     # Imports peak above what stays resident; measure growth from the live RSS where possible.

@@ -17,8 +17,9 @@ from .auth import AuthMode, Authenticator
 from .callback import UploadCallbacks
 from .config import Settings
 from .errors import REASONS, QiniuError
-from .fetch import UrlResolver
-from .fops.registry import Registry, default_registry
+from .fetch import UrlFetcher
+from .fops.catalog import default_registry
+from .fops.registry import Registry
 from .jobs.notify import Notifier
 from .jobs.process import Processor
 from .jobs.service import JobService
@@ -38,7 +39,7 @@ class Emulator:
     storage: Storage
     auth: Authenticator
     registry: Registry
-    resolver: UrlResolver
+    fetcher: UrlFetcher
     jobs: JobService
     uploads: UploadService
     draining: threading.Event = field(default_factory=threading.Event)
@@ -52,17 +53,17 @@ class Emulator:
             seed_buckets(storage, settings.seed_dir)
         auth = Authenticator(settings.account_map, AuthMode(settings.auth))
         registry = default_registry()
-        resolver = UrlResolver(storage=storage, url_map=list(settings.url_map),
+        fetcher = UrlFetcher(storage=storage, url_map=list(settings.url_map),
                                own_hosts=_own_hosts(settings), domain_suffix=settings.domain_suffix,
                                timeout=settings.fetch_timeout, max_bytes=settings.fetch_max_bytes)
-        processor = Processor(storage=storage, registry=registry, resolver=resolver,
+        processor = Processor(storage=storage, registry=registry, fetcher=fetcher,
                               ffmpeg=settings.ffmpeg_exe(), op_timeout=settings.op_timeout)
         notifier = Notifier(attempts=settings.notify_attempts, backoff=settings.notify_backoff,
                             timeout=settings.notify_timeout)
         workflows: dict[str, WorkflowTemplate] = load_workflows(settings.workflows) if settings.workflows else {}
         jobs = JobService(JobStore(storage.data_dir / "emulator.sqlite3"), storage, registry, processor,
                           notifier, workflows, settings.workers, settings.pipelines)
-        return cls(settings=settings, storage=storage, auth=auth, registry=registry, resolver=resolver,
+        return cls(settings=settings, storage=storage, auth=auth, registry=registry, fetcher=fetcher,
                    jobs=jobs, uploads=UploadService(storage, jobs, _upload_callbacks(auth, settings)))
 
     def start(self) -> None:
@@ -71,7 +72,7 @@ class Emulator:
     def set_public_port(self, port: int) -> None:
         """Record the bound port (when started on port 0) so own URLs are recognised."""
         self.settings.port = port
-        self.resolver.own_hosts.update(_own_hosts(self.settings))
+        self.fetcher.own_hosts.update(_own_hosts(self.settings))
 
     def close(self, timeout: float = 10.0) -> None:
         self.draining.set()

@@ -113,10 +113,11 @@ def main(argv: Sequence[str] | None = None) -> int:
 def run_fop(args: argparse.Namespace) -> int:
     """Run one fop pipeline on a local file and write the result."""
     from .errors import QiniuError
-    from .fetch import UrlResolver
+    from .fetch import UrlFetcher
+    from .fops.catalog import default_registry
+    from .fops.context import OpContext, SourceInfo
     from .fops.execute import StageFailed, run_ops
     from .fops.parse import parse_pipeline
-    from .fops.registry import OpContext, SourceInfo, default_registry
 
     if not args.input.is_file():
         print(f"error: no such file: {args.input}", file=sys.stderr)
@@ -131,7 +132,7 @@ def run_fop(args: argparse.Namespace) -> int:
     scratch = Path(tempfile.mkdtemp(prefix="qiniu-fop-"))
     try:
         ctx = OpContext(scratch=scratch, source=SourceInfo(key=args.input.name, fsize=args.input.stat().st_size, mime=mime),
-                        resolve_url=UrlResolver(storage=None, url_map=args.url_map),
+                        fetch_url=UrlFetcher(storage=None, url_map=args.url_map),
                         ffmpeg=Settings(ffmpeg=args.ffmpeg).ffmpeg_exe(), op_timeout=args.op_timeout,
                         log=lambda line: logging.getLogger("qiniu_emulator.fop").debug(line))
         run = run_ops(pipeline.ops, args.input, mime, ctx, registry)

@@ -19,7 +19,7 @@ from urllib.parse import unquote, urljoin, urlsplit
 import requests
 
 from .errors import QiniuError
-from .fops.registry import OpFailed
+from .fops.context import OpFailed
 from .storage import Storage
 from .storage.paths import is_inside
 
@@ -28,8 +28,8 @@ MAX_REDIRECTS = 5
 
 
 @dataclass
-class UrlResolver:
-    """Callable as ``resolver(url, dest_dir) -> Path`` (see ``fops.registry.UrlResolver``)."""
+class UrlFetcher:
+    """Callable as ``fetcher(url, dest_dir) -> Path``: the :class:`~.fops.context.FetchUrl` of a run."""
 
     storage: Storage | None
     url_map: list[tuple[str, Path]] = field(default_factory=list)

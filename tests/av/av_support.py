@@ -10,7 +10,7 @@ from pathlib import Path
 import av
 import imageio_ffmpeg
 
-from qiniu_emulator.fops.registry import OpFailed
+from qiniu_emulator.fops.context import OpFailed
 
 FFMPEG = imageio_ffmpeg.get_ffmpeg_exe()
 

@@ -11,7 +11,8 @@ from av_support import FFMPEG, Media, ffmpeg, lavfi_inputs
 
 from qiniu_emulator.fops.execute import PipelineRun, run_ops
 from qiniu_emulator.fops.parse import parse_pipeline
-from qiniu_emulator.fops.registry import OpContext, SourceInfo, default_registry
+from qiniu_emulator.fops.context import OpContext, SourceInfo
+from qiniu_emulator.fops.catalog import default_registry
 
 
 @pytest.fixture(scope="session")

@@ -160,7 +160,7 @@ def test_image_watermark_lands_in_the_requested_corner(run_fop, media, tmp_path)
     resolver = DirResolver({"mark.png": mark})
     url = b64_encode("kodo://b/mark.png")
     out = run_fop(f"avthumb/mp4/wmImage/{url}/wmGravity/SouthEast/wmOffsetX/-10/wmOffsetY/-10",
-                  media.video, resolve_url=resolver).result.path
+                  media.video, fetch_url=resolver).result.path
     frame = frame_at(out, 1.0)
     red = frame.getpixel((320 - 10 - 20, 240 - 10 - 15))
     assert red[0] > 200 and red[1] < 60 and red[2] < 60

@@ -7,7 +7,7 @@ import pytest
 from qiniu_emulator.encoding import b64_encode
 from qiniu_emulator.fops.av.filters import FilterStep
 from qiniu_emulator.fops.parse import FopsError, parse_pipeline
-from qiniu_emulator.fops.registry import default_registry
+from qiniu_emulator.fops.catalog import default_registry
 
 REGISTRY = default_registry()
 PIECE = b64_encode("kodo://b/c2.mp4")
@@ -46,13 +46,13 @@ def test_documented_and_seed_fops_are_accepted(fop):
 
 def test_seed_video_fop_is_parsed_into_typed_values():
     op = parse(SEED_FOPS[0])
-    assert op.args["vb"] == 2_000_000 and op.args["ab"] == 128_000 and op.args["r"] == 30
-    assert (op.args["s"].width, op.args["s"].height) == (1920, 1080)
+    assert op.args.vb == 2_000_000 and op.args.ab == 128_000 and op.args.r == 30
+    assert (op.args.s.width, op.args.s.height) == (1920, 1080)
 
 
 def test_seed_fade_is_parsed_into_whitelisted_filter_steps():
     op = parse(SEED_FOPS[-1])
-    assert op.args["af"] == (
+    assert op.args.af == (
         FilterStep("afade", (), (("t", "in"), ("ss", "0"), ("d", "3"))),
         FilterStep("afade", (), (("t", "out"), ("st", "57"), ("d", "3"))),
     )

@@ -13,7 +13,8 @@ from PIL import Image, ImageDraw
 
 from qiniu_emulator.fops.execute import run_ops
 from qiniu_emulator.fops.parse import parse_pipeline
-from qiniu_emulator.fops.registry import OpContext, OpResult, SourceInfo, default_registry
+from qiniu_emulator.fops.context import OpContext, OpResult, SourceInfo
+from qiniu_emulator.fops.catalog import default_registry
 
 LETTER_PX_AT_72 = (612, 792)  # 8.5 x 11 in
 PAGE_COLOURS = [(220, 30, 30), (30, 180, 60), (40, 60, 220)]

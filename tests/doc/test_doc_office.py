@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from PIL import Image, ImageChops
 
-from qiniu_emulator.fops.doc_office import find_office
+from qiniu_emulator.fops.doc.office import find_office
 from qiniu_emulator.fops.execute import StageFailed
 
 needs_office = pytest.mark.skipif(

@@ -4,39 +4,39 @@ from __future__ import annotations
 
 import pytest
 
+from qiniu_emulator.fops.catalog import default_registry
+from qiniu_emulator.fops.doc.preview import PreviewArgs
 from qiniu_emulator.fops.parse import FopsError, parse_pipeline
-from qiniu_emulator.fops.registry import default_registry
 
 
-def parse_args(fop: str) -> dict:
+def parse_args(fop: str) -> PreviewArgs:
     return parse_pipeline(fop, default_registry()).ops[0].args
 
 
 def test_documented_form_parses_every_key():
     args = parse_args("yifangyun_preview/v2/ext=docx/action=get_preview/format=jpg/page_number=3")
-    assert args == {"ext": "docx", "action": "get_preview", "format": "jpg",
-                    "page_number": 3, "syntax": "kv"}
+    assert args == PreviewArgs(ext="docx", action="get_preview", format="jpg", page_number=3, syntax="kv")
 
 
 def test_seed_pdf_form_translates_to_documented_names():
     args = parse_args("yifangyun_preview/v2/type/pdf/dpi/150/page/1/format/jpg")
-    assert args == {"ext": "pdf", "dpi": 150, "page_number": 1, "format": "jpg",
-                    "syntax": "pairs"}
+    assert args == PreviewArgs(ext="pdf", dpi=150, page_number=1, format="jpg", syntax="pairs")
 
 
 def test_seed_doc_form_accepts_png_and_quality():
     args = parse_args("yifangyun_preview/v2/type/doc/page/1/format/png/quality/85")
-    assert args == {"ext": "doc", "page_number": 1, "format": "png", "quality": 85,
-                    "syntax": "pairs"}
+    assert args == PreviewArgs(ext="doc", page_number=1, format="png", quality=85, syntax="pairs")
 
 
 @pytest.mark.parametrize("fop", ["yifangyun_preview", "yifangyun_preview/v2"])
 def test_bare_op_takes_the_defaults(fop):
-    assert parse_args(fop) == {"syntax": "kv"}
+    args = parse_args(fop)
+    assert args == PreviewArgs(syntax="kv")
+    assert (args.ext, args.action, args.format, args.page, args.raster().dpi) == (None, "get_preview", "pdf", 1, 150)
 
 
 def test_ext_is_case_insensitive():
-    assert parse_args("yifangyun_preview/v2/ext=PDF/action=get_page_count")["ext"] == "pdf"
+    assert parse_args("yifangyun_preview/v2/ext=PDF/action=get_page_count").ext == "pdf"
 
 
 def test_pipeline_with_saveas_keeps_the_op():

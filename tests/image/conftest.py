@@ -15,7 +15,9 @@ from PIL import Image
 
 from qiniu_emulator.fops.execute import run_ops
 from qiniu_emulator.fops.parse import parse_pipeline
-from qiniu_emulator.fops.registry import OpContext, OpFailed, OpResult, Registry, default_registry
+from qiniu_emulator.fops.context import OpContext, OpFailed, OpResult
+from qiniu_emulator.fops.catalog import default_registry
+from qiniu_emulator.fops.registry import Registry
 
 
 @pytest.fixture(scope="session")
@@ -75,7 +77,7 @@ def resolver() -> Resolver:
 def fop(registry, tmp_path, resolver) -> Callable[..., OpResult]:
     """Parse and run a fop string on a file: ``fop("imageView2/2/w/200", src)``."""
     def run(text: str, src: Path, mime: str = "image/jpeg", **context) -> OpResult:
-        context.setdefault("resolve_url", resolver)
+        context.setdefault("fetch_url", resolver)
         pipeline = parse_pipeline(text, registry)
         ctx = OpContext(scratch=tmp_path, **context)
         return run_ops(pipeline.ops, src, mime, ctx, registry).result

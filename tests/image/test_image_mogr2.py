@@ -190,7 +190,7 @@ def test_size_limit_of_the_source_size(fop, g_jpeg):
 
 def test_percent_encoded_geometry(registry, g_jpeg, tmp_path):
     from qiniu_emulator.fops.execute import run_ops
-    from qiniu_emulator.fops.registry import OpContext
+    from qiniu_emulator.fops.context import OpContext
 
     [pipeline] = parse_fops("imageMogr2/thumbnail/200x300%3E", registry)
     result = run_ops(pipeline.ops, g_jpeg, "image/jpeg", OpContext(scratch=tmp_path), registry).result

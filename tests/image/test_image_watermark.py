@@ -148,7 +148,7 @@ def test_unresolvable_url_fails_clearly(fop, white_page):
 
 def test_no_resolver_fails_clearly(fop, white_page, red_mark):
     with pytest.raises(StageFailed, match="cannot be resolved here"):
-        fop(f"watermark/1/image/{red_mark}", white_page, mime="image/png", resolve_url=None)
+        fop(f"watermark/1/image/{red_mark}", white_page, mime="image/png", fetch_url=None)
 
 
 def test_mark_that_is_not_an_image(fop, white_page, resolver, tmp_path):

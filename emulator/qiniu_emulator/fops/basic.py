@@ -4,13 +4,22 @@ from __future__ import annotations
 
 import hashlib
 import json
+from dataclasses import dataclass
 from pathlib import Path
 
-from .registry import Op, OpContext, OpResult, OpSpec, Param, Registry, Schema, one_of
+from .context import OpContext, OpResult
+from .declare import Op, OpSpec
+from .grammar import arg, one_of
+from .registry import Registry
 
 
-def run_qhash(op: Op, src: Path, ctx: OpContext) -> OpResult:
-    digest = hashlib.new(op.args["alg"])
+@dataclass(frozen=True)
+class QhashArgs:
+    alg: str = arg(one_of("md5", "sha1", "sha256"), "digest algorithm", positional=True, required=True)
+
+
+def run_qhash(op: Op[QhashArgs], src: Path, ctx: OpContext) -> OpResult:
+    digest = hashlib.new(op.args.alg)
     size = 0
     with src.open("rb") as f:
         while chunk := f.read(1 << 20):
@@ -22,8 +31,4 @@ def run_qhash(op: Op, src: Path, ctx: OpContext) -> OpResult:
 
 
 def register(registry: Registry) -> None:
-    registry.add(OpSpec(
-        name="qhash",
-        run=run_qhash,
-        schema=Schema(positional=(Param("alg", one_of("md5", "sha1", "sha256")),)),
-    ))
+    registry.add(OpSpec(name="qhash", run=run_qhash, args=QhashArgs, help="hash of the input"))

@@ -10,7 +10,9 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .registry import Op, OpContext, OpFailed, OpResult, Registry
+from .context import OpContext, OpFailed, OpResult
+from .declare import Op
+from .registry import Registry
 
 
 @dataclass
@@ -62,7 +64,7 @@ def run_ops(ops: list[Op], src: Path, src_mime: str, ctx: OpContext, registry: R
             result = spec.run(op, current.path, ctx)
         except Exception as exc:  # noqa: BLE001 - an op failure must never escape as a crash
             message = str(exc) if isinstance(exc, OpFailed) else _describe(exc)
-            if not op.args.get("ignore-error"):
+            if not op.ignore_error:
                 raise StageFailed(index, message, timings) from exc
             ctx.log(f"{op.name}: {message}; ignore-error returns the input unchanged")
             result = OpResult(path=current.path, mime=current.mime, passthrough=True)

@@ -11,7 +11,9 @@ from urllib.parse import unquote
 
 from ..encoding import b64_decode_text, decode_entry
 from ..errors import QiniuError
-from .registry import FopSyntaxError, Op, Registry, int_range
+from .declare import Op
+from .grammar import FopSyntaxError, int_range
+from .registry import Registry
 
 MAX_STAGES = 30
 MAX_PIPELINES = 100
@@ -97,8 +99,7 @@ def parse_op(text: str, registry: Registry) -> Op:
     spec = registry.get(name)
     if spec is None:
         raise FopSyntaxError(f"unknown fop {name!r}", name)
-    args, order = spec.parse_segments(segments)
-    return Op(name=name, text=text, args=args, order=order)
+    return Op(name=name, text=text, args=spec.parse_segments(segments))
 
 
 _DAYS = int_range(1, 36500)

@@ -12,7 +12,8 @@ from ..encoding import etag_of_stream
 from ..errors import QiniuError
 from ..fops.execute import PipelineRun, StageFailed, StageTiming, run_ops
 from ..fops.parse import Pipeline, SaveAs
-from ..fops.registry import OpContext, OpResult, Registry, SourceInfo, UrlResolver, default_output_prefix
+from ..fops.context import FetchUrl, OpContext, OpResult, SourceInfo, default_output_prefix
+from ..fops.registry import Registry
 from ..policy import render_template
 from ..storage import ObjectInfo, Storage
 from .models import Code, Item, StageLog
@@ -46,13 +47,13 @@ class Processor:
 
     storage: Storage
     registry: Registry
-    resolver: UrlResolver | None
+    fetcher: FetchUrl | None
     ffmpeg: str
     op_timeout: float
 
     def context(self, scratch: Path, source: SourceInfo, log: Callable[[str], None],
                 progress: Callable[[float], None], sync: bool = False) -> OpContext:
-        return OpContext(scratch=scratch, source=source, resolve_url=self.resolver,
+        return OpContext(scratch=scratch, source=source, fetch_url=self.fetcher,
                          ffmpeg=self.ffmpeg, op_timeout=self.op_timeout, log=log,
                          progress=progress, sync=sync)
 

@@ -14,20 +14,22 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from ..registry import Op, OpContext, OpResult, OpSpec, Registry, Schema
-from .concat import parse_avconcat, run_avconcat
-from .frames import parse_vframe, parse_vsample, run_vframe, run_vsample
+from ..context import OpContext, OpResult
+from ..declare import Op, OpSpec
+from ..registry import Registry
+from .concat import ConcatArgs, parse_avconcat, run_avconcat
+from .frames import VframeArgs, VsampleArgs, run_vframe, run_vsample
 from .hls import run_hls
 from .info import media_info_json
 from .thumb import run_avthumb
-from .thumb_parse import parse_avthumb
+from .thumb_parse import ThumbArgs, parse_avthumb
 
 NEUTRAL_FILENAME = "source"
 
 
-def run_avthumb_any(op: Op, src: Path, ctx: OpContext) -> OpResult:
+def run_avthumb_any(op: Op[ThumbArgs], src: Path, ctx: OpContext) -> OpResult:
     """avthumb: HLS (playlist + segments) or a single transcoded file."""
-    if op.args["format"] == "m3u8":
+    if op.args.format == "m3u8":
         return run_hls(op, src, ctx)
     return run_avthumb(op, src, ctx)
 
@@ -42,8 +44,11 @@ def run_avinfo(op: Op, src: Path, ctx: OpContext) -> OpResult:
 
 def register(registry: Registry) -> None:
     """Add the audio/video ops to ``registry``."""
-    registry.add(OpSpec(name="avthumb", run=run_avthumb_any, parse=parse_avthumb, sync=True))
-    registry.add(OpSpec(name="vframe", run=run_vframe, parse=parse_vframe, sync=True))
-    registry.add(OpSpec(name="avinfo", run=run_avinfo, schema=Schema(), sync=True))
-    registry.add(OpSpec(name="vsample", run=run_vsample, parse=parse_vsample, sync=False))
-    registry.add(OpSpec(name="avconcat", run=run_avconcat, parse=parse_avconcat, sync=False))
+    registry.add(OpSpec(name="avthumb", run=run_avthumb_any, args=ThumbArgs, parse=parse_avthumb,
+                        help="transcode audio and video, HLS included"))
+    registry.add(OpSpec(name="vframe", run=run_vframe, args=VframeArgs, help="one video frame"))
+    registry.add(OpSpec(name="avinfo", run=run_avinfo, help="ffprobe-shaped media metadata"))
+    registry.add(OpSpec(name="vsample", run=run_vsample, args=VsampleArgs, sync=False,
+                        help="video frames at an interval"))
+    registry.add(OpSpec(name="avconcat", run=run_avconcat, args=ConcatArgs, parse=parse_avconcat,
+                        sync=False, help="join audio and video pieces"))

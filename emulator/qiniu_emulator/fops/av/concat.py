@@ -15,24 +15,48 @@ from typing import Any
 import ffmpeg
 
 from ...encoding import b64_decode_text
-from ..registry import FopSyntaxError, Op, OpContext, OpFailed, OpResult, int_range, one_of
+from ..context import OpContext, OpFailed, OpResult
+from ..declare import Op
+from ..grammar import FopSyntaxError, arg, build, int_range, one_of, params_of, switch
 from .ffmpeg import PROTOCOLS, Deadline, available_encoders, compile_argv, media_input, run_ffmpeg
 from .formats import FORMATS, X264_PRESET, YUV420_ENCODERS, OutputFormat, resolve_encoder
 from .geometry import even
-from .params import URL_SCHEMES, bitrate, flag01, size_spec
+from .params import URL_SCHEMES, SizeSpec, bitrate, size_spec
 from .probe import MediaInfo, probe
 
 MAX_EXTRA_PIECES = 20
 CONCAT_FORMATS = ("mp4", "flv", "mov", "mkv", "webm", "avi", "mp3", "aac", "m4a", "ogg", "wav", "flac")
 MAXRATE_FORMATS = ("mp4", "mov", "mkv")
 AUDIO_RATE = 44100
-PAIRS = {
-    "format": one_of(*CONCAT_FORMATS),
-    "s": size_spec(3840, 3840),
-    "index": int_range(1, MAX_EXTRA_PIECES + 1),
-    "maxrate": bitrate,
-    "addAudio": flag01,
-}
+
+
+@dataclass(frozen=True)
+class ConcatArgs:
+    mode: int = arg(int_range(1, 2), "1 remux, 2 re-encode", positional=True, required=True)
+    format: str = arg(one_of(*CONCAT_FORMATS), "output format", required=True)
+    sources: tuple[str, ...] = ()
+    s: SizeSpec | None = arg(size_spec(3840, 3840), "picture size (mode 2)")
+    index: int = arg(int_range(1, MAX_EXTRA_PIECES + 1), "position of the source among the pieces",
+                     default=1)
+    maxrate: int | None = arg(bitrate, "peak video bitrate (mode 2)")
+    add_audio: bool | None = arg(switch, "1 = silence for pieces without audio (mode 2)",
+                                 name="addAudio")
+
+    def check(self) -> None:
+        count = len(self.sources)
+        if not 1 <= count <= MAX_EXTRA_PIECES:
+            raise FopSyntaxError(f"avconcat takes 1 to {MAX_EXTRA_PIECES} source URLs, got {count}")
+        if self.index > count + 1:
+            raise FopSyntaxError(f"index {self.index} is past the {count + 1} pieces", "index")
+        if self.mode == 1:
+            for name, value in (("s", self.s), ("addAudio", self.add_audio), ("maxrate", self.maxrate)):
+                if value is not None:
+                    raise FopSyntaxError(f"{name} needs re-encoding (mode 2)", name)
+        if self.maxrate is not None and self.format not in MAXRATE_FORMATS:
+            raise FopSyntaxError(f"maxrate applies only to {', '.join(MAXRATE_FORMATS)}", "maxrate")
+
+
+PAIR_NAMES = frozenset(param.name for _, param in params_of(ConcatArgs) if not param.positional)
 
 
 @dataclass(frozen=True)
@@ -41,32 +65,27 @@ class Piece:
     info: MediaInfo
 
 
-def parse_avconcat(segments: list[str]) -> tuple[dict[str, Any], list[str]]:
+def parse_avconcat(segments: list[str]) -> ConcatArgs:
     """``avconcat/<1|2>`` (or ``avconcat/mode/<1|2>``), pairs, then base64 source URLs."""
     rest = segments[1:] if segments[:1] == ["mode"] else segments
     if not rest or rest[0] not in ("1", "2"):
         raise FopSyntaxError("avconcat needs mode 1 or 2", rest[0] if rest else None)
-    args: dict[str, Any] = {"mode": int(rest[0]), "sources": []}
+    written: list[tuple[str, str]] = []
+    sources: list[str] = []
     i = 1
     while i < len(rest):
         name = rest[i]
-        if name in PAIRS:
-            args[name] = _pair_value(name, rest[i + 1] if i + 1 < len(rest) else "")
+        if name in PAIR_NAMES:
+            if i + 1 >= len(rest) or not rest[i + 1]:
+                raise FopSyntaxError(f"parameter {name} needs a value", name)
+            written.append((name, rest[i + 1]))
             i += 2
         else:
-            args["sources"].append(_source_url(name))
+            sources.append(_source_url(name))
             i += 1
-    _check(args)
-    return args, ["mode", *[k for k in PAIRS if k in args], "sources"]
-
-
-def _pair_value(name: str, text: str) -> Any:
-    if not text:
-        raise FopSyntaxError(f"parameter {name} needs a value", name)
-    try:
-        return PAIRS[name](text)
-    except ValueError as exc:
-        raise FopSyntaxError(f"bad {name}: {exc}", text) from exc
+    if "format" not in {name for name, _ in written}:
+        raise FopSyntaxError("avconcat needs format/<format>")
+    return build(ConcatArgs, written, {"mode": int(rest[0]), "sources": tuple(sources)})
 
 
 def _source_url(text: str) -> str:
@@ -81,30 +100,14 @@ def _source_url(text: str) -> str:
     return url
 
 
-def _check(args: dict[str, Any]) -> None:
-    if "format" not in args:
-        raise FopSyntaxError("avconcat needs format/<format>")
-    count = len(args["sources"])
-    if not 1 <= count <= MAX_EXTRA_PIECES:
-        raise FopSyntaxError(f"avconcat takes 1 to {MAX_EXTRA_PIECES} source URLs, got {count}")
-    if args.get("index", 1) > count + 1:
-        raise FopSyntaxError(f"index {args['index']} is past the {count + 1} pieces", "index")
-    if args["mode"] == 1:
-        for name in ("s", "addAudio", "maxrate"):
-            if name in args:
-                raise FopSyntaxError(f"{name} needs re-encoding (mode 2)", name)
-    if "maxrate" in args and args["format"] not in MAXRATE_FORMATS:
-        raise FopSyntaxError(f"maxrate applies only to {', '.join(MAXRATE_FORMATS)}", "maxrate")
-
-
-def run_avconcat(op: Op, src: Path, ctx: OpContext) -> OpResult:
+def run_avconcat(op: Op[ConcatArgs], src: Path, ctx: OpContext) -> OpResult:
     """Join the pieces in order, the source at position ``index``."""
     deadline = Deadline.start(ctx.op_timeout)
-    fmt = FORMATS[op.args["format"]]
+    fmt = FORMATS[op.args.format]
     pieces = _fetch_pieces(op.args, src, ctx)
     out = ctx.output_path(fmt.ext)
     total = sum(p.info.duration or 0 for p in pieces) or None
-    if op.args["mode"] == 1:
+    if op.args.mode == 1:
         node = _remux(pieces, fmt, out, ctx)
     else:
         node = _reencode(pieces, op.args, fmt, out, ctx)
@@ -114,12 +117,10 @@ def run_avconcat(op: Op, src: Path, ctx: OpContext) -> OpResult:
     return OpResult(path=out, mime=fmt.mime)
 
 
-def _fetch_pieces(args: dict[str, Any], src: Path, ctx: OpContext) -> list[Piece]:
-    if ctx.resolve_url is None:
-        raise OpFailed("avconcat needs a URL resolver, which this run does not have")
+def _fetch_pieces(args: ConcatArgs, src: Path, ctx: OpContext) -> list[Piece]:
     workdir = Path(tempfile.mkdtemp(dir=ctx.scratch, prefix="avconcat-"))
-    paths = [ctx.resolve_url(url, workdir) for url in args["sources"]]
-    paths.insert(args.get("index", 1) - 1, src)
+    paths = [ctx.fetch(url, workdir) for url in args.sources]
+    paths.insert(args.index - 1, src)
     pieces = []
     for number, path in enumerate(paths, start=1):
         try:
@@ -142,13 +143,13 @@ def _quote(path: Path) -> str:
     return "'" + str(path).replace("'", "'\\''") + "'"
 
 
-def _reencode(pieces: list[Piece], args: dict[str, Any], fmt: OutputFormat, out: Path,
+def _reencode(pieces: list[Piece], args: ConcatArgs, fmt: OutputFormat, out: Path,
               ctx: OpContext) -> Any:
     with_video = not fmt.audio_only and any(p.info.video for p in pieces)
     with_audio = any(p.info.audio for p in pieces) and (
-        args.get("addAudio", "1") == "1" or all(p.info.audio for p in pieces))
+        args.add_audio is not False or all(p.info.audio for p in pieces))
     if not with_video and not with_audio:
-        raise OpFailed(f"not a valid media: the pieces have nothing to put in {args['format']}")
+        raise OpFailed(f"not a valid media: the pieces have nothing to put in {args.format}")
     size = _frame_size(pieces, args) if with_video else None
     fps = next((p.info.video.fps for p in pieces if p.info.video and p.info.video.fps), 25.0)
     streams = []
@@ -165,9 +166,9 @@ def _reencode(pieces: list[Piece], args: dict[str, Any], fmt: OutputFormat, out:
     return ffmpeg.output(*outputs, str(out), **_encode_options(args, fmt, ctx, with_video, with_audio))
 
 
-def _frame_size(pieces: list[Piece], args: dict[str, Any]) -> tuple[int, int]:
-    if "s" in args:
-        return even(args["s"].width), even(args["s"].height)
+def _frame_size(pieces: list[Piece], args: ConcatArgs) -> tuple[int, int]:
+    if args.s is not None and args.s.width and args.s.height:
+        return even(args.s.width), even(args.s.height)
     first = next(p.info.video for p in pieces if p.info.video)
     return even(first.width), even(first.height)
 
@@ -188,7 +189,7 @@ def _audio_of(source: Any, piece: Piece) -> Any:
     return source["a:0"].filter("aformat", sample_rates=AUDIO_RATE, channel_layouts="stereo")
 
 
-def _encode_options(args: dict[str, Any], fmt: OutputFormat, ctx: OpContext,
+def _encode_options(args: ConcatArgs, fmt: OutputFormat, ctx: OpContext,
                     with_video: bool, with_audio: bool) -> dict[str, Any]:
     encoders = available_encoders(ctx.ffmpeg)
     options: dict[str, Any] = {"f": fmt.muxer}
@@ -199,8 +200,8 @@ def _encode_options(args: dict[str, Any], fmt: OutputFormat, ctx: OpContext,
             options["pix_fmt"] = "yuv420p"
         if encoder == "libx264":
             options["preset"] = X264_PRESET
-        if "maxrate" in args:
-            options.update(maxrate=args["maxrate"], bufsize=2 * args["maxrate"])
+        if args.maxrate is not None:
+            options.update(maxrate=args.maxrate, bufsize=2 * args.maxrate)
         elif fmt.vb:
             options["b:v"] = fmt.vb
     if with_audio:

@@ -22,7 +22,7 @@ from typing import Any
 
 import ffmpeg
 
-from ..registry import OpContext, OpFailed
+from ..context import OpContext, OpFailed
 
 # Global options go first: ffmpeg warns about (and may ignore) options after the last output.
 GLOBAL_ARGS = ("-hide_banner", "-nostdin", "-nostats", "-loglevel", "error",

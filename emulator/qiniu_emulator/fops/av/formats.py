@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from types import MappingProxyType
 
-from ..registry import OpFailed
+from ..context import OpFailed
 
 
 @dataclass(frozen=True)

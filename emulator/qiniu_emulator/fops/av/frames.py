@@ -5,26 +5,17 @@ from __future__ import annotations
 import math
 import tempfile
 from fractions import Fraction
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from ..registry import (
-    ExtraOutput,
-    FopSyntaxError,
-    Op,
-    OpContext,
-    OpFailed,
-    OpResult,
-    Param,
-    Schema,
-    b64_text,
-    int_range,
-    one_of,
-)
+from ..context import ExtraOutput, OpContext, OpFailed, OpResult
+from ..declare import Op
+from ..grammar import FopSyntaxError, arg, b64_text, int_range, one_of
 from .ffmpeg import Deadline, compile_argv, media_input, run_ffmpeg
 from .geometry import transposes
 from .naming import check_pattern, render_pattern
-from .params import positive_seconds, rotate_value, seconds, size_spec
+from .params import SizeSpec, positive_seconds, rotate_value, seconds, size_spec
 from .probe import MediaInfo, probe
 
 IMAGE_FORMATS = {"jpg": ("mjpeg", "image/jpeg", ".jpg"), "png": ("png", "image/png", ".png")}
@@ -32,51 +23,52 @@ JPEG_QSCALE = 2  # ffmpeg's mjpeg scale: 2 is near-lossless, as thumbnails shoul
 DEFAULT_INTERVAL = 5.0
 MAX_SAMPLES = 10_000
 
-VFRAME_SCHEMA = Schema(
-    positional=(Param("format", one_of(*IMAGE_FORMATS)),),
-    pairs=(Param("offset", seconds), Param("w", int_range(1, 3840)), Param("h", int_range(1, 2160)),
-           Param("rotate", rotate_value)),
-)
 
-VSAMPLE_SCHEMA = Schema(
-    positional=(Param("format", one_of(*IMAGE_FORMATS)),),
-    pairs=(Param("ss", seconds), Param("t", positive_seconds),
-           Param("s", size_spec(3840, 3840, allow_missing=True)), Param("rotate", rotate_value),
-           Param("interval", positive_seconds), Param("frames", int_range(1, MAX_SAMPLES)),
-           Param("pattern", lambda t: check_pattern(b64_text(t))),
-           Param("savePattern", lambda t: check_pattern(b64_text(t)))),
-)
+def _pattern(text: str) -> str:
+    return check_pattern(b64_text(text))
 
 
-def parse_vframe(segments: list[str]) -> tuple[dict[str, Any], list[str]]:
-    args, order = VFRAME_SCHEMA.parse(segments)
-    if "offset" not in args:
-        raise FopSyntaxError("vframe needs offset/<seconds>")
-    return args, order
+@dataclass(frozen=True)
+class VframeArgs:
+    format: str = arg(one_of(*IMAGE_FORMATS), "jpg or png", positional=True, required=True)
+    offset: float = arg(seconds, "seconds from the start", required=True)
+    w: int | None = arg(int_range(1, 3840), "width in px")
+    h: int | None = arg(int_range(1, 2160), "height in px")
+    rotate: str | None = arg(rotate_value, "90, 180, 270 or auto")
 
 
-def parse_vsample(segments: list[str]) -> tuple[dict[str, Any], list[str]]:
-    args, order = VSAMPLE_SCHEMA.parse(segments)
-    if "interval" in args and "frames" in args:
-        raise FopSyntaxError("interval and frames are mutually exclusive", "frames")
-    if ("pattern" in args) == ("savePattern" in args):
-        raise FopSyntaxError("vsample needs exactly one of pattern or savePattern")
-    return args, order
+@dataclass(frozen=True)
+class VsampleArgs:
+    format: str = arg(one_of(*IMAGE_FORMATS), "jpg or png", positional=True, required=True)
+    ss: float | None = arg(seconds, "start offset in seconds")
+    t: float | None = arg(positive_seconds, "duration in seconds")
+    s: SizeSpec | None = arg(size_spec(3840, 3840, allow_missing=True), "frame size <w>x<h>")
+    rotate: str | None = arg(rotate_value, "90, 180, 270 or auto")
+    interval: float | None = arg(positive_seconds, "seconds between frames")
+    frames: int | None = arg(int_range(1, MAX_SAMPLES), "number of frames, evenly spaced")
+    pattern: str | None = arg(_pattern, "key pattern with $(count)")
+    save_pattern: str | None = arg(_pattern, "key pattern with $(count)", name="savePattern")
+
+    def check(self) -> None:
+        if self.interval is not None and self.frames is not None:
+            raise FopSyntaxError("interval and frames are mutually exclusive", "frames")
+        if (self.pattern is None) == (self.save_pattern is None):
+            raise FopSyntaxError("vsample needs exactly one of pattern or savePattern")
 
 
-def run_vframe(op: Op, src: Path, ctx: OpContext) -> OpResult:
+def run_vframe(op: Op[VframeArgs], src: Path, ctx: OpContext) -> OpResult:
     """The frame at ``offset`` seconds, scaled to w/h and rotated.
 
     ffmpeg runs first and the source is probed only when no frame comes out: a thumbnail
     is a few tens of milliseconds, and probing up front would add a tenth to every one.
     """
     deadline = Deadline.start(ctx.op_timeout)
-    offset = op.args["offset"]
-    codec, mime, ext = IMAGE_FORMATS[op.args["format"]]
+    args = op.args
+    offset = args.offset
+    codec, mime, ext = IMAGE_FORMATS[args.format]
     out = ctx.output_path(ext)
     # -ss before -i seeks by index: much faster than decoding up to the offset.
-    video = _picture(media_input(src, ss=offset)["v:0"], op.args.get("w"), op.args.get("h"),
-                     op.args.get("rotate"))
+    video = _picture(media_input(src, ss=offset)["v:0"], args.w, args.h, args.rotate)
     node = video.output(str(out), **_image_options(codec, frames=1), update=1)
     try:
         run_ffmpeg(compile_argv(node, ctx), ctx, deadline)
@@ -98,39 +90,40 @@ def _why_no_frame(src: Path, offset: float) -> OpFailed | None:
     return None
 
 
-def run_vsample(op: Op, src: Path, ctx: OpContext) -> OpResult:
+def run_vsample(op: Op[VsampleArgs], src: Path, ctx: OpContext) -> OpResult:
     """Frames every ``interval`` seconds (or ``frames`` evenly spaced) as extra outputs."""
     deadline = Deadline.start(ctx.op_timeout)
     info = _probe_video(src)
-    start = op.args.get("ss", 0.0)
+    args = op.args
+    start = args.ss or 0.0
     if info.duration is None:
         raise OpFailed("not a valid video: its duration is unknown")
     if start >= info.duration:
         raise OpFailed(f"ss {start:g} is beyond the duration {info.duration:.3f} s of the video")
-    span = min(op.args.get("t", math.inf), info.duration - start)
-    count, rate = _sampling(op.args, span, info)
-    codec, mime, ext = IMAGE_FORMATS[op.args["format"]]
+    span = min(args.t or math.inf, info.duration - start)
+    count, rate = _sampling(args, span, info)
+    codec, mime, ext = IMAGE_FORMATS[args.format]
     workdir = Path(tempfile.mkdtemp(dir=ctx.scratch, prefix="vsample-"))
-    spec = op.args.get("s")
+    spec = args.s
     window = {"ss": start, "t": span} if start else {"t": span}
     video = media_input(src, **window)["v:0"].filter("fps", fps=f"{rate.numerator}/{rate.denominator}")
-    video = _picture(video, spec and spec.width, spec and spec.height, op.args.get("rotate"))
+    video = _picture(video, spec and spec.width, spec and spec.height, args.rotate)
     node = video.output(str(workdir / f"%06d{ext}"), start_number=0, **_image_options(codec, count))
     run_ffmpeg(compile_argv(node, ctx), ctx, deadline, span)
     files = sorted(workdir.glob(f"*{ext}"))
     if not files:
         raise OpFailed("ffmpeg wrote no frames")
-    pattern = op.args.get("savePattern") or op.args["pattern"]
+    pattern = args.save_pattern or args.pattern or ""
     extra = [ExtraOutput(render_pattern(pattern, ctx.source, i), f, mime) for i, f in enumerate(files)]
     return OpResult(path=files[0], mime=mime, extra=extra)
 
 
-def _sampling(args: dict[str, Any], span: float, info: MediaInfo) -> tuple[int, Fraction]:
+def _sampling(args: VsampleArgs, span: float, info: MediaInfo) -> tuple[int, Fraction]:
     """How many frames to take and at what rate (frames per second)."""
-    if "frames" in args:
-        count = min(args["frames"], info.video.frames or args["frames"])
+    if args.frames is not None:
+        count = min(args.frames, (info.video and info.video.frames) or args.frames)
         return count, Fraction(count / span).limit_denominator(1000)
-    interval = args.get("interval", DEFAULT_INTERVAL)
+    interval = args.interval or DEFAULT_INTERVAL
     count = min(MAX_SAMPLES, max(1, math.ceil(round(span / interval, 6))))
     return count, 1 / Fraction(interval).limit_denominator(1000)
 

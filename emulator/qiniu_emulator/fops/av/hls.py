@@ -15,18 +15,20 @@ import math
 import tempfile
 from pathlib import Path
 
-from ..registry import ExtraOutput, Op, OpContext, OpFailed, OpResult
+from ..context import ExtraOutput, OpContext, OpFailed, OpResult
+from ..declare import Op
 from .ffmpeg import Deadline, compile_argv, run_ffmpeg
 from .formats import FORMATS
 from .naming import generated_segment_prefix, render_pattern
 from .probe import probe
 from .thumb import plan_transcode
+from .thumb_parse import ThumbArgs
 
 DEFAULT_SEGMENT_SECONDS = 10.0
 SEGMENT_MIME = "video/mp2t"
 
 
-def run_hls(op: Op, src: Path, ctx: OpContext) -> OpResult:
+def run_hls(op: Op[ThumbArgs], src: Path, ctx: OpContext) -> OpResult:
     """Transcode to HLS; the playlist is the result, the segments its extra outputs."""
     if ctx.sync:
         raise OpFailed("avthumb/m3u8 is only available through pfop")
@@ -48,8 +50,8 @@ def run_hls(op: Op, src: Path, ctx: OpContext) -> OpResult:
     return OpResult(path=out, mime=FORMATS["m3u8"].mime, extra=extra)
 
 
-def _hls_options(args: dict, has_video: bool, workdir: Path) -> dict:
-    segtime = args.get("segtime", DEFAULT_SEGMENT_SECONDS)
+def _hls_options(args: ThumbArgs, has_video: bool, workdir: Path) -> dict:
+    segtime = args.segtime or DEFAULT_SEGMENT_SECONDS
     options = {
         "hls_time": f"{segtime:g}",
         "hls_list_size": 0,
@@ -59,8 +61,8 @@ def _hls_options(args: dict, has_video: bool, workdir: Path) -> dict:
     if has_video:
         # Cut exactly every segtime seconds instead of waiting for the encoder's keyframes.
         options["force_key_frames"] = f"expr:gte(t,n_forced*{segtime:g})"
-    if "hlsKey" in args:
-        options["hls_key_info_file"] = str(_key_info_file(workdir, args["hlsKey"], args["hlsKeyUrl"]))
+    if args.hls_key is not None and args.hls_key_url is not None:
+        options["hls_key_info_file"] = str(_key_info_file(workdir, args.hls_key, args.hls_key_url))
     return options
 
 
@@ -80,8 +82,8 @@ def _segments(lines: list[str], workdir: Path) -> list[Path]:
     return segments
 
 
-def _segment_keys(op: Op, src: Path, ctx: OpContext, count: int) -> list[str]:
-    pattern = op.args.get("savePattern") or op.args.get("pattern")
+def _segment_keys(op: Op[ThumbArgs], src: Path, ctx: OpContext, count: int) -> list[str]:
+    pattern = op.args.segment_pattern
     if pattern:
         keys = [render_pattern(pattern, ctx.source, i) for i in range(count)]
         if len(set(keys)) != count:

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from ...encoding import etag_of_stream
 from ...policy import render_template
-from ..registry import SourceInfo, default_output_prefix
+from ..context import SourceInfo, default_output_prefix
 
 _VARIABLE = re.compile(r"\$\(([A-Za-z.]+)\)|\$\{([A-Za-z.]+)\}")
 SOURCE_VARIABLES = frozenset({"etag", "fsize", "mimeType", "bucket", "key", "keybase",

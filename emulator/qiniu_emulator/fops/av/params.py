@@ -8,13 +8,12 @@ from typing import Callable
 
 from ...encoding import b64_decode, b64_decode_text
 from ..layout import GRAVITIES
-from ..registry import float_range, one_of
+from ..grammar import float_range, one_of
 
 MAX_BITRATE = 100_000_000
 SAMPLE_RATES = (8000, 11025, 12000, 16000, 22050, 24000, 32000, 44100, 48000, 64000, 88200, 96000)
 URL_SCHEMES = ("kodo://", "http://", "https://")
 
-flag01 = one_of("0", "1")
 rotate_value = one_of("90", "180", "270", "auto")
 seconds = float_range(0, 86400 * 7)
 gravity = one_of(*GRAVITIES)

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import av
 
-from ..registry import OpFailed
+from ..context import OpFailed
 
 
 @dataclass(frozen=True)

@@ -13,12 +13,14 @@ from typing import Any
 
 import ffmpeg
 
-from ..registry import Op, OpContext, OpFailed, OpResult
+from ..context import OpContext, OpFailed, OpResult
+from ..declare import Op
 from .ffmpeg import Deadline, available_encoders, compile_argv, media_input, run_ffmpeg
 from .filters import apply_chain
 from .formats import FORMATS, NO_BITRATE_ENCODERS, X264_PRESET, YUV420_ENCODERS, OutputFormat, resolve_encoder
 from .geometry import even, fit_inside, rotated, transposes
 from .params import SizeSpec
+from .thumb_parse import ThumbArgs
 from .probe import MediaInfo, probe
 from .watermark import DEFAULT_GRAVITY, Placement, add_image_mark, add_text_mark
 
@@ -31,42 +33,42 @@ class Transcode:
     seconds: float | None
 
 
-def run_avthumb(op: Op, src: Path, ctx: OpContext) -> OpResult:
+def run_avthumb(op: Op[ThumbArgs], src: Path, ctx: OpContext) -> OpResult:
     """Transcode ``src`` into the single file of ``avthumb/<format>``."""
-    fmt = FORMATS[op.args["format"]]
+    fmt = FORMATS[op.args.format]
     deadline = Deadline.start(ctx.op_timeout)
     info = probe(src, with_rotation=not fmt.audio_only)
     out = ctx.output_path(fmt.ext)
     plan = plan_transcode(op.args, fmt, info, src, out, ctx)
     run_ffmpeg(compile_argv(plan.node, ctx), ctx, deadline, plan.seconds)
     if not out.exists() or out.stat().st_size == 0:
-        raise OpFailed(f"ffmpeg wrote no {op.args['format']} output")
+        raise OpFailed(f"ffmpeg wrote no {op.args.format} output")
     return OpResult(path=out, mime=fmt.mime)
 
 
-def plan_transcode(args: dict[str, Any], fmt: OutputFormat, info: MediaInfo, src: Path,
+def plan_transcode(args: ThumbArgs, fmt: OutputFormat, info: MediaInfo, src: Path,
                    out: Path, ctx: OpContext, extra_options: dict[str, Any] | None = None) -> Transcode:
     """The ffmpeg-python output node for ``args`` applied to the probed source."""
-    start = args.get("ss", 0.0)
-    seconds = _output_seconds(info, start, args.get("t"))
-    keep_video = fmt.vcodec is not None and info.video is not None and args.get("vn") != "1"
-    keep_audio = fmt.acodec is not None and info.audio is not None and args.get("an") != "1"
+    start = args.ss or 0.0
+    seconds = _output_seconds(info, start, args.t)
+    keep_video = fmt.vcodec is not None and info.video is not None and not args.vn
+    keep_audio = fmt.acodec is not None and info.audio is not None and not args.an
     if not keep_video and not keep_audio:
-        raise OpFailed(f"not a valid media: nothing to put in {args['format']} "
+        raise OpFailed(f"not a valid media: nothing to put in {args.format} "
                        f"(the source has {_describe_streams(info)})")
     input_options = {"ss": start} if start else {}
-    if "t" in args:
-        input_options["t"] = args["t"]
+    if args.t is not None:
+        input_options["t"] = args.t
     source = media_input(src, **input_options)
     encoders = available_encoders(ctx.ffmpeg)
     streams, options = [], {"f": fmt.muxer, **(extra_options or {})}
     if keep_video:
-        encoder = resolve_encoder(args.get("vcodec", fmt.vcodec), encoders)
+        encoder = resolve_encoder(args.vcodec or fmt.vcodec, encoders)
         streams.append(_video_stream(source, args, info, encoder, ctx))
         options.update(_video_options(args, fmt, info, encoder))
     if keep_audio:
-        encoder = resolve_encoder(args.get("acodec", fmt.acodec), encoders)
-        streams.append(apply_chain(source["a:0"], args.get("af", ())))
+        encoder = resolve_encoder(args.acodec or fmt.acodec, encoders)
+        streams.append(apply_chain(source["a:0"], args.af))
         options.update(_audio_options(args, fmt, info, encoder))
     options.update(_container_options(args, fmt))
     node = ffmpeg.output(*streams, str(out), **options)
@@ -87,24 +89,24 @@ def _describe_streams(info: MediaInfo) -> str:
     return " and ".join(kinds) + " only" if kinds else "no streams"
 
 
-def _video_stream(source: Any, args: dict[str, Any], info: MediaInfo, encoder: str,
+def _video_stream(source: Any, args: ThumbArgs, info: MediaInfo, encoder: str,
                   ctx: OpContext) -> Any:
     video = source["v:0"]
     if encoder == "copy":
         return video
     size = (info.video.width, info.video.height)
-    degrees = int(args["rotate"]) if args.get("rotate", "auto") != "auto" else 0
+    degrees = int(args.rotate) if args.rotate not in (None, "auto") else 0
     for direction in transposes(degrees):
         video = video.filter("transpose", direction)
     size = rotated(size, degrees)
-    target = _target_size(size, args.get("s"), args.get("autoscale") == "1")
+    target = _target_size(size, args.s, args.autoscale)
     needs_even = encoder in YUV420_ENCODERS
     if needs_even:
         target = (even(target[0]), even(target[1]))
     if target != size:
         video = video.filter("scale", target[0], target[1])
-    if args.get("vf"):
-        video = apply_chain(video, args["vf"])
+    if args.vf:
+        video = apply_chain(video, args.vf)
         if needs_even:  # a user crop/pad may leave odd sides
             video = video.filter("scale", "trunc(iw/2)*2", "trunc(ih/2)*2")
     return _watermarks(video, args, ctx)
@@ -121,19 +123,19 @@ def _target_size(size: tuple[int, int], spec: SizeSpec | None, autoscale: bool) 
     return fit_inside(size[0], size[1], box[0], box[1]) if autoscale else box
 
 
-def _watermarks(video: Any, args: dict[str, Any], ctx: OpContext) -> Any:
-    offsets = (args.get("wmOffsetX", 0), args.get("wmOffsetY", 0))
-    if "wmImage" in args:
-        placement = Placement(args.get("wmGravity", DEFAULT_GRAVITY), *offsets)
-        video = add_image_mark(video, args["wmImage"], placement, ctx)
-    if "wmText" in args:
-        placement = Placement(args.get("wmGravityText", DEFAULT_GRAVITY), *offsets)
-        video = add_text_mark(video, args["wmText"], placement, ctx, args.get("wmFont"),
-                              args.get("wmFontColor"), args.get("wmFontSize"))
+def _watermarks(video: Any, args: ThumbArgs, ctx: OpContext) -> Any:
+    offsets = (args.wm_offset_x, args.wm_offset_y)
+    if args.wm_image is not None:
+        placement = Placement(args.wm_gravity or DEFAULT_GRAVITY, *offsets)
+        video = add_image_mark(video, args.wm_image, placement, ctx)
+    if args.wm_text is not None:
+        placement = Placement(args.wm_gravity_text or DEFAULT_GRAVITY, *offsets)
+        video = add_text_mark(video, args.wm_text, placement, ctx, args.wm_font,
+                              args.wm_font_color, args.wm_font_size)
     return video
 
 
-def _video_options(args: dict[str, Any], fmt: OutputFormat, info: MediaInfo,
+def _video_options(args: ThumbArgs, fmt: OutputFormat, info: MediaInfo,
                    encoder: str) -> dict[str, Any]:
     options: dict[str, Any] = {"c:v": encoder}
     if encoder == "copy":
@@ -143,21 +145,21 @@ def _video_options(args: dict[str, Any], fmt: OutputFormat, info: MediaInfo,
     if encoder == "libx264":
         options["preset"] = X264_PRESET
     options.update(_video_rate(args, fmt, info, encoder))
-    if "r" in args:
-        options["r"] = f"{args['r']:g}"
-    if "aspect" in args:
-        options["aspect"] = args["aspect"]
+    if args.r is not None:
+        options["r"] = f"{args.r:g}"
+    if args.aspect is not None:
+        options["aspect"] = args.aspect
     return options
 
 
-def _video_rate(args: dict[str, Any], fmt: OutputFormat, info: MediaInfo,
+def _video_rate(args: ThumbArgs, fmt: OutputFormat, info: MediaInfo,
                 encoder: str) -> dict[str, Any]:
     """Bitrate or quality, never above the source's bitrate when that is known."""
     source_rate = info.video_bit_rate()
-    wanted = args.get("vb", fmt.vb)
+    wanted = args.vb or fmt.vb
     if wanted and source_rate:
         wanted = min(wanted, source_rate)
-    crf = args.get("crf", args.get("h264Crf"))
+    crf = args.crf_value
     capped_crf = encoder in ("libx264", "libx265")
     if crf is not None:
         options: dict[str, Any] = {"crf": crf}
@@ -170,25 +172,25 @@ def _video_rate(args: dict[str, Any], fmt: OutputFormat, info: MediaInfo,
     return {}
 
 
-def _audio_options(args: dict[str, Any], fmt: OutputFormat, info: MediaInfo,
+def _audio_options(args: ThumbArgs, fmt: OutputFormat, info: MediaInfo,
                    encoder: str) -> dict[str, Any]:
     options: dict[str, Any] = {"c:a": encoder}
     if encoder == "copy":
         return options
-    if "aq" in args:
-        options["q:a"] = _audio_quality(args["aq"], encoder)
+    if args.aq is not None:
+        options["q:a"] = _audio_quality(args.aq, encoder)
     elif encoder not in NO_BITRATE_ENCODERS:
-        wanted = args.get("ab", fmt.ab)
+        wanted = args.ab or fmt.ab
         source_rate = info.audio_bit_rate()
         if wanted and source_rate:
             wanted = min(wanted, source_rate)
         if wanted:
             options["b:a"] = wanted
-    for name, default in (("ar", fmt.ar), ("ac", fmt.ac)):
-        if args.get(name, default):
-            options[name] = args.get(name, default)
-    if "audioProfile" in args:
-        options["profile:a"] = _aac_profile(args["audioProfile"], encoder)
+    for name, value in (("ar", args.ar or fmt.ar), ("ac", args.ac or fmt.ac)):
+        if value:
+            options[name] = value
+    if args.audio_profile is not None:
+        options["profile:a"] = _aac_profile(args.audio_profile, encoder)
     return options
 
 
@@ -214,11 +216,11 @@ def _aac_profile(profile: str, encoder: str) -> str:
     return profile
 
 
-def _container_options(args: dict[str, Any], fmt: OutputFormat) -> dict[str, Any]:
+def _container_options(args: ThumbArgs, fmt: OutputFormat) -> dict[str, Any]:
     options: dict[str, Any] = {}
-    if args.get("stripmeta") == "1":
+    if args.stripmeta:
         options["map_metadata"] = -1
-    if fmt.muxer == "mp3" and args.get("writeXing") == "0":
+    if fmt.muxer == "mp3" and args.write_xing is False:
         options["write_xing"] = 0
     if fmt.muxer in ("mp4", "mov", "ipod"):
         options["movflags"] = "+faststart"

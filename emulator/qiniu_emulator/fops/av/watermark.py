@@ -10,7 +10,7 @@ from typing import Any
 import ffmpeg
 
 from ..fonts import DEFAULT_FONT, find_font, needs_cjk
-from ..registry import OpContext, OpFailed
+from ..context import OpContext, OpFailed
 from .ffmpeg import media_input
 
 DEFAULT_GRAVITY = "NorthEast"
@@ -38,10 +38,8 @@ class Placement:
 
 
 def add_image_mark(video: Any, url: str, placement: Placement, ctx: OpContext) -> Any:
-    """Overlay the image at ``url`` (fetched with ``ctx.resolve_url``) on every frame."""
-    if ctx.resolve_url is None:
-        raise OpFailed("wmImage needs a URL resolver, which this run does not have")
-    image = ctx.resolve_url(url, Path(tempfile.mkdtemp(dir=ctx.scratch, prefix="wm-")))
+    """Overlay the image at ``url`` (fetched through the context) on every frame."""
+    image = ctx.fetch(url, Path(tempfile.mkdtemp(dir=ctx.scratch, prefix="wm-")))
     x, y = placement.position("main_w", "main_h", "overlay_w", "overlay_h")
     mark = media_input(image)["v:0"]
     return ffmpeg.overlay(video, mark, x=x, y=y, eof_action="repeat")

@@ -8,7 +8,8 @@ Output MIME types follow the written format (``image/jpeg``, ``image/png``,
 
 from __future__ import annotations
 
-from ..registry import OpSpec, Registry, Schema
+from ..declare import OpSpec
+from ..registry import Registry
 from . import mogr2, view, watermark
 from .exif import run_exif
 from .info import run_image_ave, run_image_info
@@ -19,6 +20,6 @@ def register(registry: Registry) -> None:
     registry.add(view.SPEC)
     registry.add(mogr2.SPEC)
     registry.add(watermark.SPEC)
-    registry.add(OpSpec(name="imageInfo", run=run_image_info, schema=Schema()))
-    registry.add(OpSpec(name="exif", run=run_exif, schema=Schema()))
-    registry.add(OpSpec(name="imageAve", run=run_image_ave, schema=Schema()))
+    registry.add(OpSpec(name="imageInfo", run=run_image_info, help="size, format and colour model"))
+    registry.add(OpSpec(name="exif", run=run_exif, help="EXIF tags"))
+    registry.add(OpSpec(name="imageAve", run=run_image_ave, help="average colour"))

@@ -20,7 +20,7 @@ from pathlib import Path
 
 from PIL import Image, features
 
-from ..registry import OpFailed
+from ..context import OpFailed
 from .color import RGBA
 from .geometry import Size
 from .io import MAX_PIXELS, MAX_SIDE

@@ -16,7 +16,8 @@ from typing import Any, Iterator
 
 from PIL import ExifTags, TiffImagePlugin
 
-from ..registry import Op, OpContext, OpFailed, OpResult
+from ..context import OpContext, OpFailed, OpResult
+from ..declare import Op
 from .info import write_json
 from .io import open_source
 

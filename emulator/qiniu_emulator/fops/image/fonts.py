@@ -5,7 +5,7 @@ from __future__ import annotations
 from PIL import Image, ImageDraw, ImageFont
 
 from ..fonts import DEFAULT_FONT, find_font, needs_cjk
-from ..registry import OpFailed
+from ..context import OpFailed
 from .color import RGBA
 
 MAX_LAYER_PIXELS = 50_000_000

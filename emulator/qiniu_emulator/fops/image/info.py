@@ -13,7 +13,8 @@ from pathlib import Path
 
 from PIL import ImageStat
 
-from ..registry import Op, OpContext, OpResult
+from ..context import OpContext, OpResult
+from ..declare import Op
 from .encode import WHITE, flatten
 from .io import SourceImage, load, open_source, working_mode
 

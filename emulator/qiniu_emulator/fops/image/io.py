@@ -26,7 +26,7 @@ from typing import Iterator
 
 from PIL import Image, ImageCms, ImageSequence, UnidentifiedImageError
 
-from ..registry import OpFailed
+from ..context import OpFailed
 from .geometry import Size
 
 MAX_PIXELS = 150_000_000

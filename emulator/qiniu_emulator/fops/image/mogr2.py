@@ -13,38 +13,30 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
-from ..registry import FopSyntaxError, Op, OpContext, OpFailed, OpResult, OpSpec, int_range
+from ..context import OpContext, OpFailed, OpResult
+from ..declare import Op, OpSpec
+from ..grammar import FopSyntaxError, Param, arg, build, convert, int_range, only_one, params_of, switch, unknown_parameter
 from . import params
-from .color import b64_colour
-from .encode import WHITE, EncodeSettings, output_format
+from .color import RGBA, b64_colour
+from .encode import WHITE, EncodeSettings, SizeLimit, output_format
 from .io import SourceImage
 from .process import process_image
-from .quality import parse_quality
+from .quality import Quality, parse_quality
 from .steps import Blur, BlurFast, Crop, Orient, Rotate, Sharpen, Step, Thumb
 
-FLAGS = ("auto-orient", "strip")
-
-STEP_PARAMS: dict[str, Callable[[str], Any]] = {
-    "thumbnail": params.thumbnail,
-    "gravity": params.gravity,
-    "crop": params.crop,
-    "rotate": int_range(1, 360),
-    "blur": params.blur,
-    "blurfast": params.blurfast,
-    "sharpen": params.zero_or_one,
-}
-
-SETTING_PARAMS: dict[str, Callable[[str], Any]] = {
-    "format": params.format_name,
-    "quality": parse_quality,
-    "interlace": params.zero_or_one,
-    "colors": int_range(1, 65536),
-    "background": b64_colour,
-    "size-limit": params.size_limit,
-    "ignore-error": params.flag_one,
-}
+# Steps may repeat and run in the order written; they are not fields of the arguments.
+STEPS = {p.name: p for p in (
+    Param("auto-orient", str, "turn the picture upright by its EXIF orientation", flag=True),
+    Param("thumbnail", params.thumbnail, "resize: <w>x<h> and the other geometries"),
+    Param("gravity", params.gravity, "anchor of the crops after it"),
+    Param("crop", params.crop, "<w>x<h> or !<w>x<h>a<dx>a<dy> at the gravity"),
+    Param("rotate", int_range(1, 360), "clockwise degrees"),
+    Param("blur", params.blur, "<radius>x<sigma>"),
+    Param("blurfast", params.blurfast, "<steps>x<sigma>"),
+    Param("sharpen", switch, "1 = sharpen"),
+)}
 
 
 @dataclass(frozen=True)
@@ -55,58 +47,60 @@ class Token:
     value: Any = None
 
 
-def parse_mogr2(segments: list[str]) -> tuple[dict[str, Any], list[str]]:
-    """Split the segments into ordered step tokens (``args["steps"]``) and settings."""
+@dataclass(frozen=True)
+class Mogr2Args:
+    steps: tuple[Token, ...] = ()
+    format: str | None = arg(params.format_name, "output format")
+    quality: Quality | None = arg(parse_quality, "quality 1-100, '!' = verbatim")
+    interlace: bool = arg(switch, "1 = progressive JPEG", default=False)
+    strip: bool = arg(str, "drop EXIF and ICC metadata", flag=True, default=False)
+    colors: int | None = arg(int_range(1, 65536), "GIF palette size")
+    background: RGBA = arg(b64_colour, "fill of rotated corners and flattened alpha", default=WHITE)
+    size_limit: SizeLimit | None = arg(params.size_limit, "<n>k, <n>m or $(fsize), '!' to force",
+                                       name="size-limit")
+    ignore_error: bool = arg(only_one, "1 = return the input when processing fails",
+                             name="ignore-error", default=False)
+
+    def check(self) -> None:
+        names = {t.name for t in self.steps}
+        if {"blur", "blurfast"} <= names:
+            raise FopSyntaxError("blur and blurfast cannot be combined", "blurfast")
+
+
+def parse_mogr2(segments: list[str]) -> Mogr2Args:
+    """Split the segments into ordered step tokens and position-independent settings."""
     steps: list[Token] = []
-    args: dict[str, Any] = {}
-    order: list[str] = []
+    settings: list[tuple[str, str]] = []
     i = 0
     while i < len(segments):
         name = segments[i]
-        order.append(name)
-        if name in FLAGS:
-            if name == "strip":
-                args["strip"] = True
-            else:
+        step = STEPS.get(name)
+        if name == "strip" or (step is not None and step.flag):
+            if step is not None:
                 steps.append(Token(name))
+            else:
+                settings.append((name, ""))
             i += 1
             continue
-        convert = STEP_PARAMS.get(name) or SETTING_PARAMS.get(name)
-        if convert is None:
-            raise FopSyntaxError("unknown parameter", name)
+        if step is None and name not in SETTING_NAMES:
+            raise unknown_parameter(name, [*STEPS, *SETTING_NAMES])
         if i + 1 >= len(segments) or segments[i + 1] == "":
             raise FopSyntaxError(f"parameter {name} needs a value", name)
-        value = _convert(name, convert, segments[i + 1])
-        if name in STEP_PARAMS:
-            steps.append(Token(name, value))
-        elif name in args:
-            raise FopSyntaxError(f"parameter {name} given twice", name)
+        if step is not None:
+            steps.append(Token(name, convert(name, step.convert, segments[i + 1])))
         else:
-            args[name] = value
+            settings.append((name, segments[i + 1]))
         i += 2
-    if any(t.name == "blur" for t in steps) and any(t.name == "blurfast" for t in steps):
-        raise FopSyntaxError("blur and blurfast cannot be combined", "blurfast")
-    args["steps"] = tuple(steps)
-    return args, order
+    return build(Mogr2Args, settings, {"steps": tuple(steps)})
 
 
-def _convert(name: str, convert: Callable[[str], Any], text: str) -> Any:
-    try:
-        return convert(text)
-    except ValueError as exc:
-        raise FopSyntaxError(f"bad {name}: {exc}", text) from exc
+SETTING_NAMES = tuple(param.name for _, param in params_of(Mogr2Args))
 
 
-def settings_of(args: dict[str, Any]) -> EncodeSettings:
-    return EncodeSettings(
-        format=args.get("format"),
-        quality=args.get("quality"),
-        interlace=args.get("interlace") == "1",
-        strip=bool(args.get("strip")),
-        colors=args.get("colors"),
-        background=args.get("background", WHITE),
-        size_limit=args.get("size-limit"),
-    )
+def settings_of(args: Mogr2Args) -> EncodeSettings:
+    return EncodeSettings(format=args.format, quality=args.quality, interlace=args.interlace,
+                          strip=args.strip, colors=args.colors, background=args.background,
+                          size_limit=args.size_limit)
 
 
 def build_steps(tokens: tuple[Token, ...], source: SourceImage, settings: EncodeSettings) -> list[Step]:
@@ -130,17 +124,19 @@ def build_steps(tokens: tuple[Token, ...], source: SourceImage, settings: Encode
             steps.append(Rotate(value, settings.background))
         elif name in ("blur", "blurfast") and source.format != "gif":
             steps.append(Blur(value[1]) if name == "blur" else BlurFast(*value))
-        elif name == "sharpen" and value == "1":
+        elif name == "sharpen" and value:
             steps.append(Sharpen())
     return steps
 
 
-def run_image_mogr2(op: Op, src: Path, ctx: OpContext) -> OpResult:
+def run_image_mogr2(op: Op[Mogr2Args], src: Path, ctx: OpContext) -> OpResult:
     """Run ``imageMogr2/...`` on ``src``."""
     settings = settings_of(op.args)
-    tokens = op.args["steps"]
+    tokens = op.args.steps
     return process_image(src, ctx, lambda source: build_steps(tokens, source, settings),
                          settings, too_many_frames_passthrough=True)
 
 
-SPEC = OpSpec(name="imageMogr2", run=run_image_mogr2, parse=parse_mogr2)
+SPEC = OpSpec(name="imageMogr2", run=run_image_mogr2, args=Mogr2Args, parse=parse_mogr2,
+              help="advanced processing: ordered steps plus output settings",
+              extra_params=tuple(STEPS.values()))

@@ -6,23 +6,15 @@ from __future__ import annotations
 import re
 
 from ..layout import GRAVITIES
-from ..registry import one_of
+from ..grammar import one_of
 from .encode import FORMAT_NAMES, SizeLimit
 from .geometry import CropSpec, Thumbnail
 
 format_name = one_of(*FORMAT_NAMES)
 gravity = one_of(*GRAVITIES)
-zero_or_one = one_of("0", "1")
 
 MAX_THUMBNAIL_SIDE = 100_000
 MAX_CROP_SIDE = 9999
-
-
-def flag_one(text: str) -> bool:
-    """``ignore-error/1``: the only accepted value is 1."""
-    if text != "1":
-        raise ValueError(f"{text!r} is not 1")
-    return True
 
 
 def _bounded(text: str, lo: int, hi: int, what: str) -> int:

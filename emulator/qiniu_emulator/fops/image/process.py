@@ -14,7 +14,7 @@ from typing import Callable
 
 from PIL import Image
 
-from ..registry import OpContext, OpFailed, OpResult
+from ..context import OpContext, OpFailed, OpResult
 from .encode import (
     FORMATS,
     Animation,

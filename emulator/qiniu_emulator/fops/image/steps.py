@@ -14,7 +14,7 @@ from typing import Protocol
 
 from PIL import Image, ImageFilter
 
-from ..registry import OpFailed
+from ..context import OpFailed
 from .color import RGBA
 from .encode import Animation
 from .geometry import CropSpec, Size, Thumbnail, centre_crop_box, crop_box, rotated_size

@@ -8,44 +8,44 @@ persistent job.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
 
-from ..registry import Op, OpContext, OpFailed, OpResult, OpSpec, Param, Schema, int_range
+from ..context import OpContext, OpFailed, OpResult
+from ..declare import Op, OpSpec
+from ..grammar import arg, int_range, only_one, switch
 from .encode import EncodeSettings
 from .geometry import Size, view_plan
 from .io import SourceImage
-from .params import flag_one, format_name, zero_or_one
+from .params import format_name
 from .process import process_image
-from .quality import parse_quality
+from .quality import Quality, parse_quality
 from .steps import CentreCrop, Orient, ResizeTo, Step
 
-SCHEMA = Schema(
-    positional=(Param("mode", int_range(0, 5), "thumbnail mode 0-5"),),
-    pairs=(
-        Param("w", int_range(1, 9999), "width in px"),
-        Param("h", int_range(1, 9999), "height in px"),
-        Param("format", format_name, "output format"),
-        Param("interlace", zero_or_one, "1 = progressive JPEG"),
-        Param("q", parse_quality, "quality 1-100, '!' = verbatim"),
-        Param("colors", int_range(1, 65536), "GIF palette size (clamped to 2-256)"),
-        Param("ignore-error", flag_one, "1 = return the input when processing fails"),
-    ),
-)
+
+@dataclass(frozen=True)
+class ViewArgs:
+    mode: int = arg(int_range(0, 5), "thumbnail mode 0-5", positional=True, required=True)
+    w: int | None = arg(int_range(1, 9999), "width in px")
+    h: int | None = arg(int_range(1, 9999), "height in px")
+    format: str | None = arg(format_name, "output format")
+    interlace: bool = arg(switch, "1 = progressive JPEG", default=False)
+    q: Quality | None = arg(parse_quality, "quality 1-100, '!' = verbatim")
+    colors: int | None = arg(int_range(1, 65536), "GIF palette size (clamped to 2-256)")
+    ignore_error: bool = arg(only_one, "1 = return the input when processing fails",
+                             name="ignore-error", default=False)
+
 
 SYNC_OUTPUT_LIMIT = (9999, 25_000_000)
 PERSISTENT_OUTPUT_LIMIT = (14999, 60_000_000)
 
 
-def run_image_view(op: Op, src: Path, ctx: OpContext) -> OpResult:
+def run_image_view(op: Op[ViewArgs], src: Path, ctx: OpContext) -> OpResult:
     """Run ``imageView2/<mode>/...`` on ``src``."""
     args = op.args
-    settings = EncodeSettings(
-        format=args.get("format"),
-        quality=args.get("q"),
-        interlace=args.get("interlace") == "1",
-        colors=args.get("colors"),
-    )
-    mode, w, h = args["mode"], args.get("w"), args.get("h")
+    settings = EncodeSettings(format=args.format, quality=args.q, interlace=args.interlace,
+                              colors=args.colors)
+    mode, w, h = args.mode, args.w, args.h
     limit = SYNC_OUTPUT_LIMIT if ctx.sync else PERSISTENT_OUTPUT_LIMIT
 
     def build(source: SourceImage) -> list[Step]:
@@ -67,4 +67,4 @@ def _check_output(size: Size, limit: tuple[int, int]) -> None:
                        f"{side} px per side and {pixels} pixels")
 
 
-SPEC = OpSpec(name="imageView2", run=run_image_view, schema=SCHEMA)
+SPEC = OpSpec(name="imageView2", run=run_image_view, args=ViewArgs, help="basic thumbnails")

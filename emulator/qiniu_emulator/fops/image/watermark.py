@@ -13,27 +13,30 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 from PIL import Image
 
-from ..registry import (
+from ..context import OpContext, OpFailed, OpResult
+from ..declare import Op, OpSpec
+from ..grammar import (
     FopSyntaxError,
-    Op,
-    OpContext,
-    OpFailed,
-    OpResult,
-    OpSpec,
+    arg,
     b64_text,
+    build,
+    convert,
     float_range,
     int_range,
+    only_one,
+    pairs,
+    params_of,
 )
 from .color import RGBA, b64_colour
 from .encode import EncodeSettings, output_format
 from .fonts import render_text
 from .geometry import Size, anchored_origin
 from .io import SourceImage, load, open_source, working_mode
-from .params import flag_one, format_name, gravity
+from .params import format_name, gravity
 from .process import process_image, unchanged
 from .steps import Step
 
@@ -41,27 +44,46 @@ DEFAULT_FONTSIZE = 240
 WHITE: RGBA = (255, 255, 255, 255)
 MARK_MAX_PIXELS = 25_000_000
 
-PLACEMENT_PARAMS: dict[str, Callable[[str], Any]] = {
-    "dissolve": int_range(1, 100),
-    "gravity": gravity,
-    "dx": int_range(-9999, 9999),
-    "dy": int_range(-9999, 9999),
-}
-IMAGE_PARAMS = {"image": b64_text, "ws": float_range(0, 1), "wst": int_range(0, 3), **PLACEMENT_PARAMS}
-TEXT_PARAMS = {"text": b64_text, "font": b64_text, "fontsize": int_range(0, 20000),
-               "fill": b64_colour, **PLACEMENT_PARAMS}
-GLOBAL_PARAMS: dict[str, Callable[[str], Any]] = {"format": format_name, "ignore-error": flag_one}
+
+@dataclass(frozen=True, kw_only=True)
+class Placement:
+    """Where a mark goes and how opaque it is (the parameters both kinds of mark share)."""
+
+    dissolve: int = arg(int_range(1, 100), "opacity in percent", default=100)
+    gravity: str = arg(gravity, "anchor of the mark", default="SouthEast")
+    dx: int = arg(int_range(-9999, 9999), "horizontal margin in px", default=10)
+    dy: int = arg(int_range(-9999, 9999), "vertical margin in px", default=10)
+
+
+@dataclass(frozen=True, kw_only=True)
+class ImageMark(Placement):
+    image: str = arg(b64_text, "URL of the mark (kodo://, http(s)://)", required=True)
+    ws: float = arg(float_range(0, 1), "mark size relative to the source", default=0.0)
+    wst: int = arg(int_range(0, 3), "which edge ws refers to", default=0)
+
+
+@dataclass(frozen=True, kw_only=True)
+class TextMark(Placement):
+    text: str = arg(b64_text, "the text", required=True)
+    font: str | None = arg(b64_text, "font name")
+    fontsize: int = arg(int_range(0, 20000), "size in twips (0 = 240)", default=0)
+    fill: RGBA = arg(b64_colour, "text colour", default=WHITE)
+
+
+Mark = ImageMark | TextMark
+MARK_KINDS: dict[str, type[ImageMark] | type[TextMark]] = {"image": ImageMark, "text": TextMark}
 
 
 @dataclass(frozen=True)
-class Mark:
-    """One watermark block: ``kind`` is ``image`` or ``text``; ``params`` its converted values."""
+class WatermarkArgs:
+    mode: int = arg(int_range(1, 3), "1 image, 2 text, 3 several marks", positional=True, required=True)
+    marks: tuple[Mark, ...] = ()
+    format: str | None = arg(format_name, "output format")
+    ignore_error: bool = arg(only_one, "1 = return the input when processing fails",
+                             name="ignore-error", default=False)
 
-    kind: str
-    params: tuple[tuple[str, Any], ...]
 
-    def get(self, name: str, default: Any = None) -> Any:
-        return dict(self.params).get(name, default)
+GLOBAL_NAMES = ("format", "ignore-error")
 
 
 @dataclass
@@ -74,67 +96,40 @@ class Layer:
     dy: int
 
 
-def parse_watermark(segments: list[str]) -> tuple[dict[str, Any], list[str]]:
+def parse_watermark(segments: list[str]) -> WatermarkArgs:
+    """Mode 1/2: one mark; mode 3: each ``image``/``text`` opens a block owning what follows."""
     if not segments or segments[0] == "":
         raise FopSyntaxError("missing mode")
-    mode = _convert("mode", int_range(1, 3), segments[0])
-    blocks: list[tuple[str, dict[str, Any]]] = [] if mode == 3 else [("image" if mode == 1 else "text", {})]
-    args: dict[str, Any] = {"mode": mode}
-    order = ["mode"]
-    for name, text in _pairs(segments[1:]):
-        order.append(name)
-        if name in GLOBAL_PARAMS:
-            _store(args, name, _convert(name, GLOBAL_PARAMS[name], text))
+    mode = convert("mode", int_range(1, 3), segments[0])
+    blocks: list[tuple[str, list[tuple[str, str]]]] = [] if mode == 3 else [("image" if mode == 1 else "text", [])]
+    written_globals: list[tuple[str, str]] = []
+    for name, text in pairs(segments[1:]):
+        if name in GLOBAL_NAMES:
+            written_globals.append((name, text))
             continue
-        if mode == 3 and name in ("image", "text"):
-            blocks.append((name, {}))
+        if mode == 3 and name in MARK_KINDS:
+            blocks.append((name, []))
         if not blocks:
             raise FopSyntaxError(f"{name} must follow an image or text block", name)
-        kind, params = blocks[-1]
-        allowed = IMAGE_PARAMS if kind == "image" else TEXT_PARAMS
-        if name not in allowed:
-            raise FopSyntaxError("unknown parameter", name)
-        _store(params, name, _convert(name, allowed[name], text))
-    for kind, params in blocks:
-        if kind not in params or not params[kind]:
-            raise FopSyntaxError(f"watermark/{mode} needs a non-empty {kind}")
+        blocks[-1][1].append((name, text))
     if not blocks:
         raise FopSyntaxError("watermark/3 needs at least one image or text block")
-    args["marks"] = tuple(Mark(kind, tuple(params.items())) for kind, params in blocks)
-    return args, order
-
-
-def _pairs(segments: list[str]) -> list[tuple[str, str]]:
-    if len(segments) % 2:
-        raise FopSyntaxError(f"parameter {segments[-1]} needs a value", segments[-1])
-    return list(zip(segments[::2], segments[1::2]))
-
-
-def _store(target: dict[str, Any], name: str, value: Any) -> None:
-    if name in target:
-        raise FopSyntaxError(f"parameter {name} given twice", name)
-    target[name] = value
-
-
-def _convert(name: str, convert: Callable[[str], Any], text: str) -> Any:
-    if text == "":
-        raise FopSyntaxError(f"empty value for {name}", text)
-    try:
-        return convert(text)
-    except ValueError as exc:
-        raise FopSyntaxError(f"bad {name}: {exc}", text) from exc
+    marks = []
+    for kind, written in blocks:
+        if kind not in {name for name, _ in written}:
+            raise FopSyntaxError(f"watermark/{mode} needs a non-empty {kind}")
+        marks.append(build(MARK_KINDS[kind], written))
+    return build(WatermarkArgs, written_globals, {"mode": mode, "marks": tuple(marks)})
 
 
 def mark_pixels(mark: Mark, ctx: OpContext) -> Image.Image:
     """The mark's RGBA pixels before scaling: a fetched image or rendered text."""
-    if mark.kind == "text":
-        px = max(1, (mark.get("fontsize") or DEFAULT_FONTSIZE) // 20)
-        return render_text(mark.get("text"), mark.get("font"), px, mark.get("fill", WHITE))
-    if ctx.resolve_url is None:
-        raise OpFailed("watermark image URLs cannot be resolved here")
-    path = ctx.resolve_url(mark.get("image"), ctx.scratch)
+    if isinstance(mark, TextMark):
+        px = max(1, (mark.fontsize or DEFAULT_FONTSIZE) // 20)
+        return render_text(mark.text, mark.font, px, mark.fill)
+    path = ctx.fetch(mark.image)
     try:
-        with open_source(Path(path), max_pixels=MARK_MAX_PIXELS) as source:
+        with open_source(path, max_pixels=MARK_MAX_PIXELS) as source:
             load(source.image)
             return working_mode(source.image)[0].convert("RGBA")
     except OpFailed as exc:
@@ -143,10 +138,10 @@ def mark_pixels(mark: Mark, ctx: OpContext) -> Image.Image:
 
 def mark_size(pixels: Size, mark: Mark, size: Size) -> Size:
     """Apply ``ws``: the mark's reference edge becomes ``ws`` x the source's (``wst`` picks it)."""
-    ws = mark.get("ws", 0.0)
-    if not ws:
+    if not isinstance(mark, ImageMark) or not mark.ws:
         return pixels
-    pick = (min, max, lambda s: s[0], lambda s: s[1])[mark.get("wst", 0)]
+    ws = mark.ws
+    pick = (min, max, lambda s: s[0], lambda s: s[1])[mark.wst]
     factor = ws * pick(size) / pick(pixels)
     return max(1, int(pixels[0] * factor)), max(1, int(pixels[1] * factor))
 
@@ -170,8 +165,7 @@ def fitting_layers(marks: list[tuple[Mark, Image.Image]], size: Size) -> list[La
             continue
         if target != pixels.size:
             pixels = pixels.resize(target, Image.Resampling.LANCZOS)
-        layers.append(Layer(dissolved(pixels, mark.get("dissolve", 100)), mark.get("gravity", "SouthEast"),
-                            mark.get("dx", 10), mark.get("dy", 10)))
+        layers.append(Layer(dissolved(pixels, mark.dissolve), mark.gravity, mark.dx, mark.dy))
     return layers
 
 
@@ -203,15 +197,15 @@ def _composite_clipped(canvas: Image.Image, mark: Image.Image, x: int, y: int) -
         canvas.alpha_composite(mark, dest=(x + left, y + top), source=(left, top, right, bottom))
 
 
-def run_watermark(op: Op, src: Path, ctx: OpContext) -> OpResult:
+def run_watermark(op: Op[WatermarkArgs], src: Path, ctx: OpContext) -> OpResult:
     """Run ``watermark/<mode>/...`` on ``src``."""
-    settings = EncodeSettings(format=op.args.get("format"))
+    settings = EncodeSettings(format=op.args.format)
     with open_source(src) as source:
         size = source.size
         as_is = unchanged(src, source)
         same_format = (settings.format is None
                        or output_format(settings.format, source.format).name == source.format)
-    marks = [(mark, mark_pixels(mark, ctx)) for mark in op.args["marks"]]
+    marks = [(mark, mark_pixels(mark, ctx)) for mark in op.args.marks]
     layers = fitting_layers(marks, size)
     if not layers and same_format:
         ctx.log("watermark: no mark fits inside the source; returning it unchanged")
@@ -223,4 +217,6 @@ def run_watermark(op: Op, src: Path, ctx: OpContext) -> OpResult:
     return process_image(src, ctx, build, settings)
 
 
-SPEC = OpSpec(name="watermark", run=run_watermark, parse=parse_watermark)
+SPEC = OpSpec(name="watermark", run=run_watermark, args=WatermarkArgs, parse=parse_watermark,
+              help="image and text watermarks",
+              extra_params=tuple({p.name: p for cls in MARK_KINDS.values() for _, p in params_of(cls)}.values()))

@@ -16,7 +16,7 @@ import subprocess
 import tempfile
 from pathlib import Path
 
-from .registry import OpContext, OpFailed
+from ..context import OpContext, OpFailed
 
 #: Input types the real service lists for yifangyun_preview besides PDF.
 OFFICE_EXTS = frozenset({

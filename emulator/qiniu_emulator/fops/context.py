@@ -1,0 +1,113 @@
+"""What an op receives besides its arguments: the input's facts, a scratch directory,
+the limits it runs under, and the shapes of what it returns."""
+
+from __future__ import annotations
+
+import hashlib
+import posixpath
+import uuid
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable, Protocol
+
+
+class OpFailed(Exception):
+    """An op could not produce its output; becomes an item error ``execute fop cmd failed: ...``."""
+
+
+class FetchUrl(Protocol):
+    """Fetches a resource named by a URL (``kodo://b/k``, the emulator's own URLs,
+    ``--url-map`` prefixes, http(s)) to a local file; raises OpFailed on failure."""
+
+    def __call__(self, url: str, dest_dir: Path) -> Path: ...
+
+
+def default_output_prefix(cmd: str, source_etag: str) -> str:
+    """``b64u(sha1(cmd))/<source etag>/``: where results without a saveas key go."""
+    from ..encoding import b64_encode
+
+    return f"{b64_encode(hashlib.sha1(cmd.encode('utf-8')).digest())}/{source_etag}/"
+
+
+@dataclass
+class SourceInfo:
+    """The object a job processes; fills magic variables such as ``$(key)``."""
+
+    bucket: str = ""
+    key: str = ""
+    etag: str = ""
+    fsize: int = 0
+    mime: str = "application/octet-stream"
+    end_user: str = ""
+
+    def variables(self) -> dict[str, str]:
+        """Magic variables of the input object (``$(key)``, ``$(fprefix)``, ...)."""
+        fname = posixpath.basename(self.key)
+        fprefix, ext = posixpath.splitext(fname)
+        return {
+            "bucket": self.bucket, "key": self.key, "etag": self.etag, "fsize": str(self.fsize),
+            "mimeType": self.mime, "endUser": self.end_user, "fname": fname, "fprefix": fprefix,
+            "ext": ext, "keybase": posixpath.splitext(self.key)[0],
+        }
+
+
+def _no_line(line: str) -> None:
+    return None
+
+
+def _no_progress(fraction: float) -> None:
+    return None
+
+
+@dataclass
+class OpContext:
+    """What an op may use besides its input file.
+
+    ``scratch`` is a directory owned by this run: outputs go there and nowhere else.
+    ``log`` appends a line to the job's record (commands run, progress, stderr tails).
+    ``progress`` reports a fraction 0..1 for long ops.
+    """
+
+    scratch: Path
+    source: SourceInfo = field(default_factory=SourceInfo)
+    fetch_url: FetchUrl | None = None
+    ffmpeg: str = "ffmpeg"
+    op_timeout: float = 600.0
+    log: Callable[[str], None] = _no_line
+    progress: Callable[[float], None] = _no_progress
+    sync: bool = False  # True for a download-URL fop (no multi-output ops)
+
+    def output_path(self, suffix: str) -> Path:
+        """A fresh file path in the scratch dir for this op's output."""
+        return self.scratch / f"out-{uuid.uuid4().hex}{suffix}"
+
+    def fetch(self, url: str, dest_dir: Path | None = None) -> Path:
+        """The resource at ``url`` as a local file (see :class:`FetchUrl`)."""
+        if self.fetch_url is None:
+            raise OpFailed(f"failed to GET {url}: URLs cannot be resolved here")
+        return self.fetch_url(url, dest_dir or self.scratch)
+
+
+@dataclass
+class ExtraOutput:
+    """A further object of a multi-output op (vsample frames, HLS segments)."""
+
+    key: str
+    path: Path
+    mime: str
+
+
+@dataclass
+class OpResult:
+    """An op's output file and its MIME type.
+
+    ``passthrough`` marks that the input was returned unchanged (``ignore-error/1``).
+    ``extra`` lists further objects with their final keys; the status item reports them
+    as ``keys``. When ``path`` is itself one of the extras (vsample frames), nothing
+    else is stored.
+    """
+
+    path: Path
+    mime: str
+    extra: list[ExtraOutput] = field(default_factory=list)
+    passthrough: bool = False

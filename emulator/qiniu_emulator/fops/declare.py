@@ -1,0 +1,73 @@
+"""What an op author declares: the op's name, its arguments class, and how it runs.
+
+An op module builds :class:`OpSpec` values and exposes ``register(registry)``. The
+parser looks the name up in the registry and asks the spec for typed arguments, so a
+bad parameter is rejected at submit time with a message naming the segment.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Callable, Generic, TypeVar
+
+from .grammar import Param, describe, params_of, parse_args
+
+if TYPE_CHECKING:
+    from .context import OpContext, OpResult
+
+A = TypeVar("A")
+
+
+@dataclass(frozen=True)
+class NoArgs:
+    """The arguments of an op that takes none (``imageInfo``, ``avinfo``)."""
+
+
+@dataclass
+class Op(Generic[A]):
+    """One parsed op of a pipeline: its name, its text as written and its typed arguments."""
+
+    name: str
+    text: str
+    args: A
+
+    @property
+    def ignore_error(self) -> bool:
+        """``ignore-error/1``: a failure hands the input on unchanged."""
+        return bool(getattr(self.args, "ignore_error", False))
+
+
+RunFn = Callable[[Op[Any], Path, "OpContext"], "OpResult"]
+
+
+@dataclass(frozen=True)
+class OpSpec:
+    """An op: its name, its arguments class, how to run it, and where it may run.
+
+    ``parse`` replaces the common grammar for ops that have their own; it must still
+    return an instance of ``args``. ``extra_params`` lists parameters that are not
+    fields of ``args`` (imageMogr2's repeatable steps), for help only. ``sync`` says
+    whether the op may run on a download URL.
+    """
+
+    name: str
+    run: RunFn
+    args: type = NoArgs
+    parse: Callable[[list[str]], Any] | None = None
+    sync: bool = True
+    help: str = ""
+    extra_params: tuple[Param, ...] = field(default=())
+
+    def parse_segments(self, segments: list[str]) -> Any:
+        if self.parse is not None:
+            return self.parse(segments)
+        return parse_args(self.args, segments)
+
+    def parameters(self) -> list[dict[str, str]]:
+        """Every parameter this op accepts, with its help (generated from the declarations)."""
+        extra = [{"name": p.name, "kind": "step", "help": p.help} for p in self.extra_params]
+        return describe(self.args) + extra
+
+    def parameter_names(self) -> list[str]:
+        return [name for name, _ in params_of(self.args)] + [p.name for p in self.extra_params]
