@@ -16,7 +16,7 @@ from .api import EXTENSION, admin, dora, io, json_response, rs, uc, up
 from .auth import AuthMode, Authenticator
 from .callback import UploadCallbacks
 from .config import Settings
-from .errors import REASONS, QiniuError
+from .errors import REASONS, NoSuchBucket, QiniuError
 from .fetch import UrlFetcher
 from .fops.catalog import default_registry
 from .fops.registry import Registry
@@ -170,6 +170,6 @@ def _bucket_of_host(em: Emulator, host: str) -> str | None:
     bucket = hostname[: -len(suffix)]
     try:
         em.storage.get_bucket(bucket)
-    except QiniuError:
+    except NoSuchBucket:
         return None
     return bucket

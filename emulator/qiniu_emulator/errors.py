@@ -9,6 +9,7 @@ Qiniu's error strings are written down.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import ClassVar
 
 # Reason phrases for Qiniu's non-standard status codes, so the status line is readable.
 REASONS = {
@@ -29,7 +30,12 @@ REASONS = {
 
 @dataclass
 class QiniuError(Exception):
-    """An error with the HTTP status and ``error`` string Qiniu sends for it."""
+    """An error with the HTTP status and ``error`` string Qiniu sends for it.
+
+    Each distinct error has its own subclass, so code that reacts to one names it
+    (``except NoSuchKey``) instead of comparing status codes that several errors share.
+    The named constructors below return those subclasses.
+    """
 
     status: int
     message: str
@@ -42,110 +48,192 @@ class QiniuError(Exception):
 
     # 400 ---------------------------------------------------------------
     @classmethod
-    def bad_request(cls, message: str = "invalid argument") -> "QiniuError":
-        return cls(400, message)
+    def bad_request(cls, message: str = "invalid argument") -> "BadRequest":
+        return BadRequest(message)
 
     @classmethod
-    def invalid_entry(cls) -> "QiniuError":
-        return cls(400, "invalid argument")
+    def invalid_entry(cls) -> "BadRequest":
+        return BadRequest("invalid argument")
 
     @classmethod
-    def status_unchanged(cls, disabled: bool) -> "QiniuError":
+    def status_unchanged(cls, disabled: bool) -> "BadRequest":
         """``chstatus`` to the status the object already has."""
-        return cls(400, "already disabled" if disabled else "already enabled")
+        return BadRequest("already disabled" if disabled else "already enabled")
 
     @classmethod
-    def key_not_utf8(cls) -> "QiniuError":
-        return cls(400, "key must be utf8 encoding")
+    def key_not_utf8(cls) -> "BadRequest":
+        return BadRequest("key must be utf8 encoding")
 
     # 401 ---------------------------------------------------------------
     @classmethod
-    def token_not_specified(cls) -> "QiniuError":
-        return cls(401, "token not specified")
+    def token_not_specified(cls) -> "Unauthorized":
+        return Unauthorized("token not specified")
 
     @classmethod
-    def bad_token(cls) -> "QiniuError":
-        return cls(401, "bad token")
+    def bad_token(cls) -> "Unauthorized":
+        return Unauthorized("bad token")
 
     @classmethod
-    def token_expired(cls) -> "QiniuError":
-        return cls(401, "token out of date")
+    def token_expired(cls) -> "Unauthorized":
+        return Unauthorized("token out of date")
 
     @classmethod
-    def download_token_missing(cls) -> "QiniuError":
-        return cls(401, "download token not specified")
+    def download_token_missing(cls) -> "Unauthorized":
+        return Unauthorized("download token not specified")
 
     # 403 ---------------------------------------------------------------
     @classmethod
-    def scope_mismatch(cls) -> "QiniuError":
-        return cls(403, "key doesn't match scope")
+    def scope_mismatch(cls) -> "Forbidden":
+        return Forbidden("key doesn't match scope")
 
     @classmethod
-    def time_skewed(cls) -> "QiniuError":
-        return cls(403, "request time too skewed")
+    def time_skewed(cls) -> "Forbidden":
+        return Forbidden("request time too skewed")
 
     @classmethod
-    def forbidden(cls, message: str) -> "QiniuError":
-        return cls(403, message)
+    def forbidden(cls, message: str) -> "Forbidden":
+        return Forbidden(message)
 
     # 404 / 4xx -----------------------------------------------------------
     @classmethod
-    def document_not_found(cls) -> "QiniuError":
-        return cls(404, "Document not found")
+    def document_not_found(cls) -> "DocumentNotFound":
+        return DocumentNotFound()
 
     @classmethod
-    def crc_mismatch(cls) -> "QiniuError":
-        return cls(406, "crc32 not match")
+    def crc_mismatch(cls) -> "CrcMismatch":
+        return CrcMismatch()
 
     @classmethod
-    def too_large(cls, message: str = "file exceeds fsizeLimit") -> "QiniuError":
-        return cls(413, message)
+    def too_large(cls, message: str = "file exceeds fsizeLimit") -> "TooLarge":
+        return TooLarge(message)
 
     # Qiniu-specific ------------------------------------------------------
     @classmethod
-    def callback_failed(cls, message: str = "callback failed") -> "QiniuError":
-        return cls(579, message)
+    def callback_failed(cls, message: str = "callback failed") -> "CallbackFailed":
+        return CallbackFailed(message)
 
     @classmethod
-    def server_error(cls, message: str = "internal server error") -> "QiniuError":
-        return cls(599, message)
+    def server_error(cls, message: str = "internal server error") -> "ServerError":
+        return ServerError(message)
 
     @classmethod
-    def no_such_key(cls) -> "QiniuError":
-        return cls(612, "no such file or directory")
+    def no_such_key(cls) -> "NoSuchKey":
+        return NoSuchKey()
 
     @classmethod
-    def no_such_upload(cls) -> "QiniuError":
-        return cls(612, "no such uploadId")
+    def no_such_upload(cls) -> "NoSuchUpload":
+        return NoSuchUpload()
 
     @classmethod
-    def unknown_access_key(cls) -> "QiniuError":
-        return cls(612, "app/accesskey is not found")
+    def unknown_access_key(cls) -> "UnknownAccessKey":
+        return UnknownAccessKey()
 
     @classmethod
-    def no_such_job(cls) -> "QiniuError":
-        return cls(612, "no such id in prefop")
+    def no_such_job(cls) -> "NoSuchJob":
+        return NoSuchJob()
 
     @classmethod
-    def condition_not_met(cls) -> "QiniuError":
-        return cls(613, "cond not match")
+    def condition_not_met(cls) -> "ConditionNotMet":
+        return ConditionNotMet()
 
     @classmethod
-    def file_exists(cls) -> "QiniuError":
-        return cls(614, "file exists")
+    def file_exists(cls) -> "FileExists":
+        return FileExists()
 
     @classmethod
-    def bucket_exists(cls) -> "QiniuError":
-        return cls(614, "bucket exists")
+    def bucket_exists(cls) -> "BucketExists":
+        return BucketExists()
 
     @classmethod
-    def no_such_bucket(cls) -> "QiniuError":
-        return cls(631, "no such bucket")
+    def no_such_bucket(cls) -> "NoSuchBucket":
+        return NoSuchBucket()
 
     @classmethod
-    def invalid_marker(cls) -> "QiniuError":
-        return cls(640, "invalid marker")
+    def invalid_marker(cls) -> "InvalidMarker":
+        return InvalidMarker()
 
     @classmethod
-    def invalid_context(cls) -> "QiniuError":
-        return cls(701, "invalid ctx")
+    def invalid_context(cls) -> "InvalidContext":
+        return InvalidContext()
+
+
+class _Fixed(QiniuError):
+    """An error whose status is fixed by its class; the message may vary."""
+
+    STATUS: ClassVar[int] = 599
+    DEFAULT: ClassVar[str] = ""
+
+    def __init__(self, message: str | None = None) -> None:
+        QiniuError.__init__(self, self.STATUS, self.DEFAULT if message is None else message)
+
+
+class BadRequest(_Fixed):
+    STATUS, DEFAULT = 400, "invalid argument"
+
+
+class Unauthorized(_Fixed):
+    STATUS, DEFAULT = 401, "bad token"
+
+
+class Forbidden(_Fixed):
+    STATUS, DEFAULT = 403, "forbidden"
+
+
+class DocumentNotFound(_Fixed):
+    STATUS, DEFAULT = 404, "Document not found"
+
+
+class CrcMismatch(_Fixed):
+    STATUS, DEFAULT = 406, "crc32 not match"
+
+
+class TooLarge(_Fixed):
+    STATUS, DEFAULT = 413, "file exceeds fsizeLimit"
+
+
+class CallbackFailed(_Fixed):
+    STATUS, DEFAULT = 579, "callback failed"
+
+
+class ServerError(_Fixed):
+    STATUS, DEFAULT = 599, "internal server error"
+
+
+class NoSuchKey(_Fixed):
+    STATUS, DEFAULT = 612, "no such file or directory"
+
+
+class NoSuchUpload(_Fixed):
+    STATUS, DEFAULT = 612, "no such uploadId"
+
+
+class UnknownAccessKey(_Fixed):
+    STATUS, DEFAULT = 612, "app/accesskey is not found"
+
+
+class NoSuchJob(_Fixed):
+    STATUS, DEFAULT = 612, "no such id in prefop"
+
+
+class ConditionNotMet(_Fixed):
+    STATUS, DEFAULT = 613, "cond not match"
+
+
+class FileExists(_Fixed):
+    STATUS, DEFAULT = 614, "file exists"
+
+
+class BucketExists(_Fixed):
+    STATUS, DEFAULT = 614, "bucket exists"
+
+
+class NoSuchBucket(_Fixed):
+    STATUS, DEFAULT = 631, "no such bucket"
+
+
+class InvalidMarker(_Fixed):
+    STATUS, DEFAULT = 640, "invalid marker"
+
+
+class InvalidContext(_Fixed):
+    STATUS, DEFAULT = 701, "invalid ctx"

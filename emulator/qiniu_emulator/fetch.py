@@ -18,7 +18,7 @@ from urllib.parse import unquote, urljoin, urlsplit
 
 import requests
 
-from .errors import QiniuError
+from .errors import NoSuchBucket, NoSuchKey
 from .fops.context import OpFailed
 from .storage import Storage
 from .storage.paths import is_inside
@@ -78,7 +78,7 @@ class UrlFetcher:
             raise OpFailed(f"failed to GET kodo://{bucket}/{key}: no buckets outside a running emulator")
         try:
             info = self.storage.stat(bucket, key)
-        except QiniuError as exc:
+        except (NoSuchKey, NoSuchBucket) as exc:
             raise OpFailed(f"failed to GET kodo://{bucket}/{key}: {exc.message}") from exc
         dest = dest_dir / f"fetched-{uuid.uuid4().hex}"
         shutil.copyfile(info.path, dest)

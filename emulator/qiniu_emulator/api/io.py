@@ -10,7 +10,7 @@ from urllib.parse import quote, unquote
 from flask import Blueprint, Response, send_file
 
 from ..auth import RawRequest, parse_download_query, parse_saveas_signature
-from ..errors import QiniuError
+from ..errors import NoSuchKey, QiniuError
 from ..fetch import IO_PREFIX
 from ..fops.execute import StageFailed
 from ..fops.parse import FopsError, Pipeline, normalise, parse_pipeline
@@ -40,10 +40,8 @@ def serve(bucket: str, key: str) -> Response:
         em.auth.verify_download(query.url_variants, query.params)
     try:
         info = em.storage.stat(bucket, key)
-    except QiniuError as exc:
-        if exc.status == 612:
-            raise QiniuError.document_not_found() from None
-        raise
+    except NoSuchKey:
+        raise QiniuError.document_not_found() from None
     if info.status == DISABLED and not private:
         # A disabled object stays reachable through a signed (private) download URL only.
         em.auth.verify_download(query.url_variants, query.params)

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from urllib.parse import unquote
 
 from ..encoding import b64_decode_text, decode_entry
-from ..errors import QiniuError
+from ..errors import BadRequest, QiniuError
 from .declare import Op
 from .grammar import FopSyntaxError, int_range
 from .registry import Registry
@@ -41,11 +41,8 @@ class Pipeline:
     saveas: SaveAs | None = None
 
 
-class FopsError(QiniuError):
+class FopsError(BadRequest):
     """A fops string that cannot be accepted: always HTTP 400, with the position."""
-
-    def __init__(self, message: str) -> None:
-        super().__init__(400, message)
 
 
 def normalise(text: str) -> str:
@@ -111,7 +108,7 @@ def _parse_saveas(text: str, label: str, allow_sign: bool) -> SaveAs:
         raise FopsError(f"{label}: saveas needs an encoded entry")
     try:
         bucket, key = decode_entry(segments[1])
-    except QiniuError as exc:
+    except BadRequest as exc:
         raise FopsError(f"{label}: saveas entry is not url-safe base64 of bucket:key") from exc
     saveas = SaveAs(bucket=bucket, key=key, text=text)
     rest = segments[2:]

@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Callable
 
 from ..encoding import etag_of_stream
-from ..errors import QiniuError
+from ..errors import NoSuchBucket, NoSuchKey, QiniuError
 from ..fops.execute import PipelineRun, StageFailed, StageTiming, run_ops
 from ..fops.parse import Pipeline, SaveAs
 from ..fops.context import FetchUrl, OpContext, OpResult, SourceInfo, default_output_prefix
@@ -134,7 +134,7 @@ class Processor:
             return None
         try:
             return self.storage.stat(target.bucket, target.key)
-        except QiniuError:
+        except (NoSuchKey, NoSuchBucket):
             return None
 
     def _store(self, run: PipelineRun, target: Target, item: Item, scratch: Path) -> None:

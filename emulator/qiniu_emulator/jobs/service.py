@@ -11,7 +11,7 @@ from typing import Callable
 from urllib.parse import urlsplit
 
 from ..config import ACCOUNT_UID
-from ..errors import QiniuError
+from ..errors import NoSuchBucket, NoSuchKey, QiniuError
 from ..fops.parse import parse_fops, parse_pipeline
 from ..fops.registry import Registry
 from ..storage import ObjectInfo, Storage
@@ -184,7 +184,7 @@ class JobService:
 
         try:
             source = self.storage.stat(job.bucket, job.key)
-        except QiniuError as exc:
+        except (NoSuchKey, NoSuchBucket) as exc:
             source, missing = None, exc.message
         for index, item in enumerate(job.items):
             if item.code in (Code.SUCCESS, Code.FAILED):

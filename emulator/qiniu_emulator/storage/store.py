@@ -22,7 +22,7 @@ from dataclasses import replace
 from pathlib import Path
 from typing import BinaryIO
 
-from ..errors import QiniuError
+from ..errors import BucketExists, NoSuchBucket, NoSuchKey, QiniuError
 from . import catalog, listing
 from .blocks import BlockUploads
 from .catalog import ObjectRow
@@ -85,9 +85,7 @@ class Storage:
         """The bucket ``name``, created with these settings if it does not exist yet."""
         try:
             return self.create_bucket(name, region, private)
-        except QiniuError as exc:
-            if exc.status != QiniuError.bucket_exists().status:
-                raise
+        except BucketExists:
             return self.get_bucket(name)
 
     def get_bucket(self, name: str) -> BucketInfo:
@@ -175,7 +173,7 @@ class Storage:
     def exists(self, bucket: str, key: str) -> bool:
         try:
             self.stat(bucket, key)
-        except QiniuError:
+        except (NoSuchKey, NoSuchBucket):
             return False
         return True
 
