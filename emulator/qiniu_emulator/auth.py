@@ -32,7 +32,7 @@ from werkzeug.datastructures import EnvironHeaders, Headers
 
 from .encoding import b64_decode, b64_encode
 from .errors import QiniuError
-from .policy import PutPolicy
+from .uploads.policy import PutPolicy
 
 FORM_CONTENT_TYPE = "application/x-www-form-urlencoded"
 JSON_CONTENT_TYPE = "application/json"

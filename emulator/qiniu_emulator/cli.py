@@ -8,7 +8,6 @@ import logging
 import mimetypes
 import os
 import shutil
-import signal
 import sys
 import tempfile
 from pathlib import Path
@@ -164,8 +163,3 @@ def _write_outputs(result, output: Path | None) -> None:
         return
     shutil.copyfile(result.path, output)
     print(f"{output} ({result.mime}, {output.stat().st_size} bytes)")
-
-
-def install_signal_handlers(on_signal: Callable[[int], None]) -> None:
-    for signum in (signal.SIGTERM, signal.SIGINT):
-        signal.signal(signum, lambda number, frame: on_signal(number))

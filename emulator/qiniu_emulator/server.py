@@ -3,15 +3,18 @@
 from __future__ import annotations
 
 import logging
+import signal
 import sys
 import threading
 import time
 from dataclasses import dataclass
+from typing import Callable
 
 from waitress import wasyncore
 from waitress.server import create_server
 
-from .app import Emulator, create_app
+from .app import create_app
+from .emulator import Emulator
 from .config import DEFAULT_ACCESS_KEY, Settings
 
 log = logging.getLogger("qiniu_emulator")
@@ -75,6 +78,11 @@ def _on_loop(server, thunk) -> None:
         pass
 
 
+def install_signal_handlers(on_signal: Callable[[int], None]) -> None:
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(signum, lambda number, frame: on_signal(number))
+
+
 @dataclass
 class RunningServer:
     """An emulator serving on a background thread (port 0 picks a free port)."""
@@ -113,8 +121,6 @@ def start_in_thread(settings: Settings) -> RunningServer:
 
 def serve(settings: Settings) -> int:
     """Run in the foreground until SIGTERM/SIGINT; then drain and exit 0."""
-    from .cli import install_signal_handlers
-
     emulator, server, url = _make_server(settings)
     emulator.start()
     print(banner(settings, url), flush=True)

@@ -7,7 +7,8 @@ import json
 import pytest
 
 from qiniu_emulator.errors import QiniuError
-from qiniu_emulator.policy import PutPolicy, render_template
+from qiniu_emulator.magic import render_template
+from qiniu_emulator.uploads.policy import PutPolicy
 
 DEADLINE = 1893456000
 

@@ -10,6 +10,7 @@ import pytest
 
 from qiniu_emulator.errors import QiniuError
 from qiniu_emulator.storage import Storage
+from qiniu_emulator.wire import list_item_json, stat_json
 
 BUCKET = "demo-bucket"
 MIB = 1 << 20
@@ -31,7 +32,7 @@ def test_stored_objects_carry_the_qetag(storage: Storage, data: bytes, etag: str
     info = storage.put_bytes(BUCKET, "obj", data, mime="application/octet-stream")
     assert info.hash == etag
     assert info.fsize == len(data)
-    assert storage.stat(BUCKET, "obj").stat_json()["hash"] == etag
+    assert stat_json(storage.stat(BUCKET, "obj"))["hash"] == etag
 
 
 def test_temp_file_hashes_a_stream(storage: Storage) -> None:
@@ -55,14 +56,14 @@ def test_stream_over_the_limit_is_a_413_and_leaves_no_file(storage: Storage) -> 
 
 
 def test_stat_json_shows_optional_fields_only_when_set(storage: Storage) -> None:
-    plain = storage.put_bytes(BUCKET, "plain", b"x", mime="text/plain").stat_json()
+    plain = stat_json(storage.put_bytes(BUCKET, "plain", b"x", mime="text/plain"))
     assert set(plain) == {"fsize", "hash", "mimeType", "putTime", "type", "status", "md5"}
     rich = storage.put_bytes(BUCKET, "rich", b"x", mime="text/plain", end_user="u1", meta={"color": "red"})
-    body = storage.stat(BUCKET, "rich").stat_json()
+    body = stat_json(storage.stat(BUCKET, "rich"))
     assert body["endUser"] == "u1"
     assert body["x-qn-meta"] == {"color": "red"}
-    assert rich.list_json()["endUser"] == "u1"
-    assert set(rich.list_json()) == {"key", "hash", "fsize", "mimeType", "putTime", "type", "status", "md5", "endUser"}
+    assert list_item_json(rich)["endUser"] == "u1"
+    assert set(list_item_json(rich)) == {"key", "hash", "fsize", "mimeType", "putTime", "type", "status", "md5", "endUser"}
 
 
 def test_put_time_is_in_100ns_units(storage: Storage) -> None:

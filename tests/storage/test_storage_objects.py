@@ -8,6 +8,7 @@ import pytest
 
 from qiniu_emulator.errors import QiniuError
 from qiniu_emulator.storage import Storage
+from qiniu_emulator.wire import stat_json
 
 BUCKET = "demo-bucket"
 OTHER = "other-bucket"
@@ -190,9 +191,9 @@ def test_lifecycle_expiry_deletes_the_object(tmp_path) -> None:
     storage.ensure_bucket("life-bucket")
     info = storage.put_bytes("life-bucket", "short.txt", b"x", mime="text/plain", delete_after_days=2)
     assert abs(info.expiration - (time.time() + 2 * 86400)) < 60
-    assert storage.stat("life-bucket", "short.txt").stat_json()["expiration"] == info.expiration
+    assert stat_json(storage.stat("life-bucket", "short.txt"))["expiration"] == info.expiration
     storage.put_bytes("life-bucket", "kept.txt", b"y", mime="text/plain")
-    assert "expiration" not in storage.stat("life-bucket", "kept.txt").stat_json()
+    assert "expiration" not in stat_json(storage.stat("life-bucket", "kept.txt"))
     path = info.path
     assert storage.purge_expired(now=time.time() + 3 * 86400) == 1
     with pytest.raises(QiniuError) as gone:

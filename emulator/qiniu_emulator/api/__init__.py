@@ -15,7 +15,7 @@ from ..auth import RawRequest
 from ..errors import QiniuError
 
 if TYPE_CHECKING:
-    from ..app import Emulator
+    from ..emulator import Emulator
 
 EXTENSION = "qiniu_emulator"
 

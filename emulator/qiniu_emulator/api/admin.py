@@ -8,7 +8,7 @@ from flask import Blueprint, Response, request
 
 from .. import __version__
 from ..errors import QiniuError
-from ..jobs.service import pipeline_label
+from ..wire import job_debug_json
 from . import emulator, int_arg, json_response
 
 bp = Blueprint("admin", __name__, url_prefix="/_emulator")
@@ -31,14 +31,15 @@ def dependency_versions() -> dict[str, str]:
 def health() -> Response:
     em = emulator()
     draining = em.draining.is_set()
+    counts = em.jobs.counts()
     body = {
         "status": "draining" if draining else "ok",
         "version": __version__,
         "dependencies": dependency_versions(),
-        "jobs": {"running": em.jobs.scheduler.busy(), "queued": em.jobs.scheduler.queued()},
+        "jobs": {"running": counts.running, "queued": counts.queued},
         "buckets": [b.name for b in em.storage.list_buckets()],
         "ops": em.registry.names(),
-        "workflows": sorted(em.jobs.workflows),
+        "workflows": em.jobs.workflow_ids(),
         "urlMap": [prefix for prefix, _ in em.settings.url_map],
     }
     return json_response(body, status=503 if draining else 200)
@@ -46,26 +47,20 @@ def health() -> Response:
 
 @bp.route("/reset", methods=["POST"])
 def reset() -> Response:
-    em = emulator()
     bucket = request.args.get("bucket") or None
-    if bucket:
-        em.storage.get_bucket(bucket)
-    em.storage.reset(bucket)
-    em.jobs.store.delete_all(bucket)
+    emulator().reset(bucket)
     return json_response({"reset": bucket or "all"})
 
 
 @bp.route("/jobs", methods=["GET"])
 def jobs() -> Response:
-    em = emulator()
     limit = int_arg("limit", 100)
     if not 1 <= limit <= 1000:
         raise QiniuError.bad_request("limit must be between 1 and 1000")
-    listed = em.jobs.store.recent(limit, request.args.get("bucket") or None)
-    return json_response({"jobs": [em.jobs.get(j.id).debug_json(pipeline_label(j.pipeline)) for j in listed]})
+    listed = emulator().jobs.recent(limit, request.args.get("bucket") or None)
+    return json_response({"jobs": [job_debug_json(job) for job in listed]})
 
 
 @bp.route("/jobs/<job_id>", methods=["GET"])
 def job(job_id: str) -> Response:
-    found = emulator().jobs.get(job_id)
-    return json_response(found.debug_json(pipeline_label(found.pipeline)))
+    return json_response(job_debug_json(emulator().jobs.get(job_id)))

@@ -6,6 +6,7 @@ from flask import Blueprint, Response, g, request
 
 from ..errors import QiniuError
 from ..jobs.service import Submission
+from ..wire import prefop_json
 from . import emulator, form_value, int_arg, json_response, raw_request, require_management_auth
 
 bp = Blueprint("dora", __name__)
@@ -37,4 +38,4 @@ def prefop() -> Response:
     job_id = form_value("id")
     if not job_id:
         raise QiniuError.bad_request("id not specified")
-    return json_response(emulator().jobs.status(job_id))
+    return json_response(prefop_json(emulator().jobs.get(job_id)))

@@ -10,6 +10,7 @@ from flask import Blueprint, Response, request
 from ..encoding import b64_decode_text, decode_entry
 from ..errors import QiniuError
 from ..storage import ObjectCondition
+from ..wire import list_item_json, stat_json
 from . import emulator, empty_response, form_value, int_arg, json_response, require_management_auth
 
 bp = Blueprint("rs", __name__)
@@ -41,7 +42,7 @@ def run_op(op_path: str) -> Any:
         raise QiniuError.bad_request(f"unknown rs op {op_path[:60]!r}")
     storage = emulator().storage
     if name == "stat":
-        return storage.stat(*_entry(args[0])).stat_json()
+        return stat_json(storage.stat(*_entry(args[0])))
     if name == "delete":
         storage.delete(*_entry(args[0]))
         return None
@@ -134,7 +135,7 @@ def _list_args() -> dict:
 def list_v1() -> Response:
     require_management_auth()
     page = emulator().storage.list(**_list_args())
-    body: dict[str, Any] = {"items": [o.list_json() for o in page.items]}
+    body: dict[str, Any] = {"items": [list_item_json(o) for o in page.items]}
     if page.marker:
         body["marker"] = page.marker
     if page.common_prefixes:
@@ -147,7 +148,7 @@ def list_v2() -> Response:
     """Newline-separated JSON objects: one per item or common prefix."""
     require_management_auth()
     page = emulator().storage.list(**_list_args())
-    lines = [{"item": o.list_json(), "marker": page.marker, "dir": ""} for o in page.items]
+    lines = [{"item": list_item_json(o), "marker": page.marker, "dir": ""} for o in page.items]
     lines += [{"item": None, "marker": page.marker, "dir": p} for p in page.common_prefixes]
     body = "".join(json.dumps(line, ensure_ascii=False) + "\n" for line in lines)
     return Response(body, status=200, mimetype="application/json")

@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, Response, request
 
 from ..errors import QiniuError
+from ..wire import bucket_info_json, bucket_v2_json
 from . import emulator, empty_response, form_value, int_arg, json_response, require_management_auth
 
 bp = Blueprint("uc", __name__)
@@ -94,9 +95,7 @@ def buckets() -> Response:
 @bp.route("/v3/buckets", methods=["GET", "POST"])
 def buckets_v2() -> Response:
     require_management_auth()
-    return json_response([{"id": b.name, "tbl": b.name, "zone": b.region, "region": b.region,
-                           "private": int(b.private), "ctime": b.created}
-                          for b in emulator().storage.list_buckets()])
+    return json_response([bucket_v2_json(b) for b in emulator().storage.list_buckets()])
 
 
 @bp.route("/mkbucketv3/<bucket>/region/<region>", methods=["POST"])
@@ -119,8 +118,7 @@ def drop_bucket(bucket: str) -> Response:
 def bucket_info(bucket: str = "") -> Response:
     require_management_auth()
     info = emulator().storage.get_bucket(bucket or form_value("bucket"))
-    return json_response({"private": int(info.private), "protected": 0, "region": info.region,
-                          "zone": info.region, "domains": bucket_domains(info.name)})
+    return json_response(bucket_info_json(info, bucket_domains(info.name)))
 
 
 @bp.route("/private", methods=["GET", "POST"])

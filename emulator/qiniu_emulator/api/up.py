@@ -4,12 +4,16 @@ from __future__ import annotations
 
 import json
 import re
+from typing import Mapping
 
 from flask import Blueprint, Response, g, redirect, request
 
+from ..auth import UploadGrant
 from ..encoding import b64_decode_text
 from ..errors import QiniuError
-from ..uploads import UploadRequest, UploadResult
+from ..storage import BlockState
+from ..uploads.service import UploadRequest, UploadResult
+from ..wire import block_json, part_json
 from . import emulator, empty_response, json_response
 
 bp = Blueprint("up", __name__)
@@ -17,7 +21,7 @@ bp = Blueprint("up", __name__)
 META_PREFIX = "x-qn-meta-"
 
 
-def _grant_from_header():
+def _grant_from_header() -> UploadGrant:
     header = request.headers.get("Authorization", "")
     scheme, _, token = header.partition(" ")
     if scheme != "UpToken" or not token:
@@ -25,13 +29,20 @@ def _grant_from_header():
     return emulator().auth.verify_upload_token(token.strip())
 
 
-def _finish(upload: UploadRequest, temp) -> Response:
-    result: UploadResult = emulator().uploads.finish(upload, temp)
+def _render(result: UploadResult) -> Response:
     if result.redirect:
         return redirect(result.redirect, code=303)
     if isinstance(result.body, str):
         return Response(result.body, status=200, mimetype="application/json")
     return json_response(result.body)
+
+
+def _custom_fields(fields: Mapping[str, str]) -> dict[str, dict[str, str]]:
+    """``x:`` variables and ``x-qn-meta-`` metadata of a form or mkfile."""
+    return {
+        "custom_vars": {k[2:]: v for k, v in fields.items() if k.startswith("x:")},
+        "meta": {k[len(META_PREFIX):]: v for k, v in fields.items() if k.lower().startswith(META_PREFIX)},
+    }
 
 
 def _content_length() -> int:
@@ -50,19 +61,11 @@ def form_upload() -> Response:
     if crc is not None and not crc.isdigit():
         raise QiniuError.bad_request("crc32 must be a decimal integer")
     upload = UploadRequest(
-        policy=grant.policy, access_key=grant.access_key,
-        key=request.form.get("key"),
-        fname=request.form.get("fname") or file.filename or "",
-        mime=file.mimetype or "",
-        custom_vars={k[2:]: v for k, v in request.form.items() if k.startswith("x:")},
-        meta={k[len(META_PREFIX):]: v for k, v in request.form.items() if k.lower().startswith(META_PREFIX)},
-        crc32=int(crc) if crc is not None else None,
-        reqid=g.reqid,
+        policy=grant.policy, access_key=grant.access_key, key=request.form.get("key"),
+        fname=request.form.get("fname") or file.filename or "", mime=file.mimetype or "",
+        crc32=int(crc) if crc is not None else None, reqid=g.reqid, **_custom_fields(request.form),
     )
-    with emulator().storage.temp_file() as temp:
-        temp.write_stream(file.stream, limit=grant.policy.fsize_limit)
-        temp.close()
-        response = _finish(upload, temp)
+    response = _render(emulator().uploads.form(upload, file.stream))
     if request.form.get("accept"):
         response.headers["Content-Type"] = request.form["accept"]
     return response
@@ -70,25 +73,20 @@ def form_upload() -> Response:
 
 # -- resumable v1 -------------------------------------------------------------------
 
-def _block_json(state) -> Response:
-    body = {"ctx": state.ctx, "checksum": state.checksum, "crc32": state.crc32,
-            "offset": state.offset, "host": f"{request.scheme}://{request.host}",
-            "expired_at": state.expired_at}
-    return json_response(body)
+def _block_answer(state: BlockState) -> Response:
+    return json_response(block_json(state, f"{request.scheme}://{request.host}"))
 
 
 @bp.route("/mkblk/<int:block_size>", methods=["POST"])
 def mkblk(block_size: int) -> Response:
     _grant_from_header()
-    state = emulator().storage.mkblk(block_size, request.stream, _content_length())
-    return _block_json(state)
+    return _block_answer(emulator().storage.mkblk(block_size, request.stream, _content_length()))
 
 
 @bp.route("/bput/<ctx>/<int:offset>", methods=["POST"])
 def bput(ctx: str, offset: int) -> Response:
     _grant_from_header()
-    state = emulator().storage.bput(ctx, offset, request.stream, _content_length())
-    return _block_json(state)
+    return _block_answer(emulator().storage.bput(ctx, offset, request.stream, _content_length()))
 
 
 @bp.route("/mkfile/<int:file_size>", methods=["POST"])
@@ -99,16 +97,10 @@ def mkfile(file_size: int, params: str = "") -> Response:
     ctxs = [c for c in request.get_data(as_text=True).strip().split(",") if c]
     upload = UploadRequest(
         policy=grant.policy, access_key=grant.access_key, key=fields.pop("key", None),
-        fname=fields.pop("fname", ""), mime=fields.pop("mimeType", ""),
-        custom_vars={k[2:]: v for k, v in fields.items() if k.startswith("x:")},
-        meta={k[len(META_PREFIX):]: v for k, v in fields.items() if k.lower().startswith(META_PREFIX)},
-        reqid=g.reqid,
+        fname=fields.pop("fname", ""), mime=fields.pop("mimeType", ""), reqid=g.reqid,
+        **_custom_fields(fields),
     )
-    storage = emulator().storage
-    with storage.mkfile_assemble(ctxs, file_size) as temp:
-        response = _finish(upload, temp)
-    storage.release_blocks(ctxs)
-    return response
+    return _render(emulator().uploads.mkfile(upload, ctxs, file_size))
 
 
 def _mkfile_params(params: str) -> dict[str, str]:
@@ -135,24 +127,23 @@ def _object_key(encoded: str) -> str | None:
         raise QiniuError.bad_request("object name is not url-safe base64 (or ~)") from None
 
 
-def _check_bucket(grant, bucket: str) -> None:
+def _grant_for(bucket: str) -> UploadGrant:
+    grant = _grant_from_header()
     if grant.policy.bucket != bucket:
         raise QiniuError.scope_mismatch()
+    return grant
 
 
 @bp.route("/buckets/<bucket>/objects/<encoded>/uploads", methods=["POST"])
 def init_multipart(bucket: str, encoded: str) -> Response:
-    grant = _grant_from_header()
-    _check_bucket(grant, bucket)
-    emulator().storage.get_bucket(bucket)
+    _grant_for(bucket)
     upload = emulator().storage.init_multipart(bucket, _object_key(encoded))
     return json_response({"uploadId": upload.upload_id, "expireAt": upload.expire_at})
 
 
 @bp.route("/buckets/<bucket>/objects/<encoded>/uploads/<upload_id>/<int:part_number>", methods=["PUT"])
 def upload_part(bucket: str, encoded: str, upload_id: str, part_number: int) -> Response:
-    grant = _grant_from_header()
-    _check_bucket(grant, bucket)
+    _grant_for(bucket)
     part = emulator().storage.put_part(bucket, upload_id, part_number, request.stream,
                                        _content_length(), request.headers.get("Content-MD5"))
     return json_response({"etag": part.etag, "md5": part.md5})
@@ -160,8 +151,7 @@ def upload_part(bucket: str, encoded: str, upload_id: str, part_number: int) -> 
 
 @bp.route("/buckets/<bucket>/objects/<encoded>/uploads/<upload_id>", methods=["GET"])
 def list_parts(bucket: str, encoded: str, upload_id: str) -> Response:
-    grant = _grant_from_header()
-    _check_bucket(grant, bucket)
+    _grant_for(bucket)
     storage = emulator().storage
     upload = storage.get_multipart(bucket, upload_id)
     max_parts = _int_query("max-parts", 1000)
@@ -170,8 +160,7 @@ def list_parts(bucket: str, encoded: str, upload_id: str) -> Response:
     return json_response({
         "uploadId": upload_id, "expireAt": upload.expire_at,
         "partNumberMarker": parts[-1].part_number if len(parts) == max_parts else 0,
-        "parts": [{"size": p.size, "etag": p.etag, "partNumber": p.part_number, "putTime": p.put_time}
-                  for p in parts],
+        "parts": [part_json(p) for p in parts],
     })
 
 
@@ -186,16 +175,14 @@ def _int_query(name: str, default: int) -> int:
 
 @bp.route("/buckets/<bucket>/objects/<encoded>/uploads/<upload_id>", methods=["DELETE"])
 def abort_multipart(bucket: str, encoded: str, upload_id: str) -> Response:
-    grant = _grant_from_header()
-    _check_bucket(grant, bucket)
+    _grant_for(bucket)
     emulator().storage.abort_multipart(bucket, upload_id)
     return empty_response()
 
 
 @bp.route("/buckets/<bucket>/objects/<encoded>/uploads/<upload_id>", methods=["POST"])
 def complete_multipart(bucket: str, encoded: str, upload_id: str) -> Response:
-    grant = _grant_from_header()
-    _check_bucket(grant, bucket)
+    grant = _grant_for(bucket)
     try:
         body = json.loads(request.get_data() or b"{}")
         parts = [(int(p["partNumber"]), str(p["etag"])) for p in body.get("parts") or []]
@@ -203,17 +190,11 @@ def complete_multipart(bucket: str, encoded: str, upload_id: str) -> Response:
         raise QiniuError.bad_request("body must be JSON {\"parts\":[{\"partNumber\":n,\"etag\":...}]}") from None
     if not parts:
         raise QiniuError.bad_request("parts must not be empty")
-    storage = emulator().storage
     upload = UploadRequest(
         policy=grant.policy, access_key=grant.access_key, key=_object_key(encoded),
-        fname=body.get("fname") or "",
-        mime=body.get("mimeType") or "",
+        fname=body.get("fname") or "", mime=body.get("mimeType") or "", reqid=g.reqid,
         custom_vars={k[2:] if k.startswith("x:") else k: str(v) for k, v in (body.get("customVars") or {}).items()},
         meta={k[len(META_PREFIX):] if k.lower().startswith(META_PREFIX) else k: str(v)
               for k, v in (body.get("metadata") or {}).items()},
-        reqid=g.reqid,
     )
-    with storage.complete_multipart(bucket, upload_id, parts) as temp:
-        response = _finish(upload, temp)
-    storage.finish_multipart(bucket, upload_id)
-    return response
+    return _render(emulator().uploads.complete_multipart(upload, bucket, upload_id, parts))

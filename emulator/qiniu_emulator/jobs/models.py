@@ -1,8 +1,8 @@
-"""Job and item records, and the status JSON prefop returns for them."""
+"""Job and item records (their wire JSON is in ``wire.py``)."""
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from enum import IntEnum
 from typing import Any
@@ -39,21 +39,6 @@ class Item:
     hash: str | None = None
     keys: list[str] | None = None
     return_old: int = 0
-
-    def status_json(self) -> dict[str, Any]:
-        out: dict[str, Any] = {"cmd": self.cmd, "code": int(self.code), "desc": DESC[Code(self.code)]}
-        if self.code == Code.FAILED:
-            out["error"] = self.error
-            if self.error_index is not None:
-                out["errorIndex"] = self.error_index
-        elif self.code == Code.SUCCESS:
-            out["error"] = ""
-            out["hash"] = self.hash or ""
-            out["key"] = self.key or ""
-            if self.keys:
-                out["keys"] = list(self.keys)
-        out["returnOld"] = self.return_old
-        return out
 
 
 @dataclass
@@ -101,36 +86,3 @@ class Job:
         text = stamp.strftime("%Y-%m-%dT%H:%M:%S") + f".{nanos:09d}"
         offset = stamp.strftime("%z")
         return text + (offset[:3] + ":" + offset[3:] if offset else "Z")
-
-    def status_json(self, pipeline_label: str) -> dict[str, Any]:
-        out: dict[str, Any] = {
-            "id": self.id,
-            "code": int(self.code),
-            "desc": DESC[Code(self.code)],
-            "inputBucket": self.bucket,
-            "inputKey": self.key,
-            "pipeline": pipeline_label,
-            "reqid": self.reqid,
-            "type": self.type,
-            "creationDate": self.creation_date(),
-            "items": [item.status_json() for item in self.items],
-        }
-        if self.task_from:
-            out["taskFrom"] = self.task_from
-        return out
-
-    def debug_json(self, pipeline_label: str) -> dict[str, Any]:
-        """The status plus what the emulator knows beyond it."""
-        out = self.status_json(pipeline_label)
-        out["emulator"] = {
-            "seq": self.seq,
-            "startedNs": self.started_ns,
-            "finishedNs": self.finished_ns,
-            "force": self.force,
-            "notifyURL": self.notify_url,
-            "notifyError": self.notify_error,
-            "progress": self.progress,
-            "timings": [asdict(t) for t in self.timings],
-            "log": list(self.log),
-        }
-        return out

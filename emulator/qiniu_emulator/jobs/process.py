@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import shutil
-import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
@@ -14,7 +13,7 @@ from ..fops.execute import PipelineRun, StageFailed, StageTiming, run_ops
 from ..fops.parse import Pipeline, SaveAs
 from ..fops.context import FetchUrl, OpContext, OpResult, SourceInfo, default_output_prefix
 from ..fops.registry import Registry
-from ..policy import render_template
+from ..magic import render_template, time_variables
 from ..storage import ObjectInfo, Storage
 from .models import Code, Item, StageLog
 
@@ -27,10 +26,7 @@ def default_output_key(pipeline: Pipeline, source_etag: str) -> str:
 
 def output_variables(etag: str) -> dict[str, object]:
     """Magic variables of the result, for saveKey."""
-    now = time.localtime()
-    return {"etag": etag, "year": f"{now.tm_year:04d}", "mon": f"{now.tm_mon:02d}",
-            "day": f"{now.tm_mday:02d}", "hour": f"{now.tm_hour:02d}",
-            "min": f"{now.tm_min:02d}", "sec": f"{now.tm_sec:02d}"}
+    return {"etag": etag, **time_variables()}
 
 
 @dataclass
@@ -86,20 +82,11 @@ class Processor:
             shutil.rmtree(scratch, ignore_errors=True)
         return item
 
-    def run_sync(self, pipeline: Pipeline, source: ObjectInfo,
-                 log: Callable[[str], None]) -> tuple[OpResult, Path]:
-        """Run a download-URL fop; the caller streams the result, then removes the scratch dir.
-
-        Raises :class:`StageFailed` when a stage fails.
-        """
-        scratch = self.storage.scratch_dir("sync")
-        try:
-            ctx = self.context(scratch, _source_info(source), log, lambda fraction: None, sync=True)
-            run = run_ops(pipeline.ops, source.path, source.mime, ctx, self.registry)
-        except BaseException:
-            shutil.rmtree(scratch, ignore_errors=True)
-            raise
-        return run.result, scratch
+    def run_sync(self, pipeline: Pipeline, source: ObjectInfo, scratch: Path,
+                 log: Callable[[str], None]) -> OpResult:
+        """Run a download-URL fop in ``scratch`` (the caller owns it); raises :class:`StageFailed`."""
+        ctx = self.context(scratch, _source_info(source), log, lambda fraction: None, sync=True)
+        return run_ops(pipeline.ops, source.path, source.mime, ctx, self.registry).result
 
     def save_sync(self, pipeline: Pipeline, source: ObjectInfo, result: OpResult, scratch: Path) -> ObjectInfo:
         """Store a download-URL fop's result where its ``saveas`` says (signature already checked)."""

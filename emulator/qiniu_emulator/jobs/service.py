@@ -10,12 +10,12 @@ from dataclasses import dataclass
 from typing import Callable
 from urllib.parse import urlsplit
 
-from ..config import ACCOUNT_UID
 from ..errors import NoSuchBucket, NoSuchKey, QiniuError
 from ..fops.parse import parse_fops, parse_pipeline
 from ..fops.registry import Registry
 from ..storage import ObjectInfo, Storage
-from .models import DESC, Code, Item, Job
+from ..wire import prefop_json
+from .models import Code, Item, Job
 from .notify import Notifier
 from .process import Processor
 from .scheduler import Scheduler, Ticket
@@ -23,6 +23,12 @@ from .store import JobStore
 from .workflows import WorkflowTemplate
 
 TYPES = (0, 1, 2)  # 0 normal, 1 idle-time; 2 is what workflow users send
+
+
+@dataclass(frozen=True)
+class JobCounts:
+    running: int
+    queued: int
 
 
 @dataclass
@@ -43,11 +49,6 @@ class Submission:
 
 def new_job_id() -> str:
     return "z0." + secrets.token_hex(12)
-
-
-def pipeline_label(name: str) -> str:
-    """How prefop names the queue a job used."""
-    return f"{ACCOUNT_UID}.{name or 'default.sys'}"
 
 
 def _is_http_url(text: str) -> bool:
@@ -149,9 +150,19 @@ class JobService:
             raise QiniuError.no_such_job()
         return job
 
-    def status(self, job_id: str) -> dict:
-        job = self.get(job_id)
-        return job.status_json(pipeline_label(job.pipeline))
+    def recent(self, limit: int = 100, bucket: str | None = None) -> list[Job]:
+        """The newest jobs first, running ones with their live progress."""
+        return [self.get(job.id) for job in self.store.recent(limit, bucket)]
+
+    def counts(self) -> JobCounts:
+        return JobCounts(running=self.scheduler.busy(), queued=self.scheduler.queued())
+
+    def workflow_ids(self) -> list[str]:
+        return sorted(self.workflows)
+
+    def forget(self, bucket: str | None = None) -> None:
+        """Delete the records of every job (of one bucket)."""
+        self.store.delete_all(bucket)
 
     # -- run --------------------------------------------------------------------
     def _run(self, job_id: str) -> None:
@@ -211,9 +222,7 @@ class JobService:
     def _finish(self, job: Job, final: Code) -> None:
         """Notify first, then record the final code, so a crash mid-notify re-notifies."""
         if job.notify_url:
-            payload = job.status_json(pipeline_label(job.pipeline))
-            payload["code"], payload["desc"] = int(final), DESC[final]
-            error = self.notifier.deliver(job.notify_url, payload)
+            error = self.notifier.deliver(job.notify_url, prefop_json(job, code=final))
             if error and self.notifier.stop_event.is_set():
                 # shutting down mid-retry: stay unfinished, so the next start notifies again
                 self._log.info("%s: notify interrupted by shutdown; resumed on restart", job.id)

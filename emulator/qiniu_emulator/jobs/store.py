@@ -4,10 +4,9 @@ from __future__ import annotations
 
 import json
 import sqlite3
-import threading
 from dataclasses import asdict
-from pathlib import Path
 
+from ..database import Database
 from .models import Code, Item, Job, StageLog
 
 _SCHEMA = """
@@ -38,35 +37,27 @@ _LOG_LINES = 200  # a job's log keeps its newest lines only
 
 
 class JobStore:
-    """Reads and writes :class:`Job` rows. Thread-safe: one connection behind a lock."""
+    """Reads and writes :class:`Job` rows of the shared database."""
 
-    def __init__(self, db_path: Path) -> None:
-        self._lock = threading.Lock()
-        self._conn = sqlite3.connect(str(db_path), check_same_thread=False, isolation_level=None)
-        self._conn.execute("PRAGMA journal_mode=WAL")
-        self._conn.execute("PRAGMA synchronous=NORMAL")
-        self._conn.execute("PRAGMA busy_timeout=10000")
-        self._conn.executescript(_SCHEMA)
-
-    def close(self) -> None:
-        with self._lock:
-            self._conn.close()
+    def __init__(self, db: Database) -> None:
+        self._db = db
+        db.apply_schema(_SCHEMA)
 
     def insert(self, job: Job) -> Job:
-        with self._lock:
-            cursor = self._conn.execute(
+        with self._db.transaction() as conn:
+            cursor = conn.execute(
                 "INSERT INTO jobs (id, bucket, key, pipeline, type, notify_url, force, task_from,"
                 " reqid, created_ns, code, items) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
                 (job.id, job.bucket, job.key, job.pipeline, job.type, job.notify_url, int(job.force),
                  job.task_from, job.reqid, job.created_ns, int(job.code), _items_json(job.items)),
             )
-            job.seq = cursor.lastrowid
+            job.seq = cursor.lastrowid or 0
         return job
 
     def save(self, job: Job) -> None:
         """Persist the mutable part of a job: code, items, timings, log."""
-        with self._lock:
-            self._conn.execute(
+        with self._db.transaction() as conn:
+            conn.execute(
                 "UPDATE jobs SET code=?, items=?, timings=?, log=?, notify_error=?, started_ns=?,"
                 " finished_ns=? WHERE id=?",
                 (int(job.code), _items_json(job.items), json.dumps([asdict(t) for t in job.timings]),
@@ -75,10 +66,8 @@ class JobStore:
             )
 
     def get(self, job_id: str) -> Job | None:
-        with self._lock:
-            cursor = self._conn.execute("SELECT * FROM jobs WHERE id=?", (job_id,))
-            row = cursor.fetchone()
-        return _job(_row(cursor, row)) if row else None
+        row = self._db.query_one("SELECT * FROM jobs WHERE id=?", (job_id,))
+        return _job(row) if row else None
 
     def unfinished(self) -> list[Job]:
         """Jobs left waiting or running (e.g. by a crash), oldest first."""
@@ -90,28 +79,21 @@ class JobStore:
         return self._select("ORDER BY seq DESC LIMIT ?", (limit,))
 
     def delete_all(self, bucket: str | None = None) -> None:
-        with self._lock:
+        with self._db.transaction() as conn:
             if bucket:
-                self._conn.execute("DELETE FROM jobs WHERE bucket=?", (bucket,))
+                conn.execute("DELETE FROM jobs WHERE bucket=?", (bucket,))
             else:
-                self._conn.execute("DELETE FROM jobs")
+                conn.execute("DELETE FROM jobs")
 
     def _select(self, where: str, params: tuple) -> list[Job]:
-        with self._lock:
-            cursor = self._conn.execute(f"SELECT * FROM jobs {where}", params)
-            rows = cursor.fetchall()
-        return [_job(_row(cursor, row)) for row in rows]
-
-
-def _row(cursor: sqlite3.Cursor, row: tuple) -> dict:
-    return {description[0]: value for description, value in zip(cursor.description, row)}
+        return [_job(row) for row in self._db.query(f"SELECT * FROM jobs {where}", params)]
 
 
 def _items_json(items: list[Item]) -> str:
     return json.dumps([asdict(item) for item in items])
 
 
-def _job(row: dict) -> Job:
+def _job(row: sqlite3.Row) -> Job:
     return Job(
         id=row["id"], bucket=row["bucket"], key=row["key"],
         items=[Item(**item) for item in json.loads(row["items"])],

@@ -16,7 +16,7 @@ from typing import BinaryIO
 
 from ..encoding import BLOCK_SIZE
 from ..errors import QiniuError
-from .database import Database
+from ..database import Database
 from .records import BlockState
 from .tempfiles import TempFile
 

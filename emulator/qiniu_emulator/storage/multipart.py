@@ -16,7 +16,7 @@ from typing import BinaryIO
 
 from ..encoding import BLOCK_SIZE, etag_v2
 from ..errors import QiniuError
-from .database import Database
+from ..database import Database
 from .records import MultipartUpload, PartInfo
 from .tempfiles import TempFile
 

@@ -34,39 +34,6 @@ class ObjectInfo:
     path: Path  # absolute path of the bytes
     expiration: int = 0  # unix seconds when lifecycle deletes it; 0 = never
 
-    def stat_json(self) -> dict:
-        """The body of ``/stat``: optional fields appear only when they carry a value."""
-        body = {
-            "fsize": self.fsize,
-            "hash": self.hash,
-            "mimeType": self.mime,
-            "putTime": self.put_time,
-            "type": self.type,
-            "status": self.status,
-            "md5": self.md5,
-        }
-        if self.end_user:
-            body["endUser"] = self.end_user
-        if self.meta:
-            body["x-qn-meta"] = dict(self.meta)
-        if self.expiration:
-            body["expiration"] = self.expiration
-        return body
-
-    def list_json(self) -> dict:
-        """One entry of ``items`` in a ``/list`` response."""
-        return {
-            "key": self.key,
-            "hash": self.hash,
-            "fsize": self.fsize,
-            "mimeType": self.mime,
-            "putTime": self.put_time,
-            "type": self.type,
-            "status": self.status,
-            "md5": self.md5,
-            "endUser": self.end_user,
-        }
-
 
 @dataclass
 class ListPage:
@@ -87,16 +54,6 @@ class BlockState:
     offset: int  # bytes of this block received so far
     host: str
     expired_at: int  # unix seconds
-
-    def to_json(self) -> dict:
-        return {
-            "ctx": self.ctx,
-            "checksum": self.checksum,
-            "crc32": self.crc32,
-            "offset": self.offset,
-            "host": self.host,
-            "expired_at": self.expired_at,
-        }
 
 
 @dataclass
@@ -119,6 +76,3 @@ class PartInfo:
     md5: str
     size: int
     put_time: int  # unix seconds
-
-    def to_json(self) -> dict:
-        return {"size": self.size, "etag": self.etag, "partNumber": self.part_number, "putTime": self.put_time}

@@ -27,11 +27,12 @@ from . import catalog, listing
 from .blocks import BlockUploads
 from .catalog import ObjectRow
 from .conditions import ObjectCondition
-from .database import Database
+from ..database import Database
 from .housekeeping import sweep_tmp
 from .multipart import MultipartUploads
 from .names import check_bucket_name, check_mime, is_valid_bucket_name, key_bytes
 from .placement import Placement
+from .schema import SCHEMA
 from .records import BlockState, BucketInfo, ListPage, MultipartUpload, ObjectInfo, PartInfo
 from .tempfiles import TempFile
 
@@ -49,6 +50,7 @@ class Storage:
         (self.data_dir / "buckets").mkdir(parents=True, exist_ok=True)
         self.tmp_dir.mkdir(parents=True, exist_ok=True)
         self._db = Database(self.data_dir / "emulator.sqlite3")
+        self._db.apply_schema(SCHEMA)
         self._placement = Placement(self.data_dir)
         # Serialises path choice, rename and row commit, so concurrent writers never
         # pick the same free path nor race a directory prune.
@@ -61,6 +63,11 @@ class Storage:
         self._blocks.purge_expired(now)
         self._multipart.purge(expired_before=now)
         sweep_tmp(self.tmp_dir, self._referenced_tmp_paths())
+
+    @property
+    def database(self) -> Database:
+        """The data directory's database file, shared with the job store."""
+        return self._db
 
     def close(self) -> None:
         """Close the database connections of every thread."""

@@ -7,7 +7,7 @@ import re
 from pathlib import Path
 
 from ...encoding import etag_of_stream
-from ...policy import render_template
+from ...magic import render_template
 from ..context import SourceInfo, default_output_prefix
 
 _VARIABLE = re.compile(r"\$\(([A-Za-z.]+)\)|\$\{([A-Za-z.]+)\}")

@@ -1,21 +1,23 @@
-"""Finishing an upload: the put policy's rules, storing the object, starting its job,
-and rendering the response. Shared by form, resumable v1 and multipart v2 uploads."""
+"""The upload service: the whole of a form upload, a resumable v1 ``mkfile`` and a
+multipart v2 completion. Each applies the put policy's rules, stores the object, starts
+its job, calls its callbacks and renders the answer."""
 
 from __future__ import annotations
 
 import base64
 import json
 import mimetypes
-import time
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, BinaryIO
 
-from .callback import UploadCallbacks, as_body, fetched_key
-from .errors import QiniuError
-from .jobs.models import Job
-from .jobs.service import JobService, Submission
-from .policy import PutPolicy, render_template
-from .storage import ObjectInfo, Storage, TempFile
+from ..errors import QiniuError
+from ..jobs.models import Job
+from ..jobs.service import JobService, Submission
+from ..magic import render_template, time_variables
+from ..storage import ObjectInfo, Storage, TempFile
+from ..wire import upload_answer
+from .callbacks import UploadCallbacks, as_body, fetched_key
+from .policy import PutPolicy
 
 OCTET_STREAM = "application/octet-stream"
 
@@ -67,6 +69,28 @@ class UploadService:
     jobs: JobService
     callbacks: UploadCallbacks
 
+    def form(self, request: UploadRequest, stream: BinaryIO) -> UploadResult:
+        """A form upload: the file part streamed to a temp file, then finished."""
+        with self.storage.temp_file() as temp:
+            temp.write_stream(stream, limit=request.policy.fsize_limit)
+            temp.close()
+            return self.finish(request, temp)
+
+    def mkfile(self, request: UploadRequest, ctxs: list[str], file_size: int) -> UploadResult:
+        """Resumable v1: the blocks named by ``ctxs`` become the object; they are released after."""
+        with self.storage.mkfile_assemble(ctxs, file_size) as temp:
+            result = self.finish(request, temp)
+        self.storage.release_blocks(ctxs)
+        return result
+
+    def complete_multipart(self, request: UploadRequest, bucket: str, upload_id: str,
+                           parts: list[tuple[int, str]]) -> UploadResult:
+        """Multipart v2: the listed parts become the object; the session ends after."""
+        with self.storage.complete_multipart(bucket, upload_id, parts) as temp:
+            result = self.finish(request, temp)
+        self.storage.finish_multipart(bucket, upload_id)
+        return result
+
     def finish(self, request: UploadRequest, temp: TempFile) -> UploadResult:
         """Apply the policy to ``temp`` (fully written) and store it."""
         policy = request.policy
@@ -109,13 +133,10 @@ class UploadService:
         return UploadResult(body=as_body(payload if payload is not None else {}))
 
     def _variables(self, request: UploadRequest, temp: TempFile) -> dict[str, Any]:
-        now = time.localtime()
         variables: dict[str, Any] = {
             "bucket": request.policy.bucket, "etag": temp.etag, "fsize": temp.size,
             "fname": request.fname, "ext": _ext(request.fname), "endUser": request.policy.end_user,
-            "mimeType": request.mime, "year": f"{now.tm_year:04d}", "mon": f"{now.tm_mon:02d}",
-            "day": f"{now.tm_mday:02d}", "hour": f"{now.tm_hour:02d}", "min": f"{now.tm_min:02d}",
-            "sec": f"{now.tm_sec:02d}",
+            "mimeType": request.mime, **time_variables(),
         }
         variables.update({f"x:{name}": value for name, value in request.custom_vars.items()})
         return variables
@@ -154,9 +175,7 @@ class UploadService:
             except ValueError:
                 body = text
         else:
-            body = {"hash": stored.hash, "key": stored.key}
-            if persistent_id:
-                body["persistentId"] = persistent_id
+            body = upload_answer(stored.hash, stored.key, persistent_id)
         if policy.return_url:
             encoded = base64.urlsafe_b64encode(
                 (body if isinstance(body, str) else json.dumps(body)).encode()).decode()

@@ -1,22 +1,18 @@
-"""The put policy carried by an upload token, and the magic-variable templates it uses.
+"""The put policy carried by an upload token.
 
 A put policy is the JSON object a client signs into its upload token. :class:`PutPolicy`
 type-checks it once, so upload handlers work with typed fields and ask the policy the
 questions the upload protocol needs answered: which key to store under, may it
-overwrite, is the size or mime type acceptable. :func:`render_template` expands the
-``$(var)`` / ``${var}`` magic variables of ``returnBody``, ``callbackBody`` and ``saveKey``.
+overwrite, is the size or mime type acceptable.
 """
 
 from __future__ import annotations
 
 import fnmatch
-import json
-import re
 from dataclasses import dataclass, field
 from typing import Any, Callable, Mapping
-from urllib.parse import quote
 
-from .errors import QiniuError
+from ..errors import QiniuError
 
 MAX_SCOPE_KEY_BYTES = 750
 MAX_KEYLIMIT = 20
@@ -272,89 +268,3 @@ def parse_mime_limit(text: str) -> tuple[bool, list[str]]:
     deny = text.startswith("!")
     items = [item.strip().lstrip("!").strip().lower() for item in text.split(";")]
     return deny, [item for item in items if item]
-
-
-# ---------------------------------------------------------------------------
-# Magic variables
-
-_VARIABLE = re.compile(r"\$\((?P<paren>[^()\s]+)\)|\$\{(?P<brace>[^{}\s]+)\}")
-
-
-def render_template(
-    template: str,
-    variables: Mapping[str, Any],
-    json_mode: bool,
-    *,
-    url_encode: bool = False,
-) -> str:
-    """Expand ``$(name)`` and ``${name}`` magic variables in ``template``.
-
-    ``variables`` holds the values (``key``, ``etag``, ``fsize``, ``x:foo``, ``year``...);
-    a dotted name such as ``imageInfo.width`` also looks inside nested mappings.
-
-    * ``json_mode=True`` (returnBody, JSON callbackBody): each variable becomes a JSON
-      value - strings quoted, numbers bare, unknown names ``null``. Inside a JSON string
-      literal of the template the value is spliced in JSON-escaped, without quotes.
-    * ``json_mode=False``: plain text (saveKey); unknown names become ``""``. With
-      ``url_encode=True`` each value is percent-encoded, for form-encoded callback bodies.
-    """
-    out: list[str] = []
-    in_string = False
-    position = 0
-    for match in _VARIABLE.finditer(template):
-        literal = template[position:match.start()]
-        out.append(literal)
-        if json_mode:
-            in_string = _ends_inside_json_string(literal, in_string)
-        name = match.group("paren") or match.group("brace")
-        found, value = _lookup(variables, name)
-        out.append(_render_value(found, value, json_mode, in_string, url_encode))
-        position = match.end()
-    out.append(template[position:])
-    return "".join(out)
-
-
-def _lookup(variables: Mapping[str, Any], name: str) -> tuple[bool, Any]:
-    if name in variables:
-        return True, variables[name]
-    current: Any = variables
-    for part in name.split("."):
-        if not isinstance(current, Mapping) or part not in current:
-            return False, None
-        current = current[part]
-    return True, current
-
-
-def _render_value(
-    found: bool, value: Any, json_mode: bool, in_string: bool, url_encode: bool
-) -> str:
-    if json_mode:
-        encoded = json.dumps(value if found else None, ensure_ascii=False)
-        if in_string:
-            # Splicing into an existing string literal: drop the quotes json.dumps adds.
-            return encoded[1:-1] if encoded.startswith('"') else encoded
-        return encoded
-    if not found or value is None:
-        text = ""
-    elif isinstance(value, str):
-        text = value
-    elif isinstance(value, bool):
-        text = "true" if value else "false"
-    elif isinstance(value, (int, float)):
-        text = str(value)
-    else:
-        text = json.dumps(value, ensure_ascii=False, separators=(",", ":"))
-    return quote(text, safe="") if url_encode else text
-
-
-def _ends_inside_json_string(literal: str, in_string: bool) -> bool:
-    """Track whether the template is inside a JSON string literal after ``literal``."""
-    escaped = False
-    for char in literal:
-        if escaped:
-            escaped = False
-        elif char == "\\" and in_string:
-            escaped = True
-        elif char == '"':
-            in_string = not in_string
-    return in_string

@@ -17,8 +17,9 @@ from urllib.parse import urlsplit
 
 import requests
 
-from .errors import QiniuError
-from .policy import PutPolicy, render_template
+from ..errors import QiniuError
+from ..magic import render_template
+from .policy import PutPolicy
 
 FORM = "application/x-www-form-urlencoded"
 JSON = "application/json"

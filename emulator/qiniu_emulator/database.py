@@ -1,0 +1,71 @@
+"""The emulator's one SQLite file: one connection per thread, one durability policy,
+short write transactions. Storage and jobs each apply their own schema to it."""
+
+from __future__ import annotations
+
+import sqlite3
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+class Database:
+    """Thread-safe access to the database file: each thread gets its own connection."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self._local = threading.local()
+        self._lock = threading.Lock()
+        self._connections: list[sqlite3.Connection] = []
+        self._closed = False
+        self.conn().execute("PRAGMA journal_mode=WAL")
+
+    def apply_schema(self, script: str) -> None:
+        """Create the tables and indexes of ``script`` that do not exist yet."""
+        self.conn().executescript(script)
+
+    def conn(self) -> sqlite3.Connection:
+        """This thread's connection (autocommit; use :meth:`transaction` to write)."""
+        conn = getattr(self._local, "conn", None)
+        if conn is not None:
+            return conn
+        with self._lock:
+            if self._closed:
+                raise RuntimeError(f"storage database {self.path} is closed")
+            conn = sqlite3.connect(
+                self.path, timeout=30.0, isolation_level=None, check_same_thread=False
+            )
+            conn.row_factory = sqlite3.Row
+            # FULL: a committed row is on disk as surely as the fsynced file it names.
+            conn.execute("PRAGMA synchronous=FULL")
+            conn.execute("PRAGMA busy_timeout=30000")
+            self._connections.append(conn)
+        self._local.conn = conn
+        return conn
+
+    @contextmanager
+    def transaction(self) -> Iterator[sqlite3.Connection]:
+        """A write transaction that takes the write lock up front, so it never deadlocks."""
+        conn = self.conn()
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            yield conn
+        except BaseException:
+            conn.execute("ROLLBACK")
+            raise
+        conn.execute("COMMIT")
+
+    def query(self, sql: str, params: tuple = ()) -> list[sqlite3.Row]:
+        return self.conn().execute(sql, params).fetchall()
+
+    def query_one(self, sql: str, params: tuple = ()) -> sqlite3.Row | None:
+        return self.conn().execute(sql, params).fetchone()
+
+    def close(self) -> None:
+        """Close every thread's connection; later use raises."""
+        with self._lock:
+            self._closed = True
+            for conn in self._connections:
+                conn.close()
+            self._connections.clear()
+        self._local = threading.local()

@@ -1,0 +1,111 @@
+"""One emulator instance: its settings and the services behind every endpoint."""
+
+from __future__ import annotations
+
+import logging
+import mimetypes
+import threading
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .auth import AuthMode, Authenticator
+from .config import Settings
+from .downloads import DownloadService
+from .fetch import UrlFetcher
+from .fops.catalog import default_registry
+from .fops.registry import Registry
+from .jobs.notify import Notifier
+from .jobs.process import Processor
+from .jobs.service import JobService
+from .jobs.store import JobStore
+from .jobs.sync import SyncFops
+from .jobs.workflows import WorkflowTemplate, load_workflows
+from .storage import Storage
+from .uploads.callbacks import UploadCallbacks
+from .uploads.service import UploadService
+
+
+@dataclass
+class Emulator:
+    """The services of one emulator instance; the Flask app holds exactly one."""
+
+    settings: Settings
+    storage: Storage
+    auth: Authenticator
+    registry: Registry
+    fetcher: UrlFetcher
+    jobs: JobService
+    uploads: UploadService
+    downloads: DownloadService
+    sync_fops: SyncFops
+    draining: threading.Event = field(default_factory=threading.Event)
+
+    @classmethod
+    def build(cls, settings: Settings) -> "Emulator":
+        storage = Storage(settings.data)
+        for bucket in settings.buckets:
+            storage.ensure_bucket(bucket)
+        if settings.seed_dir:
+            seed_buckets(storage, settings.seed_dir)
+        auth = Authenticator(settings.account_map, AuthMode(settings.auth))
+        registry = default_registry()
+        fetcher = UrlFetcher(storage=storage, url_map=list(settings.url_map),
+                             own_hosts=own_hosts(settings), domain_suffix=settings.domain_suffix,
+                             timeout=settings.fetch_timeout, max_bytes=settings.fetch_max_bytes)
+        processor = Processor(storage=storage, registry=registry, fetcher=fetcher,
+                              ffmpeg=settings.ffmpeg_exe(), op_timeout=settings.op_timeout)
+        notifier = Notifier(attempts=settings.notify_attempts, backoff=settings.notify_backoff,
+                            timeout=settings.notify_timeout)
+        workflows: dict[str, WorkflowTemplate] = load_workflows(settings.workflows) if settings.workflows else {}
+        jobs = JobService(JobStore(storage.database), storage, registry, processor, notifier, workflows,
+                          settings.workers, settings.pipelines)
+        uploads = UploadService(storage, jobs, _upload_callbacks(auth, settings))
+        return cls(settings=settings, storage=storage, auth=auth, registry=registry, fetcher=fetcher,
+                   jobs=jobs, uploads=uploads, downloads=DownloadService(storage, auth, registry),
+                   sync_fops=SyncFops(storage, processor, logging.getLogger("qiniu_emulator.io")))
+
+    def start(self) -> None:
+        self.jobs.start()
+
+    def set_public_port(self, port: int) -> None:
+        """Record the bound port (when started on port 0) so own URLs are recognised."""
+        self.settings.port = port
+        self.fetcher.own_hosts.update(own_hosts(self.settings))
+
+    def reset(self, bucket: str | None = None) -> None:
+        """Delete every object and job (of one bucket); buckets stay."""
+        if bucket:
+            self.storage.get_bucket(bucket)
+        self.storage.reset(bucket)
+        self.jobs.forget(bucket)
+
+    def close(self, timeout: float = 10.0) -> None:
+        self.draining.set()
+        self.jobs.stop(timeout)
+        self.storage.close()
+
+
+def _upload_callbacks(auth: Authenticator, settings: Settings) -> UploadCallbacks:
+    def sign(access_key: str, data: bytes) -> str:
+        # With auth off a token may name an unknown key; sign with a configured one instead.
+        try:
+            return auth.sign(access_key, data)
+        except KeyError:
+            return auth.sign(auth.first_account()[0], data)
+
+    return UploadCallbacks(sign=sign, timeout=settings.notify_timeout)
+
+
+def own_hosts(settings: Settings) -> set[str]:
+    names = {settings.host, "127.0.0.1", "localhost"}
+    return {f"{name}:{settings.port}".lower() for name in names}
+
+
+def seed_buckets(storage: Storage, seed_dir: Path) -> None:
+    """Each top-level folder of ``seed_dir`` becomes a bucket, each file below it an object."""
+    for folder in sorted(p for p in Path(seed_dir).iterdir() if p.is_dir()):
+        storage.ensure_bucket(folder.name)
+        for path in sorted(p for p in folder.rglob("*") if p.is_file()):
+            key = path.relative_to(folder).as_posix()
+            mime = mimetypes.guess_type(key)[0] or "application/octet-stream"
+            storage.put_path(folder.name, key, path, mime=mime)

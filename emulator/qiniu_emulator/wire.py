@@ -1,0 +1,147 @@
+"""Every JSON body the emulator sends, one function per shape, grouped by surface.
+
+Records (objects, buckets, jobs) know nothing of the wire; the blueprints and the
+notifier render them here, so a field's name and presence rule is written once.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict
+from typing import Any
+
+from .config import ACCOUNT_UID
+from .jobs.models import DESC, Code, Item, Job
+from .storage import BlockState, BucketInfo, ObjectInfo, PartInfo
+
+# -- rs / rsf --------------------------------------------------------------------
+
+
+def stat_json(obj: ObjectInfo) -> dict[str, Any]:
+    """The body of ``/stat``: optional fields appear only when they carry a value."""
+    body: dict[str, Any] = {
+        "fsize": obj.fsize,
+        "hash": obj.hash,
+        "mimeType": obj.mime,
+        "putTime": obj.put_time,
+        "type": obj.type,
+        "status": obj.status,
+        "md5": obj.md5,
+    }
+    if obj.end_user:
+        body["endUser"] = obj.end_user
+    if obj.meta:
+        body["x-qn-meta"] = dict(obj.meta)
+    if obj.expiration:
+        body["expiration"] = obj.expiration
+    return body
+
+
+def list_item_json(obj: ObjectInfo) -> dict[str, Any]:
+    """One entry of ``items`` in a ``/list`` response (and ``item`` of ``/v2/list``)."""
+    return {
+        "key": obj.key,
+        "hash": obj.hash,
+        "fsize": obj.fsize,
+        "mimeType": obj.mime,
+        "putTime": obj.put_time,
+        "type": obj.type,
+        "status": obj.status,
+        "md5": obj.md5,
+        "endUser": obj.end_user,
+    }
+
+
+# -- up ------------------------------------------------------------------------------
+
+
+def block_json(state: BlockState, host: str) -> dict[str, Any]:
+    """The answer to ``mkblk``/``bput``; ``host`` is where the next chunk goes."""
+    return {"ctx": state.ctx, "checksum": state.checksum, "crc32": state.crc32,
+            "offset": state.offset, "host": host, "expired_at": state.expired_at}
+
+
+def part_json(part: PartInfo) -> dict[str, Any]:
+    return {"size": part.size, "etag": part.etag, "partNumber": part.part_number, "putTime": part.put_time}
+
+
+def upload_answer(hash_: str, key: str, persistent_id: str = "") -> dict[str, Any]:
+    """The default upload response body (no returnBody in the policy)."""
+    body = {"hash": hash_, "key": key}
+    if persistent_id:
+        body["persistentId"] = persistent_id
+    return body
+
+
+# -- uc ------------------------------------------------------------------------------
+
+
+def bucket_v2_json(bucket: BucketInfo) -> dict[str, Any]:
+    """One entry of ``/v2/buckets`` and ``/v3/buckets``."""
+    return {"id": bucket.name, "tbl": bucket.name, "zone": bucket.region, "region": bucket.region,
+            "private": int(bucket.private), "ctime": bucket.created}
+
+
+def bucket_info_json(bucket: BucketInfo, domains: list[str]) -> dict[str, Any]:
+    return {"private": int(bucket.private), "protected": 0, "region": bucket.region,
+            "zone": bucket.region, "domains": domains}
+
+
+# -- dora: prefop, and the notify body that repeats it --------------------------------------
+
+
+def item_json(item: Item) -> dict[str, Any]:
+    out: dict[str, Any] = {"cmd": item.cmd, "code": int(item.code), "desc": DESC[Code(item.code)]}
+    if item.code == Code.FAILED:
+        out["error"] = item.error
+        if item.error_index is not None:
+            out["errorIndex"] = item.error_index
+    elif item.code == Code.SUCCESS:
+        out["error"] = ""
+        out["hash"] = item.hash or ""
+        out["key"] = item.key or ""
+        if item.keys:
+            out["keys"] = list(item.keys)
+    out["returnOld"] = item.return_old
+    return out
+
+
+def pipeline_label(name: str) -> str:
+    """How prefop names the queue a job used: ``<uid>.<name>``, ``<uid>.default.sys`` for none."""
+    return f"{ACCOUNT_UID}.{name or 'default.sys'}"
+
+
+def prefop_json(job: Job, code: int | None = None) -> dict[str, Any]:
+    """The prefop answer for ``job``; ``code`` overrides the job's own (notify sends the final one)."""
+    final = job.code if code is None else code
+    out: dict[str, Any] = {
+        "id": job.id,
+        "code": int(final),
+        "desc": DESC[Code(final)],
+        "inputBucket": job.bucket,
+        "inputKey": job.key,
+        "pipeline": pipeline_label(job.pipeline),
+        "reqid": job.reqid,
+        "type": job.type,
+        "creationDate": job.creation_date(),
+        "items": [item_json(item) for item in job.items],
+    }
+    if job.task_from:
+        out["taskFrom"] = job.task_from
+    return out
+
+
+def job_debug_json(job: Job) -> dict[str, Any]:
+    """``/_emulator/jobs/<id>``: the prefop answer plus what the emulator knows beyond it."""
+    out = prefop_json(job)
+    out["emulator"] = {
+        "seq": job.seq,
+        "startedNs": job.started_ns,
+        "finishedNs": job.finished_ns,
+        "force": job.force,
+        "notifyURL": job.notify_url,
+        "notifyError": job.notify_error,
+        "progress": job.progress,
+        "timings": [asdict(t) for t in job.timings],
+        "log": list(job.log),
+    }
+    return out
