@@ -131,12 +131,17 @@ def _server_host(environ: Mapping[str, Any]) -> str:
 # Strings to sign
 
 
-def qbox_string_to_sign(req: RawRequest) -> bytes:
-    """``<path>[?<query>]\\n`` plus the body when it is exactly form-encoded."""
-    data = _to_bytes(req.path_with_query + "\n")
-    if req.body and req.headers.get("Content-Type") == FORM_CONTENT_TYPE:
-        data += req.body
+def qbox_data(path_with_query: str, content_type: str | None, body: bytes) -> bytes:
+    """The QBox string to sign: ``<path>[?<query>]\\n``, plus the body when it is exactly
+    form-encoded (management requests, and the callbacks the emulator signs)."""
+    data = _to_bytes(path_with_query + "\n")
+    if body and content_type == FORM_CONTENT_TYPE:
+        data += body
     return data
+
+
+def qbox_string_to_sign(req: RawRequest) -> bytes:
+    return qbox_data(req.path_with_query, req.headers.get("Content-Type"), req.body)
 
 
 def canonical_header_name(name: str) -> str:

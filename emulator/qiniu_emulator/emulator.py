@@ -15,6 +15,7 @@ from .fetch import UrlFetcher
 from .fops.catalog import default_registry
 from .fops.registry import Registry
 from .jobs.notify import Notifier
+from .outbound import Outbound
 from .jobs.process import Processor
 from .jobs.service import JobService
 from .jobs.store import JobStore
@@ -23,6 +24,10 @@ from .jobs.workflows import WorkflowTemplate, load_workflows
 from .storage import Storage
 from .uploads.callbacks import UploadCallbacks
 from .uploads.service import UploadService
+
+
+# Notify and callback receivers answer with a small JSON body at most.
+NOTIFY_ANSWER_BYTES = 1024 * 1024
 
 
 @dataclass
@@ -51,11 +56,11 @@ class Emulator:
         registry = default_registry()
         fetcher = UrlFetcher(storage=storage, url_map=list(settings.url_map),
                              own_hosts=own_hosts(settings), domain_suffix=settings.domain_suffix,
-                             timeout=settings.fetch_timeout, max_bytes=settings.fetch_max_bytes)
+                             outbound=Outbound(settings.fetch_timeout, settings.fetch_max_bytes))
         processor = Processor(storage=storage, registry=registry, fetcher=fetcher,
                               ffmpeg=settings.ffmpeg_exe(), op_timeout=settings.op_timeout)
         notifier = Notifier(attempts=settings.notify_attempts, backoff=settings.notify_backoff,
-                            timeout=settings.notify_timeout)
+                            outbound=Outbound(settings.notify_timeout, NOTIFY_ANSWER_BYTES))
         workflows: dict[str, WorkflowTemplate] = load_workflows(settings.workflows) if settings.workflows else {}
         jobs = JobService(JobStore(storage.database), storage, registry, processor, notifier, workflows,
                           settings.workers, settings.pipelines)
@@ -93,7 +98,7 @@ def _upload_callbacks(auth: Authenticator, settings: Settings) -> UploadCallback
         except KeyError:
             return auth.sign(auth.first_account()[0], data)
 
-    return UploadCallbacks(sign=sign, timeout=settings.notify_timeout)
+    return UploadCallbacks(sign=sign, outbound=Outbound(settings.notify_timeout, NOTIFY_ANSWER_BYTES))
 
 
 def own_hosts(settings: Settings) -> set[str]:

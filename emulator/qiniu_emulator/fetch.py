@@ -16,15 +16,15 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import unquote, urljoin, urlsplit
 
-import requests
-
 from .errors import NoSuchBucket, NoSuchKey
 from .fops.context import OpFailed
+from .outbound import Outbound, OutboundError
 from .storage import Storage
 from .storage.paths import is_inside
 
 IO_PREFIX = "/_io/"
 MAX_REDIRECTS = 5
+REDIRECTS = (301, 302, 303, 307, 308)
 
 
 @dataclass
@@ -35,8 +35,7 @@ class UrlFetcher:
     url_map: list[tuple[str, Path]] = field(default_factory=list)
     own_hosts: set[str] = field(default_factory=set)
     domain_suffix: str = "localhost"
-    timeout: float = 5.0
-    max_bytes: int = 50 * 1024 * 1024
+    outbound: Outbound = field(default_factory=Outbound)
 
     def __call__(self, url: str, dest_dir: Path) -> Path:
         local = self.local_object(url)
@@ -93,32 +92,25 @@ class UrlFetcher:
 
     def _download(self, url: str, dest_dir: Path) -> Path:
         """GET with a deadline for the whole transfer, a size cap and at most a few redirects."""
-        deadline = time.monotonic() + self.timeout
+        deadline = time.monotonic() + self.outbound.timeout
         dest = dest_dir / f"fetched-{uuid.uuid4().hex}"
         for _ in range(MAX_REDIRECTS + 1):
             if urlsplit(url).scheme not in ("http", "https"):
                 raise OpFailed(f"failed to GET {url}: only http(s) and kodo:// URLs can be fetched")
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                raise OpFailed(f"failed to GET {url}: not finished within {self.outbound.timeout:g} s")
             try:
-                with requests.get(url, stream=True, allow_redirects=False,
-                                  timeout=max(deadline - time.monotonic(), 0.1)) as response:
-                    if response.is_redirect:
-                        url = urljoin(url, response.headers["Location"])
-                        continue
-                    if response.status_code != 200:
-                        raise OpFailed(f"failed to GET {url}: HTTP {response.status_code}")
-                    self._save_capped(response, dest, url, deadline)
-                    return dest
-            except requests.RequestException as exc:
-                raise OpFailed(f"failed to GET {url}: {type(exc).__name__}") from exc
+                with dest.open("wb") as sink:
+                    answer = self.outbound.request("GET", url, sink=sink, timeout=remaining)
+            except OutboundError as exc:
+                dest.unlink(missing_ok=True)
+                raise OpFailed(f"failed to GET {url}: {exc}") from exc
+            if answer.status in REDIRECTS and "Location" in answer.headers:
+                url = urljoin(url, answer.headers["Location"])
+                continue
+            if answer.status != 200:
+                dest.unlink(missing_ok=True)
+                raise OpFailed(f"failed to GET {url}: HTTP {answer.status}")
+            return dest
         raise OpFailed(f"failed to GET {url}: more than {MAX_REDIRECTS} redirects")
-
-    def _save_capped(self, response: requests.Response, dest: Path, url: str, deadline: float) -> None:
-        size = 0
-        with dest.open("wb") as out:
-            for chunk in response.iter_content(1 << 16):
-                size += len(chunk)
-                if size > self.max_bytes:
-                    raise OpFailed(f"failed to GET {url}: larger than {self.max_bytes} bytes")
-                if time.monotonic() > deadline:
-                    raise OpFailed(f"failed to GET {url}: not finished within {self.timeout:g} s")
-                out.write(chunk)

@@ -1,90 +1,18 @@
-"""A real local HTTP server that records what the client sends and answers as scripted."""
+"""The recording receiver with client settings that point every host at it."""
 
 from __future__ import annotations
 
-import dataclasses
-import json
-import threading
-from collections.abc import Callable
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-
 from qiniu_fop import Config
+from receiver import Recorded, Reply
+from receiver import RecordingServer as Receiver
 
 AK, SK = "MockAccessKey123", "MockSecretKey456"
 
-
-@dataclasses.dataclass
-class Recorded:
-    method: str
-    path: str  # raw request target, percent-encoding intact
-    headers: dict[str, str]
-    body: bytes
+__all__ = ["AK", "SK", "Recorded", "RecordingServer", "Reply"]
 
 
-@dataclasses.dataclass
-class Reply:
-    status: int = 200
-    body: bytes | str | dict | list = b""
-    headers: dict[str, str] = dataclasses.field(default_factory=lambda: {"X-Reqid": "testreqid0000001"})
-
-    def encoded(self) -> bytes:
-        if isinstance(self.body, (dict, list)):
-            return json.dumps(self.body).encode()
-        return self.body.encode() if isinstance(self.body, str) else self.body
-
-
-class RecordingServer:
-    """``ThreadingHTTPServer`` on an ephemeral port; ``responder`` maps a request to a Reply."""
-
-    def __init__(self) -> None:
-        self.requests: list[Recorded] = []
-        self.responder: Callable[[Recorded], Reply] = lambda req: Reply(body={})
-        self._httpd = ThreadingHTTPServer(("127.0.0.1", 0), self._handler_class())
-        self._thread = threading.Thread(target=self._httpd.serve_forever, args=(0.05,), daemon=True)
-
-    @property
-    def url(self) -> str:
-        return f"http://127.0.0.1:{self._httpd.server_address[1]}"
-
+class RecordingServer(Receiver):
     def config(self, **overrides) -> Config:
         hosts = {name: self.url for name in
                  ("api_host", "up_host", "rs_host", "rsf_host", "uc_host", "io_host")}
         return Config(**{**hosts, "connection_retries": 0, "connection_timeout": 5, **overrides})
-
-    def start(self) -> None:
-        self._thread.start()
-
-    def stop(self) -> None:
-        self._httpd.shutdown()
-        self._httpd.server_close()
-
-    def _handler_class(self) -> type[BaseHTTPRequestHandler]:
-        server = self
-
-        class Handler(BaseHTTPRequestHandler):
-            protocol_version = "HTTP/1.1"
-            disable_nagle_algorithm = True
-
-            def _serve(self) -> None:
-                length = int(self.headers.get("Content-Length") or 0)
-                recorded = Recorded(self.command, self.path, dict(self.headers.items()),
-                                    self.rfile.read(length))
-                server.requests.append(recorded)
-                reply = server.responder(recorded)
-                payload = reply.encoded()
-                self.send_response(reply.status)
-                for name, value in reply.headers.items():
-                    self.send_header(name, value)
-                self.send_header("Content-Type", "application/json")
-                self.send_header("Content-Length", str(len(payload)))
-                self.end_headers()
-                self.wfile.write(payload)
-
-            do_GET = do_POST = do_PUT = do_DELETE = _serve
-
-            def log_message(self, *args) -> None:
-                pass
-
-        return Handler
-
-

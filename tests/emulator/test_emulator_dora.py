@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 import hashlib
-import http.server
 import json
-import threading
 from datetime import datetime
 
 import pytest
@@ -14,6 +12,7 @@ import requests
 
 from qiniu_emulator.encoding import b64_encode, etag_of_bytes
 
+from receiver import RecordingServer
 from support import ACCESS_KEY, SECRET_KEY, ServeProcess, free_port, wait_for
 
 HELLO = b"hello"
@@ -179,37 +178,20 @@ def test_item_failure_reports_error_index(server, sdk):
     assert ok["code"] == 0
 
 
-class Receiver(http.server.BaseHTTPRequestHandler):
-    """Collects notify POSTs; the server instance carries the list."""
-
-    def do_POST(self):  # noqa: N802 - http.server's naming
-        length = int(self.headers.get("Content-Length", 0))
-        self.server.received.append((self.headers.get("Content-Type"), json.loads(self.rfile.read(length))))
-        self.send_response(200)
-        self.end_headers()
-
-    def log_message(self, *args):
-        pass
-
-
 @pytest.fixture
 def receiver():
-    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Receiver)
-    httpd.received = []
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
-    thread.start()
-    yield httpd
-    httpd.shutdown()
-    httpd.server_close()
+    with RecordingServer() as server:
+        yield server
 
 
 def test_notification_arrives(server, sdk, receiver):
     upload(sdk, "demo-bucket", "notify.txt", HELLO)
-    url = f"http://127.0.0.1:{receiver.server_port}/hook"
+    url = f"{receiver.url}/hook"
     persistent_id = submit(sdk, "notify.txt", "qhash/md5", notify_url=url)
     status = finished(qiniu.PersistentFop(sdk, "demo-bucket"), persistent_id)
     assert status["code"] == 0
-    content_type, body = wait_for(lambda: receiver.received and receiver.received[0], message="notify")
+    delivery = wait_for(lambda: receiver.requests and receiver.requests[0], message="notify")
+    content_type, body = delivery.headers.get("Content-Type"), delivery.json()
     assert content_type == "application/json"
     assert body["id"] == persistent_id and body["code"] == 0 and body["items"][0]["code"] == 0
 

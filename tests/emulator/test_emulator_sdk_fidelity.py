@@ -3,15 +3,14 @@
 
 from __future__ import annotations
 
-import http.server
 import json
-import threading
 from urllib.parse import parse_qs
 
 import pytest
 import qiniu
 import requests
 from qiniu import BucketManager
+from receiver import RecordingServer, Reply
 
 BUCKET = "demo-bucket"
 
@@ -72,73 +71,54 @@ def test_disabled_object_needs_a_signed_url(server, sdk, bucket_manager):
 
 # -- upload callbacks ---------------------------------------------------------------------
 
-class CallbackReceiver(http.server.BaseHTTPRequestHandler):
-    """Records each callback and answers with ``server.answer`` (JSON) and ``server.status``."""
-
-    def do_POST(self):  # noqa: N802 - http.server's naming
-        body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
-        self.server.received.append({"path": self.path, "headers": dict(self.headers), "body": body})
-        answer = json.dumps(self.server.answer(body)).encode()
-        self.send_response(self.server.status)
-        self.send_header("Content-Type", "application/json")
-        self.send_header("Content-Length", str(len(answer)))
-        self.end_headers()
-        self.wfile.write(answer)
-
-    def log_message(self, *args):
-        pass
-
-
 @pytest.fixture
 def callback_server():
-    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), CallbackReceiver)
-    httpd.received, httpd.status = [], 200
-    httpd.answer = lambda body: json.loads(body) if body.startswith(b"{") else {"form": body.decode()}
-    httpd.url = f"http://127.0.0.1:{httpd.server_port}/cb?from=upload"
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
-    thread.start()
-    yield httpd
-    httpd.shutdown()
-    httpd.server_close()
+    """Answers each callback with ``answer(body)`` as JSON and status ``status``."""
+    with RecordingServer() as server:
+        server.status = 200
+        server.answer = lambda body: json.loads(body) if body.startswith(b"{") else {"form": body.decode()}
+        server.responder = lambda req: Reply(status=server.status, body=server.answer(req.body))
+        server.callback_url = f"{server.url}/cb?from=upload"
+        yield server
 
 
 JSON_BODY = '{"custom_vars":{"a":$(x:a)},"key":$(key),"hash":$(etag),"fsize":$(fsize)}'
 
 
 def test_json_callback_answer_is_the_upload_response(sdk, callback_server):
-    ret, info = put(sdk, "cb.txt", b"callback me", callbackUrl=callback_server.url,
+    ret, info = put(sdk, "cb.txt", b"callback me", callbackUrl=callback_server.callback_url,
                     callbackBody=JSON_BODY, callbackBodyType="application/json")
     assert info.status_code == 200, info
     assert ret["custom_vars"] == {"a": "a"} and ret["key"] == "cb.txt" and ret["fsize"] == 11
-    call = callback_server.received[0]
-    assert call["headers"]["Content-Type"] == "application/json"
-    assert sdk.verify_callback(call["headers"]["Authorization"], callback_server.url, call["body"].decode(),
+    call = callback_server.requests[0]
+    assert call.headers["Content-Type"] == "application/json"
+    assert sdk.verify_callback(call.headers["Authorization"], callback_server.callback_url, call.body.decode(),
                                content_type="application/json")
 
 
 def test_form_callback_is_url_encoded_and_signed_with_its_body(sdk, callback_server):
-    ret, info = put(sdk, "cb form.txt", b"form", callbackUrl=callback_server.url,
+    ret, info = put(sdk, "cb form.txt", b"form", callbackUrl=callback_server.callback_url,
                     callbackBody="key=$(key)&a=$(x:a)&bucket=$(bucket)")
     assert info.status_code == 200, info
     assert parse_qs(ret["form"]) == {"key": ["cb form.txt"], "a": ["a"], "bucket": [BUCKET]}
-    call = callback_server.received[0]
-    assert call["headers"]["Content-Type"] == "application/x-www-form-urlencoded"
-    assert sdk.verify_callback(call["headers"]["Authorization"], callback_server.url, call["body"].decode())
+    call = callback_server.requests[0]
+    assert call.headers["Content-Type"] == "application/x-www-form-urlencoded"
+    assert sdk.verify_callback(call.headers["Authorization"], callback_server.callback_url, call.body.decode())
 
 
 def test_failed_callback_is_579_but_the_object_is_stored(sdk, bucket_manager, callback_server):
     callback_server.status = 500
     dead = "http://127.0.0.1:9/unreachable"
-    ret, info = put(sdk, "cb-fail.txt", b"kept", callbackUrl=f"{dead};{callback_server.url}",
+    ret, info = put(sdk, "cb-fail.txt", b"kept", callbackUrl=f"{dead};{callback_server.callback_url}",
                     callbackBody="key=$(key)")
     assert info.status_code == 579, info
-    assert len(callback_server.received) == 1  # the second URL was tried after the first failed
+    assert len(callback_server.requests) == 1  # the second URL was tried after the first failed
     assert bucket_manager.stat(BUCKET, "cb-fail.txt")[0]["fsize"] == 4
 
 
 def test_callback_fetch_key_chooses_the_key(sdk, bucket_manager, callback_server):
     callback_server.answer = lambda body: {"key": "chosen/by-app.txt", "payload": {"ok": True}}
-    ret, info = put(sdk, "upload-name.txt", b"fetch key", callbackUrl=callback_server.url,
+    ret, info = put(sdk, "upload-name.txt", b"fetch key", callbackUrl=callback_server.callback_url,
                     callbackBody="key=$(key)", callbackFetchKey=1)
     assert info.status_code == 200, info
     assert ret == {"ok": True}
@@ -149,7 +129,7 @@ def test_callback_fetch_key_chooses_the_key(sdk, bucket_manager, callback_server
 def test_resumable_upload_runs_the_callback(sdk, callback_server, tmp_path):
     path = tmp_path / "big.bin"
     path.write_bytes(b"x" * (4 * 1024 * 1024 + 1))
-    token = sdk.upload_token(BUCKET, "big-cb.bin", 3600, {"callbackUrl": callback_server.url,
+    token = sdk.upload_token(BUCKET, "big-cb.bin", 3600, {"callbackUrl": callback_server.callback_url,
                                                           "callbackBody": JSON_BODY,
                                                           "callbackBodyType": "application/json"})
     ret, info = qiniu.put_file(token, "big-cb.bin", str(path), params={"x:a": "a"}, version="v2",

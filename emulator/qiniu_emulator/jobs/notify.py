@@ -7,7 +7,7 @@ import logging
 import threading
 from dataclasses import dataclass, field
 
-import requests
+from ..outbound import Outbound, OutboundError
 
 
 @dataclass
@@ -21,7 +21,7 @@ class Notifier:
 
     attempts: int = 3
     backoff: float = 0.5
-    timeout: float = 5.0
+    outbound: Outbound = field(default_factory=Outbound)
     logger: logging.Logger = field(default_factory=lambda: logging.getLogger("qiniu_emulator.notify"))
     stop_event: threading.Event = field(default_factory=threading.Event)
 
@@ -41,11 +41,9 @@ class Notifier:
 
     def _post(self, url: str, body: bytes) -> str:
         try:
-            # a plain post per attempt: workers notify concurrently and a Session is not thread-safe
-            response = requests.post(url, data=body, timeout=self.timeout,
-                                          headers={"Content-Type": "application/json"})
-        except requests.RequestException as exc:
-            return f"{type(exc).__name__}: {exc}"
-        if response.status_code != 200:
-            return f"HTTP {response.status_code}"
+            answer = self.outbound.request("POST", url, body, {"Content-Type": "application/json"})
+        except OutboundError as exc:
+            return str(exc)
+        if answer.status != 200:
+            return f"HTTP {answer.status}"
         return ""

@@ -15,14 +15,13 @@ from dataclasses import dataclass, field
 from typing import Any, Callable, Mapping
 from urllib.parse import urlsplit
 
-import requests
-
+from ..auth import FORM_CONTENT_TYPE as FORM
+from ..auth import JSON_CONTENT_TYPE as JSON
+from ..auth import qbox_data
 from ..errors import QiniuError
 from ..magic import render_template
+from ..outbound import Outbound, OutboundError
 from .policy import PutPolicy
-
-FORM = "application/x-www-form-urlencoded"
-JSON = "application/json"
 
 log = logging.getLogger("qiniu_emulator.callback")
 
@@ -41,8 +40,7 @@ class UploadCallbacks:
     """Calls upload callback receivers. ``sign(access_key, data)`` returns ``AK:signature``."""
 
     sign: Callable[[str, bytes], str]
-    timeout: float = 5.0
-    _session: requests.Session = field(default_factory=requests.Session, repr=False)
+    outbound: Outbound = field(default_factory=Outbound)
 
     def call(self, policy: PutPolicy, access_key: str, variables: Mapping[str, Any]) -> Any:
         """The decoded JSON answer of the first receiver that accepts the callback.
@@ -66,13 +64,13 @@ class UploadCallbacks:
         if request.host:
             headers["Host"] = request.host
         try:
-            response = self._session.post(url, data=request.body, headers=headers, timeout=self.timeout)
-        except requests.RequestException as exc:
-            return None, f"{url}: {type(exc).__name__}"
-        if response.status_code != 200:
-            return None, f"{url}: HTTP {response.status_code}"
+            answer = self.outbound.request("POST", url, request.body, headers)
+        except OutboundError as exc:
+            return None, f"{url}: {exc}"
+        if answer.status != 200:
+            return None, f"{url}: HTTP {answer.status}"
         try:
-            return response.json(), ""
+            return json.loads(answer.body), ""
         except ValueError:
             return None, f"{url}: the answer is not JSON"
 
@@ -91,9 +89,8 @@ def build_request(policy: PutPolicy, variables: Mapping[str, Any]) -> CallbackRe
 def signed_data(url: str, request: CallbackRequest) -> bytes:
     """``<path>[?<query>]\\n`` followed by the body when it is form-encoded."""
     parts = urlsplit(url)
-    data = (parts.path or "/") + (f"?{parts.query}" if parts.query else "") + "\n"
-    encoded = data.encode("utf-8")
-    return encoded + request.body if request.content_type == FORM else encoded
+    target = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
+    return qbox_data(target, request.content_type, request.body)
 
 
 def fetched_key(answer: Any) -> tuple[str, Any]:
