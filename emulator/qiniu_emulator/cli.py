@@ -11,26 +11,16 @@ import shutil
 import sys
 import tempfile
 from pathlib import Path
-from typing import Callable, Sequence
+from typing import Any, Callable, Mapping, Sequence
 
 from . import __version__
-from .config import Settings, parse_account, parse_pipeline_option, parse_url_map
+from .config import Settings, describe_settings
 
-ENV_PREFIX = "QINIU_EMULATOR_"
-
-
-def _env(name: str, default: str | None = None) -> str | None:
-    return os.environ.get(ENV_PREFIX + name, default)
+FOP_SETTINGS = ("url_map", "ffmpeg", "op_timeout")
 
 
-def _env_list(name: str) -> list[str]:
-    """A list flag's default from the environment: comma- or space-separated."""
-    text = _env(name) or ""
-    return [part for part in text.replace(",", " ").split() if part]
-
-
-def _typed(convert: Callable, flag: str) -> Callable:
-    def parse(text: str):
+def _typed(convert: Callable[[str], Any], flag: str) -> Callable[[str], Any]:
+    def parse(text: str) -> Any:
         try:
             return convert(text)
         except ValueError as exc:
@@ -39,57 +29,53 @@ def _typed(convert: Callable, flag: str) -> Callable:
     return parse
 
 
+def add_setting_flags(parser: argparse.ArgumentParser, names: Sequence[str] | None = None) -> None:
+    """One flag per setting, with its help, default and environment variable."""
+    for info in describe_settings():
+        if names is not None and info.name not in names:
+            continue
+        d = info.describe
+        help_text = f"{d.help} (default: {info.default_text()}; env {info.env})"
+        parser.add_argument(info.flag, dest=info.name, metavar=d.metavar, default=None,
+                            action="append" if d.repeat else "store", type=_typed(d.parse, info.flag),
+                            help=help_text.replace("%", "%%"))
+
+
+def settings_from_args(args: argparse.Namespace, names: Sequence[str] | None = None,
+                       environ: Mapping[str, str] = os.environ) -> Settings:
+    """Settings from flags, else ``QINIU_EMULATOR_<NAME>``, else the defaults."""
+    values: dict[str, Any] = {}
+    for info in describe_settings():
+        if names is not None and info.name not in names:
+            continue
+        given = getattr(args, info.name, None)
+        if given is not None:
+            values[info.name] = info.collect(given) if info.describe.repeat else given
+        elif environ.get(info.env):
+            try:
+                values[info.name] = info.parse_text(environ[info.env])
+            except ValueError as exc:
+                raise ValueError(f"{info.env}: {exc}") from None
+    return Settings(**values)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="qiniu-emulator", description="A local Qiniu Dora/Kodo emulator.")
     parser.add_argument("--version", action="version", version=f"qiniu-emulator {__version__}")
     commands = parser.add_subparsers(dest="command", required=True)
 
-    serve = commands.add_parser("serve", help="run the emulator (every flag also reads QINIU_EMULATOR_<FLAG>)")
-    serve.add_argument("--host", default=_env("HOST", "127.0.0.1"))
-    # string defaults go through ``type``, so a bad QINIU_EMULATOR_* value is a usage error
-    serve.add_argument("--port", type=int, default=_env("PORT", "9000"))
-    serve.add_argument("--data", type=Path, default=Path(_env("DATA", "./.qiniu-emulator")))
-    serve.add_argument("--account", dest="accounts", action="append", metavar="AK:SK",
-                       type=_typed(parse_account, "--account"))
-    serve.add_argument("--bucket", dest="buckets", action="append", metavar="NAME")
-    serve.add_argument("--auth", choices=("strict", "lax", "off"), default=_env("AUTH", "strict"))
-    serve.add_argument("--seed-dir", type=Path, default=_env("SEED_DIR"))
-    serve.add_argument("--workers", type=int, default=_env("WORKERS", str(os.cpu_count() or 2)))
-    serve.add_argument("--pipeline", dest="pipelines", action="append", metavar="NAME:CONCURRENCY",
-                       type=_typed(parse_pipeline_option, "--pipeline"))
-    serve.add_argument("--workflows", type=Path, default=_env("WORKFLOWS"))
-    serve.add_argument("--url-map", dest="url_map", action="append", metavar="PREFIX=DIR",
-                       type=_typed(parse_url_map, "--url-map"))
-    serve.add_argument("--op-timeout", type=float, default=_env("OP_TIMEOUT", "600"))
-    serve.add_argument("--ffmpeg", default=_env("FFMPEG"), help="an ffmpeg binary to use instead of the bundled one")
-    serve.add_argument("--domain-suffix", default=_env("DOMAIN_SUFFIX", "localhost"))
-    serve.add_argument("--threads", type=int, default=_env("THREADS", "8"))
-    serve.add_argument("--log-level", type=str.upper, default=_env("LOG_LEVEL", "INFO"),
-                       choices=("DEBUG", "INFO", "WARNING", "ERROR"))
+    serve = commands.add_parser("serve", help="run the emulator",
+                                description="Run the emulator. Every flag can also be set with the "
+                                            "environment variable named in its help.")
+    add_setting_flags(serve)
 
     fop = commands.add_parser("fop", help="apply a fop string to a local file, no server needed")
     fop.add_argument("input", type=Path)
     fop.add_argument("fops")
     fop.add_argument("-o", "--output", type=Path, help="output file (a directory for multi-output ops); "
                                                        "JSON results print to stdout when omitted")
-    fop.add_argument("--url-map", dest="url_map", action="append", metavar="PREFIX=DIR", default=[],
-                     type=_typed(parse_url_map, "--url-map"))
-    fop.add_argument("--ffmpeg", default=_env("FFMPEG"))
-    fop.add_argument("--op-timeout", type=float, default=600.0)
+    add_setting_flags(fop, FOP_SETTINGS)
     return parser
-
-
-def settings_from_args(args: argparse.Namespace) -> Settings:
-    accounts = args.accounts or [parse_account(a) for a in _env_list("ACCOUNTS")]
-    pipelines = args.pipelines or [parse_pipeline_option(p) for p in _env_list("PIPELINES")]
-    url_map = args.url_map or [parse_url_map(u) for u in _env_list("URL_MAP")]
-    return Settings(
-        host=args.host, port=args.port, data=args.data, accounts=accounts,
-        buckets=args.buckets or _env_list("BUCKETS"), auth=args.auth, seed_dir=args.seed_dir,
-        workers=args.workers, pipelines=dict(pipelines), workflows=args.workflows, url_map=url_map,
-        op_timeout=args.op_timeout, ffmpeg=args.ffmpeg, domain_suffix=args.domain_suffix,
-        threads=args.threads,
-    )
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -97,12 +83,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if args.command == "fop":
         return run_fop(args)
-    logging.basicConfig(level=args.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     from .errors import QiniuError
     from .server import serve
 
     try:
-        return serve(settings_from_args(args))
+        settings = settings_from_args(args)
+        logging.basicConfig(level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+        return serve(settings)
     except QiniuError as exc:
         parser.error(exc.message)
     except (ValueError, OSError) as exc:
@@ -127,12 +114,14 @@ def run_fop(args: argparse.Namespace) -> int:
     except QiniuError as exc:
         print(f"error: {exc.message}", file=sys.stderr)
         return 2
+    settings = settings_from_args(args, FOP_SETTINGS)
     mime = mimetypes.guess_type(args.input.name)[0] or "application/octet-stream"
     scratch = Path(tempfile.mkdtemp(prefix="qiniu-fop-"))
     try:
-        ctx = OpContext(scratch=scratch, source=SourceInfo(key=args.input.name, fsize=args.input.stat().st_size, mime=mime),
-                        fetch_url=UrlFetcher(storage=None, url_map=args.url_map),
-                        ffmpeg=Settings(ffmpeg=args.ffmpeg).ffmpeg_exe(), op_timeout=args.op_timeout,
+        source = SourceInfo(key=args.input.name, fsize=args.input.stat().st_size, mime=mime)
+        ctx = OpContext(scratch=scratch, source=source,
+                        fetch_url=UrlFetcher(storage=None, url_map=settings.url_map),
+                        ffmpeg=settings.ffmpeg_exe(), op_timeout=settings.op_timeout,
                         log=lambda line: logging.getLogger("qiniu_emulator.fop").debug(line))
         run = run_ops(pipeline.ops, args.input, mime, ctx, registry)
     except StageFailed as exc:

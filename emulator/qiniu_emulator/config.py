@@ -1,63 +1,26 @@
-"""Settings: one dataclass, filled from command-line flags and ``QINIU_EMULATOR_*``."""
+"""Settings: one dataclass whose fields describe themselves once.
+
+Each field carries its help, how one value is parsed from text, its flag and whether it
+repeats. The command line (``qiniu-emulator serve --help``), the ``QINIU_EMULATOR_<NAME>``
+environment variables and the README's configuration table are all generated from
+these descriptions, so they cannot drift apart.
+"""
 
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass, field
+from dataclasses import MISSING, Field, dataclass, field, fields
 from pathlib import Path
+from typing import Any, Callable, Iterator
 
 # Documented development credentials: printed at start-up, never valid on the real service.
 DEFAULT_ACCESS_KEY = "qiniu-emulator-ak"
 DEFAULT_SECRET_KEY = "qiniu-emulator-sk"
 # Qiniu reports pipelines as "<uid>.<name>"; the emulator has one made-up account uid.
 ACCOUNT_UID = "1380000000"
-
-
-@dataclass
-class Settings:
-    """Everything the emulator can be told. Defaults give a usable dev server."""
-
-    host: str = "127.0.0.1"
-    port: int = 9000
-    data: Path = Path("./.qiniu-emulator")
-    accounts: list[tuple[str, str]] = field(default_factory=list)
-    buckets: list[str] = field(default_factory=list)
-    auth: str = "strict"
-    seed_dir: Path | None = None
-    workers: int = field(default_factory=lambda: os.cpu_count() or 2)
-    pipelines: dict[str, int] = field(default_factory=dict)
-    workflows: Path | None = None
-    url_map: list[tuple[str, Path]] = field(default_factory=list)
-    op_timeout: float = 600.0
-    notify_attempts: int = 3
-    notify_backoff: float = 0.5
-    notify_timeout: float = 5.0
-    fetch_timeout: float = 5.0
-    fetch_max_bytes: int = 50 * 1024 * 1024
-    ffmpeg: str | None = None
-    domain_suffix: str = "localhost"
-    threads: int = 8
-
-    def __post_init__(self) -> None:
-        self.data = Path(self.data)
-        if not self.accounts:
-            self.accounts = [(DEFAULT_ACCESS_KEY, DEFAULT_SECRET_KEY)]
-        if self.auth not in ("strict", "lax", "off"):
-            raise ValueError(f"auth must be strict, lax or off, not {self.auth!r}")
-        if self.workers < 1:
-            raise ValueError("workers must be at least 1")
-
-    @property
-    def account_map(self) -> dict[str, str]:
-        return dict(self.accounts)
-
-    def ffmpeg_exe(self) -> str:
-        """The ffmpeg binary: the one asked for, else the imageio-ffmpeg wheel's."""
-        if self.ffmpeg:
-            return self.ffmpeg
-        import imageio_ffmpeg
-
-        return imageio_ffmpeg.get_ffmpeg_exe()
+ENV_PREFIX = "QINIU_EMULATOR_"
+AUTH_MODES = ("strict", "lax", "off")
+LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR")
 
 
 def parse_account(text: str) -> tuple[str, str]:
@@ -83,3 +46,171 @@ def parse_url_map(text: str) -> tuple[str, Path]:
     if not sep or not prefix or not directory:
         raise ValueError(f"url map must be PREFIX=DIR, got {text!r}")
     return prefix, Path(directory)
+
+
+def choice(*values: str, upper: bool = False) -> Callable[[str], str]:
+    def parse(text: str) -> str:
+        value = text.upper() if upper else text
+        if value not in values:
+            raise ValueError(f"{text!r} is not one of {', '.join(values)}")
+        return value
+
+    return parse
+
+
+def positive_int(text: str) -> int:
+    value = int(text)
+    if value < 1:
+        raise ValueError(f"{text!r} is not a positive integer")
+    return value
+
+
+def seconds(text: str) -> float:
+    value = float(text)
+    if value <= 0:
+        raise ValueError(f"{text!r} is not a positive number of seconds")
+    return value
+
+
+@dataclass(frozen=True)
+class Describe:
+    """How one setting appears on the command line and in the environment."""
+
+    help: str
+    parse: Callable[[str], Any] = str
+    flag: str = ""  # default: --<name with dashes>
+    metavar: str | None = None
+    repeat: bool = False  # a repeatable flag; comma-separated in the environment
+    default_text: str = ""  # how the README shows a default that is computed
+
+
+def setting(default: Any, help: str, **describe: Any) -> Any:
+    """A Settings field with its description; ``default`` may be a zero-argument factory."""
+    meta = {"describe": Describe(help, **describe)}
+    if callable(default):
+        return field(default_factory=default, metadata=meta)
+    return field(default=default, metadata=meta)
+
+
+def _cpu_count() -> int:
+    return os.cpu_count() or 2
+
+
+@dataclass
+class Settings:
+    """Everything the emulator can be told. Defaults give a usable dev server."""
+
+    host: str = setting("127.0.0.1", "listen address", metavar="ADDRESS")
+    port: int = setting(9000, "listen port (0 picks a free one)", parse=int, metavar="PORT")
+    data: Path = setting(Path("./.qiniu-emulator"), "data directory", parse=Path, metavar="DIR",
+                         default_text="./.qiniu-emulator")
+    accounts: list[tuple[str, str]] = setting(
+        list, "accepted credentials", parse=parse_account,
+        flag="--account", metavar="AK:SK", repeat=True, default_text="the dev pair")
+    buckets: list[str] = setting(list, "buckets created at start", flag="--bucket", metavar="NAME",
+                                 repeat=True, default_text="none")
+    auth: str = setting("strict", "strict checks every signature; lax accepts any configured account and "
+                        "logs what it expected; off checks nothing (warned at start)",
+                        parse=choice(*AUTH_MODES), metavar="|".join(AUTH_MODES))
+    seed_dir: Path | None = setting(None, "each top-level folder becomes a bucket, each file an object",
+                                    parse=Path, metavar="DIR")
+    workers: int = setting(_cpu_count, "job worker threads", parse=positive_int, metavar="N",
+                           default_text="CPU cores")
+    pipelines: dict[str, int] = setting(
+        dict, "declare a queue and its concurrency; undeclared pipelines are created on first use",
+        parse=parse_pipeline_option, flag="--pipeline", metavar="NAME:CONCURRENCY", repeat=True,
+        default_text="none")
+    workflows: Path | None = setting(None, "workflow templates (JSON or YAML)", parse=Path, metavar="FILE")
+    url_map: list[tuple[str, Path]] = setting(
+        list, "serve URLs starting with PREFIX from DIR (watermark images, avconcat pieces)",
+        parse=parse_url_map, metavar="PREFIX=DIR", repeat=True, default_text="none")
+    op_timeout: float = setting(600.0, "wall-clock limit per op in seconds (ffmpeg is killed)",
+                                parse=seconds, metavar="SECONDS")
+    notify_attempts: int = setting(3, "notify deliveries tried per job", parse=positive_int, metavar="N")
+    notify_backoff: float = setting(0.5, "seconds before the second notify attempt (doubling after)",
+                                    parse=float, metavar="SECONDS")
+    notify_timeout: float = setting(5.0, "deadline of one notify or upload-callback exchange",
+                                    parse=seconds, metavar="SECONDS")
+    fetch_timeout: float = setting(5.0, "deadline of one URL fetch by an op", parse=seconds, metavar="SECONDS")
+    fetch_max_bytes: int = setting(50 * 1024 * 1024, "largest resource an op may fetch",
+                                   parse=positive_int, metavar="BYTES")
+    ffmpeg: str | None = setting(None, "an ffmpeg binary instead of the bundled one", metavar="PATH",
+                                 default_text="bundled")
+    domain_suffix: str = setting("localhost", "bucket download domains are <bucket>.<suffix>",
+                                 metavar="SUFFIX")
+    threads: int = setting(8, "HTTP worker threads", parse=positive_int, metavar="N")
+    log_level: str = setting("INFO", "logging level", parse=choice(*LOG_LEVELS, upper=True),
+                             metavar="|".join(LOG_LEVELS))
+
+    def __post_init__(self) -> None:
+        self.data = Path(self.data)
+        if not self.accounts:
+            self.accounts = [(DEFAULT_ACCESS_KEY, DEFAULT_SECRET_KEY)]
+        if self.auth not in AUTH_MODES:
+            raise ValueError(f"auth must be strict, lax or off, not {self.auth!r}")
+        if self.workers < 1:
+            raise ValueError("workers must be at least 1")
+
+    @property
+    def account_map(self) -> dict[str, str]:
+        return dict(self.accounts)
+
+    def ffmpeg_exe(self) -> str:
+        """The ffmpeg binary: the one asked for, else the imageio-ffmpeg wheel's."""
+        if self.ffmpeg:
+            return self.ffmpeg
+        import imageio_ffmpeg
+
+        return imageio_ffmpeg.get_ffmpeg_exe()
+
+
+@dataclass(frozen=True)
+class SettingInfo:
+    """A setting as the command line, the environment and the README see it."""
+
+    name: str
+    flag: str
+    env: str
+    describe: Describe
+    default: Any
+
+    def default_text(self) -> str:
+        if self.describe.default_text:
+            return self.describe.default_text
+        return "none" if self.default is None else str(self.default)
+
+    def parse_text(self, text: str) -> Any:
+        """A value from text: a repeatable setting takes comma- or space-separated items."""
+        if not self.describe.repeat:
+            return self.describe.parse(text)
+        return self.collect([self.describe.parse(part) for part in text.replace(",", " ").split() if part])
+
+    def collect(self, values: list[Any]) -> Any:
+        return dict(values) if isinstance(self.default, dict) else list(values)
+
+
+def describe_settings() -> Iterator[SettingInfo]:
+    """Every setting with its flag, environment variable and default, in declaration order."""
+    for f in fields(Settings):
+        describe: Describe = f.metadata["describe"]
+        yield SettingInfo(name=f.name, flag=describe.flag or "--" + f.name.replace("_", "-"),
+                          env=ENV_PREFIX + f.name.upper(), describe=describe, default=_default(f))
+
+
+def _default(f: Field[Any]) -> Any:
+    if f.default is not MISSING:
+        return f.default
+    if f.default_factory is not MISSING:
+        return f.default_factory()
+    return None
+
+
+def settings_table() -> str:
+    """The README's configuration table (Markdown), generated from the descriptions."""
+    lines = ["| flag | env | default | meaning |", "|---|---|---|---|"]
+    for info in describe_settings():
+        flag = info.flag + (f" {info.describe.metavar}" if info.describe.metavar else "")
+        flag += " (repeat)" if info.describe.repeat else ""
+        meaning = info.describe.help.replace("|", "\\|")
+        lines.append(f"| `{flag.replace('|', chr(92) + '|')}` | `{info.env}` | `{info.default_text()}` | {meaning} |")
+    return "\n".join(lines)
