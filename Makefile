@@ -8,7 +8,7 @@ HOST ?= 127.0.0.1
 PORT ?= 9000
 DATA ?= ./.qiniu-emulator
 
-.PHONY: test serve venv clean
+.PHONY: test typecheck serve venv clean
 
 venv: $(STAMP)
 
@@ -18,8 +18,12 @@ $(STAMP): pyproject.toml
 	$(PY) -m pip install --quiet -e '.[test]'
 	touch $(STAMP)
 
-test: $(STAMP)
+# The type checker runs first: `make test` fails on a type error as on a failing test.
+test: typecheck
 	$(PY) -m pytest
+
+typecheck: $(STAMP)
+	$(PY) -m mypy
 
 serve: $(STAMP)
 	$(VENV)/bin/qiniu-emulator serve --host $(HOST) --port $(PORT) --data $(DATA) \

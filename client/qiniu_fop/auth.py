@@ -213,7 +213,7 @@ class QBoxRequestsAuth(AuthBase):
     def __call__(self, request: PreparedRequest) -> PreparedRequest:
         content_type = request.headers.get("Content-Type")
         body = request.body if content_type == FORM_CONTENT_TYPE else None
-        token = self.auth.token_of_request(request.url, body, content_type)
+        token = self.auth.token_of_request(request.url or "", body, content_type)
         request.headers["Authorization"] = f"QBox {token}"
         return request
 
@@ -235,7 +235,7 @@ class QiniuRequestsAuth(AuthBase):
         if self.sign_date:
             request.headers["X-Qiniu-Date"] = self.auth.x_qiniu_date()
         token = self.auth.token_of_request_v2(
-            request.method or "GET", request.url, request.headers, request.body)
+            request.method or "GET", request.url or "", request.headers, request.body)
         request.headers["Authorization"] = f"Qiniu {token}"
         return request
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import builtins
+
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 from urllib.parse import urlencode
@@ -56,7 +58,7 @@ class BucketManager:
         """Set an object's stored MIME type."""
         return self._rs(_chgm_op(bucket, key, mime))
 
-    def batch(self, ops: Sequence[str]) -> tuple[list | None, ResponseInfo]:
+    def batch(self, ops: Sequence[str]) -> tuple[builtins.list[Any] | None, ResponseInfo]:
         """Run up to 1000 operations built with the ``build_batch_*`` helpers.
 
         ``ret`` is the per-operation result list; it is also returned for a partial
@@ -86,12 +88,12 @@ class BucketManager:
         eof = isinstance(ret, dict) and not ret.get("marker")
         return ret, eof, info
 
-    def buckets(self) -> tuple[list | None, ResponseInfo]:
+    def buckets(self) -> tuple[builtins.list[Any] | None, ResponseInfo]:
         """Names of every bucket of the account."""
         return request_json(self.config, "POST", f"{self.config.uc_host}/buckets",
                             **self._signed())
 
-    def domains(self, bucket: str) -> tuple[list | None, ResponseInfo]:
+    def domains(self, bucket: str) -> tuple[builtins.list[Any] | None, ResponseInfo]:
         """Download domains bound to a bucket."""
         url = f"{self.config.uc_host}/v2/domains?" + urlencode({"tbl": bucket})
         return request_json(self.config, "POST", url, **self._signed())

@@ -7,6 +7,8 @@ talks to the network also accepts an explicit ``config=`` for code that wants it
 
 from __future__ import annotations
 
+from typing import Any
+
 import dataclasses
 import functools
 import os
@@ -70,9 +72,10 @@ class Config:
             host = normalize_host(url, EMULATOR_URL_ENV)
         except ValueError as exc:
             raise ValueError(f"{EMULATOR_URL_ENV}: {exc}") from None
-        return cls(**{name: host for name in _HOST_FIELDS})
+        hosts: dict[str, Any] = {name: host for name in _HOST_FIELDS}
+        return cls(**hosts)
 
-    def update(self, **changes: object) -> None:
+    def update(self, **changes: Any) -> None:
         """Change fields in place (validated); the HTTP session is rebuilt when needed."""
         candidate = dataclasses.replace(self, **changes)
         with self._lock:

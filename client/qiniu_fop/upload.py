@@ -109,7 +109,7 @@ class _MultipartUpload:
                 parts.append({"etag": etag, "partNumber": number})
                 sizes.append(len(chunk))
                 etags.append(qetag(chunk))
-        body = {"parts": parts, "fname": fname, "mimeType": mime_type}
+        body: dict[str, Any] = {"parts": parts, "fname": fname, "mimeType": mime_type}
         if custom_vars:
             body["customVars"] = custom_vars
         if metadata:

@@ -79,7 +79,7 @@ class RawRequest:
     raw_path: str
     raw_query: str
     host: str
-    headers: Mapping[str, str] = field(default_factory=Headers)
+    headers: Headers = field(default_factory=Headers)
     body: bytes = b""
 
     def __post_init__(self) -> None:
@@ -88,7 +88,7 @@ class RawRequest:
             object.__setattr__(self, "headers", Headers(list(items)))
 
     @classmethod
-    def from_environ(cls, environ: Mapping[str, Any], body: bytes) -> "RawRequest":
+    def from_environ(cls, environ: dict[str, Any], body: bytes) -> "RawRequest":
         """Capture a WSGI request; ``body`` is the raw body the caller already read."""
         raw_path, raw_query = _raw_target(environ)
         host = environ.get("HTTP_HOST") or _server_host(environ)

@@ -8,7 +8,7 @@ import sys
 import threading
 import time
 from dataclasses import dataclass
-from typing import Callable
+from typing import Any, Callable
 
 from waitress import wasyncore
 from waitress.server import create_server
@@ -89,7 +89,7 @@ class RunningServer:
 
     url: str
     emulator: Emulator
-    _server: object
+    _server: Any  # waitress's server: its type differs by the number of sockets
     _thread: threading.Thread
 
     def stop(self, timeout: float = 10.0) -> None:
@@ -99,10 +99,11 @@ class RunningServer:
         self.emulator.close()
 
 
-def _make_server(settings: Settings):
+def _make_server(settings: Settings) -> tuple[Emulator, Any, str]:
     emulator = Emulator.build(settings)
     app = create_app(emulator=emulator)
-    server = create_server(app, host=settings.host, port=settings.port, threads=settings.threads,
+    # One listening socket: a TcpWSGIServer, whose effective_port the stubs do not declare.
+    server: Any = create_server(app, host=settings.host, port=settings.port, threads=settings.threads,
                            ident="qiniu-emulator", clear_untrusted_proxy_headers=True)
     port = int(server.effective_port)
     emulator.set_public_port(port)

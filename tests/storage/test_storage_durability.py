@@ -71,7 +71,7 @@ def test_objects_survive_sigkill_of_the_writer(tmp_path: Path) -> None:
         for key in confirmed:
             info = storage.stat(BUCKET, key)
             assert info.path.read_bytes() == (key * 50).encode(), key
-        listed = [item.key for item in storage.list(BUCKET).items]
+        listed = [item.key for item in storage.list_objects(BUCKET).items]
         assert set(confirmed) <= set(listed)
         for key in listed:  # whatever was committed is whole, including a write cut short
             info = storage.stat(BUCKET, key)

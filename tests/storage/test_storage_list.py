@@ -28,7 +28,7 @@ def page_through(storage: Storage, **kwargs) -> tuple[list[str], list[str], int]
     prefixes: list[str] = []
     marker, pages = "", 0
     while True:
-        page = storage.list(BUCKET, marker=marker, **kwargs)
+        page = storage.list_objects(BUCKET, marker=marker, **kwargs)
         pages += 1
         keys += [item.key for item in page.items]
         prefixes += page.common_prefixes
@@ -40,30 +40,30 @@ def page_through(storage: Storage, **kwargs) -> tuple[list[str], list[str], int]
 def test_keys_come_back_in_byte_order(storage: Storage) -> None:
     keys = ["b", "a", "B", "é", "z", "a/b", "a0", "\x00", "中"]
     put_all(storage, keys)
-    listed = [item.key for item in storage.list(BUCKET).items]
+    listed = [item.key for item in storage.list_objects(BUCKET).items]
     assert listed == sorted(keys, key=lambda k: k.encode("utf-8"))
 
 
 def test_prefix_filters(storage: Storage) -> None:
     put_all(storage, ["photos/a.jpg", "photos/b.jpg", "photosx", "video/c.mp4"])
-    page = storage.list(BUCKET, prefix="photos/")
+    page = storage.list_objects(BUCKET, prefix="photos/")
     assert [item.key for item in page.items] == ["photos/a.jpg", "photos/b.jpg"]
     assert page.marker == "" and page.common_prefixes == []
 
 
 def test_delimiter_groups_common_prefixes(storage: Storage) -> None:
     put_all(storage, ["a/1", "a/2", "b", "c/x/1", "c/y", "d"])
-    page = storage.list(BUCKET, delimiter="/")
+    page = storage.list_objects(BUCKET, delimiter="/")
     assert [item.key for item in page.items] == ["b", "d"]
     assert page.common_prefixes == ["a/", "c/"]
-    nested = storage.list(BUCKET, prefix="c/", delimiter="/")
+    nested = storage.list_objects(BUCKET, prefix="c/", delimiter="/")
     assert [item.key for item in nested.items] == ["c/y"]
     assert nested.common_prefixes == ["c/x/"]
 
 
 def test_common_prefixes_count_toward_the_limit_and_marker_skips_them(storage: Storage) -> None:
     put_all(storage, ["a/1", "a/2", "a/3", "b", "c/1", "d"])
-    first = storage.list(BUCKET, delimiter="/", limit=1)
+    first = storage.list_objects(BUCKET, delimiter="/", limit=1)
     assert first.common_prefixes == ["a/"] and first.items == []
     assert first.marker
     keys, prefixes, pages = page_through(storage, delimiter="/", limit=1)
@@ -72,33 +72,33 @@ def test_common_prefixes_count_toward_the_limit_and_marker_skips_them(storage: S
 
 def test_marker_is_empty_exactly_when_nothing_remains(storage: Storage) -> None:
     put_all(storage, ["1", "2", "3", "4"])
-    assert storage.list(BUCKET, limit=4).marker == ""
-    page = storage.list(BUCKET, limit=3)
+    assert storage.list_objects(BUCKET, limit=4).marker == ""
+    page = storage.list_objects(BUCKET, limit=3)
     assert page.marker
     assert b64_decode(page.marker) == b'{"c":0,"k":"3"}'
-    assert [i.key for i in storage.list(BUCKET, limit=3, marker=page.marker).items] == ["4"]
+    assert [i.key for i in storage.list_objects(BUCKET, limit=3, marker=page.marker).items] == ["4"]
 
 
 @pytest.mark.parametrize("marker", ["!!!", b64_encode("not json"), b64_encode('{"c":0}'), b64_encode("[1]")])
 def test_bad_marker_is_640(storage: Storage, marker: str) -> None:
     with pytest.raises(QiniuError) as caught:
-        storage.list(BUCKET, marker=marker)
+        storage.list_objects(BUCKET, marker=marker)
     assert caught.value.status == 640
 
 
 @pytest.mark.parametrize("limit", [-1, 1001, 5000])
 def test_limit_out_of_range_is_400(storage: Storage, limit: int) -> None:
     with pytest.raises(QiniuError) as caught:
-        storage.list(BUCKET, limit=limit)
+        storage.list_objects(BUCKET, limit=limit)
     assert caught.value.status == 400
     assert "limit" in caught.value.message
 
 
 def test_limit_zero_means_1000(storage: Storage) -> None:
     put_all(storage, [f"k{i:04d}" for i in range(1001)])
-    page = storage.list(BUCKET, limit=0)
+    page = storage.list_objects(BUCKET, limit=0)
     assert len(page.items) == 1000 and page.marker
-    assert [i.key for i in storage.list(BUCKET, marker=page.marker).items] == ["k1000"]
+    assert [i.key for i in storage.list_objects(BUCKET, marker=page.marker).items] == ["k1000"]
 
 
 def in_memory_fetch(keys: list[str]):

@@ -145,7 +145,7 @@ def test_move_with_force_replaces_destination(storage: Storage) -> None:
     storage.move(BUCKET, "a", BUCKET, "b", force=True)
     assert storage.stat(BUCKET, "b").path.read_bytes() == b"A"
     assert not storage.exists(BUCKET, "a")
-    assert [i.key for i in storage.list(BUCKET).items] == ["b"]
+    assert [i.key for i in storage.list_objects(BUCKET).items] == ["b"]
 
 
 def test_move_a_key_under_its_own_name(storage: Storage) -> None:
@@ -176,10 +176,10 @@ def test_reset_clears_objects_but_keeps_buckets(storage: Storage) -> None:
     storage.put_bytes(BUCKET, "a/b", b"1", mime="text/plain")
     storage.put_bytes(OTHER, "c", b"2", mime="text/plain")
     storage.reset(BUCKET)
-    assert storage.list(BUCKET).items == []
+    assert storage.list_objects(BUCKET).items == []
     assert storage.exists(OTHER, "c")
     storage.reset()
-    assert storage.list(OTHER).items == []
+    assert storage.list_objects(OTHER).items == []
     assert [b.name for b in storage.list_buckets()] == [BUCKET, OTHER]
     assert storage.put_bytes(BUCKET, "a", b"3", mime="text/plain").path.read_bytes() == b"3"
 
@@ -200,7 +200,7 @@ def test_lifecycle_expiry_deletes_the_object(tmp_path) -> None:
         storage.stat("life-bucket", "short.txt")
     assert gone.value.status == 612
     assert not path.exists()
-    assert [o.key for o in storage.list("life-bucket").items] == ["kept.txt"]
+    assert [o.key for o in storage.list_objects("life-bucket").items] == ["kept.txt"]
     storage.set_delete_after_days("life-bucket", "kept.txt", 1)
     storage.set_delete_after_days("life-bucket", "kept.txt", 0)
     assert storage.purge_expired(now=time.time() + 10 * 86400) == 0

@@ -75,7 +75,7 @@ def test_hostile_keys_are_stored_inside_the_bucket_and_read_back(storage: Storag
     listed = []
     marker = ""
     while True:
-        page = storage.list(BUCKET, marker=marker, limit=7)
+        page = storage.list_objects(BUCKET, marker=marker, limit=7)
         listed += [item.key for item in page.items]
         marker = page.marker
         if not marker:

@@ -30,6 +30,7 @@ def serve(bucket: str, key: str) -> Response:
     output = em.sync_fops.run(download.pipeline, download.info)
     if output.stored is not None:
         return json_response({"key": output.stored.key, "hash": output.stored.hash})
+    assert output.body is not None  # a sync fop without saveas always has a body
     response = send_file(output.body, mimetype=output.mime, conditional=False, etag=False, max_age=None)
     response.headers["Cache-Control"] = "no-store"
     return response

@@ -134,7 +134,7 @@ def _list_args() -> dict:
 @bp.route("/list", methods=["GET", "POST"])
 def list_v1() -> Response:
     require_management_auth()
-    page = emulator().storage.list(**_list_args())
+    page = emulator().storage.list_objects(**_list_args())
     body: dict[str, Any] = {"items": [list_item_json(o) for o in page.items]}
     if page.marker:
         body["marker"] = page.marker
@@ -147,8 +147,8 @@ def list_v1() -> Response:
 def list_v2() -> Response:
     """Newline-separated JSON objects: one per item or common prefix."""
     require_management_auth()
-    page = emulator().storage.list(**_list_args())
-    lines = [{"item": list_item_json(o), "marker": page.marker, "dir": ""} for o in page.items]
+    page = emulator().storage.list_objects(**_list_args())
+    lines: list[dict[str, Any]] = [{"item": list_item_json(o), "marker": page.marker, "dir": ""} for o in page.items]
     lines += [{"item": None, "marker": page.marker, "dir": p} for p in page.common_prefixes]
     body = "".join(json.dumps(line, ensure_ascii=False) + "\n" for line in lines)
     return Response(body, status=200, mimetype="application/json")

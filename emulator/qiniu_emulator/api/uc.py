@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from flask import Blueprint, Response, request
 
 from ..errors import QiniuError
@@ -48,7 +50,7 @@ def _region(bucket: str) -> str:
 def query_v4() -> Response:
     bucket = _query_args()
     host = this_host()
-    entry = {"region": _region(bucket), "ttl": REGION_TTL,
+    entry: dict[str, Any] = {"region": _region(bucket), "ttl": REGION_TTL,
              "s3": {"domains": [], "region_alias": _region(bucket)}}
     for service in SERVICES:
         entry[service] = {"domains": [host]}

@@ -6,7 +6,7 @@ import json
 import re
 from typing import Mapping
 
-from flask import Blueprint, Response, g, redirect, request
+from flask import Blueprint, Response, g, request
 
 from ..auth import UploadGrant
 from ..encoding import b64_decode_text
@@ -31,18 +31,20 @@ def _grant_from_header() -> UploadGrant:
 
 def _render(result: UploadResult) -> Response:
     if result.redirect:
-        return redirect(result.redirect, code=303)
+        return Response(status=303, headers={"Location": result.redirect})
     if isinstance(result.body, str):
         return Response(result.body, status=200, mimetype="application/json")
     return json_response(result.body)
 
 
-def _custom_fields(fields: Mapping[str, str]) -> dict[str, dict[str, str]]:
-    """``x:`` variables and ``x-qn-meta-`` metadata of a form or mkfile."""
-    return {
-        "custom_vars": {k[2:]: v for k, v in fields.items() if k.startswith("x:")},
-        "meta": {k[len(META_PREFIX):]: v for k, v in fields.items() if k.lower().startswith(META_PREFIX)},
-    }
+def _custom_vars(fields: Mapping[str, str]) -> dict[str, str]:
+    """The ``x:`` variables of a form or mkfile."""
+    return {k[2:]: v for k, v in fields.items() if k.startswith("x:")}
+
+
+def _meta(fields: Mapping[str, str]) -> dict[str, str]:
+    """The ``x-qn-meta-`` metadata of a form or mkfile."""
+    return {k[len(META_PREFIX):]: v for k, v in fields.items() if k.lower().startswith(META_PREFIX)}
 
 
 def _content_length() -> int:
@@ -63,7 +65,8 @@ def form_upload() -> Response:
     upload = UploadRequest(
         policy=grant.policy, access_key=grant.access_key, key=request.form.get("key"),
         fname=request.form.get("fname") or file.filename or "", mime=file.mimetype or "",
-        crc32=int(crc) if crc is not None else None, reqid=g.reqid, **_custom_fields(request.form),
+        crc32=int(crc) if crc is not None else None, reqid=g.reqid,
+        custom_vars=_custom_vars(request.form), meta=_meta(request.form),
     )
     response = _render(emulator().uploads.form(upload, file.stream))
     if request.form.get("accept"):
@@ -98,7 +101,7 @@ def mkfile(file_size: int, params: str = "") -> Response:
     upload = UploadRequest(
         policy=grant.policy, access_key=grant.access_key, key=fields.pop("key", None),
         fname=fields.pop("fname", ""), mime=fields.pop("mimeType", ""), reqid=g.reqid,
-        **_custom_fields(fields),
+        custom_vars=_custom_vars(fields), meta=_meta(fields),
     )
     return _render(emulator().uploads.mkfile(upload, ctxs, file_size))
 

@@ -80,10 +80,10 @@ class Scheduler:
     def _loop(self) -> None:
         while True:
             with self._cond:
-                ticket = None
+                ticket: Ticket | None = None
                 while not self._stopping and (ticket := self._next()) is None:
                     self._cond.wait()
-                if self._stopping:
+                if self._stopping or ticket is None:
                     if ticket is not None:  # put it back: it runs after a restart
                         self._release(ticket, requeue=True)
                     return

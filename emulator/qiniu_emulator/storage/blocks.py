@@ -12,7 +12,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import BinaryIO
+from typing import IO
 
 from ..encoding import BLOCK_SIZE
 from ..errors import QiniuError
@@ -40,7 +40,7 @@ class BlockUploads:
         self._new_temp = new_temp
         self._data_dir = data_dir
 
-    def mkblk(self, block_size: int, stream: BinaryIO, content_length: int | None) -> BlockState:
+    def mkblk(self, block_size: int, stream: IO[bytes], content_length: int | None) -> BlockState:
         """Start a block of ``block_size`` bytes with its first chunk."""
         if not 1 <= block_size <= BLOCK_SIZE:
             raise QiniuError.bad_request(f"invalid block size {block_size}: use 1 to {BLOCK_SIZE} bytes")
@@ -58,7 +58,7 @@ class BlockUploads:
             )
         return self._append(block, stream, content_length)
 
-    def bput(self, ctx: str, offset: int, stream: BinaryIO, content_length: int | None) -> BlockState:
+    def bput(self, ctx: str, offset: int, stream: IO[bytes], content_length: int | None) -> BlockState:
         """Append the next chunk to the block ``ctx`` names; ``offset`` must be its current size."""
         block = self._block_for(ctx)
         if offset != block.offset:
@@ -98,7 +98,7 @@ class BlockUploads:
             self._drop(row["id"])
 
     # internals -----------------------------------------------------------------
-    def _append(self, block: _Block, stream: BinaryIO, content_length: int | None) -> BlockState:
+    def _append(self, block: _Block, stream: IO[bytes], content_length: int | None) -> BlockState:
         room = block.block_size - block.offset
         if content_length is not None and content_length > room:
             raise QiniuError.bad_request(

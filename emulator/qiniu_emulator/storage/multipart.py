@@ -12,7 +12,7 @@ import secrets
 import time
 from collections.abc import Callable
 from pathlib import Path
-from typing import BinaryIO
+from typing import IO
 
 from ..encoding import BLOCK_SIZE, etag_v2
 from ..errors import QiniuError
@@ -60,7 +60,7 @@ class MultipartUploads:
         return MultipartUpload(row["upload_id"], row["bucket"], key, row["created"], row["expire_at"])
 
     def put_part(
-        self, bucket: str, upload_id: str, part_number: int, stream: BinaryIO,
+        self, bucket: str, upload_id: str, part_number: int, stream: IO[bytes],
         content_length: int | None, content_md5: str | None,
     ) -> PartInfo:
         """Store part ``part_number`` (replacing an earlier upload of the same number)."""
@@ -132,7 +132,7 @@ class MultipartUploads:
 
     def purge(self, bucket: str | None = None, expired_before: int | None = None) -> int:
         """Drop sessions of ``bucket`` (all buckets if None) and/or expired before a time."""
-        sql, params = "SELECT upload_id FROM multipart_uploads WHERE 1=1", []
+        sql, params = "SELECT upload_id FROM multipart_uploads WHERE 1=1", list[object]()
         if bucket is not None:
             sql += " AND bucket = ?"
             params.append(bucket)

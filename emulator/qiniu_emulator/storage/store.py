@@ -20,7 +20,7 @@ import threading
 import time
 from dataclasses import replace
 from pathlib import Path
-from typing import BinaryIO
+from typing import IO
 
 from ..errors import BucketExists, NoSuchBucket, NoSuchKey, QiniuError
 from . import catalog, listing
@@ -281,7 +281,8 @@ class Storage:
                 self._placement.remove(row["path"], row["bucket"])
         return len(rows)
 
-    def list(self, bucket: str, prefix: str = "", marker: str = "", limit: int = 1000, delimiter: str = "") -> ListPage:
+    def list_objects(self, bucket: str, prefix: str = "", marker: str = "", limit: int = 1000,
+                     delimiter: str = "") -> ListPage:
         """One page of objects in byte order of key (see :func:`listing.scan` for paging rules)."""
         key_bytes(prefix)
         self.get_bucket(bucket)
@@ -311,11 +312,11 @@ class Storage:
             self._blocks.reset()
 
     # resumable v1 ------------------------------------------------------------------
-    def mkblk(self, block_size: int, stream: BinaryIO, content_length: int | None) -> BlockState:
+    def mkblk(self, block_size: int, stream: IO[bytes], content_length: int | None) -> BlockState:
         """Start a block (at most 4 MiB) with its first chunk."""
         return self._blocks.mkblk(block_size, stream, content_length)
 
-    def bput(self, ctx: str, offset: int, stream: BinaryIO, content_length: int | None) -> BlockState:
+    def bput(self, ctx: str, offset: int, stream: IO[bytes], content_length: int | None) -> BlockState:
         """Append a chunk to a block; 701 for a bad, stale or expired ctx or a wrong offset."""
         return self._blocks.bput(ctx, offset, stream, content_length)
 
@@ -344,7 +345,7 @@ class Storage:
         return self._multipart.get(bucket, upload_id)
 
     def put_part(
-        self, bucket: str, upload_id: str, part_number: int, stream: BinaryIO,
+        self, bucket: str, upload_id: str, part_number: int, stream: IO[bytes],
         content_length: int | None, content_md5: str | None,
     ) -> PartInfo:
         """Store one part (1..10000); 400 when ``content_md5`` (hex) does not match."""

@@ -7,7 +7,7 @@ import os
 import tempfile
 import zlib
 from pathlib import Path
-from typing import BinaryIO
+from typing import IO
 
 from ..encoding import EtagHasher
 from ..errors import QiniuError
@@ -37,7 +37,7 @@ class TempFile:
             os.fsync(f.fileno())
         return self
 
-    def _start(self, path: Path, file: BinaryIO | None) -> None:
+    def _start(self, path: Path, file: IO[bytes] | None) -> None:
         self.path = path
         self.size = 0
         self._file = file
@@ -61,7 +61,7 @@ class TempFile:
         self._crc = zlib.crc32(data, self._crc)
         self.size += len(data)
 
-    def write_stream(self, stream: BinaryIO, limit: int | None = None) -> int:
+    def write_stream(self, stream: IO[bytes], limit: int | None = None) -> int:
         """Copy ``stream`` to its end in 1 MiB chunks; 413 once the file passes ``limit`` bytes."""
         written = 0
         while chunk := stream.read(CHUNK_SIZE):
@@ -71,7 +71,7 @@ class TempFile:
                 raise QiniuError.too_large(f"upload exceeds the size limit of {limit} bytes")
         return written
 
-    def write_exact(self, stream: BinaryIO, length: int) -> int:
+    def write_exact(self, stream: IO[bytes], length: int) -> int:
         """Copy exactly ``length`` bytes from ``stream``; 400 if it ends early."""
         remaining = length
         while remaining > 0:
@@ -84,7 +84,7 @@ class TempFile:
             remaining -= len(chunk)
         return length
 
-    def write_body(self, stream: BinaryIO, content_length: int | None, limit: int) -> int:
+    def write_body(self, stream: IO[bytes], content_length: int | None, limit: int) -> int:
         """Copy a request body: ``content_length`` bytes when known, else to EOF; at most ``limit``."""
         if content_length is None:
             return self.write_stream(stream, limit)

@@ -8,7 +8,7 @@ import base64
 import json
 import mimetypes
 from dataclasses import dataclass, field
-from typing import Any, BinaryIO
+from typing import IO, Any
 
 from ..errors import QiniuError
 from ..jobs.models import Job
@@ -69,7 +69,7 @@ class UploadService:
     jobs: JobService
     callbacks: UploadCallbacks
 
-    def form(self, request: UploadRequest, stream: BinaryIO) -> UploadResult:
+    def form(self, request: UploadRequest, stream: IO[bytes]) -> UploadResult:
         """A form upload: the file part streamed to a temp file, then finished."""
         with self.storage.temp_file() as temp:
             temp.write_stream(stream, limit=request.policy.fsize_limit)

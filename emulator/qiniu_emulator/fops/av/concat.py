@@ -150,13 +150,13 @@ def _reencode(pieces: list[Piece], args: ConcatArgs, fmt: OutputFormat, out: Pat
         args.add_audio is not False or all(p.info.audio for p in pieces))
     if not with_video and not with_audio:
         raise OpFailed(f"not a valid media: the pieces have nothing to put in {args.format}")
-    size = _frame_size(pieces, args) if with_video else None
+    size = _frame_size(pieces, args)
     fps = next((p.info.video.fps for p in pieces if p.info.video and p.info.video.fps), 25.0)
     streams = []
     for number, piece in enumerate(pieces, start=1):
         source = media_input(piece.path)
         if with_video:
-            if piece.info.video is None:
+            if piece.info.video is None or size is None:
                 raise OpFailed(f"piece {number} has no video stream")
             streams.append(_fit(source["v:0"], size, fps))
         if with_audio:
@@ -166,11 +166,12 @@ def _reencode(pieces: list[Piece], args: ConcatArgs, fmt: OutputFormat, out: Pat
     return ffmpeg.output(*outputs, str(out), **_encode_options(args, fmt, ctx, with_video, with_audio))
 
 
-def _frame_size(pieces: list[Piece], args: ConcatArgs) -> tuple[int, int]:
+def _frame_size(pieces: list[Piece], args: ConcatArgs) -> tuple[int, int] | None:
+    """The common picture size: ``s`` when given, else the first video piece's; None without video."""
     if args.s is not None and args.s.width and args.s.height:
         return even(args.s.width), even(args.s.height)
-    first = next(p.info.video for p in pieces if p.info.video)
-    return even(first.width), even(first.height)
+    first = next((p.info.video for p in pieces if p.info.video), None)
+    return (even(first.width), even(first.height)) if first else None
 
 
 def _fit(video: Any, size: tuple[int, int], fps: float) -> Any:
@@ -193,7 +194,7 @@ def _encode_options(args: ConcatArgs, fmt: OutputFormat, ctx: OpContext,
                     with_video: bool, with_audio: bool) -> dict[str, Any]:
     encoders = available_encoders(ctx.ffmpeg)
     options: dict[str, Any] = {"f": fmt.muxer}
-    if with_video:
+    if with_video and fmt.vcodec is not None:
         encoder = resolve_encoder(fmt.vcodec, encoders)
         options["c:v"] = encoder
         if encoder in YUV420_ENCODERS:
@@ -204,7 +205,7 @@ def _encode_options(args: ConcatArgs, fmt: OutputFormat, ctx: OpContext,
             options.update(maxrate=args.maxrate, bufsize=2 * args.maxrate)
         elif fmt.vb:
             options["b:v"] = fmt.vb
-    if with_audio:
+    if with_audio and fmt.acodec is not None:
         options["c:a"] = resolve_encoder(fmt.acodec, encoders)
         if fmt.ab:
             options["b:a"] = fmt.ab

@@ -18,7 +18,7 @@ import time
 from collections import deque
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 import ffmpeg
 
@@ -84,7 +84,7 @@ def run_ffmpeg(argv: list[str], ctx: OpContext, deadline: Deadline,
             proc.kill()
             proc.wait()
         drain.join(timeout=5)
-        proc.stdout.close()
+        _pipe(proc.stdout).close()
     if not finished:
         _log_tail(ctx, tail)
         raise OpFailed(f"ffmpeg timed out after {deadline.seconds:g} s and was stopped")
@@ -97,7 +97,7 @@ def run_ffmpeg(argv: list[str], ctx: OpContext, deadline: Deadline,
 def _follow_progress(proc: subprocess.Popen, ctx: OpContext, deadline: Deadline,
                      expected_seconds: float | None) -> bool:
     """Read ``-progress`` output until EOF; False if the deadline passed first."""
-    fd = proc.stdout.fileno()
+    fd = _pipe(proc.stdout).fileno()
     pending = b""
     with selectors.DefaultSelector() as selector:
         selector.register(fd, selectors.EVENT_READ)
@@ -123,6 +123,13 @@ def _progress_fraction(line: bytes, expected_seconds: float | None) -> float | N
     if key != "out_time_us" or not expected_seconds or not value.isdigit():
         return None
     return min(1.0, int(value) / 1e6 / expected_seconds)
+
+
+def _pipe(stream: IO[bytes] | None) -> IO[bytes]:
+    """A pipe ``Popen`` was asked to open (so it is never None)."""
+    if stream is None:
+        raise RuntimeError("ffmpeg was started without its pipes")
+    return stream
 
 
 def _wait(proc: subprocess.Popen, deadline: Deadline) -> bool:

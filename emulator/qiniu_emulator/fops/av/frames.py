@@ -107,7 +107,7 @@ def run_vsample(op: Op[VsampleArgs], src: Path, ctx: OpContext) -> OpResult:
     spec = args.s
     window = {"ss": start, "t": span} if start else {"t": span}
     video = media_input(src, **window)["v:0"].filter("fps", fps=f"{rate.numerator}/{rate.denominator}")
-    video = _picture(video, spec and spec.width, spec and spec.height, args.rotate)
+    video = _picture(video, spec.width if spec else None, spec.height if spec else None, args.rotate)
     node = video.output(str(workdir / f"%06d{ext}"), start_number=0, **_image_options(codec, count))
     run_ffmpeg(compile_argv(node, ctx), ctx, deadline, span)
     files = sorted(workdir.glob(f"*{ext}"))

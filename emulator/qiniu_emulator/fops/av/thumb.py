@@ -21,7 +21,7 @@ from .formats import FORMATS, NO_BITRATE_ENCODERS, X264_PRESET, YUV420_ENCODERS,
 from .geometry import even, fit_inside, rotated, transposes
 from .params import SizeSpec
 from .thumb_parse import ThumbArgs
-from .probe import MediaInfo, probe
+from .probe import MediaInfo, VideoInfo, probe
 from .watermark import DEFAULT_GRAVITY, Placement, add_image_mark, add_text_mark
 
 
@@ -51,9 +51,10 @@ def plan_transcode(args: ThumbArgs, fmt: OutputFormat, info: MediaInfo, src: Pat
     """The ffmpeg-python output node for ``args`` applied to the probed source."""
     start = args.ss or 0.0
     seconds = _output_seconds(info, start, args.t)
-    keep_video = fmt.vcodec is not None and info.video is not None and not args.vn
+    vcodec, acodec = args.vcodec or fmt.vcodec, args.acodec or fmt.acodec
+    video = info.video if fmt.vcodec is not None and not args.vn else None
     keep_audio = fmt.acodec is not None and info.audio is not None and not args.an
-    if not keep_video and not keep_audio:
+    if video is None and not keep_audio:
         raise OpFailed(f"not a valid media: nothing to put in {args.format} "
                        f"(the source has {_describe_streams(info)})")
     input_options = {"ss": start} if start else {}
@@ -62,12 +63,12 @@ def plan_transcode(args: ThumbArgs, fmt: OutputFormat, info: MediaInfo, src: Pat
     source = media_input(src, **input_options)
     encoders = available_encoders(ctx.ffmpeg)
     streams, options = [], {"f": fmt.muxer, **(extra_options or {})}
-    if keep_video:
-        encoder = resolve_encoder(args.vcodec or fmt.vcodec, encoders)
-        streams.append(_video_stream(source, args, info, encoder, ctx))
+    if video is not None and vcodec is not None:
+        encoder = resolve_encoder(vcodec, encoders)
+        streams.append(_video_stream(source, args, video, encoder, ctx))
         options.update(_video_options(args, fmt, info, encoder))
-    if keep_audio:
-        encoder = resolve_encoder(args.acodec or fmt.acodec, encoders)
+    if keep_audio and acodec is not None:
+        encoder = resolve_encoder(acodec, encoders)
         streams.append(apply_chain(source["a:0"], args.af))
         options.update(_audio_options(args, fmt, info, encoder))
     options.update(_container_options(args, fmt))
@@ -89,12 +90,12 @@ def _describe_streams(info: MediaInfo) -> str:
     return " and ".join(kinds) + " only" if kinds else "no streams"
 
 
-def _video_stream(source: Any, args: ThumbArgs, info: MediaInfo, encoder: str,
+def _video_stream(source: Any, args: ThumbArgs, picture: VideoInfo, encoder: str,
                   ctx: OpContext) -> Any:
     video = source["v:0"]
     if encoder == "copy":
         return video
-    size = (info.video.width, info.video.height)
+    size = (picture.width, picture.height)
     degrees = int(args.rotate) if args.rotate not in (None, "auto") else 0
     for direction in transposes(degrees):
         video = video.filter("transpose", direction)
@@ -113,7 +114,7 @@ def _video_stream(source: Any, args: ThumbArgs, info: MediaInfo, encoder: str,
 
 
 def _target_size(size: tuple[int, int], spec: SizeSpec | None, autoscale: bool) -> tuple[int, int]:
-    if spec is None:
+    if spec is None or spec.width is None or spec.height is None:
         return size
     box = (spec.width, spec.height)
     if spec.only == ">" and size[0] <= box[0] and size[1] <= box[1]:

@@ -26,7 +26,7 @@ def render_text(text: str, font_name: str | None, px: int, fill: RGBA) -> Image.
     font = load_font(font_name, text, px)
     probe = ImageDraw.Draw(Image.new("RGBA", (1, 1)))
     left, top, right, bottom = probe.multiline_textbbox((0, 0), text, font=font)
-    width, height = max(1, right - left), max(1, bottom - top)
+    width, height = max(1, int(right - left)), max(1, int(bottom - top))
     if width * height > MAX_LAYER_PIXELS:
         raise OpFailed(f"text watermark too large: {width}x{height} pixels")
     layer = Image.new("RGBA", (width, height), (0, 0, 0, 0))

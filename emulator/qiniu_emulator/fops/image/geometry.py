@@ -43,18 +43,20 @@ def view_plan(mode: int, size: Size, w: int | None, h: int | None) -> ViewPlan:
         return ViewPlan(resize=size)
     if mode in (0, 2):
         scale = _view_max_scale(mode, size, w, h)
+        return ViewPlan(scaled(size, min(scale, 1.0)))
+    # Modes 1, 3, 4, 5: a missing side takes the other's value.
+    bw = w if w is not None else h
+    bh = h if h is not None else w
+    assert bw is not None and bh is not None
+    if mode in (1, 3):
+        scale = max(bw / width, bh / height)
     else:
-        w = w if w is not None else h
-        h = h if h is not None else w
-        if mode in (1, 3):
-            scale = max(w / width, h / height)
-        else:
-            scale = max(w / max(size), h / min(size))
+        scale = max(bw / max(size), bh / min(size))
     resized = scaled(size, min(scale, 1.0))
     if mode == 1:
-        return ViewPlan(resized, (min(w, resized[0]), min(h, resized[1])))
+        return ViewPlan(resized, (min(bw, resized[0]), min(bh, resized[1])))
     if mode == 5:
-        box = (w, h) if width >= height else (h, w)
+        box = (bw, bh) if width >= height else (bh, bw)
         return ViewPlan(resized, (min(box[0], resized[0]), min(box[1], resized[1])))
     return ViewPlan(resized)
 

@@ -167,6 +167,7 @@ def _to_8bit_gray(image: Image.Image) -> Image.Image:
         return image.convert("L")
     wide = image if image.mode == "I" else image.convert("I")
     peak = wide.getextrema()[1]
+    assert isinstance(peak, (int, float))  # a single-band image has scalar extrema
     # 16-bit data holds values above 255; scale instead of clipping them to white.
     factor = 1 / 256 if peak > 255 else 1
     return wide.point(lambda value: value * factor).convert("L")
@@ -177,8 +178,10 @@ def _cmyk_to_rgb(image: Image.Image) -> Image.Image:
     if icc:
         try:
             source = ImageCms.ImageCmsProfile(io.BytesIO(icc))
-            return ImageCms.profileToProfile(image, source, ImageCms.createProfile("sRGB"),
-                                             outputMode="RGB")
+            converted = ImageCms.profileToProfile(image, source, ImageCms.createProfile("sRGB"),
+                                                  outputMode="RGB")
+            if converted is not None:
+                return converted
         except (ImageCms.PyCMSError, OSError, ValueError):
             pass
     return image.convert("RGB")

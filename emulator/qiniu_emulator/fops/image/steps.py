@@ -127,7 +127,7 @@ class Rotate:
             return image.transpose(right_angles[degrees])
         if self.background[3] < 255 and image.mode in ("L", "RGB"):
             image = image.convert(image.mode + "A")
-        fill = self.background if image.mode == "RGBA" else self.background[:3]
+        fill: int | tuple[int, ...] = self.background if image.mode == "RGBA" else self.background[:3]
         if image.mode in ("L", "LA"):
             grey = round(sum(self.background[:3]) / 3)
             fill = grey if image.mode == "L" else (grey, self.background[3])
