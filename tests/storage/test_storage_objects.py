@@ -40,7 +40,7 @@ def test_unknown_bucket_is_631_everywhere(storage: Storage) -> None:
         (storage.stat, ("nope-bucket", "k")),
         (storage.put_bytes, ("nope-bucket", "k", b"x")),
         (storage.delete, ("nope-bucket", "k")),
-        (storage.list, ("nope-bucket",)),
+        (storage.list_objects, ("nope-bucket",)),
         (storage.get_bucket, ("Not A Bucket!",)),
         (storage.init_multipart, ("nope-bucket", "k")),
     ]:
