@@ -65,7 +65,7 @@ class ImageCase:
 
 
 IMAGE_CASES = {
-    # imageView2 on the documentation's 640x427 example (spec section 12, vectors 1-3, 14)
+    # imageView2 on the documentation's 640x427 example (docs/fops.md §12, vectors 1-3, 14)
     "view2-mode1-crop-box": ImageCase(IMAGE, "imageView2/1/w/200/h/200", "JPEG", (200, 200)),
     "view2-mode2-width": ImageCase(IMAGE, "imageView2/2/w/200", "JPEG", (200, 133)),
     "view2-mode2-height": ImageCase(IMAGE, "imageView2/2/h/200", "JPEG", (300, 200)),

@@ -1,4 +1,4 @@
-"""Shared keys and authenticators for the signature tests (spec 4.7 made-up account)."""
+"""Shared keys and authenticators for the signature tests (docs/wire.md §4.7 made-up account)."""
 
 from __future__ import annotations
 

@@ -88,7 +88,7 @@ def test_nulls_mean_absent() -> None:
     assert (parsed.save_key, parsed.fsize_limit, parsed.keylimit) == ("", None, [])
 
 
-# -- key decision (spec 4.3) ---------------------------------------------------------
+# -- key decision (docs/wire.md §4.3) ---------------------------------------------------------
 
 
 def render(template: str) -> str:

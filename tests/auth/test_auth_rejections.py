@@ -25,7 +25,7 @@ HOST = "127.0.0.1:9100"
 PREFOP = "/status/get/prefop"
 PREFOP_QUERY = "id=z0.0123456789abcdef01234567"
 QBOX_PREFOP = "QBox MockAccessKey123:YuDHsmFO3Y4-S2rVXv9g1Em1F24="
-QINIU_PREFOP = "Qiniu MockAccessKey123:Nk0IbIvkwmm6uO8k3UKwQMEpeQA="  # spec 4.7 D, no Content-Type
+QINIU_PREFOP = "Qiniu MockAccessKey123:Nk0IbIvkwmm6uO8k3UKwQMEpeQA="  # docs/wire.md §4.7 example D, no Content-Type
 
 
 def prefop(authorization: str | None, date: str = "20240101T000000Z", query: str = PREFOP_QUERY) -> RawRequest:

@@ -1,6 +1,6 @@
 """Fixtures for the image op tests: the spec's sources G, L, P and a runner for fop strings.
 
-Sources (spec 12): ``G`` 640x427 JPEG, ``L`` 4000x3000 JPEG at quality 80, ``P`` 3000x4000.
+Sources (docs/fops.md §12): ``G`` 640x427 JPEG, ``L`` 4000x3000 JPEG at quality 80, ``P`` 3000x4000.
 All are generated once per session.
 """
 

@@ -1,4 +1,4 @@
-"""Animated GIF and WebP sources: frames, timing and frame-count limits (spec 2.1, 3.2)."""
+"""Animated GIF and WebP sources: frames, timing and frame-count limits (docs/fops.md §2.1, §3.2)."""
 
 from __future__ import annotations
 
@@ -78,7 +78,7 @@ def test_frame_limits_on_download_urls(fop, tmp_path):
     many = animation(tmp_path / "many.gif", [(i % 256, 0, 0) for i in range(201)], size=(4, 4))
     with pytest.raises(StageFailed, match="too many frames: 201 > 200"):
         fop("imageView2/2/w/2", many, mime="image/gif", sync=True)
-    # imageMogr2 hands such an animation back unchanged (spec 3.2).
+    # imageMogr2 hands such an animation back unchanged (docs/fops.md §3.2).
     result = fop("imageMogr2/thumbnail/2x", many, mime="image/gif", sync=True)
     assert result.path == many and result.mime == "image/gif"
     # Persistent jobs allow up to 500 frames.

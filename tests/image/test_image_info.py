@@ -1,4 +1,4 @@
-"""imageInfo, exif, imageAve: spec 5 and vectors 42-44 of spec 12."""
+"""imageInfo, exif, imageAve: docs/fops.md §5 and vectors 42-44 of docs/fops.md §12."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""imageMogr2: spec 3 and vectors 16-35, 37, 60 of spec 12."""
+"""imageMogr2: docs/fops.md §3 and vectors 16-35, 37, 60 of docs/fops.md §12."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""imageView2: spec 2 geometry table and vectors 1-15, 36 of spec 12."""
+"""imageView2: docs/fops.md §2 geometry table and vectors 1-15, 36 of docs/fops.md §12."""
 
 from __future__ import annotations
 

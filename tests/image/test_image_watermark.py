@@ -1,4 +1,4 @@
-"""watermark 1/2/3: spec 4 and vectors 38-41 of spec 12."""
+"""watermark 1/2/3: docs/fops.md §4 and vectors 38-41 of docs/fops.md §12."""
 
 from __future__ import annotations
 

@@ -6,7 +6,7 @@ import re
 
 RGBA = tuple[int, int, int, int]
 
-# The names spec 3.6 lists for imageMogr2 background; watermark fill accepts the same.
+# The names docs/fops.md §3.6 lists for imageMogr2 background; watermark fill accepts the same.
 NAMED_COLOURS: dict[str, RGBA] = {
     "transparent": (0, 0, 0, 0),
     "none": (0, 0, 0, 0),

@@ -3,13 +3,13 @@
 Choices:
 
 * Formats without alpha (jpg, bmp) get transparent areas flattened onto the
-  ``background`` colour, white unless an opaque background was asked for (spec 2.3).
+  ``background`` colour, white unless an opaque background was asked for (docs/fops.md §2.3).
 * EXIF and ICC data are kept unless ``strip``; when the pixels were turned upright the
   EXIF orientation is reset to 1 so viewers do not rotate them a second time.
 * ``colors`` quantises GIF output to that many palette entries (2-256).
-* ``interlace`` writes progressive JPEG; other formats ignore it (spec 2.1).
+* ``interlace`` writes progressive JPEG; other formats ignore it (docs/fops.md §2.1).
 * heic/avif are written only when the installed Pillow has an encoder for them; the
-  side limit for both is 9999 px (spec vector 60), webp's is the codec's 16383 px.
+  side limit for both is 9999 px (docs/fops.md vector 60), webp's is the codec's 16383 px.
 """
 
 from __future__ import annotations

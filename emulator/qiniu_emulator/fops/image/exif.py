@@ -1,4 +1,4 @@
-"""The ``exif`` op (spec 5.2): every EXIF tag as ``{"type": <TIFF type code>, "val": "..."}``.
+"""The ``exif`` op (docs/fops.md §5.2): every EXIF tag as ``{"type": <TIFF type code>, "val": "..."}``.
 
 Tags come from IFD0 and the Exif, GPS and Interoperability sub-directories, named as
 Pillow's ``ExifTags`` names them (``ExposureTime``, ``ISOSpeedRatings``, ``GPSLatitude``).

@@ -15,7 +15,7 @@ from ..layout import round_half_up
 Size = tuple[int, int]
 
 
-# Beyond these a thumbnail request may only shrink (spec 3.3 limits).
+# Beyond these a thumbnail request may only shrink (docs/fops.md §3.3 limits).
 ENLARGE_MAX_SIDE = 10000
 ENLARGE_MAX_AREA = 25_000_000
 
@@ -37,7 +37,7 @@ class ViewPlan:
 
 
 def view_plan(mode: int, size: Size, w: int | None, h: int | None) -> ViewPlan:
-    """The imageView2 geometry of spec 2.2 for a (post-orientation) source ``size``."""
+    """The imageView2 geometry of docs/fops.md §2.2 for a (post-orientation) source ``size``."""
     width, height = size
     if w is None and h is None:
         return ViewPlan(resize=size)
@@ -80,7 +80,7 @@ def centre_crop_box(size: Size, crop: Size) -> tuple[int, int, int, int]:
 
 @dataclass(frozen=True)
 class Thumbnail:
-    """One parsed ``thumbnail/`` geometry. ``kind`` names the syntax (see spec 3.3)."""
+    """One parsed ``thumbnail/`` geometry. ``kind`` names the syntax (see docs/fops.md §3.3)."""
 
     kind: str  # percent, percent_w, percent_h, width, height, fit, cover, exact, shrink, enlarge, area
     a: int = 0

@@ -1,4 +1,4 @@
-"""imageInfo and imageAve (spec 5.1, 5.3): JSON facts about an image.
+"""imageInfo and imageAve (docs/fops.md §5.1, §5.3): JSON facts about an image.
 
 ``colorModel`` vocabulary: JPEG colour is ``ycbcr`` (``cmyk`` for CMYK, ``gray`` for
 grayscale); otherwise ``rgb``, ``nrgba`` (any alpha), ``gray``, ``gray16`` (16-bit

@@ -4,7 +4,7 @@ Safety rules, all checked from the header before any pixel is decoded:
 
 * only the input formats Qiniu lists are identified (jpeg, png, gif, webp, tiff, bmp,
   psd, avif), so no exotic decoder (EPS via Ghostscript, ...) ever runs;
-* sides above 30000 px or more than 150 Mpx are refused (spec 2.1). Pillow's own
+* sides above 30000 px or more than 150 Mpx are refused (docs/fops.md §2.1). Pillow's own
   decompression-bomb guard fires later (about 179 Mpx) and is reported the same way. Its
   warning for 89-150 Mpx images is left alone: silencing it needs process-global state;
 * truncated or corrupt data surfaces as ``OpFailed("not a valid image: ...")`` when the

@@ -1,4 +1,4 @@
-"""imageMogr2: ordered pixel steps plus position-independent encoder settings (spec 3).
+"""imageMogr2: ordered pixel steps plus position-independent encoder settings (docs/fops.md §3).
 
 Steps (``auto-orient``, ``thumbnail``, ``crop``, ``rotate``, ``blur``, ``blurfast``,
 ``sharpen``) run in the order written; ``gravity`` applies to the crops after it.
@@ -6,7 +6,7 @@ Settings (``format``, ``quality``, ``interlace``, ``strip``, ``colors``, ``backg
 ``size-limit``, ``ignore-error``) may each appear once, anywhere. No auto-orientation
 happens unless ``auto-orient`` is written. Blur has no effect on GIF sources, an
 animation may only be rotated by right angles, and an animation with more frames than
-allowed is returned unchanged (spec 3.2).
+allowed is returned unchanged (docs/fops.md §3.2).
 """
 
 from __future__ import annotations

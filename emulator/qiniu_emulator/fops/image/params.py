@@ -40,7 +40,7 @@ _THUMBNAIL_SYNTAX = (
 
 
 def thumbnail(text: str) -> Thumbnail:
-    """One of the ``thumbnail/`` syntaxes of spec 3.3."""
+    """One of the ``thumbnail/`` syntaxes of docs/fops.md §3.3."""
     for regex, kind in _THUMBNAIL_SYNTAX:
         match = re.fullmatch(regex, text)
         if match is None:

@@ -1,7 +1,7 @@
 """The shared run of imageView2, imageMogr2 and watermark: open, plan, render, encode.
 
 Animated GIF/WebP sources stay animated when the output format can animate: every frame
-goes through the same steps. Frame counts are bounded as spec 2.1 says (GIF 200 and
+goes through the same steps. Frame counts are bounded as docs/fops.md §2.1 says (GIF 200 and
 WebP 50 frames on download URLs, 500 in persistent jobs) and the decoded frames of one
 animation may hold at most ``ANIMATION_PIXEL_BUDGET`` pixels in total.
 """

@@ -1,4 +1,4 @@
-"""Output quality: the ``q``/``quality`` parameter, defaults, and spec 3.7's correction.
+"""Output quality: the ``q``/``quality`` parameter, defaults, and docs/fops.md §3.7's correction.
 
 For a JPEG source without ``!`` the requested quality is capped by a "correction" that
 grows with the shrink factor: ``corr = Qsrc * sqrt(Asrc / Adst)``, itself capped at 90

@@ -1,4 +1,4 @@
-"""imageView2: the six thumbnail modes of spec 2.
+"""imageView2: the six thumbnail modes of docs/fops.md §2.
 
 The source is turned upright (EXIF orientation) first, then resized (never enlarged)
 and, for modes 1 and 5, centre-cropped. Output sizes are limited as Qiniu limits them:

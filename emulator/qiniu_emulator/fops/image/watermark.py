@@ -1,4 +1,4 @@
-"""watermark/1 (image), /2 (text) and /3 (several marks) of spec 4.
+"""watermark/1 (image), /2 (text) and /3 (several marks) of docs/fops.md §4.
 
 Every mark is placed at its gravity with ``dx``/``dy`` margins (defaults SouthEast,
 10, 10, dissolve 100) and alpha-composited in the written order. A mark larger than the
