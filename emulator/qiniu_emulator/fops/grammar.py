@@ -169,28 +169,26 @@ def parse_args(cls: type[A], segments: list[str]) -> A:
 # Converters: each turns text into a value or raises ValueError naming the text
 
 
-def int_range(lo: int | None = None, hi: int | None = None) -> Callable[[str], int]:
-    def convert_int(text: str) -> int:
-        if not re.fullmatch(r"-?\d+", text):
-            raise ValueError(f"expected an integer, got {text!r}")
-        value = int(text)
-        if (lo is not None and value < lo) or (hi is not None and value > hi):
-            raise ValueError(f"{value} is out of range {lo}..{hi}")
-        return value
+def _ranged(regex: str, kind: str, cast: Callable[[str], Any], lo: Any, hi: Any) -> Callable[[str], Any]:
+    compiled = re.compile(regex)
 
-    return convert_int
-
-
-def float_range(lo: float | None = None, hi: float | None = None) -> Callable[[str], float]:
-    def convert_float(text: str) -> float:
-        if not re.fullmatch(r"-?(\d+(\.\d*)?|\.\d+)", text):
-            raise ValueError(f"expected a number, got {text!r}")
-        value = float(text)
+    def convert_number(text: str) -> Any:
+        if not compiled.fullmatch(text):
+            raise ValueError(f"expected {kind}, got {text!r}")
+        value = cast(text)
         if (lo is not None and value < lo) or (hi is not None and value > hi):
             raise ValueError(f"{text} is out of range {lo}..{hi}")
         return value
 
-    return convert_float
+    return convert_number
+
+
+def int_range(lo: int | None = None, hi: int | None = None) -> Callable[[str], int]:
+    return _ranged(r"-?\d+", "an integer", int, lo, hi)
+
+
+def float_range(lo: float | None = None, hi: float | None = None) -> Callable[[str], float]:
+    return _ranged(r"-?(\d+(\.\d*)?|\.\d+)", "a number", float, lo, hi)
 
 
 def one_of(*values: str) -> Callable[[str], str]:
