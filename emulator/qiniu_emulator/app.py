@@ -56,7 +56,7 @@ def _install_hooks(app: Flask, em: Emulator) -> None:
 
     @app.errorhandler(QiniuError)
     def qiniu_error(exc: QiniuError) -> Response:
-        return json_response(exc.body(), status=exc.status)
+        return json_response(exc.body(), status=exc.status, headers=exc.headers())
 
     @app.errorhandler(HTTPException)
     def http_error(exc: HTTPException) -> Response:

@@ -16,7 +16,7 @@ from typing import Any, Callable, Mapping, Sequence
 from . import __version__
 from .config import Settings, describe_settings
 
-FOP_SETTINGS = ("url_map", "ffmpeg", "op_timeout")
+FOP_SETTINGS = ("url_map", "ffmpeg", "op_timeout", "op_memory_mb", "fetch", "fetch_timeout", "fetch_max_bytes")
 
 
 def _typed(convert: Callable[[str], Any], flag: str) -> Callable[[str], Any]:
@@ -99,7 +99,9 @@ def main(argv: Sequence[str] | None = None) -> int:
 def run_fop(args: argparse.Namespace) -> int:
     """Run one fop pipeline on a local file and write the result."""
     from .errors import QiniuError
-    from .fetch import UrlFetcher
+    from .fetch import Access, UrlFetcher
+    from .fetch_policy import FetchPolicy
+    from .outbound import Outbound
     from .fops.catalog import default_registry
     from .fops.context import OpContext, SourceInfo
     from .fops.execute import StageFailed, run_ops
@@ -120,8 +122,11 @@ def run_fop(args: argparse.Namespace) -> int:
     try:
         source = SourceInfo(key=args.input.name, fsize=args.input.stat().st_size, mime=mime)
         ctx = OpContext(scratch=scratch, source=source,
-                        fetch_url=UrlFetcher(storage=None, url_map=settings.url_map),
+                        fetch_url=UrlFetcher(downloads=None, url_map=settings.url_map,
+                                             outbound=Outbound(settings.fetch_timeout, settings.fetch_max_bytes),
+                                             policy=FetchPolicy.parse(settings.fetch)).bind(Access()),
                         ffmpeg=settings.ffmpeg_exe(), op_timeout=settings.op_timeout,
+                        memory_limit=settings.op_memory_mb * 1024 * 1024,
                         log=lambda line: logging.getLogger("qiniu_emulator.fop").debug(line))
         run = run_ops(pipeline.ops, args.input, mime, ctx, registry)
     except StageFailed as exc:

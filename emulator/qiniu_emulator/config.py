@@ -13,6 +13,8 @@ from dataclasses import MISSING, Field, dataclass, field, fields
 from pathlib import Path
 from typing import Any, Callable, Iterator
 
+from .fetch_policy import FetchPolicy
+
 # Documented development credentials: printed at start-up, never valid on the real service.
 DEFAULT_ACCESS_KEY = "qiniu-emulator-ak"
 DEFAULT_SECRET_KEY = "qiniu-emulator-sk"
@@ -46,6 +48,11 @@ def parse_url_map(text: str) -> tuple[str, Path]:
     if not sep or not prefix or not directory:
         raise ValueError(f"url map must be PREFIX=DIR, got {text!r}")
     return prefix, Path(directory)
+
+
+def _fetch_policy(text: str) -> str:
+    FetchPolicy.parse(text)  # validated here, parsed again where it is used
+    return text
 
 
 def choice(*values: str, upper: bool = False) -> Callable[[str], str]:
@@ -131,6 +138,10 @@ class Settings:
                                     parse=float, metavar="SECONDS")
     notify_timeout: float = setting(5.0, "deadline of one notify or upload-callback exchange",
                                     parse=seconds, metavar="SECONDS")
+    fetch: str = setting("public", "which URLs ops may fetch: any; public (not loopback or private "
+                         "addresses); loopback; none; or allow=<prefix>,<prefix>. The emulator's own "
+                         "objects and --url-map are never fetched over the network",
+                         parse=_fetch_policy, metavar="POLICY")
     fetch_timeout: float = setting(5.0, "deadline of one URL fetch by an op", parse=seconds, metavar="SECONDS")
     fetch_max_bytes: int = setting(50 * 1024 * 1024, "largest resource an op may fetch",
                                    parse=positive_int, metavar="BYTES")
@@ -139,6 +150,10 @@ class Settings:
     domain_suffix: str = setting("localhost", "bucket download domains are <bucket>.<suffix>",
                                  metavar="SUFFIX")
     threads: int = setting(8, "HTTP worker threads", parse=positive_int, metavar="N")
+    sync_workers: int = setting(2, "synchronous ?fop downloads that may run at once; more are answered "
+                                "573 with Retry-After", parse=positive_int, metavar="N")
+    op_memory_mb: int = setting(1024, "decoded pixels one image op may hold, in MB; a larger input is "
+                                "refused before it is decoded", parse=positive_int, metavar="MB")
     log_level: str = setting("INFO", "logging level", parse=choice(*LOG_LEVELS, upper=True),
                              metavar="|".join(LOG_LEVELS))
 
@@ -150,6 +165,7 @@ class Settings:
             raise ValueError(f"auth must be strict, lax or off, not {self.auth!r}")
         if self.workers < 1:
             raise ValueError("workers must be at least 1")
+        _fetch_policy(self.fetch)
 
     @property
     def account_map(self) -> dict[str, str]:

@@ -1,7 +1,9 @@
 """Downloads: who may read an object, and what a download URL asks for.
 
-The access rule lives here once: an object of a private bucket, and a disabled object of
-a public one, are readable only through a valid download token. A query that is a fop
+The access rule lives here once, for downloads and for the objects ops read: an object
+of a private bucket, and a disabled object of a public one, are readable only through a
+valid download token (an op reading ``kodo://`` instead needs a run started by a signed
+request; see ``fetch.py``). A query that is a fop
 (``?imageView2/2/w/200``) turns the download into a sync fop; a signed ``saveas`` at its
 end must carry a valid ``/sign/``. Any other query (``?v=3`` cache busters) is ignored,
 as on a CDN.
@@ -14,6 +16,7 @@ from urllib.parse import unquote
 
 from .auth import Authenticator, DownloadQuery, RawRequest, parse_download_query, parse_saveas_signature
 from .errors import NoSuchKey, QiniuError
+from .fetch import Access
 from .fops.parse import FopsError, Pipeline, normalise, parse_pipeline
 from .fops.registry import Registry
 from .storage import ObjectInfo, Storage
@@ -23,11 +26,15 @@ DISABLED = 1  # object status set by /chstatus
 
 @dataclass(frozen=True)
 class Download:
-    """A download request that may proceed: the object, its fop (if any) and ``attname``."""
+    """A download request that may proceed: the object, its fop (if any) and ``attname``.
+
+    ``access`` is whom a sync fop reads other objects for: the signer of a saveas, or nobody.
+    """
 
     info: ObjectInfo
     pipeline: Pipeline | None = None
     attname: str = ""
+    access: Access = Access()
 
 
 @dataclass
@@ -49,25 +56,42 @@ class DownloadService:
         if info.status == DISABLED and not private:
             self._verify(query)
         fop, attname = _split_fop(query.fop_query)
-        return Download(info=info, pipeline=self._pipeline(fop, raw), attname=attname)
+        pipeline, signer = self._pipeline(fop, raw)
+        return Download(info=info, pipeline=pipeline, attname=attname, access=Access(signer))
+
+    def readable(self, bucket: str, key: str, raw: RawRequest | None, access: Access) -> ObjectInfo:
+        """The object an op may read, by the download rule.
+
+        ``raw`` is the op's URL as a download request (its token is the proof), None for
+        ``kodo://`` (the run's signed request is the proof). Raises 401, 612 or 631.
+        """
+        private = self.storage.get_bucket(bucket).private
+        info = self.storage.stat(bucket, key)
+        if private or info.status == DISABLED:
+            if raw is not None:
+                self._verify(parse_download_query(raw))
+            elif not access.signed:
+                raise QiniuError.download_token_missing()
+        return info
 
     def _verify(self, query: DownloadQuery) -> None:
         self.auth.verify_download(query.url_variants, query.params)
 
-    def _pipeline(self, fop_text: str, raw: RawRequest) -> Pipeline | None:
+    def _pipeline(self, fop_text: str, raw: RawRequest) -> tuple[Pipeline | None, str | None]:
+        """The download's fop and, for a signed saveas, the signing account."""
         if not fop_text:
-            return None
+            return None, None
         text = normalise(fop_text)
         name = text.split("/", 1)[0].split("|", 1)[0]
         if "=" in name and self.registry.get(name) is None:
-            return None
+            return None, None
         pipeline = parse_pipeline(text, self.registry, allow_sign=True)
-        if pipeline.saveas is not None:
-            signature = parse_saveas_signature(raw)
-            if signature is None:
-                raise FopsError("saveas on a download URL needs /sign/<AccessKey>:<signature>")
-            self.auth.verify_sync_saveas(signature.signed_variants, signature.sign)
-        return pipeline
+        if pipeline.saveas is None:
+            return pipeline, None
+        signature = parse_saveas_signature(raw)
+        if signature is None:
+            raise FopsError("saveas on a download URL needs /sign/<AccessKey>:<signature>")
+        return pipeline, self.auth.verify_sync_saveas(signature.signed_variants, signature.sign)
 
 
 def _split_fop(fop_query: str) -> tuple[str, str]:

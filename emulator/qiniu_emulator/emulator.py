@@ -12,6 +12,7 @@ from .auth import AuthMode, Authenticator
 from .config import Settings
 from .downloads import DownloadService
 from .fetch import UrlFetcher
+from .fetch_policy import FetchPolicy
 from .fops.catalog import default_registry
 from .fops.registry import Registry
 from .jobs.notify import Notifier
@@ -54,20 +55,24 @@ class Emulator:
             seed_buckets(storage, settings.seed_dir)
         auth = Authenticator(settings.account_map, AuthMode(settings.auth))
         registry = default_registry()
-        fetcher = UrlFetcher(storage=storage, url_map=list(settings.url_map),
+        downloads = DownloadService(storage, auth, registry)
+        fetcher = UrlFetcher(downloads=downloads, url_map=list(settings.url_map),
                              own_hosts=own_hosts(settings), domain_suffix=settings.domain_suffix,
-                             outbound=Outbound(settings.fetch_timeout, settings.fetch_max_bytes))
+                             outbound=Outbound(settings.fetch_timeout, settings.fetch_max_bytes),
+                             policy=FetchPolicy.parse(settings.fetch))
         processor = Processor(storage=storage, registry=registry, fetcher=fetcher,
-                              ffmpeg=settings.ffmpeg_exe(), op_timeout=settings.op_timeout)
+                              ffmpeg=settings.ffmpeg_exe(), op_timeout=settings.op_timeout,
+                              memory_limit=settings.op_memory_mb * 1024 * 1024)
         notifier = Notifier(attempts=settings.notify_attempts, backoff=settings.notify_backoff,
                             outbound=Outbound(settings.notify_timeout, NOTIFY_ANSWER_BYTES))
         workflows: dict[str, WorkflowTemplate] = load_workflows(settings.workflows) if settings.workflows else {}
         jobs = JobService(JobStore(storage.database), storage, registry, processor, notifier, workflows,
                           settings.workers, settings.pipelines)
         uploads = UploadService(storage, jobs, _upload_callbacks(auth, settings))
+        sync_fops = SyncFops(storage, processor, logging.getLogger("qiniu_emulator.io"),
+                             slots=settings.sync_workers)
         return cls(settings=settings, storage=storage, auth=auth, registry=registry, fetcher=fetcher,
-                   jobs=jobs, uploads=uploads, downloads=DownloadService(storage, auth, registry),
-                   sync_fops=SyncFops(storage, processor, logging.getLogger("qiniu_emulator.io")))
+                   jobs=jobs, uploads=uploads, downloads=downloads, sync_fops=sync_fops)
 
     def start(self) -> None:
         self.jobs.start()
@@ -85,8 +90,14 @@ class Emulator:
         self.jobs.forget(bucket)
 
     def close(self, timeout: float = 10.0) -> None:
+        """Stop everything within ``timeout``: sync fops, jobs (resumed at the next start),
+        notifications, and every child process still alive."""
         self.draining.set()
+        self.sync_fops.stop_all()
         self.jobs.stop(timeout)
+        killed = self.jobs.processor.children.kill_all()
+        if killed:
+            logging.getLogger("qiniu_emulator").info("killed %d child process(es) at shutdown", killed)
         self.storage.close()
 
 

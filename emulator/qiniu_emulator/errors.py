@@ -14,6 +14,7 @@ from typing import ClassVar
 # Reason phrases for Qiniu's non-standard status codes, so the status line is readable.
 REASONS = {
     298: "Partial Success",
+    499: "Client Closed Request",
     573: "Too Many Requests",
     579: "Callback Failed",
     599: "Server Error",
@@ -45,6 +46,10 @@ class QiniuError(Exception):
 
     def body(self) -> dict:
         return {"error": self.message, "code": self.status}
+
+    def headers(self) -> dict[str, str]:
+        """Headers the answer carries besides the JSON body."""
+        return {}
 
     # 400 ---------------------------------------------------------------
     @classmethod
@@ -107,7 +112,20 @@ class QiniuError(Exception):
     def too_large(cls, message: str = "file exceeds fsizeLimit") -> "TooLarge":
         return TooLarge(message)
 
+    @classmethod
+    def client_closed(cls) -> "ClientClosed":
+        return ClientClosed()
+
     # Qiniu-specific ------------------------------------------------------
+    @classmethod
+    def too_many_requests(cls, message: str, retry_after: int = 1) -> "TooManyRequests":
+        return TooManyRequests(message, retry_after)
+
+    @classmethod
+    def disk_full(cls, what: str) -> "DiskFull":
+        return DiskFull(f"no space left on the emulator's disk while {what}; free some space "
+                        "or move the data directory (--data)")
+
     @classmethod
     def callback_failed(cls, message: str = "callback failed") -> "CallbackFailed":
         return CallbackFailed(message)
@@ -189,6 +207,29 @@ class CrcMismatch(_Fixed):
 
 class TooLarge(_Fixed):
     STATUS, DEFAULT = 413, "file exceeds fsizeLimit"
+
+
+class ClientClosed(_Fixed):
+    """The client went away before its answer was ready (nginx's 499; nobody reads it)."""
+
+    STATUS, DEFAULT = 499, "client closed the request"
+
+
+class TooManyRequests(_Fixed):
+    """Qiniu's 573: too many requests right now; ``Retry-After`` says when to try again."""
+
+    STATUS, DEFAULT = 573, "too many requests"
+
+    def __init__(self, message: str | None = None, retry_after: int = 1) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after
+
+    def headers(self) -> dict[str, str]:
+        return {"Retry-After": str(self.retry_after)}
+
+
+class DiskFull(_Fixed):
+    STATUS, DEFAULT = 599, "no space left on device"
 
 
 class CallbackFailed(_Fixed):

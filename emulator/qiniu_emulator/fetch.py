@@ -1,67 +1,105 @@
-"""Resolve the URLs that ops name (watermark images, avconcat pieces) to local files.
+"""What the URLs that ops name (watermark images, avconcat pieces, mkzip entries) mean,
+and the rules for reading them.
 
-Order: ``kodo://bucket/key`` and the emulator's own download URLs read straight from
-the local buckets; then ``--url-map PREFIX=DIR`` fixtures (so documentation URLs work
-offline); then a real HTTP fetch with a deadline for the whole transfer, a size cap and
-at most a few redirects. Every failure is an :class:`OpFailed` with the URL in the
-message, never a hang.
+Order: ``kodo://bucket/key`` and the emulator's own download URLs are read from the local
+buckets under the download rule (below); then ``--url-map PREFIX=DIR`` fixtures (so
+documentation URLs work offline); then an outbound GET, if the fetch policy allows the
+URL and the address it connects to, with one deadline for the whole transfer, a size cap
+and at most a few redirects (each re-checked). Every failure is an :class:`OpFailed`
+naming the URL; transport failures all read the same, so an error never tells an open
+port from a closed one.
+
+The download rule for an object of this emulator: an object of a public bucket is
+readable; an object of a private bucket (or a disabled object) is readable through an
+http(s) URL only when that URL carries a valid download token (``e`` and ``token``, as a
+download would need), and through ``kodo://`` only in a run started by a signed request
+(a pfop, an upload token's persistentOps, a signed sync saveas), never by an anonymous
+download.
 """
 
 from __future__ import annotations
 
+import logging
 import shutil
 import time
 import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 from urllib.parse import unquote, urljoin, urlsplit
 
-from .errors import NoSuchBucket, NoSuchKey
-from .fops.context import OpFailed
+from .auth import RawRequest
+from .errors import QiniuError
+from .fetch_policy import FetchPolicy
+from .fops.context import FetchUrl, OpFailed
 from .outbound import Outbound, OutboundError
-from .storage import Storage
 from .storage.paths import is_inside
+
+if TYPE_CHECKING:
+    from .downloads import DownloadService
 
 IO_PREFIX = "/_io/"
 MAX_REDIRECTS = 5
 REDIRECTS = (301, 302, 303, 307, 308)
 
+log = logging.getLogger("qiniu_emulator.fetch")
+
+
+@dataclass(frozen=True)
+class Access:
+    """On whose behalf a run reads: the account that signed its request, or nobody."""
+
+    account: str | None = None
+
+    @property
+    def signed(self) -> bool:
+        return self.account is not None
+
 
 @dataclass
 class UrlFetcher:
-    """Callable as ``fetcher(url, dest_dir) -> Path``: the :class:`~.fops.context.FetchUrl` of a run."""
+    """Reads the resources ops name; :meth:`bind` gives one run its :class:`FetchUrl`."""
 
-    storage: Storage | None
+    downloads: "DownloadService | None"
     url_map: list[tuple[str, Path]] = field(default_factory=list)
     own_hosts: set[str] = field(default_factory=set)
     domain_suffix: str = "localhost"
     outbound: Outbound = field(default_factory=Outbound)
+    policy: FetchPolicy = field(default_factory=FetchPolicy)
 
-    def __call__(self, url: str, dest_dir: Path) -> Path:
+    def bind(self, access: Access) -> FetchUrl:
+        return BoundFetch(self, access)
+
+    def fetch(self, url: str, dest_dir: Path, access: Access) -> Path:
         local = self.local_object(url)
         if local is not None:
-            return self._copy_object(*local, dest_dir)
+            return self._copy_object(url, *local, dest_dir, access)
         for prefix, directory in self.url_map:
             if url.startswith(prefix):
                 return self._from_directory(url, prefix, directory)
         return self._download(url, dest_dir)
 
-    def local_object(self, url: str) -> tuple[str, str] | None:
-        """``(bucket, key)`` when the URL names an object of this emulator."""
+    def local_object(self, url: str) -> tuple[str, str, RawRequest | None] | None:
+        """``(bucket, key, request)`` when the URL names an object of this emulator.
+
+        ``request`` is the URL as a download request (for its token); None for ``kodo://``.
+        """
         parts = urlsplit(url)
         if parts.scheme == "kodo":
             key = unquote(parts.path.lstrip("/"))
-            return (parts.netloc, key) if parts.netloc and key else None
+            return (parts.netloc, key, None) if parts.netloc and key else None
         if parts.scheme not in ("http", "https"):
             return None
+        request = RawRequest(method="GET", raw_path=parts.path or "/", raw_query=parts.query,
+                             host=parts.netloc)
         host = parts.netloc.lower()
         if host in self.own_hosts and parts.path.startswith(IO_PREFIX):
             bucket, _, key = parts.path[len(IO_PREFIX):].partition("/")
-            return (bucket, unquote(key)) if bucket and key else None
+            return (bucket, unquote(key), request) if bucket and key else None
         hostname = (parts.hostname or "").lower()
         suffix = "." + self.domain_suffix
         if hostname.endswith(suffix) and parts.port in self._own_ports():
-            return hostname[: -len(suffix)], unquote(parts.path.lstrip("/"))
+            return hostname[: -len(suffix)], unquote(parts.path.lstrip("/")), request
         return None
 
     def _own_ports(self) -> set[int | None]:
@@ -72,13 +110,14 @@ class UrlFetcher:
                 ports.add(int(port))
         return ports
 
-    def _copy_object(self, bucket: str, key: str, dest_dir: Path) -> Path:
-        if self.storage is None:
-            raise OpFailed(f"failed to GET kodo://{bucket}/{key}: no buckets outside a running emulator")
+    def _copy_object(self, url: str, bucket: str, key: str, request: RawRequest | None,
+                     dest_dir: Path, access: Access) -> Path:
+        if self.downloads is None:
+            raise OpFailed(f"failed to GET {url}: no buckets outside a running emulator")
         try:
-            info = self.storage.stat(bucket, key)
-        except (NoSuchKey, NoSuchBucket) as exc:
-            raise OpFailed(f"failed to GET kodo://{bucket}/{key}: {exc.message}") from exc
+            info = self.downloads.readable(bucket, key, request, access)
+        except QiniuError as exc:
+            raise OpFailed(f"failed to GET {url}: {exc.status} {exc.message}") from exc
         dest = dest_dir / f"fetched-{uuid.uuid4().hex}"
         shutil.copyfile(info.path, dest)
         return dest
@@ -94,23 +133,40 @@ class UrlFetcher:
         """GET with a deadline for the whole transfer, a size cap and at most a few redirects."""
         deadline = time.monotonic() + self.outbound.timeout
         dest = dest_dir / f"fetched-{uuid.uuid4().hex}"
+        first = url
         for _ in range(MAX_REDIRECTS + 1):
             if urlsplit(url).scheme not in ("http", "https"):
-                raise OpFailed(f"failed to GET {url}: only http(s) and kodo:// URLs can be fetched")
+                raise OpFailed(f"failed to GET {first}: only http(s) and kodo:// URLs can be fetched")
+            if not self.policy.allows_url(url):
+                raise OpFailed(f"failed to GET {first}: not allowed by the fetch policy (--fetch {self.policy})")
             remaining = deadline - time.monotonic()
             if remaining <= 0:
-                raise OpFailed(f"failed to GET {url}: not finished within {self.outbound.timeout:g} s")
+                raise OpFailed(f"failed to GET {first}: not finished within {self.outbound.timeout:g} s")
             try:
                 with dest.open("wb") as sink:
-                    answer = self.outbound.request("GET", url, sink=sink, timeout=remaining)
+                    answer = self.outbound.request("GET", url, sink=sink, timeout=remaining,
+                                                   allow_address=self.policy.allows_address)
             except OutboundError as exc:
                 dest.unlink(missing_ok=True)
-                raise OpFailed(f"failed to GET {url}: {exc}") from exc
+                log.debug("fetch of %s failed: %s", url, exc)
+                reason = "not allowed by the fetch policy" if exc.refused else "could not be fetched"
+                raise OpFailed(f"failed to GET {first}: {reason}") from exc
             if answer.status in REDIRECTS and "Location" in answer.headers:
                 url = urljoin(url, answer.headers["Location"])
                 continue
             if answer.status != 200:
                 dest.unlink(missing_ok=True)
-                raise OpFailed(f"failed to GET {url}: HTTP {answer.status}")
+                raise OpFailed(f"failed to GET {first}: HTTP {answer.status}")
             return dest
-        raise OpFailed(f"failed to GET {url}: more than {MAX_REDIRECTS} redirects")
+        raise OpFailed(f"failed to GET {first}: more than {MAX_REDIRECTS} redirects")
+
+
+@dataclass(frozen=True)
+class BoundFetch:
+    """A fetcher bound to one run's :class:`Access`, callable as ``fetch(url, dest_dir)``."""
+
+    fetcher: UrlFetcher
+    access: Access
+
+    def __call__(self, url: str, dest_dir: Path) -> Path:
+        return self.fetcher.fetch(url, dest_dir, self.access)

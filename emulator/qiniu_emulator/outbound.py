@@ -16,14 +16,21 @@ import ssl
 import threading
 import time
 from dataclasses import dataclass, field
-from typing import BinaryIO, Mapping
+from typing import BinaryIO, Callable, Mapping
 from urllib.parse import urlsplit
 
 CHUNK = 1 << 16
 
 
 class OutboundError(Exception):
-    """The exchange failed before a full answer arrived (refused, timed out, too large)."""
+    """The exchange failed before a full answer arrived (refused, timed out, too large).
+
+    ``refused`` marks a connection to an address the caller does not allow.
+    """
+
+    def __init__(self, message: str, refused: bool = False) -> None:
+        super().__init__(message)
+        self.refused = refused
 
 
 @dataclass(frozen=True)
@@ -42,10 +49,13 @@ class Outbound:
     tls: ssl.SSLContext = field(default_factory=ssl.create_default_context, repr=False)
 
     def request(self, method: str, url: str, body: bytes = b"", headers: Mapping[str, str] | None = None,
-                sink: BinaryIO | None = None, timeout: float | None = None) -> Answer:
+                sink: BinaryIO | None = None, timeout: float | None = None,
+                allow_address: Callable[[str], bool] | None = None) -> Answer:
         """Send one request; the answer's body goes to ``sink`` when given.
 
-        Raises :class:`OutboundError` with a short reason on any transport failure.
+        ``allow_address`` is asked about the address actually connected to (after DNS),
+        before anything is sent. Raises :class:`OutboundError` with a short reason on
+        any transport failure.
         """
         seconds = self.timeout if timeout is None else timeout
         deadline = time.monotonic() + seconds
@@ -56,6 +66,9 @@ class Outbound:
         watchdog: threading.Timer | None = None
         try:
             conn.connect()  # bounded by the socket timeout; the rest by the watchdog
+            if allow_address is not None and conn.sock is not None \
+                    and not allow_address(conn.sock.getpeername()[0]):
+                raise OutboundError("address not allowed", refused=True)
             watchdog = threading.Timer(max(deadline - time.monotonic(), 0.0), _shut, args=(conn,))
             watchdog.daemon = True
             watchdog.start()

@@ -15,7 +15,7 @@ bp = Blueprint("dora", __name__)
 @bp.route("/pfop", methods=["POST"])
 @bp.route("/pfop/", methods=["POST"])
 def pfop() -> Response:
-    require_management_auth()
+    account = require_management_auth()
     force = form_value("force")
     job = emulator().jobs.submit(Submission(
         bucket=form_value("bucket"),
@@ -27,6 +27,7 @@ def pfop() -> Response:
         type=int_arg("type", 0),
         pipeline=form_value("pipeline"),
         reqid=g.reqid,
+        account=account,
     ))
     return json_response({"persistentId": job.id})
 

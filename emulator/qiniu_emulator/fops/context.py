@@ -5,14 +5,35 @@ from __future__ import annotations
 
 import hashlib
 import posixpath
+import threading
+import time
 import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Protocol
 
+from .children import ChildProcesses
+
 
 class OpFailed(Exception):
     """An op could not produce its output; becomes an item error ``execute fop cmd failed: ...``."""
+
+
+class Cancelled(BaseException):
+    """The run was stopped from outside: its client went away, or the server is shutting down.
+
+    A BaseException, so that no op's error handling turns it into an ordinary failure:
+    a job interrupted by a shutdown is resumed, not failed.
+    """
+
+
+@dataclass
+class RunControl:
+    """How a run can be stopped from outside, and where its child processes are tracked."""
+
+    stop: threading.Event = field(default_factory=threading.Event)
+    children: ChildProcesses = field(default_factory=ChildProcesses)
+    nice: int = 0  # added to the niceness of child processes (download-request work runs below the server)
 
 
 class FetchUrl(Protocol):
@@ -76,6 +97,24 @@ class OpContext:
     log: Callable[[str], None] = _no_line
     progress: Callable[[float], None] = _no_progress
     sync: bool = False  # True for a download-URL fop (no multi-output ops)
+    control: RunControl = field(default_factory=RunControl)
+    memory_limit: int = 1024 * 1024 * 1024  # bytes of decoded pixels one op may hold
+    op_deadline: float = 0.0  # monotonic time the current op must end by (set per op)
+
+    def start_op(self) -> None:
+        """Start the clock of the next op."""
+        self.op_deadline = time.monotonic() + self.op_timeout
+
+    def check(self) -> None:
+        """Raise :class:`Cancelled` when the run was stopped, OpFailed past the op's deadline.
+
+        Ops call it between pieces of work that cannot themselves be interrupted (frames,
+        pixel steps), so ``op_timeout`` bounds every op, not only child processes.
+        """
+        if self.control.stop.is_set():
+            raise Cancelled()
+        if self.op_deadline and time.monotonic() > self.op_deadline:
+            raise OpFailed(f"timed out after {self.op_timeout:g} s (op timeout)")
 
     def output_path(self, suffix: str) -> Path:
         """A fresh file path in the scratch dir for this op's output."""

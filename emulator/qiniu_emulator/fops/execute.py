@@ -60,7 +60,9 @@ def run_ops(ops: list[Op], src: Path, src_mime: str, ctx: OpContext, registry: R
         if ctx.sync and not spec.sync:
             raise StageFailed(index, f"{op.name} is only available through pfop")
         started = time.perf_counter()
+        ctx.start_op()
         try:
+            ctx.check()
             result = spec.run(op, current.path, ctx)
         except Exception as exc:  # noqa: BLE001 - an op failure must never escape as a crash
             message = str(exc) if isinstance(exc, OpFailed) else _describe(exc)

@@ -5,7 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from enum import IntEnum
-from typing import Any
+
+from .notify import Attempt
 
 
 class Code(IntEnum):
@@ -74,6 +75,8 @@ class Job:
     timings: list[StageLog] = field(default_factory=list)
     log: list[str] = field(default_factory=list)
     notify_error: str = ""
+    account: str = ""  # the access key that signed the submission ("" when none did)
+    deliveries: list[Attempt] = field(default_factory=list)
 
     @property
     def finished(self) -> bool:

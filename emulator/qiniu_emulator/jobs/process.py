@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import shutil
-from dataclasses import dataclass
+import threading
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
 
@@ -11,7 +12,9 @@ from ..encoding import etag_of_stream
 from ..errors import NoSuchBucket, NoSuchKey, QiniuError
 from ..fops.execute import PipelineRun, StageFailed, StageTiming, run_ops
 from ..fops.parse import Pipeline, SaveAs
-from ..fops.context import FetchUrl, OpContext, OpResult, SourceInfo, default_output_prefix
+from ..fetch import Access, UrlFetcher
+from ..fops.children import ChildProcesses
+from ..fops.context import OpContext, OpResult, RunControl, SourceInfo, default_output_prefix
 from ..fops.registry import Registry
 from ..magic import render_template, time_variables
 from ..storage import ObjectInfo, Storage
@@ -37,26 +40,44 @@ class Target:
     delete_after_days: int = 0
 
 
+# Work started by an unauthenticated download runs below the server's own threads.
+SYNC_NICENESS = 10
+
+
 @dataclass
 class Processor:
-    """Executes pipelines against stored objects through the op registry."""
+    """Executes pipelines against stored objects through the op registry.
+
+    ``shutdown`` stops every job run (they resume at the next start); ``children`` tracks
+    the child processes of every run so none outlives the server.
+    """
 
     storage: Storage
     registry: Registry
-    fetcher: FetchUrl | None
+    fetcher: UrlFetcher | None
     ffmpeg: str
     op_timeout: float
+    memory_limit: int = 1024 * 1024 * 1024
+    shutdown: threading.Event = field(default_factory=threading.Event)
+    children: ChildProcesses = field(default_factory=ChildProcesses)
 
     def context(self, scratch: Path, source: SourceInfo, log: Callable[[str], None],
-                progress: Callable[[float], None], sync: bool = False) -> OpContext:
-        return OpContext(scratch=scratch, source=source, fetch_url=self.fetcher,
+                progress: Callable[[float], None], access: Access, sync: bool = False,
+                stop: threading.Event | None = None) -> OpContext:
+        control = RunControl(stop=stop or self.shutdown, children=self.children,
+                             nice=SYNC_NICENESS if sync else 0)
+        fetch = self.fetcher.bind(access) if self.fetcher is not None else None
+        return OpContext(scratch=scratch, source=source, fetch_url=fetch,
                          ffmpeg=self.ffmpeg, op_timeout=self.op_timeout, log=log,
-                         progress=progress, sync=sync)
+                         progress=progress, sync=sync, control=control, memory_limit=self.memory_limit)
 
     def run_item(self, pipeline: Pipeline, source: ObjectInfo, index: int, force: bool,
                  log: Callable[[str], None], progress: Callable[[float], None],
-                 timings: list[StageLog]) -> Item:
-        """Run one ``;`` command; never raises for a failure of the command itself."""
+                 timings: list[StageLog], access: Access) -> Item:
+        """Run one ``;`` command; never raises for a failure of the command itself.
+
+        Raises :class:`Cancelled` when a shutdown stops it (the job is then resumed later).
+        """
         item = Item(cmd=pipeline.text)
         info = _source_info(source)
         target = self.target(pipeline, info)
@@ -67,7 +88,7 @@ class Processor:
         scratch = self.storage.scratch_dir("job")
         try:
             run = run_ops(pipeline.ops, source.path, source.mime,
-                          self.context(scratch, info, log, progress), self.registry)
+                          self.context(scratch, info, log, progress, access), self.registry)
             timings.extend(_stage_logs(index, run.timings))
             self._store(run, target, item, scratch)
             item.code = Code.SUCCESS
@@ -83,9 +104,13 @@ class Processor:
         return item
 
     def run_sync(self, pipeline: Pipeline, source: ObjectInfo, scratch: Path,
-                 log: Callable[[str], None]) -> OpResult:
-        """Run a download-URL fop in ``scratch`` (the caller owns it); raises :class:`StageFailed`."""
-        ctx = self.context(scratch, _source_info(source), log, lambda fraction: None, sync=True)
+                 log: Callable[[str], None], access: Access, stop: threading.Event) -> OpResult:
+        """Run a download-URL fop in ``scratch`` (the caller owns it).
+
+        Raises :class:`StageFailed` when a stage fails, :class:`Cancelled` when ``stop`` is set.
+        """
+        ctx = self.context(scratch, _source_info(source), log, lambda fraction: None, access,
+                           sync=True, stop=stop)
         return run_ops(pipeline.ops, source.path, source.mime, ctx, self.registry).result
 
     def save_sync(self, pipeline: Pipeline, source: ObjectInfo, result: OpResult, scratch: Path) -> ObjectInfo:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 from collections import deque
 from dataclasses import dataclass, field
 from typing import Callable
@@ -50,13 +51,14 @@ class Scheduler:
             self._queues.setdefault(ticket.pipeline, deque()).append(ticket)
             self._cond.notify()
 
-    def stop(self, timeout: float | None = None) -> bool:
-        """Stop taking jobs; wait up to ``timeout`` for running ones. True if all finished."""
+    def stop(self, timeout: float = 10.0) -> bool:
+        """Stop taking jobs; wait up to ``timeout`` (for all workers together). True if all ended."""
+        deadline = time.monotonic() + timeout
         with self._cond:
             self._stopping = True
             self._cond.notify_all()
         for thread in self._threads:
-            thread.join(timeout)
+            thread.join(max(deadline - time.monotonic(), 0.0))
         return not any(thread.is_alive() for thread in self._threads)
 
     def busy(self) -> int:

@@ -11,12 +11,14 @@ from typing import Callable
 from urllib.parse import urlsplit
 
 from ..errors import NoSuchBucket, NoSuchKey, QiniuError
+from ..fetch import Access
+from ..fops.context import Cancelled
 from ..fops.parse import parse_fops, parse_pipeline
 from ..fops.registry import Registry
 from ..storage import ObjectInfo, Storage
 from ..wire import prefop_json
 from .models import Code, Item, Job
-from .notify import Notifier
+from .notify import Attempt, Notifier
 from .process import Processor
 from .scheduler import Scheduler, Ticket
 from .store import JobStore
@@ -45,6 +47,7 @@ class Submission:
     pipeline: str = ""
     reqid: str = ""
     task_from: str = ""
+    account: str = ""  # the access key that signed the request
 
 
 def new_job_id() -> str:
@@ -83,13 +86,23 @@ class JobService:
         for job in pending:
             self.scheduler.enqueue(Ticket(job.seq, job.id, job.pipeline))
         self.scheduler.start()
+        self.notifier.start()
         if pending:
             self._log.info("resuming %d unfinished job(s)", len(pending))
         return len(pending)
 
     def stop(self, timeout: float = 10.0) -> bool:
-        self.notifier.stop_event.set()
-        return self.scheduler.stop(timeout)
+        """Stop running jobs (they resume at the next start) within one deadline for all workers."""
+        deadline = time.monotonic() + timeout
+        with self._live_lock:
+            running = sorted(self._live)
+        queued = self.scheduler.queued()
+        if running or queued:
+            self._log.info("stopping: %d running job(s) resume at the next start%s; %d queued",
+                           len(running), f" ({', '.join(running)})" if running else "", queued)
+        self.processor.shutdown.set()
+        self.notifier.stop(deadline)
+        return self.scheduler.stop(max(deadline - time.monotonic(), 0.0))
 
     # -- submit -----------------------------------------------------------------
     def validate(self, sub: Submission, check_source: bool = True) -> Job:
@@ -114,7 +127,7 @@ class JobService:
         return Job(id=new_job_id(), bucket=sub.bucket, key=sub.key,
                    items=[Item(cmd=p.text) for p in pipelines], pipeline=pipeline, type=sub.type,
                    notify_url=notify_url, force=sub.force, task_from=task_from, reqid=sub.reqid,
-                   created_ns=time.time_ns())
+                   created_ns=time.time_ns(), account=sub.account)
 
     def submit(self, sub: Submission) -> Job:
         """Validate and accept a job; raises :class:`QiniuError` with the wire code."""
@@ -178,6 +191,8 @@ class JobService:
             self._run_items(job)
             final = Code.SUCCESS if all(i.code == Code.SUCCESS for i in job.items) else Code.FAILED
             self._finish(job, final)
+        except Cancelled:
+            self._log.info("%s: stopped by the shutdown; it resumes at the next start", job.id)
         finally:
             with self._live_lock:
                 self._live.pop(job.id, None)
@@ -214,22 +229,34 @@ class JobService:
             return Item(cmd=item.cmd, code=Code.FAILED, error=exc.message)
         job.progress = None
         try:
-            return self.processor.run_item(parsed, source, index, job.force, log, progress, job.timings)
+            return self.processor.run_item(parsed, source, index, job.force, log, progress, job.timings,
+                                           Access(job.account or None))
         except Exception as exc:  # noqa: BLE001 - the job must still finish and be reported
             self._log.exception("%s: item %d crashed", job.id, index)
             return Item(cmd=item.cmd, code=Code.FAILED, error=f"internal error: {type(exc).__name__}: {exc}")
 
     def _finish(self, job: Job, final: Code) -> None:
-        """Notify first, then record the final code, so a crash mid-notify re-notifies."""
-        if job.notify_url:
-            error = self.notifier.deliver(job.notify_url, prefop_json(job, code=final))
+        """Notify (on the notifier's threads), then record the final code.
+
+        Until the notification is settled the job stays at code 2 in the store, so a crash
+        or a shutdown in between notifies again after the next start.
+        """
+        if not job.notify_url:
+            self._record(job, final)
+            return
+
+        def notified(attempts: list[Attempt], error: str) -> None:
+            job.deliveries.extend(attempts)
             if error and self.notifier.stop_event.is_set():
-                # shutting down mid-retry: stay unfinished, so the next start notifies again
                 self._log.info("%s: notify interrupted by shutdown; resumed on restart", job.id)
+                self.store.save(job)
                 return
-            if error:
-                job.notify_error = error
-                final = Code.CALLBACK_FAILED
+            job.notify_error = error
+            self._record(job, Code.CALLBACK_FAILED if error else final)
+
+        self.notifier.deliver_later(job.notify_url, prefop_json(job, code=final), notified)
+
+    def _record(self, job: Job, final: Code) -> None:
         job.code = final
         job.finished_ns = time.time_ns()
         self.store.save(job)

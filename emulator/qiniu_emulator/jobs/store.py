@@ -8,6 +8,7 @@ from dataclasses import asdict
 
 from ..database import Database
 from .models import Code, Item, Job, StageLog
+from .notify import Attempt
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS jobs (
@@ -28,10 +29,14 @@ CREATE TABLE IF NOT EXISTS jobs (
     items TEXT NOT NULL,
     timings TEXT NOT NULL DEFAULT '[]',
     log TEXT NOT NULL DEFAULT '[]',
-    notify_error TEXT NOT NULL DEFAULT ''
+    notify_error TEXT NOT NULL DEFAULT '',
+    account TEXT NOT NULL DEFAULT '',
+    deliveries TEXT NOT NULL DEFAULT '[]'
 );
 CREATE INDEX IF NOT EXISTS jobs_code ON jobs (code, seq);
 """
+# Columns added after the first release, for data directories made before them.
+_ADDED_COLUMNS = {"account": "TEXT NOT NULL DEFAULT ''", "deliveries": "TEXT NOT NULL DEFAULT '[]'"}
 
 _LOG_LINES = 200  # a job's log keeps its newest lines only
 
@@ -42,14 +47,20 @@ class JobStore:
     def __init__(self, db: Database) -> None:
         self._db = db
         db.apply_schema(_SCHEMA)
+        present = {row["name"] for row in db.query("PRAGMA table_info(jobs)")}
+        for name, declaration in _ADDED_COLUMNS.items():
+            if name not in present:
+                with db.transaction() as conn:
+                    conn.execute(f"ALTER TABLE jobs ADD COLUMN {name} {declaration}")
 
     def insert(self, job: Job) -> Job:
         with self._db.transaction() as conn:
             cursor = conn.execute(
                 "INSERT INTO jobs (id, bucket, key, pipeline, type, notify_url, force, task_from,"
-                " reqid, created_ns, code, items) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
+                " reqid, created_ns, code, items, account) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)",
                 (job.id, job.bucket, job.key, job.pipeline, job.type, job.notify_url, int(job.force),
-                 job.task_from, job.reqid, job.created_ns, int(job.code), _items_json(job.items)),
+                 job.task_from, job.reqid, job.created_ns, int(job.code), _items_json(job.items),
+                 job.account),
             )
             job.seq = cursor.lastrowid or 0
         return job
@@ -59,10 +70,10 @@ class JobStore:
         with self._db.transaction() as conn:
             conn.execute(
                 "UPDATE jobs SET code=?, items=?, timings=?, log=?, notify_error=?, started_ns=?,"
-                " finished_ns=? WHERE id=?",
+                " finished_ns=?, deliveries=? WHERE id=?",
                 (int(job.code), _items_json(job.items), json.dumps([asdict(t) for t in job.timings]),
                  json.dumps(job.log[-_LOG_LINES:]), job.notify_error, job.started_ns, job.finished_ns,
-                 job.id),
+                 json.dumps([asdict(d) for d in job.deliveries]), job.id),
             )
 
     def get(self, job_id: str) -> Job | None:
@@ -102,5 +113,6 @@ def _job(row: sqlite3.Row) -> Job:
         created_ns=row["created_ns"], started_ns=row["started_ns"], finished_ns=row["finished_ns"],
         code=row["code"], seq=row["seq"],
         timings=[StageLog(**t) for t in json.loads(row["timings"])],
-        log=json.loads(row["log"]), notify_error=row["notify_error"],
+        log=json.loads(row["log"]), notify_error=row["notify_error"], account=row["account"],
+        deliveries=[Attempt(**d) for d in json.loads(row["deliveries"])],
     )

@@ -106,7 +106,8 @@ class UploadService:
         variables.update(key=key, ext=_ext(request.fname or key))
         mime = self._mime(policy, request, key, temp)
         policy.check_mime(mime)
-        job = self._plan_job(policy, bucket, key, request.reqid)  # a bad policy fails before storing
+        # a bad policy fails before anything is stored
+        job = self._plan_job(policy, bucket, key, request.reqid, request.access_key)
         stored = self.storage.commit(bucket, key, temp, mime=mime, end_user=policy.end_user,
                                      meta=request.meta, overwrite=policy.allows_overwrite(key),
                                      delete_after_days=policy.delete_after_days)
@@ -149,7 +150,7 @@ class UploadService:
             return client
         return sniff_mime((key, request.fname), temp)
 
-    def _plan_job(self, policy: PutPolicy, bucket: str, key: str, reqid: str) -> Job | None:
+    def _plan_job(self, policy: PutPolicy, bucket: str, key: str, reqid: str, access_key: str) -> Job | None:
         """The job the policy asks for, validated but not started (the object is not stored yet)."""
         if not (policy.persistent_ops or policy.persistent_workflow_template_id):
             return None
@@ -157,7 +158,7 @@ class UploadService:
             bucket=bucket, key=key, fops=policy.persistent_ops,
             workflow_id=policy.persistent_workflow_template_id,
             notify_url=policy.persistent_notify_url, type=policy.persistent_type,
-            pipeline=policy.persistent_pipeline, reqid=reqid, task_from="upload",
+            pipeline=policy.persistent_pipeline, reqid=reqid, task_from="upload", account=access_key,
         ), check_source=False)
 
     def _start_job(self, job: Job | None, stored: ObjectInfo) -> str:

@@ -22,7 +22,7 @@ from typing import IO, Any
 
 import ffmpeg
 
-from ..context import OpContext, OpFailed
+from ..context import Cancelled, OpContext, OpFailed
 
 # Global options go first: ffmpeg warns about (and may ignore) options after the last output.
 GLOBAL_ARGS = ("-hide_banner", "-nostdin", "-nostats", "-loglevel", "error",
@@ -30,6 +30,8 @@ GLOBAL_ARGS = ("-hide_banner", "-nostdin", "-nostats", "-loglevel", "error",
 # Inputs may only be local files (the concat demuxer and HLS key files included).
 PROTOCOLS = "file,pipe"
 STDERR_TAIL_LINES = 20
+# How often a running ffmpeg checks whether its run was cancelled.
+STOP_POLL_SECONDS = 0.2
 
 
 @dataclass(frozen=True)
@@ -65,9 +67,10 @@ def run_ffmpeg(argv: list[str], ctx: OpContext, deadline: Deadline,
     ``expected_seconds`` (the output duration) turns ``out_time`` into progress.
     """
     ctx.log("ffmpeg: " + shlex.join(argv))
+    children = ctx.control.children
     try:
-        proc = subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
-                                stderr=subprocess.PIPE)
+        proc = children.spawn(argv, nice=ctx.control.nice, stdin=subprocess.DEVNULL,
+                              stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     except OSError as exc:
         raise OpFailed(f"cannot start ffmpeg ({ctx.ffmpeg}): {exc.strerror or exc}") from exc
     tail: deque[str] = deque(maxlen=STDERR_TAIL_LINES)
@@ -78,11 +81,11 @@ def run_ffmpeg(argv: list[str], ctx: OpContext, deadline: Deadline,
     try:
         finished = _follow_progress(proc, ctx, deadline, expected_seconds)
         if finished:
-            finished = _wait(proc, deadline)
+            finished = _wait(proc, ctx, deadline)
     finally:
         if proc.poll() is None:
-            proc.kill()
-            proc.wait()
+            children.kill(proc)
+        children.release(proc)
         drain.join(timeout=5)
         _pipe(proc.stdout).close()
     if not finished:
@@ -96,7 +99,10 @@ def run_ffmpeg(argv: list[str], ctx: OpContext, deadline: Deadline,
 
 def _follow_progress(proc: subprocess.Popen, ctx: OpContext, deadline: Deadline,
                      expected_seconds: float | None) -> bool:
-    """Read ``-progress`` output until EOF; False if the deadline passed first."""
+    """Read ``-progress`` output until EOF; False if the deadline passed first.
+
+    Raises :class:`Cancelled` (after which the caller kills ffmpeg) when the run is stopped.
+    """
     fd = _pipe(proc.stdout).fileno()
     pending = b""
     with selectors.DefaultSelector() as selector:
@@ -105,7 +111,9 @@ def _follow_progress(proc: subprocess.Popen, ctx: OpContext, deadline: Deadline,
             remaining = deadline.remaining()
             if remaining <= 0:
                 return False
-            if not selector.select(timeout=remaining):
+            if ctx.control.stop.is_set():
+                raise Cancelled()
+            if not selector.select(timeout=min(remaining, STOP_POLL_SECONDS)):
                 continue
             chunk = os.read(fd, 65536)
             if not chunk:
@@ -132,12 +140,16 @@ def _pipe(stream: IO[bytes] | None) -> IO[bytes]:
     return stream
 
 
-def _wait(proc: subprocess.Popen, deadline: Deadline) -> bool:
-    try:
-        proc.wait(timeout=max(deadline.remaining(), 0.01))
-    except subprocess.TimeoutExpired:
-        return False
-    return True
+def _wait(proc: subprocess.Popen, ctx: OpContext, deadline: Deadline) -> bool:
+    while deadline.remaining() > 0:
+        if ctx.control.stop.is_set():
+            raise Cancelled()
+        try:
+            proc.wait(timeout=min(max(deadline.remaining(), 0.01), STOP_POLL_SECONDS))
+            return True
+        except subprocess.TimeoutExpired:
+            continue
+    return False
 
 
 def _drain_lines(stream: Any, tail: deque[str]) -> None:

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import os
 import shutil
-import signal
 import subprocess
 import tempfile
 from pathlib import Path
@@ -32,6 +31,7 @@ INSTALL_HINT = (
 )
 
 _OUTPUT_TAIL = 600  # characters of LibreOffice's output quoted in an error
+POLL_SECONDS = 0.2  # how often a running conversion checks its deadline and stop flag
 
 
 def find_office() -> str | None:
@@ -61,7 +61,7 @@ def convert_to_pdf(src: Path, ext: str, ctx: OpContext) -> Path:
     ]
     ctx.log("yifangyun_preview: " + " ".join(command))
     try:
-        output = _run(command, work, ctx.op_timeout)
+        output = _run(command, work, ctx)
         pdf = outdir / "document.pdf"
         if not pdf.is_file() or pdf.stat().st_size == 0:
             raise OpFailed(f"LibreOffice could not convert the .{ext} document to PDF: "
@@ -74,32 +74,41 @@ def convert_to_pdf(src: Path, ext: str, ctx: OpContext) -> Path:
         shutil.rmtree(work, ignore_errors=True)
 
 
-def _run(command: list[str], home: Path, timeout: float) -> str:
-    """Run LibreOffice; return its combined output. Kills the whole process group on timeout."""
-    # soffice forks soffice.bin; a new session lets a timeout kill both.
+def _run(command: list[str], home: Path, ctx: OpContext) -> str:
+    """Run LibreOffice; return its combined output. Kills its whole process group (soffice
+    forks soffice.bin) on timeout or when the run is stopped."""
     env = {**os.environ, "HOME": str(home)}
+    children = ctx.control.children
     try:
-        proc = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                                stdin=subprocess.DEVNULL, env=env, start_new_session=True)
+        proc = children.spawn(command, nice=ctx.control.nice, stdout=subprocess.PIPE,
+                              stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, env=env)
     except OSError as exc:
         raise OpFailed(f"cannot start LibreOffice ({command[0]}): {exc}") from exc
     try:
-        out, _ = proc.communicate(timeout=timeout)
-    except subprocess.TimeoutExpired as exc:
-        _kill_group(proc)
-        raise OpFailed(f"LibreOffice did not finish the conversion within {timeout:g} s") from exc
+        out = _communicate(proc, ctx)
+    finally:
+        if proc.poll() is None:
+            children.kill(proc)
+        children.release(proc)
+    if out is None:
+        raise OpFailed(f"LibreOffice did not finish the conversion within {ctx.op_timeout:g} s")
     text = out.decode("utf-8", "replace")
     if proc.returncode != 0:
         raise OpFailed(f"LibreOffice exited with status {proc.returncode}: {_tail(text)}")
     return text
 
 
-def _kill_group(proc: subprocess.Popen) -> None:
-    try:
-        os.killpg(proc.pid, signal.SIGKILL)
-    except ProcessLookupError:
-        pass
-    proc.communicate()
+def _communicate(proc: subprocess.Popen[bytes], ctx: OpContext) -> bytes | None:
+    """The child's output once it exits; None at the op's deadline. Raises Cancelled when stopped."""
+    while True:
+        try:
+            out, _ = proc.communicate(timeout=POLL_SECONDS)
+            return out
+        except subprocess.TimeoutExpired:
+            try:
+                ctx.check()
+            except OpFailed:
+                return None
 
 
 def _tail(text: str) -> str:
