@@ -158,7 +158,20 @@ def _qiniu_header_lines(headers: Headers) -> list[str]:
     return [f"{name}: {value}" for name, value in sorted(pairs)]
 
 
-def qiniu_strings_to_sign(req: RawRequest) -> list[bytes]:
+@dataclass(frozen=True)
+class Signed:
+    """A string a correct signer may have signed, and whether it covers the request body."""
+
+    data: bytes
+    covers_body: bool
+
+
+def qbox_candidates(req: RawRequest) -> list[Signed]:
+    covers = not req.body or req.headers.get("Content-Type") == FORM_CONTENT_TYPE
+    return [Signed(qbox_string_to_sign(req), covers)]
+
+
+def qiniu_candidates(req: RawRequest) -> list[Signed]:
     """Every string a correct ``Qiniu`` signer may have signed for ``req``.
 
     The head is fixed; clients disagree on the body: the documented rule appends it for
@@ -172,8 +185,13 @@ def qiniu_strings_to_sign(req: RawRequest) -> list[bytes]:
     head = _to_bytes("\n".join(lines) + "\n\n")
     documented = bool(req.body) and content_type not in (None, OCTET_STREAM)
     go_style = bool(req.body) and content_type in (FORM_CONTENT_TYPE, JSON_CONTENT_TYPE)
-    variants = [head + req.body if with_body else head for with_body in (documented, go_style)]
-    return list(dict.fromkeys(variants))
+    variants = {head + req.body if with_body else head: with_body or not req.body
+                for with_body in (documented, go_style)}
+    return [Signed(data, covers) for data, covers in variants.items()]
+
+
+def qiniu_strings_to_sign(req: RawRequest) -> list[bytes]:
+    return [signed.data for signed in qiniu_candidates(req)]
 
 
 # ---------------------------------------------------------------------------
@@ -275,6 +293,19 @@ class AuthMode(str, Enum):
     OFF = "off"
 
 
+@dataclass(frozen=True)
+class Caller:
+    """Who signed a management request, and whether the signature covers its body.
+
+    A valid signature that leaves the body out (QBox with a body that is not exactly
+    form-encoded, or the Go SDK's rule for other types) authorises the path and query
+    only: whatever the body says must not be read.
+    """
+
+    access_key: str
+    covers_body: bool
+
+
 @dataclass
 class UploadGrant:
     """What a verified upload token allows: whose account, under which policy."""
@@ -334,7 +365,11 @@ class Authenticator:
     # -- management requests ------------------------------------------------
 
     def verify_management(self, req: RawRequest) -> str:
-        """Verify ``QBox``/``Qiniu`` authorization; returns the signing access key.
+        """Verify ``QBox``/``Qiniu`` authorization; returns the signing access key."""
+        return self.verify_caller(req).access_key
+
+    def verify_caller(self, req: RawRequest) -> Caller:
+        """Verify ``QBox``/``Qiniu`` authorization: who signed, and whether the body was signed.
 
         Failures are 401 ``bad token``; a ``Qiniu`` request whose ``X-Qiniu-Date`` is
         more than ``max_skew`` seconds off the clock is 403 ``request time too skewed``.
@@ -343,24 +378,30 @@ class Authenticator:
         scheme, _, rest = (header or "").strip().partition(" ")
         credential = _split_credential(rest)
         if self.mode is AuthMode.OFF:
-            return self._claimed_access_key(credential)
+            return Caller(self._claimed_access_key(credential), covers_body=True)
         if scheme == "QBox":
-            candidates = [qbox_string_to_sign(req)]
+            candidates = qbox_candidates(req)
         elif scheme == "Qiniu":
-            candidates = qiniu_strings_to_sign(req)
+            candidates = qiniu_candidates(req)
         else:
             self._log.debug("management request without QBox/Qiniu authorization")
             raise QiniuError.bad_token()
-        access_key = self._match(credential, candidates, f"{scheme} management token")
+        what = f"{scheme} management token"
+        access_key, index = self._match_index(credential, [c.data for c in candidates], what)
         if scheme == "Qiniu":
             self._check_qiniu_date(req.headers.get("X-Qiniu-Date"))
-        return access_key
+        return Caller(access_key, candidates[index].covers_body)
 
     def verify_optional_management(self, req: RawRequest) -> str | None:
         """Like :meth:`verify_management`, but None when no Authorization is sent."""
+        caller = self.verify_optional_caller(req)
+        return caller.access_key if caller else None
+
+    def verify_optional_caller(self, req: RawRequest) -> Caller | None:
+        """Like :meth:`verify_caller`, but None when no Authorization is sent."""
         if not req.headers.get("Authorization"):
             return None
-        return self.verify_management(req)
+        return self.verify_caller(req)
 
     def _check_qiniu_date(self, value: str | None) -> None:
         if value is None:
@@ -433,14 +474,20 @@ class Authenticator:
 
     def _match(self, credential: _Credential | None, candidates: Sequence[bytes], what: str) -> str:
         """Return the access key whose secret signed one of ``candidates``, else raise 401."""
+        return self._match_index(credential, candidates, what)[0]
+
+    def _match_index(self, credential: _Credential | None, candidates: Sequence[bytes],
+                     what: str) -> tuple[str, int]:
+        """The signing access key and which candidate it signed; 401 when none matches."""
         if credential is not None:
             for access_key in self._keys_to_try(credential.access_key):
                 secret = self._secrets[access_key]
-                for data in candidates:
+                for index, data in enumerate(candidates):
                     if _same(_digest(secret, data), credential.sign):
-                        return access_key
+                        return access_key, index
         self._report_mismatch(credential, candidates, what)
         raise QiniuError.bad_token()
+
 
     def _keys_to_try(self, claimed: str) -> list[str]:
         if self.mode is AuthMode.LAX:

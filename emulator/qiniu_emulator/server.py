@@ -20,6 +20,7 @@ from .config import DEFAULT_ACCESS_KEY, Settings
 log = logging.getLogger("qiniu_emulator")
 
 DRAIN_SECONDS = 30.0
+REQUEST_LOOKAHEAD = 4
 
 
 def banner(settings: Settings, url: str) -> str:
@@ -103,8 +104,11 @@ def _make_server(settings: Settings) -> tuple[Emulator, Any, str]:
     emulator = Emulator.build(settings)
     app = create_app(emulator=emulator)
     # One listening socket: a TcpWSGIServer, whose effective_port the stubs do not declare.
+    # A request lookahead lets waitress notice a client that disconnects while its request
+    # runs (``waitress.client_disconnected``), so a sync fop can be stopped.
     server: Any = create_server(app, host=settings.host, port=settings.port, threads=settings.threads,
-                           ident="qiniu-emulator", clear_untrusted_proxy_headers=True)
+                                ident="qiniu-emulator", clear_untrusted_proxy_headers=True,
+                                channel_request_lookahead=REQUEST_LOOKAHEAD)
     port = int(server.effective_port)
     emulator.set_public_port(port)
     host = settings.host if settings.host not in ("0.0.0.0", "::", "") else "127.0.0.1"

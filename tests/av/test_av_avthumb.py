@@ -191,7 +191,7 @@ def test_progress_rises_to_one_and_the_command_is_logged(run_fop, media, recorde
     assert recorder.progress and recorder.progress[-1] == 1.0
     assert recorder.progress == sorted(recorder.progress)
     command = next(line for line in recorder.log if line.startswith("ffmpeg: "))
-    assert "-nostdin" in command and "-protocol_whitelist file,pipe" in command
+    assert "-nostdin" in command and "-protocol_whitelist file " in command and "-format_whitelist mov," in command
 
 
 @pytest.mark.parametrize("name", ["corrupt", "empty"])

@@ -9,7 +9,10 @@ from __future__ import annotations
 import json
 from typing import TYPE_CHECKING, Any
 
-from flask import Response, current_app, request
+import logging
+
+from flask import Response, current_app, g, request
+from werkzeug.datastructures import MultiDict
 
 from ..auth import RawRequest
 from ..errors import QiniuError
@@ -18,6 +21,7 @@ if TYPE_CHECKING:
     from ..emulator import Emulator
 
 EXTENSION = "qiniu_emulator"
+log = logging.getLogger("qiniu_emulator.auth")
 
 
 def emulator() -> "Emulator":
@@ -31,7 +35,31 @@ def raw_request() -> RawRequest:
 
 def require_management_auth() -> str:
     """Verify a QBox or Qiniu management signature; returns the access key."""
-    return emulator().auth.verify_management(raw_request())
+    caller = emulator().auth.verify_caller(raw_request())
+    g.body_signed = caller.covers_body
+    return caller.access_key
+
+
+def verify_optional_management() -> None:
+    """Verify the signature when one is sent (prefop takes requests without one)."""
+    caller = emulator().auth.verify_optional_caller(raw_request())
+    if caller is not None:
+        g.body_signed = caller.covers_body
+
+
+def params() -> MultiDict[str, str]:
+    """The request's parameters: the query, plus the form body when the signature covers it.
+
+    A form body (url-encoded with any charset, or multipart) that a valid signature leaves
+    out is a 401: it must not decide what a signed request does.
+    """
+    if not (request.form or request.files):
+        return request.args
+    if not g.get("body_signed", True):
+        log.info("%s %s rejected: the signature does not cover its %s body", request.method,
+                 request.path, request.mimetype)
+        raise QiniuError.bad_token()
+    return request.values
 
 
 def json_response(payload: Any, status: int = 200, headers: dict | None = None) -> Response:
@@ -50,7 +78,7 @@ def empty_response() -> Response:
 
 def form_value(name: str, default: str = "") -> str:
     """A field from the query string or the url-encoded form body."""
-    value = request.values.get(name)
+    value = params().get(name)
     return default if value is None else value
 
 

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, g, request
+from flask import Blueprint, Response, g
 
 from ..errors import QiniuError
 from ..jobs.service import Submission
 from ..wire import prefop_json
-from . import emulator, form_value, int_arg, json_response, raw_request, require_management_auth
+from . import emulator, form_value, int_arg, json_response, params, require_management_auth, verify_optional_management
 
 bp = Blueprint("dora", __name__)
 
@@ -19,7 +19,7 @@ def pfop() -> Response:
     force = form_value("force")
     job = emulator().jobs.submit(Submission(
         bucket=form_value("bucket"),
-        key=request.values.get("key"),
+        key=params().get("key"),
         fops=form_value("fops"),
         workflow_id=form_value("workflowTemplateID"),
         notify_url=form_value("notifyURL"),
@@ -35,7 +35,7 @@ def pfop() -> Response:
 @bp.route("/status/get/prefop", methods=["GET", "POST"])
 def prefop() -> Response:
     # Auth is optional on the wire (node and php send none); a header that is present must verify.
-    emulator().auth.verify_optional_management(raw_request())
+    verify_optional_management()
     job_id = form_value("id")
     if not job_id:
         raise QiniuError.bad_request("id not specified")

@@ -5,13 +5,13 @@ from __future__ import annotations
 import json
 from typing import Any, Callable
 
-from flask import Blueprint, Response, request
+from flask import Blueprint, Response
 
 from ..encoding import b64_decode_text, decode_entry
 from ..errors import QiniuError
 from ..storage import ObjectCondition
 from ..wire import list_item_json, stat_json
-from . import emulator, empty_response, form_value, int_arg, json_response, require_management_auth
+from . import emulator, empty_response, form_value, int_arg, json_response, params, require_management_auth
 
 bp = Blueprint("rs", __name__)
 
@@ -104,7 +104,7 @@ def single(name: str, rest: str) -> Response:
 @bp.route("/batch", methods=["POST", "GET"])
 def batch() -> Response:
     require_management_auth()
-    ops = request.values.getlist("op")
+    ops = params().getlist("op")
     if not ops:
         raise QiniuError.bad_request("batch needs at least one op")
     if len(ops) > MAX_BATCH:

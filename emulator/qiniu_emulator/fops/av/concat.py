@@ -18,9 +18,10 @@ from ...encoding import b64_decode_text
 from ..context import OpContext, OpFailed, OpResult
 from ..declare import Op
 from ..grammar import FopSyntaxError, arg, build, int_range, one_of, params_of, switch
-from .ffmpeg import PROTOCOLS, Deadline, available_encoders, compile_argv, media_input, run_ffmpeg
+from .ffmpeg import Deadline, available_encoders, compile_argv, media_input, run_ffmpeg
 from .formats import FORMATS, X264_PRESET, YUV420_ENCODERS, OutputFormat, resolve_encoder
 from .geometry import even
+from .inputs import listing_options
 from .params import URL_SCHEMES, SizeSpec, bitrate, size_spec
 from .probe import MediaInfo, probe
 
@@ -135,7 +136,7 @@ def _remux(pieces: list[Piece], fmt: OutputFormat, out: Path, ctx: OpContext) ->
     listing.write_text("ffconcat version 1.0\n" + "".join(
         f"file {_quote(p.path.resolve())}\n" for p in pieces), encoding="utf-8")
     # safe=0 admits absolute paths; the listing is ours and names only fetched pieces.
-    joined = ffmpeg.input(str(listing), f="concat", safe=0, protocol_whitelist=PROTOCOLS)
+    joined = ffmpeg.input(str(listing), f="concat", safe=0, **listing_options())
     return joined.output(str(out), c="copy", f=fmt.muxer)
 
 

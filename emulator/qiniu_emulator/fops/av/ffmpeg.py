@@ -23,12 +23,11 @@ from typing import IO, Any
 import ffmpeg
 
 from ..context import Cancelled, OpContext, OpFailed
+from .inputs import input_options
 
 # Global options go first: ffmpeg warns about (and may ignore) options after the last output.
 GLOBAL_ARGS = ("-hide_banner", "-nostdin", "-nostats", "-loglevel", "error",
                "-progress", "pipe:1", "-y")
-# Inputs may only be local files (the concat demuxer and HLS key files included).
-PROTOCOLS = "file,pipe"
 STDERR_TAIL_LINES = 20
 # How often a running ffmpeg checks whether its run was cancelled.
 STOP_POLL_SECONDS = 0.2
@@ -50,8 +49,8 @@ class Deadline:
 
 
 def media_input(path: Path, **options: Any) -> Any:
-    """An ffmpeg-python input restricted to local files."""
-    return ffmpeg.input(str(path), protocol_whitelist=PROTOCOLS, **options)
+    """An ffmpeg-python input through the media gate (see ``inputs``)."""
+    return ffmpeg.input(str(path), **input_options(), **options)
 
 
 def compile_argv(node: Any, ctx: OpContext) -> list[str]:

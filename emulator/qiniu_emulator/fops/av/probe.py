@@ -9,6 +9,7 @@ from pathlib import Path
 import av
 
 from ..context import OpFailed
+from .inputs import input_options
 
 
 @dataclass(frozen=True)
@@ -65,7 +66,7 @@ def open_media(path: Path) -> av.container.InputContainer:
     if path.stat().st_size == 0:
         raise OpFailed("not a valid media: the source is empty")
     try:
-        return av.open(str(path), mode="r")
+        return av.open(str(path), mode="r", options=input_options())
     except (av.FFmpegError, UnicodeDecodeError, ValueError) as exc:
         raise OpFailed(f"not a valid media: {_reason(exc)}") from exc
 

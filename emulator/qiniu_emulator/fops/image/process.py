@@ -27,6 +27,7 @@ from .encode import (
     prepare,
 )
 from .io import EXIF_ORIENTATION_TAG, SourceImage, open_source
+from .memory import animation_bytes, check_budget, still_bytes
 from .quality import effective_quality, estimate_jpeg_quality
 from .steps import Orient, Step, plan, render_frames, render_still
 
@@ -65,10 +66,12 @@ def process_image(src: Path, ctx: OpContext, build_steps: Callable[[SourceImage]
                     return unchanged(src, source)
                 raise OpFailed(f"too many frames: {source.frames} > {limit}")
             check_animation_budget(source.frames, final)
-            image: Image.Image | Animation = render_frames(source, steps, limit)
+            check_budget(ctx, animation_bytes(source, source.frames, final), source)
+            image: Image.Image | Animation = render_frames(source, steps, limit, ctx.check)
             icc_ok = True
         else:
-            image, icc_ok = render_still(source, steps)
+            check_budget(ctx, still_bytes(source, steps), source)
+            image, icc_ok = render_still(source, steps, ctx.check)
         image = _prepare_all(image, fmt, settings)
         meta = carry_metadata(source, steps, icc_ok)
         out = ctx.output_path(fmt.suffix)

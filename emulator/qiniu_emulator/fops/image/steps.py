@@ -10,7 +10,7 @@ small (a 12000x8000 JPEG decodes at 1/8 scale for an 800 px thumbnail).
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Protocol
+from typing import Callable, Protocol
 
 from PIL import Image, ImageFilter
 
@@ -211,8 +211,12 @@ def draft_size(steps: list[Step], size: Size) -> Size | None:
     return None
 
 
-def render_still(source: SourceImage, steps: list[Step]) -> tuple[Image.Image, bool]:
-    """Decode the first frame and run ``steps``; also says whether the ICC profile still applies."""
+def render_still(source: SourceImage, steps: list[Step],
+                 check: Callable[[], None] = lambda: None) -> tuple[Image.Image, bool]:
+    """Decode the first frame and run ``steps``; also says whether the ICC profile still applies.
+
+    ``check`` is called between pieces of work (it raises when the op's time is up).
+    """
     image = source.image
     logical, drafted = source.size, False
     target = draft_size(steps, source.size)
@@ -220,8 +224,10 @@ def render_still(source: SourceImage, steps: list[Step]) -> tuple[Image.Image, b
         image.draft(image.mode, target)
         drafted = image.size != logical
     load(image)
+    check()
     image, icc_ok = working_mode(image)
     for step in steps:
+        check()
         out = step.size_after(logical)
         image = step.apply(image, out)
         # A drafted image is smaller than planned until the first resize restores the plan.
@@ -230,11 +236,13 @@ def render_still(source: SourceImage, steps: list[Step]) -> tuple[Image.Image, b
     return image, icc_ok
 
 
-def render_frames(source: SourceImage, steps: list[Step], limit: int) -> Animation:
+def render_frames(source: SourceImage, steps: list[Step], limit: int,
+                  check: Callable[[], None] = lambda: None) -> Animation:
     """Run ``steps`` on every frame (RGBA) of an animation, keeping timing and loop count."""
     loop = source.image.info.get("loop")
     frames, durations = [], []
     for frame, duration in iter_frames(source.image, limit):
+        check()
         for step in steps:
             frame = step.apply(frame, step.size_after(frame.size))
         frames.append(frame)
