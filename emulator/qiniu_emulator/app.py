@@ -29,6 +29,7 @@ def create_app(settings: Settings | None = None, emulator: Emulator | None = Non
     app = Flask("qiniu_emulator")
     app.url_map.merge_slashes = False
     app.url_map.strict_slashes = False
+    app.url_map.converters["key_path"] = io.KeyPathConverter
     app.extensions[EXTENSION] = emulator
     for blueprint in (admin.bp, dora.bp, up.bp, rs.bp, uc.bp, io.bp):
         app.register_blueprint(blueprint)

@@ -85,6 +85,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return run_fop(args)
     from .errors import QiniuError
     from .server import serve
+    from .storage.lock import DataDirInUse
 
     try:
         settings = settings_from_args(args)
@@ -92,7 +93,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return serve(settings)
     except QiniuError as exc:
         parser.error(exc.message)
-    except (ValueError, OSError) as exc:
+    except (ValueError, OSError, DataDirInUse) as exc:
         parser.error(str(exc))
 
 

@@ -9,6 +9,8 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+from .errors import QiniuError
+
 class Database:
     """Thread-safe access to the database file: each thread gets its own connection."""
 
@@ -47,13 +49,18 @@ class Database:
     def transaction(self) -> Iterator[sqlite3.Connection]:
         """A write transaction that takes the write lock up front, so it never deadlocks."""
         conn = self.conn()
-        conn.execute("BEGIN IMMEDIATE")
         try:
-            yield conn
-        except BaseException:
-            conn.execute("ROLLBACK")
+            conn.execute("BEGIN IMMEDIATE")
+            try:
+                yield conn
+            except BaseException:
+                conn.execute("ROLLBACK")
+                raise
+            conn.execute("COMMIT")
+        except sqlite3.OperationalError as exc:
+            if "full" in str(exc):  # SQLITE_FULL: "database or disk is full"
+                raise QiniuError.disk_full("writing the database") from exc
             raise
-        conn.execute("COMMIT")
 
     def query(self, sql: str, params: tuple = ()) -> list[sqlite3.Row]:
         return self.conn().execute(sql, params).fetchall()

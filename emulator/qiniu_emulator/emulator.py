@@ -23,12 +23,14 @@ from .jobs.store import JobStore
 from .jobs.sync import SyncFops
 from .jobs.workflows import WorkflowTemplate, load_workflows
 from .storage import Storage
+from .storage.paths import is_inside
 from .uploads.callbacks import UploadCallbacks
 from .uploads.service import UploadService
 
 
 # Notify and callback receivers answer with a small JSON body at most.
 NOTIFY_ANSWER_BYTES = 1024 * 1024
+HOUSEKEEPING_SECONDS = 600.0
 
 
 @dataclass
@@ -45,6 +47,7 @@ class Emulator:
     downloads: DownloadService
     sync_fops: SyncFops
     draining: threading.Event = field(default_factory=threading.Event)
+    _housekeeper: threading.Thread | None = None
 
     @classmethod
     def build(cls, settings: Settings) -> "Emulator":
@@ -76,11 +79,25 @@ class Emulator:
 
     def start(self) -> None:
         self.jobs.start()
+        self._housekeeper = threading.Thread(target=self._housekeep, name="housekeeping", daemon=True)
+        self._housekeeper.start()
+
+    def _housekeep(self) -> None:
+        """Expire objects and uploads and sweep abandoned scratch, until the emulator closes."""
+        while not self.draining.wait(HOUSEKEEPING_SECONDS):
+            try:
+                swept = self.storage.housekeep()
+            except Exception:  # noqa: BLE001 - cleaning must never stop the emulator
+                logging.getLogger("qiniu_emulator").exception("housekeeping failed")
+                continue
+            if swept:
+                logging.getLogger("qiniu_emulator").info("swept %d abandoned scratch entries", swept)
 
     def set_public_port(self, port: int) -> None:
         """Record the bound port (when started on port 0) so own URLs are recognised."""
         self.settings.port = port
         self.fetcher.own_hosts.update(own_hosts(self.settings))
+        self.storage.lock.describe(f"http://{self.settings.host}:{port}")
 
     def reset(self, bucket: str | None = None) -> None:
         """Delete every object and job (of one bucket); buckets stay."""
@@ -93,6 +110,8 @@ class Emulator:
         """Stop everything within ``timeout``: sync fops, jobs (resumed at the next start),
         notifications, and every child process still alive."""
         self.draining.set()
+        if self._housekeeper is not None:
+            self._housekeeper.join(timeout)
         self.sync_fops.stop_all()
         self.jobs.stop(timeout)
         killed = self.jobs.processor.children.kill_all()
@@ -119,9 +138,14 @@ def own_hosts(settings: Settings) -> set[str]:
 
 def seed_buckets(storage: Storage, seed_dir: Path) -> None:
     """Each top-level folder of ``seed_dir`` becomes a bucket, each file below it an object."""
-    for folder in sorted(p for p in Path(seed_dir).iterdir() if p.is_dir()):
+    root = Path(seed_dir).resolve()
+    for folder in sorted(p for p in root.iterdir() if p.is_dir() and not p.is_symlink()):
         storage.ensure_bucket(folder.name)
         for path in sorted(p for p in folder.rglob("*") if p.is_file()):
+            if not is_inside(folder, path.resolve()):
+                logging.getLogger("qiniu_emulator").warning(
+                    "--seed-dir: skipping %s, a link to a file outside %s", path, folder)
+                continue
             key = path.relative_to(folder).as_posix()
             mime = mimetypes.guess_type(key)[0] or "application/octet-stream"
             storage.put_path(folder.name, key, path, mime=mime)

@@ -6,6 +6,7 @@ from __future__ import annotations
 from urllib.parse import quote, unquote
 
 from flask import Blueprint, Response, request, send_file
+from werkzeug.routing import PathConverter
 
 from ..fetch import IO_PREFIX
 from ..storage import ObjectInfo
@@ -14,7 +15,7 @@ from . import emulator, json_response, raw_request
 bp = Blueprint("io", __name__)
 
 
-@bp.route(f"{IO_PREFIX}<bucket>/<path:_key>", methods=["GET", "HEAD"])
+@bp.route(f"{IO_PREFIX}<bucket>/<key_path:_key>", methods=["GET", "HEAD"])
 def path_style(bucket: str, _key: str) -> Response:
     raw_path = raw_request().raw_path
     key = unquote(raw_path[len(IO_PREFIX) + len(bucket) + 1:])
@@ -35,6 +36,12 @@ def serve(bucket: str, key: str) -> Response:
     response = send_file(output.body, mimetype=output.mime, conditional=False, etag=False, max_age=None)
     response.headers["Cache-Control"] = "no-store"
     return response
+
+
+class KeyPathConverter(PathConverter):
+    """Like ``path``, but also across newlines: any byte a key may hold matches."""
+
+    regex = r"(?s:[^/].*?)"
 
 
 def _never() -> bool:

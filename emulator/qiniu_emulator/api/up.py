@@ -19,6 +19,7 @@ from . import emulator, empty_response, json_response
 bp = Blueprint("up", __name__)
 
 META_PREFIX = "x-qn-meta-"
+MEDIA_TYPE = re.compile(r"[A-Za-z0-9][A-Za-z0-9!#$&^_.+-]{0,126}/[A-Za-z0-9][A-Za-z0-9!#$&^_.+-]{0,126}")
 
 
 def _grant_from_header() -> UploadGrant:
@@ -62,6 +63,10 @@ def form_upload() -> Response:
     crc = request.form.get("crc32")
     if crc is not None and not crc.isdigit():
         raise QiniuError.bad_request("crc32 must be a decimal integer")
+    accept = request.form.get("accept") or ""
+    if accept and not MEDIA_TYPE.fullmatch(accept):
+        # It becomes the answer's Content-Type, so it is checked before anything is stored.
+        raise QiniuError.bad_request("accept must be a MIME type such as text/plain")
     upload = UploadRequest(
         policy=grant.policy, access_key=grant.access_key, key=request.form.get("key"),
         fname=request.form.get("fname") or file.filename or "", mime=file.mimetype or "",
@@ -69,8 +74,8 @@ def form_upload() -> Response:
         custom_vars=_custom_vars(request.form), meta=_meta(request.form),
     )
     response = _render(emulator().uploads.form(upload, file.stream))
-    if request.form.get("accept"):
-        response.headers["Content-Type"] = request.form["accept"]
+    if accept:
+        response.headers["Content-Type"] = accept
     return response
 
 

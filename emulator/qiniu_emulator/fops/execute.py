@@ -6,6 +6,7 @@ three produce the same bytes for the same fop string.
 
 from __future__ import annotations
 
+import errno
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -78,5 +79,10 @@ def run_ops(ops: list[Op], src: Path, src_mime: str, ctx: OpContext, registry: R
 
 
 def _describe(exc: Exception) -> str:
+    if isinstance(exc, MemoryError):
+        return ("out of memory: the input is too large for this emulator to process "
+                "(see --op-memory-mb for image ops)")
+    if isinstance(exc, OSError) and exc.errno in (errno.ENOSPC, errno.EDQUOT):
+        return "no space left on the emulator's disk to write the result"
     text = str(exc) or type(exc).__name__
     return text if isinstance(exc, (OSError, ValueError)) else f"{type(exc).__name__}: {text}"

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import shutil
 import threading
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -100,7 +99,7 @@ class Processor:
             item.code, item.error = Code.FAILED, f"save failed: {exc.message}"
             log(f"item {index} could not be saved: {exc.message}")
         finally:
-            shutil.rmtree(scratch, ignore_errors=True)
+            self.storage.remove_scratch(scratch)
         return item
 
     def run_sync(self, pipeline: Pipeline, source: ObjectInfo, scratch: Path,

@@ -13,7 +13,6 @@ ends) or the object a signed ``saveas`` stored.
 from __future__ import annotations
 
 import logging
-import shutil
 import threading
 from dataclasses import dataclass, field
 from typing import IO, Callable
@@ -99,7 +98,7 @@ class SyncFops:
                 return SyncOutput(mime=stored.mime, stored=stored)
             return SyncOutput(mime=result.mime, body=result.path.open("rb"))
         finally:
-            shutil.rmtree(scratch, ignore_errors=True)
+            self.storage.remove_scratch(scratch)
 
 
 def _watch(client_gone: Callable[[], bool], stop: threading.Event) -> None:

@@ -1,4 +1,5 @@
-"""Start-up cleaning of ``<data>/tmp``: leftovers of uploads and jobs a crash interrupted."""
+"""Cleaning ``<data>/tmp``: leftovers of uploads and jobs a crash interrupted, swept at every
+start (everything no upload session references) and periodically (what is old and unowned)."""
 
 from __future__ import annotations
 
@@ -6,13 +7,9 @@ import shutil
 import time
 from pathlib import Path
 
-STALE_AFTER_SECONDS = 24 * 3600
+def sweep_tmp(tmp_dir: Path, keep: set[Path], stale_after: float) -> int:
+    """Remove entries of ``tmp_dir`` not in ``keep`` and older than ``stale_after`` seconds.
 
-
-def sweep_tmp(tmp_dir: Path, keep: set[Path], stale_after: float = STALE_AFTER_SECONDS) -> int:
-    """Remove entries of ``tmp_dir`` older than ``stale_after`` seconds that are not in ``keep``.
-
-    Recent entries stay: another emulator process may be using the same data directory.
     Returns how many entries were removed.
     """
     cutoff = time.time() - stale_after

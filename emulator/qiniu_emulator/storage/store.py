@@ -29,6 +29,7 @@ from .catalog import ObjectRow
 from .conditions import ObjectCondition
 from ..database import Database
 from .housekeeping import sweep_tmp
+from .lock import DataDirLock
 from .multipart import MultipartUploads
 from .names import check_bucket_name, check_mime, is_valid_bucket_name, key_bytes
 from .placement import Placement
@@ -39,6 +40,8 @@ from .tempfiles import TempFile
 DEFAULT_MIME = "application/octet-stream"
 STORAGE_TYPES = range(0, 5)  # standard, IA, archive, deep archive, archive IR
 MAX_LIFECYCLE_DAYS = 36500
+# Scratch untouched this long and owned by no live run is swept by the periodic clean.
+SWEEP_AFTER_SECONDS = 6 * 3600
 
 
 class Storage:
@@ -49,6 +52,8 @@ class Storage:
         self.tmp_dir = self.data_dir / "tmp"
         (self.data_dir / "buckets").mkdir(parents=True, exist_ok=True)
         self.tmp_dir.mkdir(parents=True, exist_ok=True)
+        self.lock = DataDirLock(self.data_dir)
+        self.lock.acquire()
         self._db = Database(self.data_dir / "emulator.sqlite3")
         self._db.apply_schema(SCHEMA)
         self._placement = Placement(self.data_dir)
@@ -62,7 +67,10 @@ class Storage:
         now = int(time.time())
         self._blocks.purge_expired(now)
         self._multipart.purge(expired_before=now)
-        sweep_tmp(self.tmp_dir, self._referenced_tmp_paths())
+        # Nothing else can be using the scratch area now: the data directory is locked.
+        self._live_scratch: set[Path] = set()
+        self._scratch_lock = threading.Lock()
+        sweep_tmp(self.tmp_dir, self._referenced_tmp_paths(), stale_after=0)
 
     @property
     def database(self) -> Database:
@@ -70,8 +78,20 @@ class Storage:
         return self._db
 
     def close(self) -> None:
-        """Close the database connections of every thread."""
+        """Close the database connections of every thread and release the data directory."""
         self._db.close()
+        self.lock.release()
+
+    def housekeep(self) -> int:
+        """Periodic cleaning: expired objects and uploads, and scratch that no live run
+        owns and nobody has touched for a while. Returns how many tmp entries went."""
+        now = int(time.time())
+        self.purge_expired(now)
+        self._blocks.purge_expired(now)
+        self._multipart.purge(expired_before=now)
+        with self._scratch_lock:
+            keep = self._referenced_tmp_paths() | self._live_scratch
+        return sweep_tmp(self.tmp_dir, keep, stale_after=SWEEP_AFTER_SECONDS)
 
     # buckets ---------------------------------------------------------------------
     def create_bucket(self, name: str, region: str = "z0", private: bool = False) -> BucketInfo:
@@ -127,8 +147,16 @@ class Storage:
         return self._new_temp("up-")
 
     def scratch_dir(self, prefix: str = "job") -> Path:
-        """A fresh directory under ``<data>/tmp``; the caller removes it (``shutil.rmtree``)."""
-        return Path(tempfile.mkdtemp(dir=self.tmp_dir, prefix=f"{prefix}-"))
+        """A fresh directory under ``<data>/tmp``, owned by a live run until :meth:`remove_scratch`."""
+        path = Path(tempfile.mkdtemp(dir=self.tmp_dir, prefix=f"{prefix}-"))
+        with self._scratch_lock:
+            self._live_scratch.add(path)
+        return path
+
+    def remove_scratch(self, path: Path) -> None:
+        shutil.rmtree(path, ignore_errors=True)
+        with self._scratch_lock:
+            self._live_scratch.discard(path)
 
     def commit(
         self, bucket: str, key: str, temp: TempFile, *, mime: str, end_user: str = "",

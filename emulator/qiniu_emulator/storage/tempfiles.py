@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import errno
 import hashlib
 import os
 import tempfile
 import zlib
 from pathlib import Path
-from typing import IO
+from contextlib import contextmanager
+from typing import IO, Iterator
 
 from ..encoding import EtagHasher
 from ..errors import QiniuError
@@ -49,10 +51,11 @@ class TempFile:
 
     # writing ---------------------------------------------------------------
     def write(self, data: bytes) -> None:
-        """Append ``data``."""
+        """Append ``data``; a full disk is a 599 that says so."""
         if self._file is None:
             raise ValueError(f"temp file {self.path.name} is closed")
-        self._file.write(data)
+        with disk_full_as_error("writing a file"):
+            self._file.write(data)
         self._absorb(data)
 
     def _absorb(self, data: bytes) -> None:
@@ -102,15 +105,19 @@ class TempFile:
         """Flush and fsync; the hashes are final afterwards. Idempotent."""
         if self._file is None:
             return
-        self._file.flush()
-        os.fsync(self._file.fileno())
+        with disk_full_as_error("writing a file"):
+            self._file.flush()
+            os.fsync(self._file.fileno())
         self._file.close()
         self._file = None
 
     def discard(self) -> None:
         """Close and delete the file. Idempotent; a no-op once handed over."""
         if self._file is not None:
-            self._file.close()
+            try:
+                self._file.close()
+            except OSError:
+                pass  # its buffer cannot be flushed (a full disk): the file goes anyway
             self._file = None
         if not self._detached:
             self.path.unlink(missing_ok=True)
@@ -152,6 +159,17 @@ class TempFile:
 
     def __repr__(self) -> str:
         return f"TempFile({str(self.path)!r}, size={self.size})"
+
+
+@contextmanager
+def disk_full_as_error(what: str) -> Iterator[None]:
+    """Turn "no space left" (or an exceeded quota) into a 599 that names the cause."""
+    try:
+        yield
+    except OSError as exc:
+        if exc.errno in (errno.ENOSPC, errno.EDQUOT):
+            raise QiniuError.disk_full(what) from exc
+        raise
 
 
 def fsync_dir(path: Path) -> None:

@@ -16,6 +16,8 @@ from ..errors import QiniuError
 
 MAX_SCOPE_KEY_BYTES = 750
 MAX_KEYLIMIT = 20
+# Each callback URL may take a whole callback deadline, so the fallbacks are bounded too.
+MAX_CALLBACK_URLS = 3
 TRAFFIC_LIMIT_RANGE = (819_200, 838_860_800)
 ARCHIVE_FILE_TYPES = (2, 3)
 
@@ -169,6 +171,9 @@ class PutPolicy:
     def _check_consistency(self) -> None:
         if self.callback_url and not self.callback_body:
             raise ValueError("callbackBody is required when callbackUrl is set")
+        urls = [u for u in self.callback_url.split(";") if u.strip()]
+        if len(urls) > MAX_CALLBACK_URLS:
+            raise ValueError(f"callbackUrl lists {len(urls)} URLs; at most {MAX_CALLBACK_URLS} are tried")
         if len(self.keylimit) > MAX_KEYLIMIT:
             raise ValueError(f"keylimit allows at most {MAX_KEYLIMIT} keys")
         if not 0 <= self.file_type <= 4:
