@@ -15,6 +15,7 @@ from typing import ClassVar
 REASONS = {
     298: "Partial Success",
     499: "Client Closed Request",
+    503: "Service Unavailable",
     573: "Too Many Requests",
     579: "Callback Failed",
     599: "Server Error",
@@ -116,6 +117,10 @@ class QiniuError(Exception):
     def client_closed(cls) -> "ClientClosed":
         return ClientClosed()
 
+    @classmethod
+    def shutting_down(cls) -> "ShuttingDown":
+        return ShuttingDown()
+
     # Qiniu-specific ------------------------------------------------------
     @classmethod
     def too_many_requests(cls, message: str, retry_after: int = 1) -> "TooManyRequests":
@@ -213,6 +218,10 @@ class ClientClosed(_Fixed):
     """The client went away before its answer was ready (nginx's 499; nobody reads it)."""
 
     STATUS, DEFAULT = 499, "client closed the request"
+
+
+class ShuttingDown(_Fixed):
+    STATUS, DEFAULT = 503, "the emulator is shutting down"
 
 
 class TooManyRequests(_Fixed):

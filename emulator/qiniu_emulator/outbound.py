@@ -62,20 +62,26 @@ class Outbound:
         parts = urlsplit(url)
         if parts.scheme not in ("http", "https") or not parts.hostname:
             raise OutboundError(f"not an http(s) URL: {url[:80]!r}")
+        if allow_address is not None:
+            _check_addresses(parts.hostname, parts.port or (443 if parts.scheme == "https" else 80),
+                             allow_address)
         conn = self._connection(parts.scheme, parts.hostname, parts.port, seconds)
         watchdog: threading.Timer | None = None
+        expired = threading.Event()
         try:
             conn.connect()  # bounded by the socket timeout; the rest by the watchdog
             if allow_address is not None and conn.sock is not None \
                     and not allow_address(conn.sock.getpeername()[0]):
                 raise OutboundError("address not allowed", refused=True)
-            watchdog = threading.Timer(max(deadline - time.monotonic(), 0.0), _shut, args=(conn,))
+            watchdog = threading.Timer(max(deadline - time.monotonic(), 0.0), _shut, args=(conn, expired))
             watchdog.daemon = True
             watchdog.start()
             target = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
             conn.request(method, target, body=body or None, headers=dict(headers or {}))
             response = conn.getresponse()
             data = self._read(response, sink, deadline)
+            if expired.is_set():  # the socket was shut under the exchange: whatever arrived is cut short
+                raise OutboundError(f"no complete answer within {seconds:g} s")
             return Answer(status=response.status, headers=dict(response.getheaders()), body=data)
         except OutboundError:
             raise
@@ -110,8 +116,21 @@ class Outbound:
         return b"".join(chunks)
 
 
-def _shut(conn: http.client.HTTPConnection) -> None:
+def _check_addresses(host: str, port: int, allow: Callable[[str], bool]) -> None:
+    """Refuse before connecting when the name resolves to an address the caller does not allow,
+    so that whether something listens there never shows; the connected address is checked
+    again after connecting (the name may resolve differently the second time)."""
+    try:
+        infos = socket.getaddrinfo(host, port, proto=socket.IPPROTO_TCP)
+    except OSError as exc:
+        raise OutboundError("host not found") from exc
+    if not infos or not all(allow(str(info[4][0])) for info in infos):
+        raise OutboundError("address not allowed", refused=True)
+
+
+def _shut(conn: http.client.HTTPConnection, expired: threading.Event) -> None:
     """Unblock whatever the request thread is waiting for: the deadline has passed."""
+    expired.set()
     sock = conn.sock
     if sock is not None:
         try:

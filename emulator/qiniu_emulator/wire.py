@@ -140,6 +140,7 @@ def job_debug_json(job: Job) -> dict[str, Any]:
         "force": job.force,
         "notifyURL": job.notify_url,
         "notifyError": job.notify_error,
+        "deliveries": [asdict(attempt) for attempt in job.deliveries],
         "progress": job.progress,
         "timings": [asdict(t) for t in job.timings],
         "log": list(job.log),

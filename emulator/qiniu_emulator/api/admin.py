@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import platform
 
 from flask import Blueprint, Response, request
@@ -14,7 +15,9 @@ from . import emulator, int_arg, json_response
 bp = Blueprint("admin", __name__, url_prefix="/_emulator")
 
 
+@functools.lru_cache(maxsize=1)
 def dependency_versions() -> dict[str, str]:
+    """Installed versions of what the emulator runs on (they cannot change while it runs)."""
     from importlib.metadata import PackageNotFoundError, version
 
     names = ("flask", "waitress", "pillow", "av", "imageio-ffmpeg", "ffmpeg-python", "pypdfium2")
@@ -35,8 +38,10 @@ def health() -> Response:
     body = {
         "status": "draining" if draining else "ok",
         "version": __version__,
-        "dependencies": dependency_versions(),
+        "dependencies": dict(dependency_versions()),
         "jobs": {"running": counts.running, "queued": counts.queued},
+        "syncFops": {"running": em.sync_fops.running(), "slots": em.sync_fops.slots},
+        "childProcesses": em.jobs.processor.children.count(),
         "buckets": [b.name for b in em.storage.list_buckets()],
         "ops": em.registry.names(),
         "workflows": em.jobs.workflow_ids(),

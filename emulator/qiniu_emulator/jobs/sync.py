@@ -45,6 +45,7 @@ class SyncFops:
     logger: logging.Logger
     slots: int = 2
     retry_after: int = 1
+    closing: threading.Event = field(default_factory=threading.Event)
     _free: threading.Semaphore = field(init=False)
     _running: set[threading.Event] = field(default_factory=set)
     _lock: threading.Lock = field(default_factory=threading.Lock)
@@ -58,6 +59,8 @@ class SyncFops:
 
         573 when every slot is busy; 499 when the client left before the result was ready.
         """
+        if self.closing.is_set():
+            raise QiniuError.shutting_down()
         if not self._free.acquire(blocking=False):
             raise QiniuError.too_many_requests(
                 f"too many synchronous fops running ({self.slots}); retry in {self.retry_after} s")
@@ -79,8 +82,13 @@ class SyncFops:
             stop.set()  # ends the watcher
             self._free.release()
 
+    def running(self) -> int:
+        with self._lock:
+            return len(self._running)
+
     def stop_all(self) -> None:
-        """Stop every running sync fop (shutdown)."""
+        """Refuse new sync fops and stop every running one (shutdown)."""
+        self.closing.set()
         with self._lock:
             for stop in self._running:
                 stop.set()

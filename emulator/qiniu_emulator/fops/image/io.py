@@ -105,11 +105,45 @@ def open_source(path: Path, max_pixels: int = MAX_PIXELS) -> Iterator[SourceImag
             format=SOURCE_FORMATS[image.format or "PNG"],
             size=image.size,
             orientation=_orientation(image),
-            frames=getattr(image, "n_frames", 1),
+            frames=count_gif_frames(path) if image.format == "GIF" else getattr(image, "n_frames", 1),
             file_size=file_size,
         )
     finally:
         image.close()
+
+
+def count_gif_frames(path: Path) -> int:
+    """The number of images in a GIF, read from its block structure.
+
+    Pillow counts GIF frames by seeking, which decodes every frame: a few hundred bytes
+    of GIF can declare dozens of full-screen frames, so they are counted without decoding.
+    """
+    with path.open("rb") as f:
+        data = f.read()
+    if len(data) < 13 or not data.startswith(b"GIF"):
+        return 1
+    pos = 13 + (3 << ((data[10] & 7) + 1) if data[10] & 0x80 else 0)
+    frames = 0
+    while pos < len(data):
+        block = data[pos]
+        if block == 0x3B:  # trailer
+            break
+        if block == 0x21:  # extension: label, then data sub-blocks
+            pos = _skip_sub_blocks(data, pos + 2)
+        elif block == 0x2C:  # image descriptor, optional local colour table, LZW size, data
+            frames += 1
+            flags = data[pos + 9] if pos + 9 < len(data) else 0
+            pos += 10 + (3 << ((flags & 7) + 1) if flags & 0x80 else 0)
+            pos = _skip_sub_blocks(data, pos + 1)
+        else:
+            break
+    return max(frames, 1)
+
+
+def _skip_sub_blocks(data: bytes, pos: int) -> int:
+    while pos < len(data) and data[pos]:
+        pos += data[pos] + 1
+    return pos + 1
 
 
 def check_size(size: Size, max_pixels: int = MAX_PIXELS) -> None:
