@@ -138,3 +138,23 @@ def test_scratch_left_by_a_crash_is_swept_at_the_next_start(tmp_path):
         assert temp_entries(data) == []
     finally:
         emulator.close()
+
+
+def test_running_out_of_memory_in_an_op_is_a_clear_item_error(tmp_path):
+    from qiniu_emulator.fops.context import OpContext
+    from qiniu_emulator.fops.declare import OpSpec
+    from qiniu_emulator.fops.execute import StageFailed, run_ops
+    from qiniu_emulator.fops.parse import parse_pipeline
+    from qiniu_emulator.fops.registry import Registry
+
+    def exhausts_memory(op, src, ctx):
+        return bytearray(1 << 62)  # more than any machine has: MemoryError at once
+
+    registry = Registry([OpSpec(name="hungry", run=exhausts_memory)])
+    source = tmp_path / "in.bin"
+    source.write_bytes(b"x")
+    with pytest.raises(StageFailed) as caught:
+        run_ops(parse_pipeline("hungry", registry).ops, source, "application/octet-stream",
+                OpContext(scratch=tmp_path), registry)
+    assert caught.value.item_error.startswith("execute fop cmd failed: out of memory")
+    assert "MemoryError" not in caught.value.item_error
