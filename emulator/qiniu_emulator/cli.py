@@ -35,10 +35,14 @@ def add_setting_flags(parser: argparse.ArgumentParser, names: Sequence[str] | No
         if names is not None and info.name not in names:
             continue
         d = info.describe
-        help_text = f"{d.help} (default: {info.default_text()}; env {info.env})"
+        help_text = f"{d.help} (default: {info.default_text()}; env {info.env})".replace("%", "%%")
+        if d.switch:
+            parser.add_argument(info.flag, dest=info.name, action="store_const", const=True, default=None,
+                                help=help_text)
+            continue
         parser.add_argument(info.flag, dest=info.name, metavar=d.metavar, default=None,
                             action="append" if d.repeat else "store", type=_typed(d.parse, info.flag),
-                            help=help_text.replace("%", "%%"))
+                            help=help_text)
 
 
 def settings_from_args(args: argparse.Namespace, names: Sequence[str] | None = None,

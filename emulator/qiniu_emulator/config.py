@@ -65,6 +65,20 @@ def choice(*values: str, upper: bool = False) -> Callable[[str], str]:
     return parse
 
 
+def boolean(text: str) -> bool:
+    value = text.strip().lower()
+    if value not in ("1", "true", "yes", "on", "0", "false", "no", "off"):
+        raise ValueError(f"{text!r} is not one of 1, true, yes, on, 0, false, no, off")
+    return value in ("1", "true", "yes", "on")
+
+
+def port_number(text: str) -> int:
+    value = int(text)
+    if not 0 <= value <= 65535:
+        raise ValueError(f"{text!r} is not a port number")
+    return value
+
+
 def positive_int(text: str) -> int:
     value = int(text)
     if value < 1:
@@ -88,6 +102,7 @@ class Describe:
     flag: str = ""  # default: --<name with dashes>
     metavar: str | None = None
     repeat: bool = False  # a repeatable flag; comma-separated in the environment
+    switch: bool = False  # a flag without a value (``--tls``); 1/true/yes/on in the environment
     default_text: str = ""  # how the README shows a default that is computed
 
 
@@ -108,7 +123,7 @@ class Settings:
     """Everything the emulator can be told. Defaults give a usable dev server."""
 
     host: str = setting("127.0.0.1", "listen address", metavar="ADDRESS")
-    port: int = setting(9000, "listen port (0 picks a free one)", parse=int, metavar="PORT")
+    port: int = setting(9000, "listen port (0 picks a free one)", parse=port_number, metavar="PORT")
     data: Path = setting(Path("./.qiniu-emulator"), "data directory", parse=Path, metavar="DIR",
                          default_text="./.qiniu-emulator")
     accounts: list[tuple[str, str]] = setting(
@@ -149,6 +164,10 @@ class Settings:
                                  default_text="bundled")
     domain_suffix: str = setting("localhost", "bucket download domains are <bucket>.<suffix>",
                                  metavar="SUFFIX")
+    tls: bool = setting(False, "also serve https, with a local CA made under <data>/tls at first start",
+                        parse=boolean, switch=True)
+    tls_port: int | None = setting(None, "the https port (0 picks a free one)", parse=port_number,
+                                   metavar="PORT", default_text="--port + 1")
     threads: int = setting(8, "HTTP worker threads", parse=positive_int, metavar="N")
     sync_workers: int = setting(2, "synchronous ?fop downloads that may run at once; more are answered "
                                 "573 with Retry-After", parse=positive_int, metavar="N")
@@ -170,6 +189,12 @@ class Settings:
     @property
     def account_map(self) -> dict[str, str]:
         return dict(self.accounts)
+
+    def https_port(self) -> int:
+        """Where --tls listens: --tls-port, else the next port (a free one when --port is 0)."""
+        if self.tls_port is not None:
+            return self.tls_port
+        return self.port + 1 if self.port else 0
 
     def ffmpeg_exe(self) -> str:
         """The ffmpeg binary: the one asked for, else the imageio-ffmpeg wheel's."""
@@ -193,6 +218,8 @@ class SettingInfo:
     def default_text(self) -> str:
         if self.describe.default_text:
             return self.describe.default_text
+        if isinstance(self.default, bool):
+            return "on" if self.default else "off"
         return "none" if self.default is None else str(self.default)
 
     def parse_text(self, text: str) -> Any:
@@ -225,7 +252,7 @@ def settings_table() -> str:
     """The README's configuration table (Markdown), generated from the descriptions."""
     lines = ["| flag | env | default | meaning |", "|---|---|---|---|"]
     for info in describe_settings():
-        flag = info.flag + (f" {info.describe.metavar}" if info.describe.metavar else "")
+        flag = info.flag + (f" {info.describe.metavar}" if info.describe.metavar and not info.describe.switch else "")
         flag += " (repeat)" if info.describe.repeat else ""
         meaning = info.describe.help.replace("|", "\\|")
         lines.append(f"| `{flag.replace('|', chr(92) + '|')}` | `{info.env}` | `{info.default_text()}` | {meaning} |")

@@ -93,10 +93,13 @@ class Emulator:
             if swept:
                 logging.getLogger("qiniu_emulator").info("swept %d abandoned scratch entries", swept)
 
-    def set_public_port(self, port: int) -> None:
-        """Record the bound port (when started on port 0) so own URLs are recognised."""
+    def set_public_port(self, port: int, https_port: int | None = None) -> None:
+        """Record the bound ports (when started on port 0) so own URLs are recognised."""
         self.settings.port = port
-        self.fetcher.own_hosts.update(own_hosts(self.settings))
+        self.fetcher.own_hosts.update(own_hosts(self.settings, port))
+        if https_port is not None:
+            self.settings.tls_port = https_port
+            self.fetcher.own_hosts.update(own_hosts(self.settings, https_port))
         self.storage.lock.describe(f"http://{self.settings.host}:{port}")
 
     def reset(self, bucket: str | None = None) -> None:
@@ -131,9 +134,9 @@ def _upload_callbacks(auth: Authenticator, settings: Settings) -> UploadCallback
     return UploadCallbacks(sign=sign, outbound=Outbound(settings.notify_timeout, NOTIFY_ANSWER_BYTES))
 
 
-def own_hosts(settings: Settings) -> set[str]:
+def own_hosts(settings: Settings, port: int | None = None) -> set[str]:
     names = {settings.host, "127.0.0.1", "localhost"}
-    return {f"{name}:{settings.port}".lower() for name in names}
+    return {f"{name}:{port if port is not None else settings.port}".lower() for name in names}
 
 
 def seed_buckets(storage: Storage, seed_dir: Path) -> None:

@@ -16,6 +16,7 @@ from waitress.server import create_server
 from .app import create_app
 from .emulator import Emulator
 from .config import DEFAULT_ACCESS_KEY, Settings
+from .tls import PlainHttpChannel, TlsListener, certificate_names, ensure_certificates
 
 log = logging.getLogger("qiniu_emulator")
 
@@ -23,12 +24,12 @@ DRAIN_SECONDS = 30.0
 REQUEST_LOOKAHEAD = 4
 
 
-def banner(settings: Settings, url: str) -> str:
+def banner(settings: Settings, url: str, https_url: str = "", ca: str = "") -> str:
     """What a user needs to point a client at this server."""
     access_key, secret_key = settings.accounts[0]
     buckets = ", ".join(settings.buckets) or "(none yet: create with mkbucketv3 or --bucket)"
     lines = [
-        f"qiniu-emulator listening on {url}",
+        f"qiniu-emulator listening on {url}" + (f" and {https_url}" if https_url else ""),
         f"  data dir : {settings.data.resolve()}",
         f"  auth     : {settings.auth}" + ("  (WARNING: signatures are NOT checked)" if settings.auth == "off" else ""),
         "  accounts : " + ", ".join(f"{ak}:{sk}" for ak, sk in settings.accounts)
@@ -45,6 +46,14 @@ def banner(settings: Settings, url: str) -> str:
         f"  auth = qiniu.Auth('{access_key}', '{secret_key}')",
         f"Download: {url}/_io/<bucket>/<key>",
     ]
+    if https_url:
+        lines += ["", f"https: {https_url}, certificate from the local CA {ca}. Trust it with:",
+                  f"  Node:            NODE_EXTRA_CA_CERTS={ca}",
+                  f"  Python requests: REQUESTS_CA_BUNDLE={ca}",
+                  f"  Python ssl, Go:  SSL_CERT_FILE={ca}",
+                  f"  Java:            keytool -importcert -noprompt -alias qiniu-emulator -file {ca} "
+                  "-keystore emulator.jks -storepass changeit, then -Djavax.net.ssl.trustStore=emulator.jks "
+                  "-Djavax.net.ssl.trustStorePassword=changeit"]
     return "\n".join(lines)
 
 
@@ -86,50 +95,84 @@ def install_signal_handlers(on_signal: Callable[[int], None]) -> None:
 
 
 @dataclass
+class Listeners:
+    """The plain port (waitress) and, with --tls, the https port, over one emulator."""
+
+    emulator: Emulator
+    server: Any  # waitress's server: its type differs by the number of sockets
+    url: str
+    https: TlsListener | None = None
+    https_url: str = ""
+    ca: str = ""
+
+    def stop_https(self) -> None:
+        if self.https is not None:
+            self.https.stop()
+
+
+@dataclass
 class RunningServer:
     """An emulator serving on a background thread (port 0 picks a free port)."""
 
     url: str
     emulator: Emulator
-    _server: Any  # waitress's server: its type differs by the number of sockets
+    _listeners: Listeners
     _thread: threading.Thread
+    https_url: str = ""
+    ca: str = ""
 
     def stop(self, timeout: float = 10.0) -> None:
-        drain(self._server, self.emulator, timeout)
+        server = self._listeners.server
+        drain(server, self.emulator, timeout)
+        self._listeners.stop_https()
         self._thread.join(timeout)
-        self._server.task_dispatcher.shutdown(timeout=timeout)
+        server.task_dispatcher.shutdown(timeout=timeout)
         self.emulator.close()
 
 
-def _make_server(settings: Settings) -> tuple[Emulator, Any, str]:
+def _make_server(settings: Settings) -> Listeners:
     emulator = Emulator.build(settings)
     app = create_app(emulator=emulator)
-    # One listening socket: a TcpWSGIServer, whose effective_port the stubs do not declare.
     # A request lookahead lets waitress notice a client that disconnects while its request
     # runs (``waitress.client_disconnected``), so a sync fop can be stopped.
     server: Any = create_server(app, host=settings.host, port=settings.port, threads=settings.threads,
                                 ident="qiniu-emulator", clear_untrusted_proxy_headers=True,
                                 channel_request_lookahead=REQUEST_LOOKAHEAD)
+    server.channel_class = PlainHttpChannel
     port = int(server.effective_port)
-    emulator.set_public_port(port)
     host = settings.host if settings.host not in ("0.0.0.0", "::", "") else "127.0.0.1"
-    return emulator, server, f"http://{host}:{port}"
+    listeners = Listeners(emulator=emulator, server=server, url=f"http://{host}:{port}")
+    https_port = None
+    if settings.tls:
+        files = ensure_certificates(emulator.storage.data_dir, certificate_names(settings.host, settings.domain_suffix))
+        wanted = settings.https_port() if settings.tls_port is not None or settings.port else 0
+        listeners.https = TlsListener(app, settings.host, wanted, settings.threads, files)
+        https_port = listeners.https.port
+        listeners.https_url, listeners.ca = f"https://{host}:{https_port}", str(files.ca)
+    emulator.set_public_port(port, https_port)
+    return listeners
 
 
 def start_in_thread(settings: Settings) -> RunningServer:
     """Start an emulator in this process; returns once it accepts connections."""
-    emulator, server, url = _make_server(settings)
-    emulator.start()
-    thread = threading.Thread(target=server.run, name="qiniu-emulator-http", daemon=True)
+    listeners = _make_server(settings)
+    listeners.emulator.start()
+    if listeners.https is not None:
+        listeners.https.start()
+    thread = threading.Thread(target=listeners.server.run, name="qiniu-emulator-http", daemon=True)
     thread.start()
-    return RunningServer(url=url, emulator=emulator, _server=server, _thread=thread)
+    return RunningServer(url=listeners.url, emulator=listeners.emulator, _listeners=listeners,
+                         _thread=thread, https_url=listeners.https_url, ca=listeners.ca)
 
 
 def serve(settings: Settings) -> int:
     """Run in the foreground until SIGTERM/SIGINT; then drain and exit 0."""
-    emulator, server, url = _make_server(settings)
+    listeners = _make_server(settings)
+    emulator, server = listeners.emulator, listeners.server
     emulator.start()
-    print(banner(settings, url), flush=True)
+    if listeners.https is not None:
+        listeners.https.start()
+    print(banner(settings, listeners.url, listeners.https_url, listeners.ca), flush=True)
     if settings.auth == "off":
         log.warning("--auth off: every request is accepted without checking its signature")
 
@@ -140,6 +183,7 @@ def serve(settings: Settings) -> int:
 
     install_signal_handlers(on_signal)
     server.run()
+    listeners.stop_https()
     server.task_dispatcher.shutdown(timeout=DRAIN_SECONDS)
     emulator.close()
     log.info("stopped")
