@@ -15,3 +15,12 @@ def default_registry() -> Registry:
     for module in (basic, image, av, doc):
         module.register(registry)
     return registry
+
+
+def op_table(registry: Registry | None = None) -> str:
+    """The README's table of emulated ops (a test keeps the two equal)."""
+    rows = ["| op | on a download URL | what it does |", "|---|---|---|"]
+    for spec in (registry or default_registry()).specs():
+        where = "yes" if spec.sync else "no, pfop only"
+        rows.append(f"| `{spec.name}` | {where} | {spec.help} |")
+    return "\n".join(rows)
