@@ -41,7 +41,7 @@ def test_a_real_op_that_is_not_emulated_says_so_and_links_its_page(fop, url):
 
 @pytest.mark.parametrize("fop, message", [
     ("imageview2/2/w/100", "unknown fop 'imageview2' (did you mean imageView2?)"),
-    ("imageinfo", "unknown fop 'imageinfo' (did you mean imageInfo?)"),
+    ("roundpic/radius/10", "unknown fop 'roundpic' (did you mean roundPic?)"),
     ("frobnicate/1", "unknown fop 'frobnicate' (at"),
 ])
 def test_a_typo_is_an_unknown_fop_with_a_hint_when_one_is_close(fop, message):
