@@ -10,7 +10,7 @@ as on a CDN.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from urllib.parse import unquote
+from urllib.parse import unquote, urlsplit
 
 from .auth import Authenticator, DownloadQuery, RawRequest, parse_download_query, parse_saveas_signature
 from .errors import NoSuchKey, QiniuError
@@ -39,6 +39,17 @@ class DownloadService:
     def resolve(self, bucket: str, key: str, raw: RawRequest) -> Download:
         """Check access and parse the query; 401 without a valid token, 404 for a missing key."""
         query = parse_download_query(raw)
+        info = self._readable(bucket, key, query)
+        fop, attname = _split_fop(query.fop_query)
+        return Download(info=info, pipeline=self._pipeline(fop, raw), attname=attname)
+
+    def authorize_url(self, url: str, bucket: str, key: str) -> None:
+        """Whether an op may fetch ``url``, one of our own download URLs of ``bucket``/``key``:
+        the rule of a download (a private bucket's URL needs its ``e``/``token``)."""
+        parts = urlsplit(url)
+        self._readable(bucket, key, parse_download_query(RawRequest("GET", parts.path, parts.query, parts.netloc)))
+
+    def _readable(self, bucket: str, key: str, query: DownloadQuery) -> ObjectInfo:
         private = self.storage.get_bucket(bucket).private
         if private:
             self._verify(query)
@@ -48,8 +59,7 @@ class DownloadService:
             raise QiniuError.document_not_found() from None
         if info.status == DISABLED and not private:
             self._verify(query)
-        fop, attname = _split_fop(query.fop_query)
-        return Download(info=info, pipeline=self._pipeline(fop, raw), attname=attname)
+        return info
 
     def _verify(self, query: DownloadQuery) -> None:
         self.auth.verify_download(query.url_variants, query.params)

@@ -54,9 +54,11 @@ class Emulator:
             seed_buckets(storage, settings.seed_dir)
         auth = Authenticator(settings.account_map, AuthMode(settings.auth))
         registry = default_registry()
+        downloads = DownloadService(storage, auth, registry)
         fetcher = UrlFetcher(storage=storage, url_map=list(settings.url_map),
                              own_hosts=own_hosts(settings), domain_suffix=settings.domain_suffix,
-                             outbound=Outbound(settings.fetch_timeout, settings.fetch_max_bytes))
+                             outbound=Outbound(settings.fetch_timeout, settings.fetch_max_bytes),
+                             authorize=downloads.authorize_url)
         processor = Processor(storage=storage, registry=registry, fetcher=fetcher,
                               ffmpeg=settings.ffmpeg_exe(), op_timeout=settings.op_timeout)
         notifier = Notifier(attempts=settings.notify_attempts, backoff=settings.notify_backoff,
@@ -66,7 +68,7 @@ class Emulator:
                           settings.workers, settings.pipelines)
         uploads = UploadService(storage, jobs, _upload_callbacks(auth, settings))
         return cls(settings=settings, storage=storage, auth=auth, registry=registry, fetcher=fetcher,
-                   jobs=jobs, uploads=uploads, downloads=DownloadService(storage, auth, registry),
+                   jobs=jobs, uploads=uploads, downloads=downloads,
                    sync_fops=SyncFops(storage, processor, logging.getLogger("qiniu_emulator.io")))
 
     def start(self) -> None:

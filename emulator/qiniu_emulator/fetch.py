@@ -1,10 +1,11 @@
 """Resolve the URLs that ops name (watermark images, avconcat pieces) to local files.
 
 Order: ``kodo://bucket/key`` and the emulator's own download URLs read straight from
-the local buckets; then ``--url-map PREFIX=DIR`` fixtures (so documentation URLs work
-offline); then a real HTTP fetch with a deadline for the whole transfer, a size cap and
-at most a few redirects. Every failure is an :class:`OpFailed` with the URL in the
-message, never a hang.
+the local buckets (an own URL only as a download of it would be allowed: a private
+bucket's URL needs its token); then ``--url-map PREFIX=DIR`` fixtures (so documentation
+URLs work offline); then a real HTTP fetch with a deadline for the whole transfer, a size
+cap and at most a few redirects. Every failure is an :class:`OpFailed` with the URL in
+the message, never a hang.
 """
 
 from __future__ import annotations
@@ -14,9 +15,10 @@ import time
 import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Callable
 from urllib.parse import unquote, urljoin, urlsplit
 
-from .errors import NoSuchBucket, NoSuchKey
+from .errors import NoSuchBucket, NoSuchKey, QiniuError
 from .fops.context import OpFailed
 from .outbound import Outbound, OutboundError
 from .storage import Storage
@@ -36,11 +38,18 @@ class UrlFetcher:
     own_hosts: set[str] = field(default_factory=set)
     domain_suffix: str = "localhost"
     outbound: Outbound = field(default_factory=Outbound)
+    # (url, bucket, key) -> None, raising QiniuError when a download of the URL would be refused
+    authorize: Callable[[str, str, str], None] | None = None
 
     def __call__(self, url: str, dest_dir: Path) -> Path:
         local = self.local_object(url)
         if local is not None:
-            return self._copy_object(*local, dest_dir)
+            if self.authorize is not None and not url.startswith("kodo://"):
+                try:
+                    self.authorize(url, *local)
+                except QiniuError as exc:
+                    raise OpFailed(f"failed to GET {url}: {exc.status} {exc.message}") from exc
+            return self._copy_object(url, *local, dest_dir)
         for prefix, directory in self.url_map:
             if url.startswith(prefix):
                 return self._from_directory(url, prefix, directory)
@@ -72,13 +81,13 @@ class UrlFetcher:
                 ports.add(int(port))
         return ports
 
-    def _copy_object(self, bucket: str, key: str, dest_dir: Path) -> Path:
+    def _copy_object(self, url: str, bucket: str, key: str, dest_dir: Path) -> Path:
         if self.storage is None:
-            raise OpFailed(f"failed to GET kodo://{bucket}/{key}: no buckets outside a running emulator")
+            raise OpFailed(f"failed to GET {url}: no buckets outside a running emulator")
         try:
             info = self.storage.stat(bucket, key)
         except (NoSuchKey, NoSuchBucket) as exc:
-            raise OpFailed(f"failed to GET kodo://{bucket}/{key}: {exc.message}") from exc
+            raise OpFailed(f"failed to GET {url}: {exc.message}") from exc
         dest = dest_dir / f"fetched-{uuid.uuid4().hex}"
         shutil.copyfile(info.path, dest)
         return dest
