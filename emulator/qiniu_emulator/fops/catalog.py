@@ -6,13 +6,13 @@ imports it, so imports inside ``fops`` only ever point down.
 
 from __future__ import annotations
 
-from . import av, basic, doc, image
+from . import archive, av, basic, doc, image
 from .registry import Registry
 
 
 def default_registry() -> Registry:
     registry = Registry()
-    for module in (basic, image, av, doc):
+    for module in (basic, image, av, doc, archive):
         module.register(registry)
     return registry
 

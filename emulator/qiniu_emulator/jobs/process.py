@@ -24,6 +24,10 @@ def default_output_key(pipeline: Pipeline, source_etag: str) -> str:
     return default_output_prefix(cmd, source_etag).rstrip("/")
 
 
+# saveKey of results stored under their own etag (docs/fops.md §1.3: mkzip without saveas).
+OWN_HASH_KEY = "$(etag)"
+
+
 def output_variables(etag: str) -> dict[str, object]:
     """Magic variables of the result, for saveKey."""
     return {"etag": etag, **time_variables()}
@@ -98,6 +102,8 @@ class Processor:
     def target(self, pipeline: Pipeline, info: SourceInfo) -> Target:
         saveas: SaveAs | None = pipeline.saveas
         if saveas is None:
+            if self._stored_by_hash(pipeline):
+                return Target(info.bucket, None, OWN_HASH_KEY)
             return Target(info.bucket, default_output_key(pipeline, info.etag))
         days = saveas.delete_after_days or 0
         if saveas.save_pattern:
@@ -105,8 +111,14 @@ class Processor:
             return Target(saveas.bucket, key, delete_after_days=days)
         if saveas.save_key:
             return Target(saveas.bucket, None, saveas.save_key, days)
+        if saveas.key is None and self._stored_by_hash(pipeline):
+            return Target(saveas.bucket, None, OWN_HASH_KEY, days)
         key = saveas.key if saveas.key is not None else default_output_key(pipeline, info.etag)
         return Target(saveas.bucket, key, delete_after_days=days)
+
+    def _stored_by_hash(self, pipeline: Pipeline) -> bool:
+        spec = self.registry.get(pipeline.ops[-1].name) if pipeline.ops else None
+        return spec is not None and spec.stored_by_hash
 
     @staticmethod
     def _final_key(target: Target, path: Path) -> str:
