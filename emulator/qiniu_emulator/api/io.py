@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from urllib.parse import quote, unquote
 
-from flask import Blueprint, Response, send_file
+from flask import Blueprint, Response, request, send_file
 
 from ..fetch import IO_PREFIX
 from ..storage import ObjectInfo
@@ -27,7 +27,7 @@ def serve(bucket: str, key: str) -> Response:
     download = em.downloads.resolve(bucket, key, raw_request())
     if download.pipeline is None:
         return _send_object(download.info, download.attname)
-    output = em.sync_fops.run(download.pipeline, download.info)
+    output = em.sync_fops.run(download.pipeline, download.info, f"{request.scheme}://{raw_request().host}")
     if output.stored is not None:
         return json_response({"key": output.stored.key, "hash": output.stored.hash})
     assert output.body is not None  # a sync fop without saveas always has a body

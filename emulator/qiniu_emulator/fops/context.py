@@ -66,6 +66,10 @@ class OpContext:
     ``scratch`` is a directory owned by this run: outputs go there and nowhere else.
     ``log`` appends a line to the job's record (commands run, progress, stderr tails).
     ``progress`` reports a fraction 0..1 for long ops.
+    ``public_url`` is ``scheme://host[:port]`` at which the emulator is reached (the
+    request's host on a download URL); ``sign_download(url, deadline)`` returns ``url``
+    with the ``e``/``token`` of a private download link; ``output_key`` is the key the
+    result will be stored under when that is known before the run (pfop with a saveas key).
     """
 
     scratch: Path
@@ -76,6 +80,9 @@ class OpContext:
     log: Callable[[str], None] = _no_line
     progress: Callable[[float], None] = _no_progress
     sync: bool = False  # True for a download-URL fop (no multi-output ops)
+    public_url: str = ""
+    sign_download: Callable[[str, int], str] | None = None
+    output_key: str | None = None
 
     def output_path(self, suffix: str) -> Path:
         """A fresh file path in the scratch dir for this op's output."""

@@ -50,12 +50,17 @@ class Processor:
     fetcher: FetchUrl | None
     ffmpeg: str
     op_timeout: float
+    public_url: Callable[[], str] = lambda: ""
+    sign_download: Callable[[str, int], str] | None = None
 
     def context(self, scratch: Path, source: SourceInfo, log: Callable[[str], None],
-                progress: Callable[[float], None], sync: bool = False) -> OpContext:
+                progress: Callable[[float], None], sync: bool = False, public_url: str | None = None,
+                output_key: str | None = None) -> OpContext:
         return OpContext(scratch=scratch, source=source, fetch_url=self.fetcher,
                          ffmpeg=self.ffmpeg, op_timeout=self.op_timeout, log=log,
-                         progress=progress, sync=sync)
+                         progress=progress, sync=sync,
+                         public_url=self.public_url() if public_url is None else public_url,
+                         sign_download=self.sign_download, output_key=output_key)
 
     def run_item(self, pipeline: Pipeline, source: ObjectInfo, index: int, force: bool,
                  log: Callable[[str], None], progress: Callable[[float], None],
@@ -70,8 +75,8 @@ class Processor:
             return item
         scratch = self.storage.scratch_dir("job")
         try:
-            run = run_ops(pipeline.ops, source.path, source.mime,
-                          self.context(scratch, info, log, progress), self.registry)
+            ctx = self.context(scratch, info, log, progress, output_key=target.key)
+            run = run_ops(pipeline.ops, source.path, source.mime, ctx, self.registry)
             timings.extend(_stage_logs(index, run.timings))
             self._store(run, target, item, scratch)
             item.code = Code.SUCCESS
@@ -87,9 +92,13 @@ class Processor:
         return item
 
     def run_sync(self, pipeline: Pipeline, source: ObjectInfo, scratch: Path,
-                 log: Callable[[str], None]) -> OpResult:
-        """Run a download-URL fop in ``scratch`` (the caller owns it); raises :class:`StageFailed`."""
-        ctx = self.context(scratch, _source_info(source), log, lambda fraction: None, sync=True)
+                 log: Callable[[str], None], public_url: str | None = None) -> OpResult:
+        """Run a download-URL fop in ``scratch`` (the caller owns it); raises :class:`StageFailed`.
+
+        ``public_url`` is the scheme and host the request came in on.
+        """
+        ctx = self.context(scratch, _source_info(source), log, lambda fraction: None, sync=True,
+                           public_url=public_url)
         return run_ops(pipeline.ops, source.path, source.mime, ctx, self.registry).result
 
     def save_sync(self, pipeline: Pipeline, source: ObjectInfo, result: OpResult, scratch: Path) -> ObjectInfo:

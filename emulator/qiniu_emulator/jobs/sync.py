@@ -34,12 +34,15 @@ class SyncFops:
     processor: Processor
     logger: logging.Logger
 
-    def run(self, pipeline: Pipeline, source: ObjectInfo) -> SyncOutput:
-        """Run ``pipeline`` on ``source``; a failing stage is a 400 with the op's message."""
+    def run(self, pipeline: Pipeline, source: ObjectInfo, public_url: str | None = None) -> SyncOutput:
+        """Run ``pipeline`` on ``source``; a failing stage is a 400 with the op's message.
+
+        ``public_url`` (``scheme://host``) is where the request came in, for ops that write URLs.
+        """
         scratch = self.storage.scratch_dir("sync")
         try:
             try:
-                result = self.processor.run_sync(pipeline, source, scratch, self.logger.info)
+                result = self.processor.run_sync(pipeline, source, scratch, self.logger.info, public_url)
             except StageFailed as exc:
                 raise QiniuError.bad_request(exc.message) from None
             if pipeline.saveas is not None:
