@@ -15,6 +15,7 @@ from __future__ import annotations
 import math
 import posixpath
 import tempfile
+from dataclasses import dataclass
 from pathlib import Path
 
 from ..context import ExtraOutput, OpContext, OpFailed, OpResult
@@ -30,27 +31,40 @@ DEFAULT_SEGMENT_SECONDS = 10.0
 SEGMENT_MIME = "video/mp2t"
 
 
+@dataclass
+class Encoded:
+    """What ffmpeg wrote for one HLS rendition: its playlist lines and segment files in order."""
+
+    lines: list[str]
+    segments: list[Path]
+
+
 def run_hls(op: Op[ThumbArgs], src: Path, ctx: OpContext) -> OpResult:
     """Transcode to HLS; the playlist is the result, the segments its extra outputs."""
     if ctx.sync:
         raise OpFailed("avthumb/m3u8 is only available through pfop")
-    deadline = Deadline.start(ctx.op_timeout)
-    info = probe(src, with_rotation=True)
-    workdir = Path(tempfile.mkdtemp(dir=ctx.scratch, prefix="hls-"))
-    options = _hls_options(op.args, info.video is not None, workdir)
-    playlist = workdir / "index.m3u8"
-    plan = plan_transcode(op.args, FORMATS["m3u8"], info, src, playlist, ctx, options)
-    run_ffmpeg(compile_argv(plan.node, ctx), ctx, deadline, plan.seconds)
-    if not playlist.exists():
-        raise OpFailed("ffmpeg wrote no playlist")
-    lines = playlist.read_text(encoding="utf-8").splitlines()
-    segments = _segments(lines, workdir)
+    encoded = encode_hls(op.args, src, ctx, Deadline.start(ctx.op_timeout))
+    lines, segments = encoded.lines, encoded.segments
     keys = _segment_keys(op, src, ctx, len(segments))
     out = ctx.output_path(".m3u8")
     out.write_text(render_playlist(lines, [relative_uri(key, ctx.output_key) for key in keys]),
                    encoding="utf-8")
     extra = [ExtraOutput(key=k, path=p, mime=SEGMENT_MIME) for k, p in zip(keys, segments)]
     return OpResult(path=out, mime=FORMATS["m3u8"].mime, extra=extra)
+
+
+def encode_hls(args: ThumbArgs, src: Path, ctx: OpContext, deadline: Deadline) -> Encoded:
+    """Run ffmpeg for ``avthumb/m3u8`` with ``args`` into a fresh folder of the scratch dir."""
+    info = probe(src, with_rotation=True)
+    workdir = Path(tempfile.mkdtemp(dir=ctx.scratch, prefix="hls-"))
+    options = _hls_options(args, info.video is not None, workdir)
+    playlist = workdir / "index.m3u8"
+    plan = plan_transcode(args, FORMATS["m3u8"], info, src, playlist, ctx, options)
+    run_ffmpeg(compile_argv(plan.node, ctx), ctx, deadline, plan.seconds)
+    if not playlist.exists():
+        raise OpFailed("ffmpeg wrote no playlist")
+    lines = playlist.read_text(encoding="utf-8").splitlines()
+    return Encoded(lines, _segments(lines, workdir))
 
 
 def _hls_options(args: ThumbArgs, has_video: bool, workdir: Path) -> dict:

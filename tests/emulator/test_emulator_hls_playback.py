@@ -1,4 +1,4 @@
-"""Private HLS end to end: avthumb/m3u8 in a private bucket, played through pm3u8 by ffmpeg."""
+"""HLS played by ffmpeg over HTTP: a private avthumb/m3u8 through pm3u8, and adapt's master playlist."""
 
 from __future__ import annotations
 
@@ -35,10 +35,15 @@ def streams(path) -> tuple[str | None, str | None, float]:
         return video, audio, container.duration / av.time_base
 
 
-def play(url: str, out) -> subprocess.CompletedProcess:
+def play(url: str, out, *options: str) -> subprocess.CompletedProcess:
     """ffmpeg reads the playlist over HTTP and copies every segment it lists into ``out``."""
     return subprocess.run([FFMPEG, "-hide_banner", "-nostdin", "-loglevel", "error", "-y", "-i", url,
-                           "-c", "copy", str(out)], capture_output=True, text=True, timeout=120)
+                           *options, "-c", "copy", str(out)], capture_output=True, text=True, timeout=120)
+
+
+def finished(pfop, persistent_id: str) -> dict:
+    return wait_for(lambda: (s := pfop.get_status(persistent_id)[0])["code"] not in (1, 2) and s,
+                    timeout=90, message="hls job")
 
 
 @pytest.fixture
@@ -56,8 +61,7 @@ def private_hls(server, sdk, tmp_path):
     pfop = qiniu.PersistentFop(sdk, BUCKET)
     ret, info = pfop.execute("clips/movie.mp4", [fops])
     assert info.status_code == 200, info
-    status = wait_for(lambda: (s := pfop.get_status(ret["persistentId"])[0])["code"] not in (1, 2) and s,
-                      timeout=60, message="hls job")
+    status = finished(pfop, ret["persistentId"])
     assert status["code"] == 0, status
     return f"{server.url}/_io/{BUCKET}/hls/movie.m3u8"
 
@@ -108,3 +112,26 @@ def test_pm3u8_on_a_private_bucket_needs_a_signed_request(private_hls):
 def test_pm3u8_parameters_are_checked(sdk, private_hls):
     response = requests.get(sdk.private_download_url(f"{private_hls}?pm3u8/1", expires=600))
     assert response.status_code == 400 and "'1' is not one of 0" in response.json()["error"]
+
+
+def test_adapt_master_playlist_plays_every_variant_over_http(server, sdk, tmp_path):
+    clip = tmp_path / "clip.mp4"
+    make_clip(clip, 12)
+    ret, info = qiniu.put_data(sdk.upload_token("demo-bucket", "talks/clip.mp4"), "talks/clip.mp4",
+                               clip.read_bytes())
+    assert info.status_code == 200, info
+    fops = ("adapt/m3u8/envBandWidth/200000,800000/multiVb/200k,600k/multiResolution/160:120,320:240"
+            f"/hlstime/5|saveas/{b64_encode('demo-bucket:talks/hls/master.m3u8')}")
+    pfop = qiniu.PersistentFop(sdk, "demo-bucket")
+    ret, info = pfop.execute("talks/clip.mp4", [fops])
+    assert info.status_code == 200, info
+    status = finished(pfop, ret["persistentId"])
+    [item] = status["items"]
+    assert status["code"] == 0 and item["key"] == "talks/hls/master.m3u8", status
+    assert "talks/hls/master_0.m3u8" in item["keys"] and "talks/hls/master_1-000002.ts" in item["keys"]
+    out = tmp_path / "all.mkv"
+    result = play(f"{server.url}/_io/demo-bucket/talks/hls/master.m3u8", out, "-map", "0:v")
+    assert result.returncode == 0, result.stderr
+    with av.open(str(out)) as container:
+        assert sorted(s.codec_context.height for s in container.streams.video) == [120, 240]
+        assert container.duration / av.time_base == pytest.approx(12, abs=0.6)
