@@ -94,6 +94,18 @@ class DownloadService:
         return pipeline, self.auth.verify_sync_saveas(signature.signed_variants, signature.sign)
 
 
+@dataclass(frozen=True)
+class DownloadSigner:
+    """Private download links as ``Auth.private_download_url`` makes them, with the first account."""
+
+    auth: Authenticator
+
+    def sign(self, url: str, deadline: int) -> str:
+        """``url`` plus ``e=<deadline>`` and a token over everything before ``&token=``."""
+        unsigned = f"{url}{'&' if '?' in url else '?'}e={deadline}"
+        return f"{unsigned}&token={self.auth.sign(self.auth.first_account()[0], unsigned)}"
+
+
 def _split_fop(fop_query: str) -> tuple[str, str]:
     """The fop (first query piece, unless it is a parameter) and ``attname``."""
     fop, attname = "", ""

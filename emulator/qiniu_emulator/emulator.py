@@ -10,7 +10,7 @@ from pathlib import Path
 
 from .auth import AuthMode, Authenticator
 from .config import Settings
-from .downloads import DownloadService
+from .downloads import DownloadService, DownloadSigner
 from .fetch import UrlFetcher
 from .fetch_policy import FetchPolicy
 from .fops.catalog import default_registry
@@ -65,7 +65,9 @@ class Emulator:
                              policy=FetchPolicy.parse(settings.fetch))
         processor = Processor(storage=storage, registry=registry, fetcher=fetcher,
                               ffmpeg=settings.ffmpeg_exe(), op_timeout=settings.op_timeout,
-                              memory_limit=settings.op_memory_mb * 1024 * 1024)
+                              memory_limit=settings.op_memory_mb * 1024 * 1024,
+                              public_url=lambda: public_url(settings),
+                              sign_download=DownloadSigner(auth).sign)
         notifier = Notifier(attempts=settings.notify_attempts, backoff=settings.notify_backoff,
                             outbound=Outbound(settings.notify_timeout, NOTIFY_ANSWER_BYTES))
         workflows: dict[str, WorkflowTemplate] = load_workflows(settings.workflows) if settings.workflows else {}
@@ -132,6 +134,13 @@ def _upload_callbacks(auth: Authenticator, settings: Settings) -> UploadCallback
             return auth.sign(auth.first_account()[0], data)
 
     return UploadCallbacks(sign=sign, outbound=Outbound(settings.notify_timeout, NOTIFY_ANSWER_BYTES))
+
+
+def public_url(settings: Settings) -> str:
+    """The emulator's own base URL for links written by pfop jobs (a wildcard address reads as loopback)."""
+    host = "127.0.0.1" if settings.host in ("0.0.0.0", "", "::") else settings.host
+    host = f"[{host}]" if ":" in host else host
+    return f"http://{host}:{settings.port}"
 
 
 def own_hosts(settings: Settings, port: int | None = None) -> set[str]:

@@ -74,3 +74,13 @@ def test_audio_only_hls(run_fop, media):
     out = probe(run.result.extra[0].path)
     assert (out.video_codec, out.audio_codec) == (None, "aac")
     assert re.fullmatch(r"[A-Za-z0-9_=-]+/FsourceEtag0000/000000\.ts", run.result.extra[0].key)
+
+
+def test_segment_uris_are_relative_to_the_folder_of_the_playlist_key(run_fop, media):
+    pattern = b64_encode("hls/movie-$(count).ts")
+    run = run_fop(f"avthumb/m3u8/segtime/5/pattern/{pattern}", media.long_video, output_key="hls/movie.m3u8")
+    assert [l for l in playlist_lines(run.result.path) if l and not l.startswith("#")] == [
+        "movie-000000.ts", "movie-000001.ts", "movie-000002.ts"]
+    elsewhere = run_fop(f"avthumb/m3u8/segtime/5/pattern/{pattern}", media.long_video,
+                        output_key="playlists/2024/movie.m3u8")
+    assert [l for l in playlist_lines(elsewhere.result.path) if l.endswith(".ts")][0] == "../../hls/movie-000000.ts"

@@ -29,7 +29,8 @@ def serve(bucket: str, key: str) -> Response:
     if download.pipeline is None:
         return _send_object(download.info, download.attname)
     client_gone = request.environ.get("waitress.client_disconnected") or _never
-    output = em.sync_fops.run(download.pipeline, download.info, download.access, client_gone)
+    output = em.sync_fops.run(download.pipeline, download.info, download.access, client_gone,
+                              public_url=f"{request.scheme}://{raw_request().host}")
     if output.stored is not None:
         return json_response({"key": output.stored.key, "hash": output.stored.hash})
     assert output.body is not None  # a sync fop without saveas always has a body

@@ -87,6 +87,10 @@ class OpContext:
     ``scratch`` is a directory owned by this run: outputs go there and nowhere else.
     ``log`` appends a line to the job's record (commands run, progress, stderr tails).
     ``progress`` reports a fraction 0..1 for long ops.
+    ``public_url`` is ``scheme://host[:port]`` at which the emulator is reached (the
+    request's host on a download URL); ``sign_download(url, deadline)`` returns ``url``
+    with the ``e``/``token`` of a private download link; ``output_key`` is the key the
+    result will be stored under when that is known before the run (pfop with a saveas key).
     """
 
     scratch: Path
@@ -97,6 +101,9 @@ class OpContext:
     log: Callable[[str], None] = _no_line
     progress: Callable[[float], None] = _no_progress
     sync: bool = False  # True for a download-URL fop (no multi-output ops)
+    public_url: str = ""
+    sign_download: Callable[[str, int], str] | None = None
+    output_key: str | None = None
     control: RunControl = field(default_factory=RunControl)
     memory_limit: int = 1024 * 1024 * 1024  # bytes of decoded pixels one op may hold
     op_deadline: float = 0.0  # monotonic time the current op must end by (set per op)

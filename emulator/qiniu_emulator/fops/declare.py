@@ -48,7 +48,8 @@ class OpSpec:
     ``parse`` replaces the common grammar for ops that have their own; it must still
     return an instance of ``args``. ``extra_params`` lists parameters that are not
     fields of ``args`` (imageMogr2's repeatable steps), for help only. ``sync`` says
-    whether the op may run on a download URL.
+    whether the op may run on a download URL. ``stored_by_hash``: as the last op of a
+    command without a saveas key, its result is stored under its own etag (mkzip).
     """
 
     name: str
@@ -57,6 +58,7 @@ class OpSpec:
     parse: Callable[[list[str]], Any] | None = None
     sync: bool = True
     help: str = ""
+    stored_by_hash: bool = False
     extra_params: tuple[Param, ...] = field(default=())
 
     def parse_segments(self, segments: list[str]) -> Any:

@@ -6,6 +6,7 @@ Errors name the pipeline, the stage and the segment that is wrong.
 
 from __future__ import annotations
 
+import difflib
 from dataclasses import dataclass, field
 from urllib.parse import unquote
 
@@ -13,6 +14,7 @@ from ..encoding import b64_decode_text, decode_entry
 from ..errors import BadRequest, QiniuError
 from .declare import Op
 from .grammar import FopSyntaxError, int_range
+from .known import not_emulated
 from .registry import Registry
 
 MAX_STAGES = 30
@@ -95,8 +97,20 @@ def parse_op(text: str, registry: Registry) -> Op:
     name, *segments = text.split("/")
     spec = registry.get(name)
     if spec is None:
-        raise FopSyntaxError(f"unknown fop {name!r}", name)
+        raise unknown_op(name, registry)
     return Op(name=name, text=text, args=spec.parse_segments(segments))
+
+
+def unknown_op(name: str, registry: Registry) -> FopSyntaxError:
+    """A real Qiniu op the emulator lacks is worded apart from a typo (which gets a hint)."""
+    known = not_emulated(name)
+    if known is not None:
+        return FopSyntaxError(f"{name!r} is a real Qiniu op that the emulator does not emulate yet "
+                              f"(see {known.url})", name)
+    by_lower = {candidate.lower(): candidate for candidate in registry.names()}
+    close = difflib.get_close_matches(name.lower(), list(by_lower), n=1, cutoff=0.8)
+    hint = f" (did you mean {by_lower[close[0]]}?)" if close else ""
+    return FopSyntaxError(f"unknown fop {name!r}{hint}", name)
 
 
 _DAYS = int_range(1, 36500)

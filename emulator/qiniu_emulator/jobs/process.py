@@ -26,6 +26,10 @@ def default_output_key(pipeline: Pipeline, source_etag: str) -> str:
     return default_output_prefix(cmd, source_etag).rstrip("/")
 
 
+# saveKey of results stored under their own etag (docs/fops.md §1.3: mkzip without saveas).
+OWN_HASH_KEY = "$(etag)"
+
+
 def output_variables(etag: str) -> dict[str, object]:
     """Magic variables of the result, for saveKey."""
     return {"etag": etag, **time_variables()}
@@ -59,16 +63,21 @@ class Processor:
     memory_limit: int = 1024 * 1024 * 1024
     shutdown: threading.Event = field(default_factory=threading.Event)
     children: ChildProcesses = field(default_factory=ChildProcesses)
+    public_url: Callable[[], str] = lambda: ""
+    sign_download: Callable[[str, int], str] | None = None
 
     def context(self, scratch: Path, source: SourceInfo, log: Callable[[str], None],
                 progress: Callable[[float], None], access: Access, sync: bool = False,
-                stop: threading.Event | None = None) -> OpContext:
+                stop: threading.Event | None = None, public_url: str | None = None,
+                output_key: str | None = None) -> OpContext:
         control = RunControl(stop=stop or self.shutdown, children=self.children,
                              nice=SYNC_NICENESS if sync else 0)
         fetch = self.fetcher.bind(access) if self.fetcher is not None else None
         return OpContext(scratch=scratch, source=source, fetch_url=fetch,
                          ffmpeg=self.ffmpeg, op_timeout=self.op_timeout, log=log,
-                         progress=progress, sync=sync, control=control, memory_limit=self.memory_limit)
+                         progress=progress, sync=sync, control=control, memory_limit=self.memory_limit,
+                         public_url=self.public_url() if public_url is None else public_url,
+                         sign_download=self.sign_download, output_key=output_key)
 
     def run_item(self, pipeline: Pipeline, source: ObjectInfo, index: int, force: bool,
                  log: Callable[[str], None], progress: Callable[[float], None],
@@ -86,8 +95,8 @@ class Processor:
             return item
         scratch = self.storage.scratch_dir("job")
         try:
-            run = run_ops(pipeline.ops, source.path, source.mime,
-                          self.context(scratch, info, log, progress, access), self.registry)
+            ctx = self.context(scratch, info, log, progress, access, output_key=target.key)
+            run = run_ops(pipeline.ops, source.path, source.mime, ctx, self.registry)
             timings.extend(_stage_logs(index, run.timings))
             self._store(run, target, item, scratch)
             item.code = Code.SUCCESS
@@ -103,13 +112,15 @@ class Processor:
         return item
 
     def run_sync(self, pipeline: Pipeline, source: ObjectInfo, scratch: Path,
-                 log: Callable[[str], None], access: Access, stop: threading.Event) -> OpResult:
+                 log: Callable[[str], None], access: Access, stop: threading.Event,
+                 public_url: str | None = None) -> OpResult:
         """Run a download-URL fop in ``scratch`` (the caller owns it).
 
-        Raises :class:`StageFailed` when a stage fails, :class:`Cancelled` when ``stop`` is set.
+        ``public_url`` is the scheme and host the request came in on. Raises
+        :class:`StageFailed` when a stage fails, :class:`Cancelled` when ``stop`` is set.
         """
         ctx = self.context(scratch, _source_info(source), log, lambda fraction: None, access,
-                           sync=True, stop=stop)
+                           sync=True, stop=stop, public_url=public_url)
         return run_ops(pipeline.ops, source.path, source.mime, ctx, self.registry).result
 
     def save_sync(self, pipeline: Pipeline, source: ObjectInfo, result: OpResult, scratch: Path) -> ObjectInfo:
@@ -122,6 +133,8 @@ class Processor:
     def target(self, pipeline: Pipeline, info: SourceInfo) -> Target:
         saveas: SaveAs | None = pipeline.saveas
         if saveas is None:
+            if self._stored_by_hash(pipeline):
+                return Target(info.bucket, None, OWN_HASH_KEY)
             return Target(info.bucket, default_output_key(pipeline, info.etag))
         days = saveas.delete_after_days or 0
         if saveas.save_pattern:
@@ -129,8 +142,14 @@ class Processor:
             return Target(saveas.bucket, key, delete_after_days=days)
         if saveas.save_key:
             return Target(saveas.bucket, None, saveas.save_key, days)
+        if saveas.key is None and self._stored_by_hash(pipeline):
+            return Target(saveas.bucket, None, OWN_HASH_KEY, days)
         key = saveas.key if saveas.key is not None else default_output_key(pipeline, info.etag)
         return Target(saveas.bucket, key, delete_after_days=days)
+
+    def _stored_by_hash(self, pipeline: Pipeline) -> bool:
+        spec = self.registry.get(pipeline.ops[-1].name) if pipeline.ops else None
+        return spec is not None and spec.stored_by_hash
 
     @staticmethod
     def _final_key(target: Target, path: Path) -> str:

@@ -54,9 +54,10 @@ class SyncFops:
         self._free = threading.Semaphore(self.slots)
 
     def run(self, pipeline: Pipeline, source: ObjectInfo, access: Access,
-            client_gone: Callable[[], bool] = lambda: False) -> SyncOutput:
+            client_gone: Callable[[], bool] = lambda: False, public_url: str | None = None) -> SyncOutput:
         """Run ``pipeline`` on ``source``; a failing stage is a 400 with the op's message.
 
+        ``public_url`` (``scheme://host``) is where the request came in, for ops that write URLs.
         573 when every slot is busy; 499 when the client left before the result was ready.
         """
         if self.closing.is_set():
@@ -71,7 +72,7 @@ class SyncFops:
                                    name="sync-fop-watch")
         watcher.start()
         try:
-            return self._run(pipeline, source, access, stop)
+            return self._run(pipeline, source, access, stop, public_url)
         except Cancelled:
             self.logger.info("sync fop on %s:%s stopped: its client left or the server is stopping",
                              source.bucket, source.key)
@@ -94,11 +95,12 @@ class SyncFops:
                 stop.set()
 
     def _run(self, pipeline: Pipeline, source: ObjectInfo, access: Access,
-             stop: threading.Event) -> SyncOutput:
+             stop: threading.Event, public_url: str | None) -> SyncOutput:
         scratch = self.storage.scratch_dir("sync")
         try:
             try:
-                result = self.processor.run_sync(pipeline, source, scratch, self.logger.info, access, stop)
+                result = self.processor.run_sync(pipeline, source, scratch, self.logger.info, access, stop,
+                                                 public_url)
             except StageFailed as exc:
                 raise QiniuError.bad_request(exc.message) from None
             if pipeline.saveas is not None:

@@ -1,4 +1,4 @@
-"""Audio/video ops: avthumb, vframe, avinfo, vsample, avconcat (ffmpeg + PyAV).
+"""Audio/video ops: avthumb, vframe, avinfo, vsample, avconcat (ffmpeg + PyAV), adapt, pm3u8.
 
 Every op probes its input in-process with PyAV (so a non-media input fails with
 ``not a valid media: ...`` before ffmpeg starts), then runs one ffmpeg command built
@@ -17,10 +17,12 @@ from pathlib import Path
 from ..context import OpContext, OpResult
 from ..declare import Op, OpSpec
 from ..registry import Registry
+from .adapt import AdaptArgs, run_adapt
 from .concat import ConcatArgs, parse_avconcat, run_avconcat
 from .frames import VframeArgs, VsampleArgs, run_vframe, run_vsample
 from .hls import run_hls
 from .info import media_info_json
+from .pm3u8 import Pm3u8Args, run_pm3u8
 from .thumb import run_avthumb
 from .thumb_parse import ThumbArgs, parse_avthumb
 
@@ -52,3 +54,7 @@ def register(registry: Registry) -> None:
                         help="video frames at an interval"))
     registry.add(OpSpec(name="avconcat", run=run_avconcat, args=ConcatArgs, parse=parse_avconcat,
                         sync=False, help="join audio and video pieces"))
+    registry.add(OpSpec(name="adapt", run=run_adapt, args=AdaptArgs, sync=False,
+                        help="multi-bitrate HLS: a master playlist over one variant per rendition"))
+    registry.add(OpSpec(name="pm3u8", run=run_pm3u8, args=Pm3u8Args,
+                        help="a private playlist with every segment URL signed"))

@@ -1,4 +1,8 @@
-"""avthumb's arguments: ``avthumb/<format>`` then ``key/value`` pairs, checked together."""
+"""avthumb's arguments: ``avthumb/<format>`` then ``key/value`` pairs, checked together.
+
+``<format>`` may also be a device preset (``iphone_low``) and ``avthumb/m3u8`` takes a
+``preset`` (``video_640k``): their values fill what the user did not write (``presets``).
+"""
 
 from __future__ import annotations
 
@@ -8,6 +12,7 @@ from ..grammar import FopSyntaxError, arg, b64_text, float_range, int_range, one
 from .filters import AUDIO_FILTERS, VIDEO_FILTERS, FilterStep, parse_chain
 from .formats import AUDIO_CODECS, FORMATS, VIDEO_CODECS
 from .naming import check_pattern
+from .presets import DEVICE_PRESETS, HLS_PRESETS, apply_preset
 from .params import (
     SizeSpec,
     aspect,
@@ -43,7 +48,8 @@ def _pattern(text: str) -> str:
 class ThumbArgs:
     """Every avthumb parameter; None (or False for switches) means "not written"."""
 
-    format: str = arg(one_of(*FORMATS), "output format", positional=True, required=True)
+    format: str = arg(one_of(*FORMATS, *DEVICE_PRESETS), "output format or device preset",
+                      positional=True, required=True)
     ab: int | None = arg(bitrate, "audio bitrate (128k, 1.5m)")
     aq: int | None = arg(int_range(0, 500), "audio quality (mp3 0-9, aac 10-500)")
     ar: int | None = arg(sample_rate, "audio sample rate")
@@ -84,6 +90,7 @@ class ThumbArgs:
     hls_key_url: str | None = arg(b64_line, "HLS key URL", name="hlsKeyUrl")
     pattern: str | None = arg(_pattern, "HLS segment key pattern with $(count)")
     save_pattern: str | None = arg(_pattern, "HLS segment key pattern with $(count)", name="savePattern")
+    preset: str | None = arg(one_of(*HLS_PRESETS), "HLS preset: video_640k, video_16x9_440k, audio_32k, ...")
 
     def check(self) -> None:
         """Cross-parameter rules; FopSyntaxError names the culprit."""
@@ -119,7 +126,8 @@ class ThumbArgs:
 
 
 WIRE = {attr: param.name for attr, param in params_of(ThumbArgs)}
-HLS_ONLY = ("segtime", "no_domain", "hls_key", "hls_key_type", "hls_key_url", "pattern", "save_pattern")
+HLS_ONLY = ("segtime", "no_domain", "hls_key", "hls_key_type", "hls_key_url", "pattern", "save_pattern",
+            "preset")
 VIDEO_FILTER_PARAMS = ("s", "rotate", "vf", "wm_image", "wm_text", "r", "aspect")
 AUDIO_FILTER_PARAMS = ("af", "ab", "aq", "ar", "ac", "audio_profile")
 
@@ -129,4 +137,10 @@ def parse_avthumb(segments: list[str]) -> ThumbArgs:
     for name in segments[1::2]:
         if name in UNSUPPORTED:
             raise FopSyntaxError(UNSUPPORTED[name], name)
-    return parse_args(ThumbArgs, segments)
+    args = parse_args(ThumbArgs, segments)
+    preset = DEVICE_PRESETS.get(args.format) or (HLS_PRESETS[args.preset] if args.preset else None)
+    if preset is None:
+        return args
+    args = apply_preset(args, preset)
+    args.check()
+    return args

@@ -8,8 +8,10 @@ Choices:
   EXIF orientation is reset to 1 so viewers do not rotate them a second time.
 * ``colors`` quantises GIF output to that many palette entries (2-256).
 * ``interlace`` writes progressive JPEG; other formats ignore it (docs/fops.md §2.1).
-* heic/avif are written only when the installed Pillow has an encoder for them; the
-  side limit for both is 9999 px (docs/fops.md vector 60), webp's is the codec's 16383 px.
+* heic/avif are written only when the installed Pillow has an encoder for them (heic
+  through pillow-heif); the side limit for both is 9999 px (docs/fops.md vector 60),
+  webp's is the codec's 16383 px. heic output is also limited to 30.72 Mpx in persistent
+  jobs and 7.68 Mpx on download URLs (docs/fops.md §2.3).
 """
 
 from __future__ import annotations
@@ -23,7 +25,7 @@ from PIL import Image, features
 from ..context import OpFailed
 from .color import RGBA
 from .geometry import Size
-from .io import MAX_PIXELS, MAX_SIDE
+from .io import MAX_PIXELS, MAX_SIDE, enable_heif
 from .quality import Quality
 
 WHITE: RGBA = (255, 255, 255, 255)
@@ -51,6 +53,16 @@ FORMATS = {f.name: f for f in (
     OutputFormat("avif", "AVIF", "image/avif", ".avif", True, False, 9999, True),
     OutputFormat("heic", "HEIF", "image/heic", ".heic", True, False, 9999, True),
 )}
+
+@dataclass(frozen=True)
+class PixelLimit:
+    """The most pixels an output format may have on a download URL and in a persistent job."""
+
+    sync: int
+    persistent: int
+
+
+PIXEL_LIMITS = {"heic": PixelLimit(sync=7_680_000, persistent=30_720_000)}
 
 # Names accepted in ``format/<fmt>``.
 FORMAT_NAMES = ("jpg", "jpeg", "png", "gif", "webp", "bmp", "tiff", "avif", "heic")
@@ -107,15 +119,23 @@ def can_write(fmt: OutputFormat) -> bool:
     Image.init()
     if fmt.name == "avif" and not features.check("avif"):
         return False
+    if fmt.name == "heic" and not enable_heif():
+        return False
     return fmt.pillow in Image.SAVE
 
 
-def check_output_size(fmt: OutputFormat, size: Size) -> None:
+def check_output_size(fmt: OutputFormat, size: Size, sync: bool = False) -> None:
     width, height = size
     if max(size) > fmt.max_side:
         raise OpFailed(f"{fmt.name} output is limited to {fmt.max_side} px per side, got {width}x{height}")
     if width * height > MAX_PIXELS:
         raise OpFailed(f"output too large: {width}x{height} pixels")
+    limit = PIXEL_LIMITS.get(fmt.name)
+    if limit is not None:
+        most = limit.sync if sync else limit.persistent
+        where = "on a download URL" if sync else "in a persistent job"
+        if width * height > most:
+            raise OpFailed(f"{fmt.name} output is limited to {most} pixels {where}, got {width}x{height}")
 
 
 def prepare(image: Image.Image, fmt: OutputFormat, settings: EncodeSettings) -> Image.Image:
@@ -155,9 +175,9 @@ def save_options(fmt: OutputFormat, quality: int, settings: EncodeSettings,
         options["progressive"] = True
     if fmt.name == "tiff":
         options["compression"] = "tiff_deflate"
-    if not settings.strip and fmt.name in ("jpeg", "png", "webp", "avif", "tiff") and meta.icc:
+    if not settings.strip and fmt.name in ("jpeg", "png", "webp", "avif", "heic", "tiff") and meta.icc:
         options["icc_profile"] = meta.icc
-    if not settings.strip and fmt.name in ("jpeg", "png", "webp", "avif") and meta.exif:
+    if not settings.strip and fmt.name in ("jpeg", "png", "webp", "avif", "heic") and meta.exif:
         options["exif"] = meta.exif
     return options
 

@@ -3,7 +3,8 @@
 Safety rules, all checked from the header before any pixel is decoded:
 
 * only the input formats Qiniu lists are identified (jpeg, png, gif, webp, tiff, bmp,
-  psd, avif), so no exotic decoder (EPS via Ghostscript, ...) ever runs;
+  psd, avif, heic), so no exotic decoder (EPS via Ghostscript, ...) ever runs; HEIC is
+  read (and written) by pillow-heif, registered with Pillow on first use;
 * sides above 30000 px or more than 150 Mpx are refused (docs/fops.md §2.1). Pillow's own
   decompression-bomb guard fires later (about 179 Mpx) and is reported the same way. Its
   warning for 89-150 Mpx images is left alone: silencing it needs process-global state;
@@ -18,6 +19,7 @@ become RGB(A) so resampling is not nearest-neighbour; 16-bit grayscale is scaled
 
 from __future__ import annotations
 
+import functools
 import io
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -35,11 +37,11 @@ MAX_SIDE = 30_000
 # Pillow format -> the name Qiniu reports (imageInfo "format") and the output default.
 SOURCE_FORMATS = {
     "JPEG": "jpeg", "MPO": "jpeg", "PNG": "png", "GIF": "gif", "WEBP": "webp",
-    "TIFF": "tiff", "BMP": "bmp", "PSD": "psd", "AVIF": "avif",
+    "TIFF": "tiff", "BMP": "bmp", "PSD": "psd", "AVIF": "avif", "HEIF": "heic",
 }
 
 # The decoders we let Pillow try (MPO files are opened by the JPEG decoder).
-OPEN_FORMATS = ("JPEG", "PNG", "GIF", "WEBP", "TIFF", "BMP", "PSD", "AVIF")
+OPEN_FORMATS = ("JPEG", "PNG", "GIF", "WEBP", "TIFF", "BMP", "PSD", "AVIF", "HEIF")
 
 EXIF_ORIENTATION_TAG = 0x0112
 
@@ -84,12 +86,24 @@ def swap_if_transposed(size: Size, orientation: int) -> Size:
     return (size[1], size[0]) if orientation in (5, 6, 7, 8) else size
 
 
+@functools.cache
+def enable_heif() -> bool:
+    """Register pillow-heif's HEIC decoder and encoder with Pillow; False if it is missing."""
+    try:
+        from pillow_heif import register_heif_opener
+    except ImportError:
+        return False
+    register_heif_opener()
+    return True
+
+
 @contextmanager
 def open_source(path: Path, max_pixels: int = MAX_PIXELS) -> Iterator[SourceImage]:
     """Open ``path`` for reading; refuse non-images and oversized images up front."""
     file_size = path.stat().st_size
     if file_size == 0:
         raise OpFailed("source data is empty or fail to get source data")
+    enable_heif()
     try:
         image = Image.open(path, formats=OPEN_FORMATS)
     except Image.DecompressionBombError as exc:

@@ -56,7 +56,7 @@ def process_image(src: Path, ctx: OpContext, build_steps: Callable[[SourceImage]
         steps = build_steps(source)
         fmt = output_format(settings.format, source.format)
         final = plan(steps, source.size)
-        check_output_size(fmt, final)
+        check_output_size(fmt, final, ctx.sync)
         quality = effective_quality(fmt.name, settings.quality, jpeg_quality(source),
                                     source.size[0] * source.size[1], final[0] * final[1])
         if source.animated and fmt.animated:

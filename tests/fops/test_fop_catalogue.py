@@ -1,0 +1,59 @@
+"""Which op names exist: emulated ones, real ones the emulator lacks, and typos."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from qiniu_emulator.fops.catalog import default_registry, op_table
+from qiniu_emulator.fops.known import NOT_EMULATED, missing_ops_table
+from qiniu_emulator.fops.parse import FopsError, parse_pipeline
+
+README = Path(__file__).resolve().parents[2] / "README.md"
+
+
+def readme_block(marker: str) -> str:
+    text = README.read_text(encoding="utf-8")
+    match = re.search(rf"<!-- {marker}:[^>]*-->\n(.*?)\n<!-- end {marker} -->", text, re.S)
+    assert match, f"README lacks the {marker} markers"
+    return match.group(1)
+
+
+def test_no_real_op_is_both_emulated_and_listed_as_missing():
+    registered = set(default_registry().names())
+    assert registered.isdisjoint(op.name for op in NOT_EMULATED)
+
+
+@pytest.mark.parametrize("fop, url", [
+    ("avsmart/mp4", "https://developer.qiniu.com/dora/6097/perceptive-transcoding-avsmart-1"),
+    ("animate/duration/10/merge/key/YQ==", "https://developer.qiniu.com/dora/5448/animate"),
+    ("imageView/1/w/100", "https://github.com/qiniu/docs.qiniu.com/tree/"),
+])
+def test_a_real_op_that_is_not_emulated_says_so_and_links_its_page(fop, url):
+    name = fop.split("/")[0]
+    with pytest.raises(FopsError) as caught:
+        parse_pipeline(fop, default_registry())
+    assert f"'{name}' is a real Qiniu op that the emulator does not emulate yet (see {url}" in caught.value.message
+    assert "unknown fop" not in caught.value.message
+
+
+@pytest.mark.parametrize("fop, message", [
+    ("imageview2/2/w/100", "unknown fop 'imageview2' (did you mean imageView2?)"),
+    ("roundpic/radius/10", "unknown fop 'roundpic' (did you mean roundPic?)"),
+    ("frobnicate/1", "unknown fop 'frobnicate' (at"),
+])
+def test_a_typo_is_an_unknown_fop_with_a_hint_when_one_is_close(fop, message):
+    with pytest.raises(FopsError) as caught:
+        parse_pipeline(fop, default_registry())
+    assert message in caught.value.message
+    assert "real Qiniu op" not in caught.value.message
+
+
+def test_readme_lists_the_emulated_ops_from_the_registry():
+    assert readme_block("op-table") == op_table()
+
+
+def test_readme_lists_the_missing_real_ops_from_their_one_list():
+    assert readme_block("missing-ops") == missing_ops_table()
