@@ -143,6 +143,9 @@ class Settings:
         parse=parse_pipeline_option, flag="--pipeline", metavar="NAME:CONCURRENCY", repeat=True,
         default_text="none")
     workflows: Path | None = setting(None, "workflow templates (JSON or YAML)", parse=Path, metavar="FILE")
+    scenarios: Path | None = setting(None, "scenario rules in force from the start: injected answers, "
+                                     "latency, held jobs, failed items and notifications (JSON or YAML)",
+                                     parse=Path, metavar="FILE")
     url_map: list[tuple[str, Path]] = setting(
         list, "serve URLs starting with PREFIX from DIR (watermark images, avconcat pieces)",
         parse=parse_url_map, metavar="PREFIX=DIR", repeat=True, default_text="none")

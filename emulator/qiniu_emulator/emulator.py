@@ -17,6 +17,7 @@ from .fops.catalog import default_registry
 from .fops.registry import Registry
 from .jobs.notify import Notifier
 from .outbound import Outbound
+from .scenarios import Scenarios, load_rules
 from .jobs.process import Processor
 from .jobs.service import JobService
 from .jobs.store import JobStore
@@ -43,6 +44,7 @@ class Emulator:
     registry: Registry
     fetcher: UrlFetcher
     jobs: JobService
+    scenarios: Scenarios
     uploads: UploadService
     downloads: DownloadService
     sync_fops: SyncFops
@@ -51,6 +53,9 @@ class Emulator:
 
     @classmethod
     def build(cls, settings: Settings) -> "Emulator":
+        scenarios = Scenarios()
+        if settings.scenarios:  # read first: a bad file fails before the data directory is taken
+            scenarios.install(load_rules(settings.scenarios))
         storage = Storage(settings.data)
         for bucket in settings.buckets:
             storage.ensure_bucket(bucket)
@@ -69,15 +74,15 @@ class Emulator:
                               public_url=lambda: public_url(settings),
                               sign_download=DownloadSigner(auth).sign)
         notifier = Notifier(attempts=settings.notify_attempts, backoff=settings.notify_backoff,
-                            outbound=Outbound(settings.notify_timeout, NOTIFY_ANSWER_BYTES))
+                            outbound=Outbound(settings.notify_timeout, NOTIFY_ANSWER_BYTES), scenarios=scenarios)
         workflows: dict[str, WorkflowTemplate] = load_workflows(settings.workflows) if settings.workflows else {}
         jobs = JobService(JobStore(storage.database), storage, registry, processor, notifier, workflows,
-                          settings.workers, settings.pipelines)
-        uploads = UploadService(storage, jobs, _upload_callbacks(auth, settings))
+                          settings.workers, settings.pipelines, scenarios=scenarios)
+        uploads = UploadService(storage, jobs, _upload_callbacks(auth, settings, scenarios))
         sync_fops = SyncFops(storage, processor, logging.getLogger("qiniu_emulator.io"),
                              slots=settings.sync_workers)
         return cls(settings=settings, storage=storage, auth=auth, registry=registry, fetcher=fetcher,
-                   jobs=jobs, uploads=uploads, downloads=downloads, sync_fops=sync_fops)
+                   jobs=jobs, scenarios=scenarios, uploads=uploads, downloads=downloads, sync_fops=sync_fops)
 
     def start(self) -> None:
         self.jobs.start()
@@ -105,16 +110,18 @@ class Emulator:
         self.storage.lock.describe(f"http://{self.settings.host}:{port}")
 
     def reset(self, bucket: str | None = None) -> None:
-        """Delete every object and job (of one bucket); buckets stay."""
+        """Delete every object, job and scenario rule (of one bucket); buckets stay."""
         if bucket:
             self.storage.get_bucket(bucket)
         self.storage.reset(bucket)
         self.jobs.forget(bucket)
+        self.scenarios.clear(bucket)
 
     def close(self, timeout: float = 10.0) -> None:
         """Stop everything within ``timeout``: sync fops, jobs (resumed at the next start),
         notifications, and every child process still alive."""
         self.draining.set()
+        self.scenarios.close()  # injected delays end now; held jobs resume at the next start
         if self._housekeeper is not None:
             self._housekeeper.join(timeout)
         self.sync_fops.stop_all()
@@ -125,7 +132,7 @@ class Emulator:
         self.storage.close()
 
 
-def _upload_callbacks(auth: Authenticator, settings: Settings) -> UploadCallbacks:
+def _upload_callbacks(auth: Authenticator, settings: Settings, scenarios: Scenarios) -> UploadCallbacks:
     def sign(access_key: str, data: bytes) -> str:
         # With auth off a token may name an unknown key; sign with a configured one instead.
         try:
@@ -133,7 +140,8 @@ def _upload_callbacks(auth: Authenticator, settings: Settings) -> UploadCallback
         except KeyError:
             return auth.sign(auth.first_account()[0], data)
 
-    return UploadCallbacks(sign=sign, outbound=Outbound(settings.notify_timeout, NOTIFY_ANSWER_BYTES))
+    return UploadCallbacks(sign=sign, outbound=Outbound(settings.notify_timeout, NOTIFY_ANSWER_BYTES),
+                           scenarios=scenarios)
 
 
 def public_url(settings: Settings) -> str:

@@ -35,6 +35,7 @@ class UploadRequest:
     meta: dict[str, str] = field(default_factory=dict)
     crc32: int | None = None
     reqid: str = ""
+    origin: str = "upload.form"  # the endpoint, for scenario rules on the job it starts
 
 
 @dataclass
@@ -114,7 +115,7 @@ class UploadService:
         variables.update(mimeType=stored.mime, etag=stored.hash)
         if policy.callback_url and policy.callback_fetch_key:
             return self._finish_fetch_key(request, stored, variables, job)
-        persistent_id = self._start_job(job, stored)
+        persistent_id = self._start_job(job, stored, request.origin)
         if persistent_id:
             variables["persistentId"] = persistent_id
         if policy.callback_url:
@@ -130,7 +131,7 @@ class UploadService:
         if key != stored.key:
             stored = self.storage.move(stored.bucket, stored.key, stored.bucket, key,
                                        force=policy.allows_overwrite(key))
-        self._start_job(job, stored)
+        self._start_job(job, stored, request.origin)
         return UploadResult(body=as_body(payload if payload is not None else {}))
 
     def _variables(self, request: UploadRequest, temp: TempFile) -> dict[str, Any]:
@@ -161,11 +162,11 @@ class UploadService:
             pipeline=policy.persistent_pipeline, reqid=reqid, task_from="upload", account=access_key,
         ), check_source=False)
 
-    def _start_job(self, job: Job | None, stored: ObjectInfo) -> str:
+    def _start_job(self, job: Job | None, stored: ObjectInfo, origin: str) -> str:
         if job is None:
             return ""
         job.key = stored.key  # callbackFetchKey may have renamed the object
-        return self.jobs.accept(job).id
+        return self.jobs.accept(job, origin).id
 
     def _respond(self, policy: PutPolicy, stored: ObjectInfo, persistent_id: str,
                  variables: dict[str, Any]) -> UploadResult:
