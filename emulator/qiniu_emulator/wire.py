@@ -11,6 +11,8 @@ from typing import Any
 
 from .config import ACCOUNT_UID
 from .jobs.models import DESC, Code, Item, Job
+from .scenarios import ActiveRule, Hold
+from .scenarios.rules import spec_json
 from .storage import BlockState, BucketInfo, ObjectInfo, PartInfo
 
 # -- rs / rsf --------------------------------------------------------------------
@@ -145,4 +147,16 @@ def job_debug_json(job: Job) -> dict[str, Any]:
         "timings": [asdict(t) for t in job.timings],
         "log": list(job.log),
     }
+    return out
+
+
+# -- emulator-only: scenario rules ------------------------------------------------------
+
+
+def scenario_json(rule: ActiveRule, held: list[str]) -> dict[str, Any]:
+    """A rule of ``/_emulator/scenarios``: as written, plus how often it matched and fired."""
+    out: dict[str, Any] = {"id": rule.id, **spec_json(rule.spec)}
+    out.update(hits=rule.hits, matched=rule.matched, spent=rule.spent)
+    if isinstance(rule.spec.effect, Hold):
+        out["held"] = list(held)
     return out
