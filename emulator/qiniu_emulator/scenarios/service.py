@@ -121,14 +121,14 @@ class Scenarios:
             removed = [r for r in self._rules if bucket is None or r.spec.match.bucket == bucket]
         self._drop(removed)
         if bucket is not None:
-            self.holds.release_where(lambda held: held.bucket == bucket, f"bucket {bucket} was reset")
+            self.holds.release_where(lambda held: held.bucket == bucket, f"when bucket {bucket} was reset")
         return removed
 
     def release(self, rule_id: str) -> list[str]:
         """Release every job ``rule_id`` holds now; the rule stays."""
         self.get(rule_id)
         return self.holds.release_where(lambda held: held.rule_id == rule_id,
-                                        f"by a release of scenario rule {rule_id}")
+                                        f"by POST /_emulator/scenarios/{rule_id}/release")
 
     def close(self) -> None:
         """End every delay at once (shutdown); held jobs stay unfinished for the next start."""
@@ -143,7 +143,7 @@ class Scenarios:
             self._rules = [r for r in self._rules if r.id not in gone]
         for rule in rules:
             rule.cancelled.set()
-        self.holds.release_where(lambda held: held.rule_id in gone, "its scenario rule was removed")
+        self.holds.release_where(lambda held: held.rule_id in gone, "when its scenario rule was removed")
 
     # -- what fires -------------------------------------------------------------------
     def delay(self, facts: Facts) -> float:
