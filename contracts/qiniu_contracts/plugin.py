@@ -167,6 +167,7 @@ def qiniu_client(qiniu_target: Target) -> OurClient:
 @pytest.fixture(params=["qiniu_fop", "qiniu"])
 def contract_client(request: pytest.FixtureRequest, qiniu_target: Target):
     """Each contract once through our client and once through the official SDK."""
+    configure_hosts(qiniu_target)  # again: a test before this one may have pointed them elsewhere
     return OurClient(qiniu_target) if request.param == "qiniu_fop" else OfficialSdk(qiniu_target)
 
 
@@ -177,6 +178,7 @@ def qiniu_scenario(qiniu_target: Target):
     ``held = qiniu_scenario.hold_jobs(bucket=...)``, ``held.release()``. Skips on real Qiniu."""
     if not qiniu_target.is_emulator:
         pytest.skip("scenario rules need the emulator")
+    configure_hosts(qiniu_target)
     control = ScenarioControl(qiniu_target.url)
     yield control
     control.clear()
