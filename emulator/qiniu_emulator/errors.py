@@ -9,6 +9,7 @@ Qiniu's error strings are written down.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from http import HTTPStatus
 from typing import Any, ClassVar
 
 # Reason phrases for Qiniu's non-standard status codes, so the status line is readable.
@@ -303,7 +304,7 @@ class InjectedAnswer(QiniuError):
 
     def __init__(self, status: int, rule_id: str, payload: Any = None,
                  extra_headers: dict[str, str] | None = None) -> None:
-        reason = REASONS.get(status, "injected error").lower()
+        reason = (REASONS.get(status) or _standard_phrase(status) or "injected error").lower()
         QiniuError.__init__(self, status, f"{reason} (injected by scenario {rule_id})")
         self.rule_id = rule_id
         self.payload = payload
@@ -317,3 +318,10 @@ class InjectedAnswer(QiniuError):
         out.update(self.extra_headers)
         out["X-Emulator-Scenario"] = self.rule_id
         return out
+
+
+def _standard_phrase(status: int) -> str:
+    try:
+        return HTTPStatus(status).phrase
+    except ValueError:
+        return ""
