@@ -19,8 +19,17 @@ LOOPBACK_NAMES = ("127.0.0.1", "localhost")
 
 
 def this_host() -> str:
-    """host[:port] as the client reached us: the answer must lead back here."""
-    return request.host
+    """host[:port] as the client reached us: the answer must lead back here.
+
+    The Java SDK sends ``Host`` without the port; the port the request came in on is
+    added then, or the SDK would follow the answer to port 80.
+    """
+    host = request.host
+    port = str(request.environ.get("SERVER_PORT", ""))
+    default = "443" if request.scheme == "https" else "80"
+    if ":" not in host.rpartition("]")[2] and port and port != default:
+        return f"{host}:{port}"
+    return host
 
 
 def service_hosts() -> list[str]:
