@@ -9,7 +9,7 @@ from urllib.parse import unquote
 from flask import Flask, Response, g, request
 from werkzeug.exceptions import HTTPException
 
-from .api import EXTENSION, admin, dora, faults, io, json_response, raw_request, rs, scenarios, uc, up
+from .api import EXTENSION, admin, dora, faults, fetch, io, json_response, raw_request, rs, scenarios, uc, up
 from .config import Settings
 from .emulator import Emulator
 from .errors import REASONS, NoSuchBucket, QiniuError
@@ -31,7 +31,7 @@ def create_app(settings: Settings | None = None, emulator: Emulator | None = Non
     app.url_map.strict_slashes = False
     app.url_map.converters["key_path"] = io.KeyPathConverter
     app.extensions[EXTENSION] = emulator
-    for blueprint in (admin.bp, scenarios.bp, dora.bp, up.bp, rs.bp, uc.bp, io.bp):
+    for blueprint in (admin.bp, scenarios.bp, dora.bp, up.bp, rs.bp, uc.bp, fetch.bp, io.bp):
         app.register_blueprint(blueprint)
     _install_hooks(app, emulator)
     _install_scenario_answers(app, emulator)

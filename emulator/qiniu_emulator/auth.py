@@ -81,6 +81,7 @@ class RawRequest:
     host: str
     headers: Headers = field(default_factory=Headers)
     body: bytes = b""
+    server_port: str = ""  # the port the request arrived on, when the Host header may lack it
 
     def __post_init__(self) -> None:
         if not isinstance(self.headers, Headers):
@@ -99,6 +100,7 @@ class RawRequest:
             host=host,
             headers=Headers(list(EnvironHeaders(environ))),
             body=body,
+            server_port=str(environ.get("SERVER_PORT", "")),
         )
 
     @property
@@ -171,22 +173,54 @@ def qbox_candidates(req: RawRequest) -> list[Signed]:
     return [Signed(qbox_string_to_sign(req), covers)]
 
 
+def signed_hosts(req: RawRequest) -> list[str]:
+    """The Host values a correct signer may have signed for the Host it sent.
+
+    * the Host as received;
+    * ``host:port:port``: the Node SDK (``qiniu`` 7.0.9 through 7.15.x; it matters from
+      7.5.0, when BucketManager moved to Qiniu signatures) appends the URL's port to a host
+      that already has it;
+    * ``host:<port>``: the Java SDK's ``Api`` classes (7.x) send ``Host`` without the port
+      but sign the URL's host and port.
+    """
+    hosts = [req.host]
+    name, sep, port = req.host.rpartition(":")
+    has_port = bool(sep) and port.isdigit() and not req.host.endswith("]")
+    if has_port:
+        hosts.append(f"{req.host}:{port}")
+    elif req.server_port:
+        hosts.append(f"{req.host}:{req.server_port}")
+    return hosts
+
+
+def signed_paths(req: RawRequest) -> list[str]:
+    """The raw path, and the percent-decoded one the Go and Java SDKs sign."""
+    decoded = unquote(req.raw_path, errors="surrogateescape")
+    return list(dict.fromkeys((req.raw_path, decoded)))
+
+
 def qiniu_candidates(req: RawRequest) -> list[Signed]:
     """Every string a correct ``Qiniu`` signer may have signed for ``req``.
 
-    The head is fixed; clients disagree on the body: the documented rule appends it for
-    any Content-Type but octet-stream, the Go SDK only for form and JSON bodies.
+    The method, query and headers are fixed; the SDKs differ on the Host line and the
+    path (see :func:`signed_hosts`, :func:`signed_paths`) and on the body: the documented
+    rule appends it for any Content-Type but octet-stream, the Go SDK only for form and
+    JSON bodies.
     """
     content_type = req.headers.get("Content-Type")
-    lines = [f"{req.method.upper()} {req.path_with_query}", f"Host: {req.host}"]
-    if content_type is not None:
-        lines.append(f"Content-Type: {content_type}")
-    lines.extend(_qiniu_header_lines(req.headers))
-    head = _to_bytes("\n".join(lines) + "\n\n")
+    query = f"?{req.raw_query}" if req.raw_query else ""
+    tail = [f"Content-Type: {content_type}"] if content_type is not None else []
+    tail.extend(_qiniu_header_lines(req.headers))
     documented = bool(req.body) and content_type not in (None, OCTET_STREAM)
     go_style = bool(req.body) and content_type in (FORM_CONTENT_TYPE, JSON_CONTENT_TYPE)
-    variants = {head + req.body if with_body else head: with_body or not req.body
-                for with_body in (documented, go_style)}
+    variants: dict[bytes, bool] = {}
+    for path in signed_paths(req):
+        for host in signed_hosts(req):
+            lines = [f"{req.method.upper()} {path}{query}", f"Host: {host}", *tail]
+            head = _to_bytes("\n".join(lines) + "\n\n")
+            for with_body in (documented, go_style):
+                data = head + req.body if with_body else head
+                variants[data] = variants.get(data, False) or with_body or not req.body
     return [Signed(data, covers) for data, covers in variants.items()]
 
 

@@ -13,6 +13,7 @@ from .config import Settings
 from .downloads import DownloadService, DownloadSigner
 from .fetch import UrlFetcher
 from .fetch_policy import FetchPolicy
+from .fetch_service import FetchService
 from .fops.catalog import default_registry
 from .fops.registry import Registry
 from .jobs.notify import Notifier
@@ -48,6 +49,7 @@ class Emulator:
     uploads: UploadService
     downloads: DownloadService
     sync_fops: SyncFops
+    fetches: FetchService
     draining: threading.Event = field(default_factory=threading.Event)
     _housekeeper: threading.Thread | None = None
 
@@ -81,8 +83,10 @@ class Emulator:
         uploads = UploadService(storage, jobs, _upload_callbacks(auth, settings, scenarios))
         sync_fops = SyncFops(storage, processor, logging.getLogger("qiniu_emulator.io"),
                              slots=settings.sync_workers)
+        fetches = FetchService(storage, fetcher, auth, Outbound(settings.notify_timeout, NOTIFY_ANSWER_BYTES))
         return cls(settings=settings, storage=storage, auth=auth, registry=registry, fetcher=fetcher,
-                   jobs=jobs, scenarios=scenarios, uploads=uploads, downloads=downloads, sync_fops=sync_fops)
+                   jobs=jobs, scenarios=scenarios, uploads=uploads, downloads=downloads, sync_fops=sync_fops,
+                   fetches=fetches)
 
     def start(self) -> None:
         self.jobs.start()
@@ -125,6 +129,7 @@ class Emulator:
         if self._housekeeper is not None:
             self._housekeeper.join(timeout)
         self.sync_fops.stop_all()
+        self.fetches.close()
         self.jobs.stop(timeout)
         killed = self.jobs.processor.children.kill_all()
         if killed:

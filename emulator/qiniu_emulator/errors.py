@@ -15,6 +15,7 @@ from typing import Any, ClassVar
 # Reason phrases for Qiniu's non-standard status codes, so the status line is readable.
 REASONS = {
     298: "Partial Success",
+    478: "Source Fetch Failed",
     499: "Client Closed Request",
     503: "Service Unavailable",
     573: "Too Many Requests",
@@ -157,6 +158,14 @@ class QiniuError(Exception):
         return NoSuchJob()
 
     @classmethod
+    def no_such_fetch_task(cls) -> "NoSuchKey":
+        return NoSuchKey("no such fetch task")
+
+    @classmethod
+    def fetch_failed(cls, message: str) -> "FetchFailed":
+        return FetchFailed(message)
+
+    @classmethod
     def condition_not_met(cls) -> "ConditionNotMet":
         return ConditionNotMet()
 
@@ -248,6 +257,12 @@ class CallbackFailed(_Fixed):
 
 class ServerError(_Fixed):
     STATUS, DEFAULT = 599, "internal server error"
+
+
+class FetchFailed(_Fixed):
+    """Qiniu's 478: the source of a fetch could not be read."""
+
+    STATUS, DEFAULT = 478, "fetch source failed"
 
 
 class NoSuchKey(_Fixed):

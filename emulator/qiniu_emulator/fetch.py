@@ -71,12 +71,16 @@ class UrlFetcher:
         return BoundFetch(self, access)
 
     def fetch(self, url: str, dest_dir: Path, access: Access) -> Path:
+        return self.fetch_typed(url, dest_dir, access)[0]
+
+    def fetch_typed(self, url: str, dest_dir: Path, access: Access) -> tuple[Path, str]:
+        """The resource as a local file, and its MIME type when the source says ("" if not)."""
         local = self.local_object(url)
         if local is not None:
             return self._copy_object(url, *local, dest_dir, access)
         for prefix, directory in self.url_map:
             if url.startswith(prefix):
-                return self._from_directory(url, prefix, directory)
+                return self._from_directory(url, prefix, directory), ""
         return self._download(url, dest_dir)
 
     def local_object(self, url: str) -> tuple[str, str, RawRequest | None] | None:
@@ -111,7 +115,7 @@ class UrlFetcher:
         return ports
 
     def _copy_object(self, url: str, bucket: str, key: str, request: RawRequest | None,
-                     dest_dir: Path, access: Access) -> Path:
+                     dest_dir: Path, access: Access) -> tuple[Path, str]:
         if self.downloads is None:
             raise OpFailed(f"failed to GET {url}: no buckets outside a running emulator")
         try:
@@ -120,7 +124,7 @@ class UrlFetcher:
             raise OpFailed(f"failed to GET {url}: {exc.status} {exc.message}") from exc
         dest = dest_dir / f"fetched-{uuid.uuid4().hex}"
         shutil.copyfile(info.path, dest)
-        return dest
+        return dest, info.mime
 
     def _from_directory(self, url: str, prefix: str, directory: Path) -> Path:
         relative = unquote(urlsplit(url[len(prefix):]).path).lstrip("/")
@@ -129,7 +133,7 @@ class UrlFetcher:
             raise OpFailed(f"failed to GET {url}: no file {relative!r} in the url map for {prefix}")
         return candidate
 
-    def _download(self, url: str, dest_dir: Path) -> Path:
+    def _download(self, url: str, dest_dir: Path) -> tuple[Path, str]:
         """GET with a deadline for the whole transfer, a size cap and at most a few redirects."""
         deadline = time.monotonic() + self.outbound.timeout
         dest = dest_dir / f"fetched-{uuid.uuid4().hex}"
@@ -157,7 +161,7 @@ class UrlFetcher:
             if answer.status != 200:
                 dest.unlink(missing_ok=True)
                 raise OpFailed(f"failed to GET {first}: HTTP {answer.status}")
-            return dest
+            return dest, answer.headers.get("Content-Type", "").split(";")[0].strip()
         raise OpFailed(f"failed to GET {first}: more than {MAX_REDIRECTS} redirects")
 
 

@@ -145,7 +145,9 @@ def _make_server(settings: Settings) -> Listeners:
     listeners = Listeners(emulator=emulator, server=server, url=f"http://{host}:{port}")
     https_port = None
     if settings.tls:
-        files = ensure_certificates(emulator.storage.data_dir, certificate_names(settings.host, settings.domain_suffix))
+        buckets = [b.name for b in emulator.storage.list_buckets()]
+        names = certificate_names(settings.host, settings.domain_suffix, buckets)
+        files = ensure_certificates(emulator.storage.data_dir, names)
         wanted = settings.https_port() if settings.tls_port is not None or settings.port else 0
         listeners.https = TlsListener(app, settings.host, wanted, settings.threads, files)
         https_port = listeners.https.port

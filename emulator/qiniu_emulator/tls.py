@@ -57,8 +57,11 @@ def _write_private(path: Path, data: bytes) -> None:
         f.write(data)
 
 
-def certificate_names(host: str, domain_suffix: str) -> list[str]:
+def certificate_names(host: str, domain_suffix: str, buckets: list[str]) -> list[str]:
+    """Names for the server certificate. TLS clients refuse a wildcard over a single label
+    (``*.localhost``), so every bucket known at start gets its own domain name too."""
     names = ["localhost", f"*.{domain_suffix}", domain_suffix, "127.0.0.1", "::1", socket.gethostname()]
+    names += [f"{bucket}.{domain_suffix}" for bucket in buckets]
     if host not in ("", "0.0.0.0", "::"):
         names.append(host)
     return names

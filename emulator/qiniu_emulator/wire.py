@@ -53,6 +53,11 @@ def list_item_json(obj: ObjectInfo) -> dict[str, Any]:
     }
 
 
+def fetch_json(obj: ObjectInfo) -> dict[str, Any]:
+    """The answer of ``/fetch``: the stored object."""
+    return {"hash": obj.hash, "key": obj.key, "fsize": obj.fsize, "mimeType": obj.mime}
+
+
 # -- up ------------------------------------------------------------------------------
 
 
@@ -75,6 +80,54 @@ def upload_answer(hash_: str, key: str, persistent_id: str = "") -> dict[str, An
 
 
 # -- uc ------------------------------------------------------------------------------
+
+# Every service of a region answer points back at the emulator.
+REGION_SERVICES = ("up", "io", "io_src", "uc", "rs", "rsf", "api")
+
+
+def region_v4_json(region: str, hosts: list[str], ttl: int) -> dict[str, Any]:
+    """One entry of ``/v4/query`` ``hosts`` (and of ``/regions``): ``domains`` per service.
+
+    ``hosts[0]`` is where the client came in; the rest are other names of the emulator,
+    so an SDK's backup host is a real second host (Go reads ``old`` as the alternative,
+    Node and Python use every ``domains`` entry in turn).
+    """
+    entry: dict[str, Any] = {"region": region, "ttl": ttl, "s3": {"domains": [], "region_alias": region}}
+    for service in REGION_SERVICES:
+        entry[service] = {"domains": list(hosts), "old": hosts[1:]}
+    entry["up"]["acc_domains"] = hosts[:1]
+    return entry
+
+
+def region_v3_json(region: str, hosts: list[str], ttl: int) -> dict[str, Any]:
+    """One ``/v3/query`` entry (Java's AutoRegion), also the ``/v2/query`` body (older Go)."""
+    main, backup = hosts[:1], hosts[1:]
+    entry: dict[str, Any] = {"region": region, "ttl": ttl}
+    for service in REGION_SERVICES:
+        entry[service] = {"src": {"main": main, "backup": backup}, "acc": {"main": main, "backup": backup}}
+    # The legacy /v2/query up entry also names old domains; Go reads them when present.
+    entry["up"]["old_acc"] = {"main": [], "info": ""}
+    entry["up"]["old_src"] = {"main": [], "info": ""}
+    return entry
+
+
+def regions_json(regions: list[str], hosts: list[str], ttl: int) -> dict[str, Any]:
+    """``/regions``, which the Go SDK asks before a pfop without a region."""
+    listed = []
+    for region in regions:
+        entry = region_v4_json(region, hosts, ttl)
+        entry["id"] = entry.pop("region")
+        listed.append(entry)
+    return {"regions": listed}
+
+
+def domain_v3_json(domain: str, bucket: BucketInfo, owner: int) -> dict[str, Any]:
+    """One entry of ``/v3/domains`` with the fields the Node and Go SDKs declare."""
+    return {"domain": domain, "tbl": bucket.name, "owner": owner, "uid": owner, "refresh": False,
+            "ctime": bucket.created, "utime": bucket.created, "domainType": 0,
+            "antileech": {"no_refer": True, "anti_leech_mode": 0, "anti_leech_used": False,
+                          "source_enabled": False}}
+
 
 
 def bucket_v2_json(bucket: BucketInfo) -> dict[str, Any]:

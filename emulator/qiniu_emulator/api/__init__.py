@@ -76,6 +76,20 @@ def empty_response() -> Response:
     return Response(b"", status=200, mimetype="application/json")
 
 
+def signed_json() -> dict[str, Any]:
+    """The request's JSON object body; 401 when the signature does not cover it, 400 when not JSON."""
+    if not g.get("body_signed", True):
+        log.info("%s %s rejected: the signature does not cover its JSON body", request.method, request.path)
+        raise QiniuError.bad_token()
+    try:
+        body = json.loads(request.get_data() or b"{}")
+    except ValueError:
+        raise QiniuError.bad_request("the body must be a JSON object") from None
+    if not isinstance(body, dict):
+        raise QiniuError.bad_request("the body must be a JSON object")
+    return body
+
+
 def form_value(name: str, default: str = "") -> str:
     """A field from the query string or the url-encoded form body."""
     value = params().get(name)

@@ -35,10 +35,11 @@ ROUTES: dict[str, str] = {
     "up.upload_part": "upload.multipart.part", "up.list_parts": "upload.multipart.list",
     "up.complete_multipart": "upload.multipart.complete", "up.abort_multipart": "upload.multipart.abort",
     "rs.batch": "rs.batch", "rs.list_v1": "rsf.list", "rs.list_v2": "rsf.list",
-    "uc.query_v4": "uc.query", "uc.query_v3": "uc.query", "uc.query_v2": "uc.query",
-    "uc.domains": "uc.domains", "uc.buckets": "uc.buckets", "uc.buckets_v2": "uc.buckets",
-    "uc.make_bucket": "uc.mkbucket", "uc.drop_bucket": "uc.drop", "uc.bucket_info": "uc.bucketInfo",
-    "uc.set_private": "uc.private",
+    "uc.query_v4": "uc.query", "uc.query_v3": "uc.query", "uc.query_v2": "uc.query", "uc.regions": "uc.regions",
+    "uc.domains": "uc.domains", "uc.domains_v3": "uc.domains", "uc.buckets": "uc.buckets",
+    "uc.buckets_v2": "uc.buckets", "uc.make_bucket": "uc.mkbucket", "uc.drop_bucket": "uc.drop",
+    "uc.bucket_info": "uc.bucketInfo", "uc.set_private": "uc.private",
+    "fetch.fetch": "fetch.sync", "fetch.fetch_later": "fetch.async", "fetch.fetch_status": "fetch.status",
 }
 # Endpoints whose bucket is a form or query field (or a path argument).
 _BUCKET_FIELD = ("rsf.list", "uc.query", "uc.domains", "uc.mkbucket", "uc.drop", "uc.bucketInfo", "uc.private")
@@ -108,6 +109,13 @@ def _facts(em: "Emulator", name: str, domain_bucket: str | None) -> Facts:
     if name.startswith("rs.") and name != "rs.batch":
         bucket, key = decode_entry(str(args.get("rest", "")).split("/", 1)[0])
         return Facts(name, bucket, key)
+    if name == "fetch.sync":
+        bucket, key = decode_entry(str(args.get("encoded_entry", "")))
+        return Facts(name, bucket, key)
+    if name == "fetch.async":
+        raw_request()  # cached for the handler's signature check
+        body = json.loads(request.get_data() or b"{}")
+        return Facts(name, body.get("bucket"), body.get("key"))
     if name in _BUCKET_FIELD:
         form = _form()
         return Facts(name, args.get("bucket") or form.get("bucket") or form.get("tbl"))

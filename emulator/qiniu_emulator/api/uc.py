@@ -7,19 +7,40 @@ from typing import Any
 from flask import Blueprint, Response, request
 
 from ..errors import QiniuError
-from ..wire import bucket_info_json, bucket_v2_json
+from ..config import ACCOUNT_UID
+from ..wire import bucket_info_json, bucket_v2_json, domain_v3_json, region_v3_json, region_v4_json, regions_json
 from . import emulator, empty_response, form_value, int_arg, json_response, require_management_auth
 
 bp = Blueprint("uc", __name__)
 
-SERVICES = ("up", "io", "io_src", "uc", "rs", "rsf", "api")
 # Short, so that SDK region caches do not outlive an emulator restarted on another port.
 REGION_TTL = 60
+LOOPBACK_NAMES = ("127.0.0.1", "localhost")
 
 
 def this_host() -> str:
-    """host[:port] as the client reached us: the answer must lead back here."""
-    return request.host
+    """host[:port] as the client reached us: the answer must lead back here.
+
+    The Java SDK sends ``Host`` without the port; the port the request came in on is
+    added then, or the SDK would follow the answer to port 80.
+    """
+    host = request.host
+    port = str(request.environ.get("SERVER_PORT", ""))
+    default = "443" if request.scheme == "https" else "80"
+    if ":" not in host.rpartition("]")[2] and port and port != default:
+        return f"{host}:{port}"
+    return host
+
+
+def service_hosts() -> list[str]:
+    """This host first, then other names that reach the same port (loopback aliases)."""
+    host = this_host()
+    name, sep, port = host.rpartition(":")
+    if not sep or not port.isdigit():
+        name, port = host, ""
+    suffix = f":{port}" if port else ""
+    others = [f"{alias}{suffix}" for alias in LOOPBACK_NAMES if name in LOOPBACK_NAMES and alias != name]
+    return [host, *others]
 
 
 def bucket_domains(bucket: str) -> list[str]:
@@ -49,42 +70,43 @@ def _region(bucket: str) -> str:
 @bp.route("/v4/query", methods=["GET"])
 def query_v4() -> Response:
     bucket = _query_args()
-    host = this_host()
-    entry: dict[str, Any] = {"region": _region(bucket), "ttl": REGION_TTL,
-             "s3": {"domains": [], "region_alias": _region(bucket)}}
-    for service in SERVICES:
-        entry[service] = {"domains": [host]}
-    entry["up"].update({"old": [], "acc_domains": []})
-    return json_response({"hosts": [entry]})
-
-
-def _v3_entry(bucket: str) -> dict:
-    host = this_host()
-    entry: dict = {"region": _region(bucket), "ttl": REGION_TTL}
-    for service in SERVICES:
-        entry[service] = {"src": {"main": [host], "backup": []}}
-    entry["up"]["acc"] = {"main": [host], "backup": []}
-    return entry
+    return json_response({"hosts": [region_v4_json(_region(bucket), service_hosts(), REGION_TTL)]})
 
 
 @bp.route("/v3/query", methods=["GET"])
 def query_v3() -> Response:
-    return json_response({"hosts": [_v3_entry(_query_args())]})
+    bucket = _query_args()
+    return json_response({"hosts": [region_v3_json(_region(bucket), service_hosts(), REGION_TTL)]})
 
 
 @bp.route("/v2/query", methods=["GET"])
 @bp.route("/v1/query", methods=["GET"])
 def query_v2() -> Response:
-    return json_response(_v3_entry(_query_args()))
+    bucket = _query_args()
+    return json_response(region_v3_json(_region(bucket), service_hosts(), REGION_TTL))
+
+
+@bp.route("/regions", methods=["GET"])
+def regions() -> Response:
+    require_management_auth()
+    names = sorted({b.region for b in emulator().storage.list_buckets()} | {"z0"})
+    return json_response(regions_json(names, service_hosts(), REGION_TTL))
 
 
 @bp.route("/v2/domains", methods=["GET", "POST"])
-@bp.route("/v3/domains", methods=["GET", "POST"])
 def domains() -> Response:
     require_management_auth()
     bucket = form_value("tbl") or form_value("bucket")
     emulator().storage.get_bucket(bucket)
     return json_response(bucket_domains(bucket))
+
+
+@bp.route("/v3/domains", methods=["GET", "POST"])
+def domains_v3() -> Response:
+    require_management_auth()
+    info = emulator().storage.get_bucket(form_value("tbl") or form_value("bucket"))
+    owner = int(ACCOUNT_UID)
+    return json_response([domain_v3_json(d, info, owner) for d in bucket_domains(info.name)])
 
 
 @bp.route("/buckets", methods=["GET", "POST"])

@@ -204,6 +204,7 @@ def complete_multipart(bucket: str, encoded: str, upload_id: str) -> Response:
         origin="upload.multipart.complete",
         custom_vars={k[2:] if k.startswith("x:") else k: str(v) for k, v in (body.get("customVars") or {}).items()},
         meta={k[len(META_PREFIX):] if k.lower().startswith(META_PREFIX) else k: str(v)
-              for k, v in (body.get("metadata") or {}).items()},
+              # the Java SDK spells it metaData
+              for k, v in (body.get("metadata") or body.get("metaData") or {}).items()},
     )
     return _render(emulator().uploads.complete_multipart(upload, bucket, upload_id, parts))

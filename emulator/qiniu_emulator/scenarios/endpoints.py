@@ -16,8 +16,8 @@ INBOUND: tuple[str, ...] = (
     "upload.multipart.init", "upload.multipart.part", "upload.multipart.list",
     "upload.multipart.complete", "upload.multipart.abort",
     *(f"rs.{op}" for op in RS_OPS), "rs.batch", "rsf.list",
-    "uc.query", "uc.domains", "uc.buckets", "uc.mkbucket", "uc.drop", "uc.bucketInfo", "uc.private",
-    "io.download", "io.fop",
+    "uc.query", "uc.regions", "uc.domains", "uc.buckets", "uc.mkbucket", "uc.drop", "uc.bucketInfo",
+    "uc.private", "fetch.sync", "fetch.async", "fetch.status", "io.download", "io.fop",
 )
 OUTBOUND: tuple[str, ...] = ("notify", "callback")
 JOB_ORIGINS: tuple[str, ...] = ("pfop", "upload.form", "upload.mkfile", "upload.multipart.complete")

@@ -160,18 +160,21 @@ class Storage:
 
     def commit(
         self, bucket: str, key: str, temp: TempFile, *, mime: str, end_user: str = "",
-        meta: dict | None = None, overwrite: bool = True, delete_after_days: int = 0,
+        meta: dict | None = None, overwrite: bool = True, delete_after_days: int = 0, type_: int = 0,
     ) -> ObjectInfo:
         """Store the temp file's bytes as ``bucket``/``key`` and return the new object.
 
         With ``overwrite=False`` an existing key is a 614, except when it already holds
         the same content, which succeeds and returns the existing object. On success the
         temp file is consumed; on error it is left for the caller to discard.
-        ``delete_after_days`` > 0 gives the object a lifecycle (see :meth:`set_delete_after_days`).
+        ``delete_after_days`` > 0 gives the object a lifecycle (see :meth:`set_delete_after_days`);
+        ``type_`` is its storage class (0 standard .. 4 archive IR).
         """
+        if type_ not in STORAGE_TYPES:
+            raise QiniuError.bad_request(f"invalid storage type {type_}: use 0 to 4")
         mode = "replace" if overwrite else "insert"
         return self._commit(bucket, key, temp, mime=mime, end_user=end_user, meta=meta or {}, mode=mode,
-                            expires_at=_expiry(delete_after_days))
+                            expires_at=_expiry(delete_after_days), type_=type_)
 
     def put_bytes(self, bucket: str, key: str, data: bytes, *, mime: str, **kw) -> ObjectInfo:
         """Store ``data`` as an object (keyword options as for :meth:`commit`)."""

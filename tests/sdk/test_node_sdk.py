@@ -1,0 +1,91 @@
+"""The official Node.js SDK (the `qiniu` npm package pinned in node/package-lock.json)
+works unchanged against the emulator on a non-default port, over http and over --tls.
+
+The test needs `node` and `npm` (it installs the pinned SDK with `npm ci` into
+tests/sdk/node/node_modules); without them it skips and says why. CI sets
+QINIU_REQUIRE_NODE=1, which turns that skip into a failure.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+import imageio_ffmpeg
+from support import ACCESS_KEY, SECRET_KEY, free_port
+
+HERE = Path(__file__).parent / "node"
+SDK_VERSION = json.loads((HERE / "package.json").read_text())["dependencies"]["qiniu"]
+
+
+def unavailable(reason: str) -> None:
+    if os.environ.get("QINIU_REQUIRE_NODE") == "1":
+        pytest.fail(f"the Node SDK test must run here: {reason}")
+    pytest.skip(reason)
+
+
+@pytest.fixture(scope="module")
+def node() -> str:
+    node, npm = shutil.which("node"), shutil.which("npm")
+    if not node or not npm:
+        unavailable("Node.js and npm are not installed; install Node.js 18+ to run the official Node SDK test")
+    installed = HERE / "node_modules" / "qiniu" / "package.json"
+    if not installed.is_file() or json.loads(installed.read_text())["version"] != SDK_VERSION:
+        done = subprocess.run([npm, "ci", "--no-audit", "--no-fund"], cwd=HERE, capture_output=True, text=True,
+                              timeout=600)
+        if done.returncode != 0:
+            unavailable(f"npm ci could not install qiniu {SDK_VERSION}: {done.stderr.strip()[-300:]}")
+    return node
+
+
+@pytest.fixture(scope="module")
+def clip(tmp_path_factory) -> Path:
+    path = tmp_path_factory.mktemp("node-media") / "clip.mp4"
+    subprocess.run([imageio_ffmpeg.get_ffmpeg_exe(), "-hide_banner", "-nostdin", "-loglevel", "error", "-y",
+                    "-f", "lavfi", "-i", "testsrc2=size=160x120:rate=10:duration=1", "-c:v", "libx264",
+                    "-preset", "ultrafast", "-pix_fmt", "yuv420p", str(path)], check=True, timeout=60)
+    return path
+
+
+def run_steps(node: str, host: str, bucket: str, clip: Path, https: bool = False, ca: str = "") -> list[dict]:
+    env = {**os.environ, "EMULATOR": host, "HTTPS": "1" if https else "0", "AK": ACCESS_KEY, "SK": SECRET_KEY,
+           "BUCKET": bucket, "OUT_BUCKET": "output-bucket", "VIDEO": str(clip)}
+    if ca:
+        env["NODE_EXTRA_CA_CERTS"] = ca
+    done = subprocess.run([node, "steps.js"], cwd=HERE, env=env, capture_output=True, text=True, timeout=600)
+    steps = [json.loads(line) for line in done.stdout.splitlines() if line.startswith("{")]
+    assert steps, f"steps.js printed nothing: {done.stderr[-2000:]}"
+    return steps
+
+
+def assert_all_pass(steps: list[dict]) -> None:
+    failed = [f"{s['step']}: {s['detail']}" for s in steps if not s["ok"]]
+    assert not failed, "\n".join(failed)
+    assert len(steps) >= 26 and steps[-1]["step"] == "avinfo result"
+
+
+@pytest.fixture(scope="module")
+def emulator(tmp_path_factory):
+    from qiniu_emulator.config import Settings
+    from qiniu_emulator.server import start_in_thread
+
+    port = free_port()
+    server = start_in_thread(Settings(port=port, tls=True, tls_port=free_port(), data=tmp_path_factory.mktemp("data"),
+                                      accounts=[(ACCESS_KEY, SECRET_KEY)], buckets=["output-bucket"], workers=2))
+    yield server
+    server.stop()
+
+
+def test_the_node_sdk_over_http_on_a_non_default_port(node, emulator, clip):
+    emulator.emulator.storage.ensure_bucket("node-http")
+    assert_all_pass(run_steps(node, emulator.url.removeprefix("http://"), "node-http", clip))
+
+
+def test_the_node_sdk_over_https(node, emulator, clip):
+    emulator.emulator.storage.ensure_bucket("node-https")
+    host = emulator.https_url.removeprefix("https://")
+    assert_all_pass(run_steps(node, host, "node-https", clip, https=True, ca=emulator.ca))
