@@ -33,6 +33,14 @@ def test_the_official_sdk_reports_the_599_and_the_callers_retry_succeeds(target,
     assert rule.hits == 1
 
 
+def test_the_official_sdk_retries_an_upload_answered_599_on_the_regions_next_host(target, rules):
+    client = OfficialSdk(target)
+    rule = rules(endpoint="upload.form", key="again.txt", answer=599, times=1)
+    assert client.put_data(target.bucket, "again.txt", b"second time").status == 200
+    assert (rule.hits, rule.matched) == (1, 2)
+    assert client.stat(target.bucket, "again.txt").ret["fsize"] == 11
+
+
 def test_an_upload_stored_but_answered_599(client, target, rules):
     rule = rules(endpoint="upload.form", key="stored.txt", answer={"status": 599, "when": "after"})
     reply = client.put_data(target.bucket, "stored.txt", b"kept")
