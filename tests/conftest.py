@@ -45,11 +45,20 @@ def server(start_emulator) -> RunningServer:
 
 
 @pytest.fixture
-def sdk(server):
-    """The official qiniu SDK pointed at ``server``, and its Auth."""
+def sdk_for() -> Callable[[RunningServer], object]:
+    """Point the official qiniu SDK at a server; returns its Auth."""
     import qiniu
 
-    qiniu.config.set_default(default_api_host=server.url, default_uc_host=server.url,
-                             default_query_region_host=server.url, default_rs_host=server.url,
-                             default_rsf_host=server.url, connection_retries=1)
-    return qiniu.Auth(ACCESS_KEY, SECRET_KEY)
+    def point(server: RunningServer):
+        qiniu.config.set_default(default_api_host=server.url, default_uc_host=server.url,
+                                 default_query_region_host=server.url, default_rs_host=server.url,
+                                 default_rsf_host=server.url, connection_retries=1)
+        return qiniu.Auth(ACCESS_KEY, SECRET_KEY)
+
+    return point
+
+
+@pytest.fixture
+def sdk(server, sdk_for):
+    """The official qiniu SDK pointed at ``server``, and its Auth."""
+    return sdk_for(server)

@@ -28,8 +28,10 @@ DEFAULT_RS_HOST = "https://rs-z0.qiniuapi.com"
 DEFAULT_RSF_HOST = "https://rsf-z0.qiniuapi.com"
 DEFAULT_UC_HOST = "https://uc.qiniuapi.com"
 DEFAULT_IO_HOST = "https://iovip-z0.qiniuio.com"
+# The v3 task API lives on the Dora host (https://developer.qiniu.com/dora/7512).
+DEFAULT_DORA_HOST = "https://dora.qiniuapi.com"
 
-_HOST_FIELDS = ("api_host", "up_host", "rs_host", "rsf_host", "uc_host", "io_host")
+_HOST_FIELDS = ("api_host", "up_host", "rs_host", "rsf_host", "uc_host", "io_host", "dora_host")
 
 
 @dataclasses.dataclass
@@ -46,6 +48,7 @@ class Config:
     rsf_host: str = DEFAULT_RSF_HOST
     uc_host: str = DEFAULT_UC_HOST
     io_host: str = DEFAULT_IO_HOST
+    dora_host: str = DEFAULT_DORA_HOST
     connection_timeout: float = 30.0
     connection_retries: int = 2
     connection_pool: int = 10
@@ -132,6 +135,7 @@ def set_default(
     default_rsf_host: str | None = None,
     default_uc_host: str | None = None,
     default_io_host: str | None = None,
+    default_dora_host: str | None = None,
     connection_timeout: float | None = None,
     connection_retries: int | None = None,
     connection_pool: int | None = None,
@@ -144,7 +148,7 @@ def set_default(
     given = {
         "api_host": default_api_host, "up_host": default_up_host,
         "rs_host": default_rs_host, "rsf_host": default_rsf_host,
-        "uc_host": default_uc_host, "io_host": default_io_host,
+        "uc_host": default_uc_host, "io_host": default_io_host, "dora_host": default_dora_host,
         "connection_timeout": connection_timeout,
         "connection_retries": connection_retries, "connection_pool": connection_pool,
     }

@@ -8,10 +8,14 @@ from collections.abc import Sequence
 from typing import Any
 from urllib.parse import quote, urlencode
 
-from .auth import FORM_CONTENT_TYPE, Auth, QBoxRequestsAuth
+from .auth import FORM_CONTENT_TYPE, Auth, QBoxRequestsAuth, QiniuRequestsAuth
 from .config import Config, defaults
 from .http import RequestFailed, ResponseInfo, request_json
 from .status import PENDING_CODES, JobStatus
+
+
+IDLE_TYPE = 1
+WORKFLOW_TYPE = 2
 
 
 class PersistentFop:
@@ -44,7 +48,8 @@ class PersistentFop:
 
         ``fops`` is a ``;``-separated string or a list of commands (joined with ``;``);
         give it or ``workflow_template_id``. ``force`` reprocesses even when a saveas
-        target already exists; ``persistent_type=1`` asks for an idle-time job.
+        target already exists; ``persistent_type=1`` asks for an idle-time job and
+        ``persistent_type=2`` marks a workflow run (with ``workflow_template_id``).
         """
         body = urlencode(self._form(key, _join_fops(fops), force, persistent_type,
                                     workflow_template_id))
@@ -58,6 +63,13 @@ class PersistentFop:
         _require_id(persistent_id)
         url = f"{self.config.api_host}/status/get/prefop?id={quote(persistent_id, safe='')}"
         return request_json(self.config, "GET", url, auth=QBoxRequestsAuth(self.auth))
+
+    def get_task(self, persistent_id: str) -> tuple[dict | None, ResponseInfo]:
+        """The v3 task answer (``version``, ``created_at`` in ms, ``input``, ``ops``) from the
+        Dora host; Qiniu serves it for workflow-template tasks."""
+        _require_id(persistent_id)
+        url = f"{self.config.dora_host}/v3/task/status/{quote(persistent_id, safe='')}"
+        return request_json(self.config, "GET", url, auth=QiniuRequestsAuth(self.auth))
 
     def status(self, persistent_id: str) -> JobStatus:
         """The job as a :class:`JobStatus`; :class:`RequestFailed` if prefop fails."""
@@ -98,7 +110,7 @@ class PersistentFop:
             ("fops", fops),
             ("notifyURL", self.notify_url),
             ("force", "1" if force else None),
-            ("type", _type_field(persistent_type)),
+            ("type", _type_field(persistent_type, workflow_template_id)),
             ("pipeline", self.pipeline),
             ("workflowTemplateID", workflow_template_id),
         ]
@@ -114,13 +126,23 @@ def _join_fops(fops: str | Sequence[str] | None) -> str | None:
     return ";".join(fops) or None
 
 
-def _type_field(persistent_type: Any) -> str | None:
+def _type_field(persistent_type: Any, workflow_template_id: str | None) -> str | None:
+    """The wire ``type``: 1 asks for an idle-time task; 2 is this API's "workflow processing",
+    which the workflow template id already says, so it is not sent (the service accepts
+    only 0 and 1, see docs/fops.md §1.5)."""
     if not persistent_type:
         return None
     try:
-        return str(int(persistent_type))
+        value = int(persistent_type)
     except (TypeError, ValueError):
         raise ValueError(f"persistent_type must be an integer, got {persistent_type!r}") from None
+    if value == WORKFLOW_TYPE:
+        if not workflow_template_id:
+            raise ValueError("persistent_type=2 (workflow processing) needs workflow_template_id")
+        return None
+    if value != IDLE_TYPE:
+        raise ValueError(f"persistent_type must be 1 (idle-time) or 2 (workflow), got {persistent_type!r}")
+    return str(value)
 
 
 def _require_id(persistent_id: str) -> None:

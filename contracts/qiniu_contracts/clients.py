@@ -123,7 +123,8 @@ def configure_hosts(target: Target) -> None:
 
     qiniu_fop.set_default(default_api_host=target.url, default_up_host=target.url,
                           default_rs_host=target.url, default_rsf_host=target.url,
-                          default_uc_host=target.url, default_io_host=target.url)
+                          default_uc_host=target.url, default_io_host=target.url,
+                          default_dora_host=target.url)
     qiniu.config.set_default(default_api_host=target.url, default_uc_host=target.url,
                              default_query_region_host=target.url, default_rs_host=target.url,
                              default_rsf_host=target.url)

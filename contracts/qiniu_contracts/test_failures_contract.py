@@ -64,17 +64,6 @@ def test_bad_parameters_are_rejected(contract_client, qiniu_target, text_source,
     assert_rejected(contract_client, qiniu_target, reply)
 
 
-def test_missing_source_object(contract_client, qiniu_target):
-    absent = qiniu_target.key(f"failures/{contract_client.name}/never-uploaded.txt")
-    reply = contract_client.pfop(qiniu_target.bucket, absent, "qhash/md5")
-    body = error_body(reply)
-    if qiniu_target.is_emulator:
-        # The spec recommends the rs convention over the legacy 404.
-        assert reply.status == 612 and body["error"] == "no such file or directory"
-    else:
-        assert reply.status in (404, 612), reply.text
-
-
 def test_unknown_persistent_id(contract_client, qiniu_target):
     reply = contract_client.prefop("z0." + uuid.uuid4().hex[:24])
     error_body(reply)

@@ -79,6 +79,9 @@ def build_parser() -> argparse.ArgumentParser:
     fop.add_argument("-o", "--output", type=Path, help="output file (a directory for multi-output ops); "
                                                        "JSON results print to stdout when omitted")
     add_setting_flags(fop, FOP_SETTINGS)
+
+    ops = commands.add_parser("ops", help="list the emulated ops and their parameters")
+    ops.add_argument("names", nargs="*", metavar="OP", help="only these ops")
     return parser
 
 
@@ -87,6 +90,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if args.command == "fop":
         return run_fop(args)
+    if args.command == "ops":
+        return print_ops(args.names)
     from .errors import QiniuError
     from .server import serve
     from .storage.lock import DataDirInUse
@@ -99,6 +104,17 @@ def main(argv: Sequence[str] | None = None) -> int:
         parser.error(exc.message)
     except (ValueError, OSError, DataDirInUse) as exc:
         parser.error(str(exc))
+
+
+def print_ops(names: list[str]) -> int:
+    from .fops.catalog import default_registry, describe_ops
+
+    try:
+        print(describe_ops(default_registry(), names))
+    except ValueError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    return 0
 
 
 def run_fop(args: argparse.Namespace) -> int:

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any, Callable, Iterator
 
 from .fetch_policy import FetchPolicy
+from .fidelity import MODES as FIDELITY_MODES
 
 # Documented development credentials: printed at start-up, never valid on the real service.
 DEFAULT_ACCESS_KEY = "qiniu-emulator-ak"
@@ -139,13 +140,18 @@ class Settings:
     workers: int = setting(_cpu_count, "job worker threads", parse=positive_int, metavar="N",
                            default_text="CPU cores")
     pipelines: dict[str, int] = setting(
-        dict, "declare a queue and its concurrency; undeclared pipelines are created on first use",
+        dict, "declare a queue and its concurrency; other pipelines are created on first use unless --strict-pipelines",
         parse=parse_pipeline_option, flag="--pipeline", metavar="NAME:CONCURRENCY", repeat=True,
         default_text="none")
+    strict_pipelines: bool = setting(False, "only --pipeline queues exist, as only queues made in the console "
+                                     "do; other names are answered 612", parse=boolean, switch=True)
     workflows: Path | None = setting(None, "workflow templates (JSON or YAML)", parse=Path, metavar="FILE")
     scenarios: Path | None = setting(None, "scenario rules in force from the start: injected answers, "
                                      "latency, held jobs, failed items and notifications (JSON or YAML)",
                                      parse=Path, metavar="FILE")
+    fidelity: str = setting("strict", "strict refuses a put-policy field, form field or op parameter that the "
+                            "emulator knows but does not emulate; loose ignores it and logs it once",
+                            parse=choice(*FIDELITY_MODES), metavar="|".join(FIDELITY_MODES))
     url_map: list[tuple[str, Path]] = setting(
         list, "serve URLs starting with PREFIX from DIR (watermark images, avconcat pieces)",
         parse=parse_url_map, metavar="PREFIX=DIR", repeat=True, default_text="none")
@@ -188,6 +194,8 @@ class Settings:
         if self.workers < 1:
             raise ValueError("workers must be at least 1")
         _fetch_policy(self.fetch)
+        if self.fidelity not in FIDELITY_MODES:
+            raise ValueError(f"fidelity must be strict or loose, not {self.fidelity!r}")
 
     @property
     def account_map(self) -> dict[str, str]:

@@ -14,6 +14,7 @@ from .downloads import DownloadService, DownloadSigner
 from .fetch import UrlFetcher
 from .fetch_policy import FetchPolicy
 from .fetch_service import FetchService
+from .fidelity import Fidelity
 from .fops.catalog import default_registry
 from .fops.registry import Registry
 from .jobs.notify import Notifier
@@ -64,7 +65,8 @@ class Emulator:
         if settings.seed_dir:
             seed_buckets(storage, settings.seed_dir)
         auth = Authenticator(settings.account_map, AuthMode(settings.auth))
-        registry = default_registry()
+        fidelity = Fidelity(settings.fidelity)
+        registry = default_registry(fidelity)
         downloads = DownloadService(storage, auth, registry)
         fetcher = UrlFetcher(downloads=downloads, url_map=list(settings.url_map),
                              own_hosts=own_hosts(settings), domain_suffix=settings.domain_suffix,
@@ -79,8 +81,9 @@ class Emulator:
                             outbound=Outbound(settings.notify_timeout, NOTIFY_ANSWER_BYTES), scenarios=scenarios)
         workflows: dict[str, WorkflowTemplate] = load_workflows(settings.workflows) if settings.workflows else {}
         jobs = JobService(JobStore(storage.database), storage, registry, processor, notifier, workflows,
-                          settings.workers, settings.pipelines, scenarios=scenarios)
-        uploads = UploadService(storage, jobs, _upload_callbacks(auth, settings, scenarios))
+                          settings.workers, settings.pipelines, strict_pipelines=settings.strict_pipelines,
+                          scenarios=scenarios)
+        uploads = UploadService(storage, jobs, _upload_callbacks(auth, settings, scenarios), fidelity)
         sync_fops = SyncFops(storage, processor, logging.getLogger("qiniu_emulator.io"),
                              slots=settings.sync_workers)
         fetches = FetchService(storage, fetcher, auth, Outbound(settings.notify_timeout, NOTIFY_ANSWER_BYTES))

@@ -158,6 +158,10 @@ class QiniuError(Exception):
         return NoSuchJob()
 
     @classmethod
+    def no_such_pipeline(cls, name: str) -> "NoSuchKey":
+        return NoSuchKey(f"no such pipeline: {name} (declare it with --pipeline {name})")
+
+    @classmethod
     def no_such_fetch_task(cls) -> "NoSuchKey":
         return NoSuchKey("no such fetch task")
 

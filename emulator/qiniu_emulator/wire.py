@@ -150,8 +150,9 @@ def item_json(item: Item) -> dict[str, Any]:
         out["error"] = item.error
         if item.error_index is not None:
             out["errorIndex"] = item.error_index
+    elif item.code == Code.SUCCESS and item.result is not None and not item.key:
+        out["result"] = item.result
     elif item.code == Code.SUCCESS:
-        out["error"] = ""
         out["hash"] = item.hash or ""
         out["key"] = item.key or ""
         if item.keys:
@@ -176,13 +177,39 @@ def prefop_json(job: Job, code: int | None = None) -> dict[str, Any]:
         "inputKey": job.key,
         "pipeline": pipeline_label(job.pipeline),
         "reqid": job.reqid,
-        "type": job.type,
         "creationDate": job.creation_date(),
         "items": [item_json(item) for item in job.items],
     }
+    if job.type:  # omitted for a normal task, as the service does (docs/fops.md §1.6)
+        out["type"] = job.type
     if job.task_from:
         out["taskFrom"] = job.task_from
     return out
+
+
+V3_DESC = {Code.SUCCESS: "successfully completed", Code.WAITING: "waiting", Code.RUNNING: "processing",
+           Code.FAILED: "failed", Code.CALLBACK_FAILED: "notify failed", Code.CANCELLED: "cancelled"}
+
+
+def task_v3_json(job: Job, code: int | None = None) -> dict[str, Any]:
+    """``/v3/task/status/<id>`` and the notification of a workflow-template task: one op per
+    command, reading the source (``__origin__``), with its output as ``kodo_file``."""
+    final = job.code if code is None else code
+    ops = []
+    for index, item in enumerate(job.items):
+        result: dict[str, Any] = {"code": int(item.code), "desc": V3_DESC[Code(item.code)],
+                                  "has_output": bool(item.key)}
+        if item.key:
+            result["kodo_file"] = {"bucket": item.bucket or job.bucket, "key": item.key, "hash": item.hash or ""}
+        if item.error:
+            result["error"] = item.error
+        ops.append({"id": f"node{index}", "fop": {"cmd": item.cmd, "input_from": "__origin__", "result": result}})
+    return {
+        "version": "v3", "id": job.id, "reqid": job.reqid, "pipeline": pipeline_label(job.pipeline),
+        "created_at": job.created_ns // 1_000_000,
+        "input": {"kodo_file": {"bucket": job.bucket, "key": job.key}},
+        "code": int(final), "desc": V3_DESC[Code(final)], "ops": ops,
+    }
 
 
 def job_debug_json(job: Job) -> dict[str, Any]:

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import re
 import shutil
 import subprocess
+from array import array
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -106,3 +108,62 @@ def frame_at(path: Path, seconds: float):
             if frame.time > seconds:
                 break
         return best.to_image().convert("RGB")
+
+
+def mean_level(path: Path, start: float, end: float) -> float:
+    """Mean absolute sample value (16-bit mono) between ``start`` and ``end`` seconds."""
+    resampler = av.AudioResampler(format="s16", layout="mono")
+    total = count = 0
+    with av.open(str(path)) as container:
+        for frame in container.decode(audio=0):
+            if not start <= frame.time < end:
+                continue
+            for mono in resampler.resample(frame):
+                samples = array("h", bytes(mono.planes[0])[: mono.samples * 2])
+                total += sum(abs(v) for v in samples)
+                count += len(samples)
+    return total / count
+
+
+def analyse(path: Path, *args: str) -> str:
+    """ffmpeg's log (stderr) of decoding ``path`` through analysis filters into nothing."""
+    done = subprocess.run([FFMPEG, "-hide_banner", "-nostdin", "-nostats", "-i", str(path), *args,
+                           "-f", "null", "-"], capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr[-2000:]
+    return done.stderr
+
+
+def integrated_loudness(path: Path) -> float:
+    """EBU R128 integrated loudness in LUFS, as ffmpeg's ebur128 filter measures it."""
+    log = analyse(path, "-af", "ebur128", "-vn")
+    return float(re.findall(r"I:\s+(-?\d+(?:\.\d+)?) LUFS", log)[-1])
+
+
+def band_volume(path: Path, frequency: int, start: float, end: float) -> float:
+    """Mean volume in dB of a narrow band around ``frequency`` between two times."""
+    log = analyse(path, "-vn", "-af", f"atrim={start}:{end},bandpass=f={frequency}:width_type=h:w=60,volumedetect")
+    return float(re.search(r"mean_volume: (-?\d+(?:\.\d+)?) dB", log)[1])
+
+
+def interlace_counts(path: Path) -> dict[str, int]:
+    """ffmpeg idet's multi-frame verdicts: how many frames look top/bottom-field-first or progressive."""
+    log = analyse(path, "-an", "-vf", "idet")
+    # the last report is the filter's own at the end of the stream
+    tff, bff, progressive = re.findall(r"Multi frame detection: TFF:\s*(\d+) BFF:\s*(\d+) Progressive:\s*(\d+)",
+                                       log)[-1]
+    return {"tff": int(tff), "bff": int(bff), "progressive": int(progressive)}
+
+
+def keyframe_times(path: Path) -> list[float]:
+    """Presentation times of the video stream's keyframes."""
+    with av.open(str(path)) as container:
+        stream = container.streams.video[0]
+        return sorted(float(p.pts * stream.time_base) for p in container.demux(stream)
+                      if p.is_keyframe and p.pts is not None)
+
+
+def codec_summary(path: Path) -> tuple[str, int]:
+    """The first video stream's profile name and level (31 for 3.1)."""
+    with av.open(str(path)) as container:
+        ctx = container.streams.video[0].codec_context
+        return ctx.profile, ctx.level

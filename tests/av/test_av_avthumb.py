@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-from array import array
 
 import av
 import pytest
-from av_support import DirResolver, frame_at, probe
+from av_support import DirResolver, frame_at, mean_level, probe
 from PIL import Image, ImageChops
 
 from qiniu_emulator.encoding import b64_encode
@@ -52,31 +51,16 @@ def test_seed_audio_conversions(run_fop, media, fop, codec, rate):
     assert out.audio_bit_rate == pytest.approx(int(fop.split("/ab/")[1].split("k")[0]) * 1000, rel=0.1)
 
 
-def _mean_level(path, start: float, end: float) -> float:
-    """Mean absolute sample value (16-bit mono) between ``start`` and ``end`` seconds."""
-    resampler = av.AudioResampler(format="s16", layout="mono")
-    total = count = 0
-    with av.open(str(path)) as container:
-        for frame in container.decode(audio=0):
-            if not start <= frame.time < end:
-                continue
-            for mono in resampler.resample(frame):
-                samples = array("h", bytes(mono.planes[0])[: mono.samples * 2])
-                total += sum(abs(v) for v in samples)
-                count += len(samples)
-    return total / count
-
-
 def test_seed_volume_filter_makes_the_audio_louder(run_fop, media):
     plain = run_fop("avthumb/mp3/ab/192k", media.wav, "audio/wav").result.path
     louder = run_fop("avthumb/mp3/ab/192k/af/volume=1.5", media.wav, "audio/wav").result.path
-    assert _mean_level(louder, 0.5, 2.5) == pytest.approx(1.5 * _mean_level(plain, 0.5, 2.5), rel=0.08)
+    assert mean_level(louder, 0.5, 2.5) == pytest.approx(1.5 * mean_level(plain, 0.5, 2.5), rel=0.08)
 
 
 def test_seed_fade_filter_starts_silent_and_rises(run_fop, media):
     out = run_fop("avthumb/mp3/ab/192k/af/afade=t=in:ss=0:d=3,afade=t=out:st=57:d=3",
                   media.wav, "audio/wav").result.path
-    assert _mean_level(out, 0.0, 0.3) < 0.3 * _mean_level(out, 2.4, 2.9)
+    assert mean_level(out, 0.0, 0.3) < 0.3 * mean_level(out, 2.4, 2.9)
 
 
 @pytest.mark.parametrize("fmt, container, vcodec, acodec, mime", [

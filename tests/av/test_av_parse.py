@@ -77,7 +77,7 @@ def test_avconcat_old_mode_spelling_means_the_same():
     ("avthumb/mp4/vcodec/copy/s/100x100", "vcodec/copy"),
     (f"avthumb/m3u8/hlsKey/{b64_encode(bytes(16))}/hlsKeyUrl/{TWO_LINE_URL}", "single line"),
     (f"avthumb/m3u8/hlsKey/{b64_encode(bytes(8))}/hlsKeyUrl/{b64_encode('https://k')}", "16 bytes"),
-    ("avthumb/mp4/subtitle/eA==", "subtitles"),
+    ("avthumb/mp4/subtitle/eA==", "is not a kodo://, http:// or https:// URL"),
     ("avthumb/mp4/an/1/vn/1", "nothing to encode"),
     ("vframe/jpg", "offset"),
     ("vframe/gif/offset/1", "format"),

@@ -14,5 +14,5 @@ __all__ = ["AK", "SK", "Recorded", "RecordingServer", "Reply"]
 class RecordingServer(Receiver):
     def config(self, **overrides) -> Config:
         hosts = {name: self.url for name in
-                 ("api_host", "up_host", "rs_host", "rsf_host", "uc_host", "io_host")}
+                 ("api_host", "up_host", "rs_host", "rsf_host", "uc_host", "io_host", "dora_host")}
         return Config(**{**hosts, "connection_retries": 0, "connection_timeout": 5, **overrides})

@@ -6,7 +6,7 @@ import pytest
 from client_recording_server import Reply
 from qiniu_fop import BucketManager, Config, PersistentFop, defaults, reset_defaults, set_default
 
-HOSTS = ("api_host", "up_host", "rs_host", "rsf_host", "uc_host", "io_host")
+HOSTS = ("api_host", "up_host", "rs_host", "rsf_host", "uc_host", "io_host", "dora_host")
 
 
 @pytest.fixture

@@ -59,8 +59,9 @@ def test_execute_with_workflow_template_only(server, auth) -> None:
     pfop = PersistentFop(auth, "workflow-bucket", config=server.config())
     pfop.execute(key="input-file.jpg", workflow_template_id="workflow-template-123", persistent_type=2)
 
+    # 2 means "workflow processing" in this API; the service knows only 0 and 1 as type
     assert server.requests[0].body.decode() == (
-        "bucket=workflow-bucket&key=input-file.jpg&type=2&workflowTemplateID=workflow-template-123")
+        "bucket=workflow-bucket&key=input-file.jpg&workflowTemplateID=workflow-template-123")
 
 
 @pytest.mark.parametrize("kwargs, message", [
@@ -69,6 +70,8 @@ def test_execute_with_workflow_template_only(server, auth) -> None:
     ({"fops": [""]}, "list of non-empty strings"),
     ({"fops": 42}, "list of non-empty strings"),
     ({"fops": "avinfo", "persistent_type": "idle"}, "persistent_type"),
+    ({"fops": "avinfo", "persistent_type": 2}, "needs workflow_template_id"),
+    ({"fops": "avinfo", "persistent_type": 3}, "1 \\(idle-time\\) or 2 \\(workflow\\)"),
 ])
 def test_execute_rejects_bad_input_before_sending(server, auth, kwargs, message) -> None:
     with pytest.raises(ValueError, match=message):
@@ -85,6 +88,17 @@ def test_get_status_is_a_signed_get(server, auth) -> None:
     assert (sent.method, sent.body) == ("GET", b"")
     assert sent.path == "/status/get/prefop?id=z0.0123456789abcdef01234567"
     assert sent.headers["Authorization"] == expected_qbox(server, sent)
+
+
+def test_get_task_is_a_qiniu_signed_get_on_the_dora_host(server, auth) -> None:
+    task = {"version": "v3", "id": "z0.t", "code": 0, "ops": []}
+    server.responder = lambda req: Reply(body=task)
+    ret, info = PersistentFop(auth, "b", config=server.config()).get_task("z0.t/1")
+
+    assert ret == task and info.ok()
+    [sent] = server.requests
+    assert (sent.method, sent.path) == ("GET", "/v3/task/status/z0.t%2F1")
+    assert sent.headers["Authorization"].startswith(f"Qiniu {AK}:")
 
 
 def test_wait_times_out_with_the_last_status(server, auth) -> None:

@@ -94,21 +94,36 @@ def test_force_and_return_old(server, sdk):
     assert forced["items"][0]["returnOld"] == 0
 
 
-def test_type_one_is_echoed_and_pipeline_named(server, sdk):
+def test_type_one_is_echoed_and_a_pipeline_is_named(server, sdk):
     upload(sdk, "demo-bucket", "idle.txt", HELLO)
-    persistent_id = submit(sdk, "idle.txt", "qhash/md5", persistent_type=1, pipeline="batch-q")
-    status = finished(qiniu.PersistentFop(sdk, "demo-bucket"), persistent_id)
-    assert status["type"] == 1
-    assert status["pipeline"].endswith(".batch-q")
+    pfop = qiniu.PersistentFop(sdk, "demo-bucket")
+    idle = finished(pfop, submit(sdk, "idle.txt", "qhash/md5", persistent_type=1))
+    assert idle["type"] == 1 and idle["pipeline"].endswith(".default.sys")
+    queued = finished(pfop, submit(sdk, "idle.txt", "qhash/md5", pipeline="batch-q"))
+    assert "type" not in queued and queued["pipeline"].endswith(".batch-q")
+
+
+@pytest.mark.parametrize("persistent_type, pipeline, fragment", [
+    (2, None, "type must be 0 (a normal task) or 1 (an idle-time task), not 2"),
+    (-1, None, "not -1"),
+    (1, "batch-q", "an idle-time task (type=1) takes no pipeline"),
+])
+def test_bad_type_and_pipeline_pairs_are_400(server, sdk, persistent_type, pipeline, fragment):
+    """php-sdk's PfopTest expects type -1 and 2 refused; pipelines are for normal tasks only."""
+    upload(sdk, "demo-bucket", "typed.txt", HELLO)
+    pfop = qiniu.PersistentFop(sdk, "demo-bucket", pipeline=pipeline)
+    ret, info = pfop.execute("typed.txt", ["qhash/md5"], persistent_type=persistent_type)
+    assert info.status_code == 400, info
+    assert fragment in json.loads(info.text_body)["error"]
 
 
 def test_workflow_template(server, sdk):
     upload(sdk, "demo-bucket", "wf.txt", HELLO)
     pfop = qiniu.PersistentFop(sdk, "demo-bucket")
-    ret, info = pfop.execute("wf.txt", workflow_template_id="workflow-template-123", persistent_type=2)
+    ret, info = pfop.execute("wf.txt", workflow_template_id="workflow-template-123")
     assert info.status_code == 200, info
     status = finished(pfop, ret["persistentId"])
-    assert "workflow-template-123" in status["taskFrom"]
+    assert status["taskFrom"] == "workflow: workflow-template-123"
     assert [i["code"] for i in status["items"]] == [0, 0]
 
 
@@ -134,10 +149,16 @@ def test_bad_fops_rejected_at_submit(server, sdk, fops, fragment):
     assert fragment in body["error"] and body["code"] == 400
 
 
-def test_missing_source_and_bucket(server, sdk):
-    ret, info = qiniu.PersistentFop(sdk, "demo-bucket").execute("absent.txt", ["qhash/md5"])
-    assert info.status_code == 612
-    assert json.loads(info.text_body)["error"] == "no such file or directory"
+def test_missing_source_is_accepted_and_fails_its_items(server, sdk):
+    pfop = qiniu.PersistentFop(sdk, "demo-bucket")
+    ret, info = pfop.execute("absent.txt", ["qhash/md5", "qhash/sha1"])
+    assert info.status_code == 200, info
+    status = finished(pfop, ret["persistentId"])
+    assert status["code"] == 3
+    for item in status["items"]:
+        assert item["code"] == 3 and item["desc"] == "The fop is failed"
+        assert item["error"] == "execute fop cmd failed: source data is empty or fail to get source data"
+        assert "key" not in item and "hash" not in item
     ret, info = qiniu.PersistentFop(sdk, "no-such-bucket").execute("absent.txt", ["qhash/md5"])
     assert info.status_code == 631
 
@@ -223,7 +244,7 @@ def test_upload_with_workflow_template(server, sdk):
     ret, info = qiniu.put_data(token, "upwf.txt", HELLO)
     assert info.status_code == 200
     status = finished(qiniu.PersistentFop(sdk, "demo-bucket"), ret["persistentId"])
-    assert status["taskFrom"] == "workflow:thumbs"
+    assert status["taskFrom"] == "workflow: thumbs"
     assert stored_json(server, "output-bucket", "wf/hash.json")["fsize"] == 5
 
 

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import re
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
 
-from qiniu_emulator.fops.catalog import default_registry, op_table
+from qiniu_emulator.fops.catalog import default_registry, op_table, parameter_table
 from qiniu_emulator.fops.known import NOT_EMULATED, missing_ops_table
 from qiniu_emulator.fops.parse import FopsError, parse_pipeline
 
@@ -57,3 +59,22 @@ def test_readme_lists_the_emulated_ops_from_the_registry():
 
 def test_readme_lists_the_missing_real_ops_from_their_one_list():
     assert readme_block("missing-ops") == missing_ops_table()
+
+
+def test_readme_lists_every_parameter_from_the_declarations():
+    assert readme_block("param-table") == parameter_table()
+    row = next(line for line in parameter_table().splitlines() if line.startswith("| `avthumb` |"))
+    assert "`wmScale`" in row and "`hlsMethod`" in row  # emulated, then documented but not emulated
+
+
+def test_ops_command_prints_each_op_with_its_parameters():
+    done = subprocess.run([sys.executable, "-m", "qiniu_emulator", "ops", "avthumb", "qhash"],
+                          capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.startswith("avthumb  transcode audio and video")
+    assert re.search(r"^  gop\s+pair\s+frames from one keyframe", done.stdout, re.M)
+    assert "  not emulated: hr, refine," in done.stdout
+    assert "\nqhash  hash of the input" in done.stdout and "imageView2" not in done.stdout
+    wrong = subprocess.run([sys.executable, "-m", "qiniu_emulator", "ops", "avthumbs"],
+                           capture_output=True, text=True, timeout=60)
+    assert wrong.returncode == 2 and "no such op: avthumbs" in wrong.stderr

@@ -47,7 +47,7 @@ def test_shorthands_and_snake_case_read_as_the_long_form():
     ({"answer": {"timeout": True}}, "answer.timeout: only notify and callback deliveries can time out"),
     ({"endpoint": "notify", "answer": {"status": 500, "when": "after"}}, "answer.when: notify and callback"),
     ({"answer": {"status": 599, "headers": {"bad name": "x"}}}, "answer.headers: 'bad name' is not a header name"),
-    ({"endpoint": "pfopp", "answer": 599}, "endpoint: unknown endpoint 'pfopp' (known: pfop, prefop, upload,"),
+    ({"endpoint": "pfopp", "answer": 599}, "endpoint: unknown endpoint 'pfopp' (known: pfop, prefop, prefop.v3, upload,"),
     ({"endpoint": "rs.stat", "hold": 1}, "endpoint: hold does not apply to 'rs.stat' (it applies to pfop, upload.form"),
     ({"endpoint": 7, "answer": 599}, "endpoint: must be an endpoint name or a list of them"),
     ({"latency": {"uniform": [2, 1]}}, "latency.uniform: low must not be above high"),

@@ -9,6 +9,7 @@ from flask import Blueprint, Response, request
 
 from .. import __version__
 from ..errors import QiniuError
+from ..fops.catalog import parameters_json
 from ..wire import job_debug_json
 from . import emulator, int_arg, json_response
 
@@ -44,6 +45,8 @@ def health() -> Response:
         "childProcesses": em.jobs.processor.children.count(),
         "buckets": [b.name for b in em.storage.list_buckets()],
         "ops": em.registry.names(),
+        "opParameters": parameters_json(em.registry),
+        "fidelity": em.settings.fidelity,
         "workflows": em.jobs.workflow_ids(),
         "urlMap": [prefix for prefix, _ in em.settings.url_map],
     }
@@ -64,6 +67,12 @@ def jobs() -> Response:
         raise QiniuError.bad_request("limit must be between 1 and 1000")
     listed = emulator().jobs.recent(limit, request.args.get("bucket") or None)
     return json_response({"jobs": [job_debug_json(job) for job in listed]})
+
+
+@bp.route("/pipelines/<name>", methods=["DELETE"])
+def delete_pipeline(name: str) -> Response:
+    """Delete a queue as the console does: its waiting jobs are cancelled (code 5)."""
+    return json_response({"pipeline": name, "cancelled": emulator().jobs.delete_pipeline(name)})
 
 
 @bp.route("/jobs/<job_id>", methods=["GET"])

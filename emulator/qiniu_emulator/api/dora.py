@@ -6,7 +6,7 @@ from flask import Blueprint, Response, g
 
 from ..errors import QiniuError
 from ..jobs.service import Submission
-from ..wire import prefop_json
+from ..wire import prefop_json, task_v3_json
 from . import emulator, form_value, int_arg, json_response, params, require_management_auth, verify_optional_management
 
 bp = Blueprint("dora", __name__)
@@ -30,6 +30,12 @@ def pfop() -> Response:
         account=account,
     ))
     return json_response({"persistentId": job.id})
+
+
+@bp.route("/v3/task/status/<job_id>", methods=["GET"])
+def task_status_v3(job_id: str) -> Response:
+    require_management_auth()
+    return json_response(task_v3_json(emulator().jobs.get(job_id)))
 
 
 @bp.route("/status/get/prefop", methods=["GET", "POST"])

@@ -29,7 +29,7 @@ if TYPE_CHECKING:
 # Flask endpoints and the scenario names they answer to (rs.single and io.path_style
 # are named from their arguments).
 ROUTES: dict[str, str] = {
-    "dora.pfop": "pfop", "dora.prefop": "prefop",
+    "dora.pfop": "pfop", "dora.prefop": "prefop", "dora.task_status_v3": "prefop.v3",
     "up.form_upload": "upload.form", "up.mkblk": "upload.mkblk", "up.bput": "upload.bput",
     "up.mkfile": "upload.mkfile", "up.init_multipart": "upload.multipart.init",
     "up.upload_part": "upload.multipart.part", "up.list_parts": "upload.multipart.list",
@@ -101,8 +101,8 @@ def _facts(em: "Emulator", name: str, domain_bucket: str | None) -> Facts:
     if name == "pfop":
         form = _form()
         return Facts(name, form.get("bucket"), form.get("key"), _commands(form.get("fops", "")))
-    if name == "prefop":
-        job = em.jobs.get(_form().get("id", ""))
+    if name.startswith("prefop"):
+        job = em.jobs.get(args.get("job_id") or _form().get("id", ""))
         return Facts(name, job.bucket, job.key, tuple(item.cmd for item in job.items))
     if name.startswith("upload."):
         return _upload_facts(name, args)

@@ -71,7 +71,7 @@ def form_upload() -> Response:
         policy=grant.policy, access_key=grant.access_key, key=request.form.get("key"),
         fname=request.form.get("fname") or file.filename or "", mime=file.mimetype or "",
         crc32=int(crc) if crc is not None else None, reqid=g.reqid,
-        custom_vars=_custom_vars(request.form), meta=_meta(request.form),
+        custom_vars=_custom_vars(request.form), meta=_meta(request.form), form_fields=tuple(request.form),
     )
     response = _render(emulator().uploads.form(upload, file.stream))
     if accept:

@@ -6,12 +6,13 @@ imports it, so imports inside ``fops`` only ever point down.
 
 from __future__ import annotations
 
+from ..fidelity import Fidelity
 from . import archive, av, basic, doc, image
 from .registry import Registry
 
 
-def default_registry() -> Registry:
-    registry = Registry()
+def default_registry(fidelity: Fidelity | None = None) -> Registry:
+    registry = Registry(fidelity=fidelity)
     for module in (basic, image, av, doc, archive):
         module.register(registry)
     return registry
@@ -24,3 +25,37 @@ def op_table(registry: Registry | None = None) -> str:
         where = "yes" if spec.sync else "no, pfop only"
         rows.append(f"| `{spec.name}` | {where} | {spec.help} |")
     return "\n".join(rows)
+
+
+def parameter_table(registry: Registry | None = None) -> str:
+    """The README's table of every op's parameters (a test keeps the two equal)."""
+    rows = ["| op | parameters | documented by Qiniu, not emulated (see --fidelity) |", "|---|---|---|"]
+    for spec in (registry or default_registry()).specs():
+        names = ", ".join(f"`{name}`" for name in spec.parameter_names()) or "none"
+        missing = ", ".join(f"`{name}`" for name in spec.not_emulated) or "none"
+        rows.append(f"| `{spec.name}` | {names} | {missing} |")
+    return "\n".join(rows)
+
+
+def parameters_json(registry: Registry) -> dict[str, dict[str, list[str]]]:
+    """Every op's parameter names and its not-emulated ones, for ``/_emulator/health``."""
+    return {spec.name: {"parameters": spec.parameter_names(), "notEmulated": list(spec.not_emulated)}
+            for spec in registry.specs()}
+
+
+def describe_ops(registry: Registry, names: list[str] | None = None) -> str:
+    """``qiniu-emulator ops``: each op with its parameters and their help."""
+    unknown = [name for name in names or () if name not in registry]
+    if unknown:
+        raise ValueError(f"no such op: {', '.join(unknown)} (known: {', '.join(registry.names())})")
+    blocks = []
+    for spec in registry.specs():
+        if names and spec.name not in names:
+            continue
+        lines = [f"{spec.name}  {spec.help}" + ("" if spec.sync else " (pfop only)")]
+        for param in spec.parameters():
+            lines.append(f"  {param['name']:<20} {param['kind']:<10} {param['help']}")
+        if spec.not_emulated:
+            lines.append("  not emulated: " + ", ".join(spec.not_emulated))
+        blocks.append("\n".join(lines))
+    return "\n\n".join(blocks)

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable, Generic, TypeVar
 
+from ..fidelity import Fidelity
 from .grammar import Param, describe, params_of, parse_args
 
 if TYPE_CHECKING:
@@ -50,6 +51,8 @@ class OpSpec:
     fields of ``args`` (imageMogr2's repeatable steps), for help only. ``sync`` says
     whether the op may run on a download URL. ``stored_by_hash``: as the last op of a
     command without a saveas key, its result is stored under its own etag (mkzip).
+    ``not_emulated`` names the parameters Qiniu documents for this op that the emulator
+    does not act on: ``--fidelity`` decides whether they are refused or dropped.
     """
 
     name: str
@@ -60,6 +63,7 @@ class OpSpec:
     help: str = ""
     stored_by_hash: bool = False
     extra_params: tuple[Param, ...] = field(default=())
+    not_emulated: tuple[str, ...] = field(default=())
 
     def parse_segments(self, segments: list[str]) -> Any:
         if self.parse is not None:
@@ -71,5 +75,24 @@ class OpSpec:
         extra = [{"name": p.name, "kind": "step", "help": p.help} for p in self.extra_params]
         return describe(self.args) + extra
 
+    def screen(self, segments: list[str], fidelity: Fidelity) -> list[str]:
+        """``segments`` without the not-emulated ``name/value`` pairs (strict mode raises instead)."""
+        if not self.not_emulated:
+            return segments
+        declared = params_of(self.args)
+        lead = sum(1 for _, p in declared if p.positional)
+        flags = {p.name for _, p in declared if p.flag}
+        kept, i = segments[:lead], lead
+        while i < len(segments):
+            name = segments[i]
+            if name in self.not_emulated:
+                fidelity.not_emulated(name, f"{self.name} parameter")
+                i += 2
+                continue
+            step = 1 if name in flags else 2
+            kept.extend(segments[i:i + step])
+            i += step
+        return kept
+
     def parameter_names(self) -> list[str]:
-        return [name for name, _ in params_of(self.args)] + [p.name for p in self.extra_params]
+        return [p.name for _, p in params_of(self.args)] + [p.name for p in self.extra_params]

@@ -12,6 +12,7 @@ from urllib.parse import unquote
 
 from ..encoding import b64_decode_text, decode_entry
 from ..errors import BadRequest, QiniuError
+from ..fidelity import NotEmulated
 from .declare import Op
 from .grammar import FopSyntaxError, int_range
 from .known import not_emulated
@@ -98,6 +99,10 @@ def parse_op(text: str, registry: Registry) -> Op:
     spec = registry.get(name)
     if spec is None:
         raise unknown_op(name, registry)
+    try:
+        segments = spec.screen(segments, registry.fidelity)
+    except NotEmulated as exc:
+        raise FopSyntaxError(str(exc), exc.name) from exc
     return Op(name=name, text=text, args=spec.parse_segments(segments))
 
 

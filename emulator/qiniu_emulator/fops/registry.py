@@ -4,13 +4,18 @@ from __future__ import annotations
 
 from typing import Iterable
 
+from ..fidelity import Fidelity
 from .declare import OpSpec
 
 
 class Registry:
-    """Op name -> :class:`OpSpec`. Names are case-sensitive, as Qiniu's are."""
+    """Op name -> :class:`OpSpec`. Names are case-sensitive, as Qiniu's are.
 
-    def __init__(self, specs: Iterable[OpSpec] = ()) -> None:
+    ``fidelity`` decides what parsing does with a parameter an op lists as not emulated.
+    """
+
+    def __init__(self, specs: Iterable[OpSpec] = (), fidelity: Fidelity | None = None) -> None:
+        self.fidelity = fidelity or Fidelity()
         self._specs: dict[str, OpSpec] = {}
         for spec in specs:
             self.add(spec)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from enum import IntEnum
+from typing import Any
 
 from .notify import Attempt
 
@@ -17,6 +18,7 @@ class Code(IntEnum):
     RUNNING = 2
     FAILED = 3
     CALLBACK_FAILED = 4
+    CANCELLED = 5  # its pipeline was deleted while it waited (docs/fops.md §10.1)
 
 
 DESC = {
@@ -25,6 +27,7 @@ DESC = {
     Code.RUNNING: "The fop is executing now",
     Code.FAILED: "The fop is failed",
     Code.CALLBACK_FAILED: "Callback failed",
+    Code.CANCELLED: "The fop is cancelled",
 }
 
 
@@ -40,6 +43,8 @@ class Item:
     hash: str | None = None
     keys: list[str] | None = None
     return_old: int = 0
+    bucket: str | None = None  # where the result went (the source bucket unless saveas named another)
+    result: Any = None  # an op's inline answer when it stores no object (none of the emulated ops does)
 
 
 @dataclass
@@ -81,6 +86,10 @@ class Job:
     @property
     def finished(self) -> bool:
         return self.code not in (Code.WAITING, Code.RUNNING)
+
+    @property
+    def from_workflow(self) -> bool:
+        return self.task_from.startswith("workflow")
 
     def creation_date(self) -> str:
         """RFC 3339 with nanoseconds, as prefop prints it."""

@@ -92,6 +92,7 @@ class Processor:
         old = self._existing(target) if not force else None
         if old is not None:
             item.code, item.key, item.hash, item.return_old = Code.SUCCESS, old.key, old.hash, 1
+            item.bucket = target.bucket
             return item
         scratch = self.storage.scratch_dir("job")
         try:
@@ -178,14 +179,14 @@ class Processor:
         if result.path in extra_paths:
             # multi-output ops whose main output is one of the extras (vsample frames)
             first = self.storage.stat(target.bucket, keys[0])
-            item.key, item.hash, item.keys = first.key, first.hash, keys
+            item.key, item.hash, item.keys, item.bucket = first.key, first.hash, keys, target.bucket
             return
         key = self._final_key(target, result.path)
         # only files the ops wrote are moved; a pass-through may be the source object itself
         stored = self.storage.put_path(target.bucket, key, result.path, mime=result.mime,
                                        move=result.path.is_relative_to(scratch),
                                        delete_after_days=target.delete_after_days)
-        item.key, item.hash = stored.key, stored.hash
+        item.key, item.hash, item.bucket = stored.key, stored.hash, target.bucket
         item.keys = keys or None
 
 

@@ -36,6 +36,10 @@ class Scheduler:
         self._threads: list[threading.Thread] = []
         self._log = logger or logging.getLogger("qiniu_emulator.jobs")
 
+    def declared(self) -> set[str]:
+        """The pipelines given a concurrency at start (``--pipeline``)."""
+        return set(self._concurrency)
+
     def limit(self, pipeline: str) -> int:
         """Declared pipelines have their own concurrency; others may use every worker."""
         return self._concurrency.get(pipeline, self._workers)
@@ -60,6 +64,13 @@ class Scheduler:
         for thread in self._threads:
             thread.join(max(deadline - time.monotonic(), 0.0))
         return not any(thread.is_alive() for thread in self._threads)
+
+    def drop_pipeline(self, pipeline: str) -> list[Ticket]:
+        """Forget a pipeline: its waiting tickets are taken out and returned; running ones finish."""
+        with self._cond:
+            tickets = list(self._queues.pop(pipeline, ()))
+            self._concurrency.pop(pipeline, None)
+        return tickets
 
     def busy(self) -> int:
         with self._cond:

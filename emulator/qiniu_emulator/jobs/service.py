@@ -17,7 +17,7 @@ from ..fops.parse import parse_fops, parse_pipeline
 from ..fops.registry import Registry
 from ..scenarios import Fired, Hold, ItemFailure, JobPlan, Scenarios
 from ..storage import ObjectInfo, Storage
-from ..wire import prefop_json
+from ..wire import prefop_json, task_v3_json
 from .models import Code, Item, Job
 from .notify import Attempt, Notifier
 from .process import Processor
@@ -25,7 +25,9 @@ from .scheduler import Scheduler, Ticket
 from .store import JobStore
 from .workflows import WorkflowTemplate
 
-TYPES = (0, 1, 2)  # 0 normal, 1 idle-time; 2 is what workflow users send
+TYPES = (0, 1)  # 0 normal, 1 idle-time (docs/fops.md §10.1; the PHP SDK's tests expect -1 and 2 refused)
+IDLE = 1
+MISSING_SOURCE = "execute fop cmd failed: source data is empty or fail to get source data"
 
 
 @dataclass(frozen=True)
@@ -69,7 +71,8 @@ class JobService:
     def __init__(self, store: JobStore, storage: Storage, registry: Registry, processor: Processor,
                  notifier: Notifier, workflows: dict[str, WorkflowTemplate], workers: int,
                  pipelines: dict[str, int], logger: logging.Logger | None = None,
-                 scenarios: Scenarios | None = None) -> None:
+                 strict_pipelines: bool = False, scenarios: Scenarios | None = None) -> None:
+        self.strict_pipelines = strict_pipelines
         self.store = store
         self.storage = storage
         self.registry = registry
@@ -110,25 +113,29 @@ class JobService:
         return self.scheduler.stop(max(deadline - time.monotonic(), 0.0))
 
     # -- submit -----------------------------------------------------------------
-    def validate(self, sub: Submission, check_source: bool = True) -> Job:
+    def validate(self, sub: Submission) -> Job:
         """Check a submission and build its job (not yet stored); raises :class:`QiniuError`.
 
-        Uploads validate before storing the object (``check_source=False``), so a bad
-        policy never leaves an object behind.
+        Uploads validate before storing the object, so a bad policy never leaves an object behind.
         """
         if not sub.bucket or sub.key is None:
             raise QiniuError.bad_request("bucket and key are required")
         fops, pipeline, notify_url, task_from = self._resolve_workflow(sub)
         pipelines = parse_fops(fops, self.registry)
-        if check_source:
-            self.storage.stat(sub.bucket, sub.key)
+        # A missing source is not refused here: the real service accepts the job and fails
+        # its items ("source data is empty or fail to get source data"), see docs/fops.md §1.5.
+        self.storage.get_bucket(sub.bucket)
         for parsed in pipelines:
             if parsed.saveas is not None:
                 self.storage.get_bucket(parsed.saveas.bucket)
         if notify_url and not _is_http_url(notify_url):
             raise QiniuError.bad_request(f"notifyURL must be an http(s) URL: {notify_url!r}")
         if sub.type not in TYPES:
-            raise QiniuError.bad_request(f"type must be 0, 1 or 2, not {sub.type}")
+            raise QiniuError.bad_request(f"type must be 0 (a normal task) or 1 (an idle-time task), not {sub.type}")
+        if sub.type == IDLE and pipeline:
+            raise QiniuError.bad_request("an idle-time task (type=1) takes no pipeline: idle-time tasks "
+                                         "run in the shared queue")
+        self._check_pipeline(pipeline)
         return Job(id=new_job_id(), bucket=sub.bucket, key=sub.key,
                    items=[Item(cmd=p.text) for p in pipelines], pipeline=pipeline, type=sub.type,
                    notify_url=notify_url, force=sub.force, task_from=task_from, reqid=sub.reqid,
@@ -194,6 +201,11 @@ class JobService:
             raise QiniuError.bad_request(f"job {job_id} is not held (its code is {job.code})")
         return job
 
+    def _check_pipeline(self, pipeline: str) -> None:
+        """With ``--strict-pipelines`` only declared queues exist, as only queues made in the console do."""
+        if pipeline and self.strict_pipelines and pipeline not in self.scheduler.declared():
+            raise QiniuError.no_such_pipeline(pipeline)
+
     def _resolve_workflow(self, sub: Submission) -> tuple[str, str, str, str]:
         if sub.fops and sub.workflow_id:
             raise QiniuError.bad_request("give either fops or workflowTemplateID, not both")
@@ -206,7 +218,7 @@ class JobService:
             known = ", ".join(sorted(self.workflows)) or "none are defined (see --workflows)"
             raise QiniuError.bad_request(f"no such workflow template: {sub.workflow_id!r} (known: {known})")
         return (template.fops, sub.pipeline or template.pipeline,
-                sub.notify_url or template.notify_url, f"workflow:{template.id}")
+                sub.notify_url or template.notify_url, f"workflow: {template.id}")
 
     # -- read -------------------------------------------------------------------
     def get(self, job_id: str) -> Job:
@@ -229,6 +241,20 @@ class JobService:
 
     def workflow_ids(self) -> list[str]:
         return sorted(self.workflows)
+
+    def delete_pipeline(self, pipeline: str) -> list[str]:
+        """Delete a queue as the console does: its waiting jobs end with code 5 (cancelled)."""
+        cancelled = []
+        for ticket in self.scheduler.drop_pipeline(pipeline):
+            job = self.store.get(ticket.job_id)
+            if job is None or job.finished:
+                continue
+            for item in job.items:
+                if item.code in (Code.WAITING, Code.RUNNING):
+                    item.code = Code.CANCELLED
+            self._record(job, Code.CANCELLED)
+            cancelled.append(job.id)
+        return cancelled
 
     def forget(self, bucket: str | None = None) -> None:
         """Delete the records of every job (of one bucket)."""
@@ -285,7 +311,8 @@ class JobService:
             if item.code in (Code.SUCCESS, Code.FAILED):
                 continue  # finished before a restart
             if source is None:
-                item.code, item.error = Code.FAILED, f"source data is empty or fail to get source data: {missing}"
+                item.code, item.error = Code.FAILED, MISSING_SOURCE
+                self._log.info("%s: the source %s:%s is gone: %s", job.id, job.bucket, job.key, missing)
             elif index in plan.failures:
                 job.items[index] = self._failed_by(plan.failures[index], item, log, index)
             else:
@@ -333,10 +360,12 @@ class JobService:
             job.notify_error = error
             self._record(job, Code.CALLBACK_FAILED if error else final)
 
+        # Workflow-template tasks notify in the V3 shape (docs/fops.md §1.6), others as prefop answers.
+        body = task_v3_json(job, code=final) if job.from_workflow else prefop_json(job, code=final)
         if inline:
-            notified(*self.notifier.deliver(job.notify_url, prefop_json(job, code=final)))
+            notified(*self.notifier.deliver(job.notify_url, body))
             return
-        self.notifier.deliver_later(job.notify_url, prefop_json(job, code=final), notified)
+        self.notifier.deliver_later(job.notify_url, body, notified)
 
     def _record(self, job: Job, final: Code) -> None:
         job.code = final

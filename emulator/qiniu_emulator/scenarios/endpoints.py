@@ -11,7 +11,7 @@ from __future__ import annotations
 RS_OPS = ("stat", "delete", "move", "copy", "chgm", "chtype", "chstatus", "deleteAfterDays")
 
 INBOUND: tuple[str, ...] = (
-    "pfop", "prefop",
+    "pfop", "prefop", "prefop.v3",
     "upload.form", "upload.mkblk", "upload.bput", "upload.mkfile",
     "upload.multipart.init", "upload.multipart.part", "upload.multipart.list",
     "upload.multipart.complete", "upload.multipart.abort",

@@ -20,6 +20,9 @@ MAX_KEYLIMIT = 20
 MAX_CALLBACK_URLS = 3
 TRAFFIC_LIMIT_RANGE = (819_200, 838_860_800)
 ARCHIVE_FILE_TYPES = (2, 3)
+# Fields the SDKs send that the emulator reads but does not act on (docs/wire.md §4.3):
+# an upload speed limit and the deprecated synchronous transcode.
+NOT_EMULATED_FIELDS = ("trafficLimit", "transform", "transformFallbackMode", "transformFallbackKey")
 
 
 # ---------------------------------------------------------------------------
@@ -176,6 +179,8 @@ class PutPolicy:
             raise ValueError(f"callbackUrl lists {len(urls)} URLs; at most {MAX_CALLBACK_URLS} are tried")
         if len(self.keylimit) > MAX_KEYLIMIT:
             raise ValueError(f"keylimit allows at most {MAX_KEYLIMIT} keys")
+        if self.persistent_type not in (0, 1):
+            raise ValueError(f"persistentType must be 0 (normal) or 1 (idle-time), got {self.persistent_type}")
         if not 0 <= self.file_type <= 4:
             raise ValueError(f"fileType must be 0..4, got {self.file_type}")
         if self.persistent_ops and self.file_type in ARCHIVE_FILE_TYPES:
@@ -188,6 +193,9 @@ class PutPolicy:
                 raise ValueError(f"{name} must not be negative")
 
     # -- questions an upload asks ------------------------------------------
+
+    def not_emulated_fields(self) -> list[str]:
+        return [name for name in NOT_EMULATED_FIELDS if name in self.raw]
 
     def resolve_key(
         self, client_key: str | None, render_save_key: Callable[[str], str]

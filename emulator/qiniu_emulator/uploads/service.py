@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from typing import IO, Any
 
 from ..errors import QiniuError
+from ..fidelity import Fidelity, NotEmulated
 from ..jobs.models import Job
 from ..jobs.service import JobService, Submission
 from ..magic import render_template, time_variables
@@ -20,6 +21,9 @@ from .callbacks import UploadCallbacks, as_body, fetched_key
 from .policy import PutPolicy
 
 OCTET_STREAM = "application/octet-stream"
+# Form fields Qiniu stores as object headers (docs/wire.md §8.1); the emulator does not.
+NOT_EMULATED_FORM_FIELDS = ("cacheControl", "contentLanguage", "contentEncoding", "contentDisposition",
+                            "expires")
 
 
 @dataclass
@@ -35,6 +39,7 @@ class UploadRequest:
     meta: dict[str, str] = field(default_factory=dict)
     crc32: int | None = None
     reqid: str = ""
+    form_fields: tuple[str, ...] = ()  # the names of the form's other fields
     origin: str = "upload.form"  # the endpoint, for scenario rules on the job it starts
 
 
@@ -69,6 +74,7 @@ class UploadService:
     storage: Storage
     jobs: JobService
     callbacks: UploadCallbacks
+    fidelity: Fidelity = field(default_factory=Fidelity)
 
     def form(self, request: UploadRequest, stream: IO[bytes]) -> UploadResult:
         """A form upload: the file part streamed to a temp file, then finished."""
@@ -96,6 +102,7 @@ class UploadService:
         """Apply the policy to ``temp`` (fully written) and store it."""
         policy = request.policy
         bucket = policy.bucket
+        self._screen(request)
         self.storage.get_bucket(bucket)
         if request.crc32 is not None and request.crc32 != temp.crc32:
             raise QiniuError.crc_mismatch()
@@ -111,7 +118,7 @@ class UploadService:
         job = self._plan_job(policy, bucket, key, request.reqid, request.access_key)
         stored = self.storage.commit(bucket, key, temp, mime=mime, end_user=policy.end_user,
                                      meta=request.meta, overwrite=policy.allows_overwrite(key),
-                                     delete_after_days=policy.delete_after_days)
+                                     delete_after_days=policy.delete_after_days, type_=policy.file_type)
         variables.update(mimeType=stored.mime, etag=stored.hash)
         if policy.callback_url and policy.callback_fetch_key:
             return self._finish_fetch_key(request, stored, variables, job)
@@ -151,6 +158,13 @@ class UploadService:
             return client
         return sniff_mime((key, request.fname), temp)
 
+    def _screen(self, request: UploadRequest) -> None:
+        try:
+            self.fidelity.screen(request.policy.not_emulated_fields(), "put policy field")
+            self.fidelity.screen([f for f in NOT_EMULATED_FORM_FIELDS if f in request.form_fields], "form field")
+        except NotEmulated as exc:
+            raise QiniuError.bad_request(str(exc)) from None
+
     def _plan_job(self, policy: PutPolicy, bucket: str, key: str, reqid: str, access_key: str) -> Job | None:
         """The job the policy asks for, validated but not started (the object is not stored yet)."""
         if not (policy.persistent_ops or policy.persistent_workflow_template_id):
@@ -159,8 +173,8 @@ class UploadService:
             bucket=bucket, key=key, fops=policy.persistent_ops,
             workflow_id=policy.persistent_workflow_template_id,
             notify_url=policy.persistent_notify_url, type=policy.persistent_type,
-            pipeline=policy.persistent_pipeline, reqid=reqid, task_from="upload", account=access_key,
-        ), check_source=False)
+            pipeline=policy.persistent_pipeline, reqid=reqid, account=access_key,
+        ))
 
     def _start_job(self, job: Job | None, stored: ObjectInfo, origin: str) -> str:
         if job is None:

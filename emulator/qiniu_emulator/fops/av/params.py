@@ -110,3 +110,59 @@ def b64_color(text: str) -> str:
     if not re.fullmatch(r"#?[0-9A-Fa-f]{6}([0-9A-Fa-f]{2})?|[A-Za-z]{3,20}", color):
         raise ValueError(f"{color!r} is not a colour like #FF0000 or red")
     return color
+
+
+h264_level = one_of("3.0", "3.1", "4.0", "4.1", "4.2")
+wm_scale_type = one_of("0", "1")
+subtitle_codec = one_of("mov_text", "srt", "ass", "webvtt")
+EMBED = "embed"
+END = "$(end)"
+MAX_WM_SECONDS = 180_000
+
+
+def volume(text: str) -> str:
+    """``1.5`` (a multiplier, 0..10) or ``-5dB`` / ``5dB`` (a change in decibels, -60..60)."""
+    match = re.fullmatch(r"(-?\d+(?:\.\d+)?)(dB)?", text)
+    if not match:
+        raise ValueError(f"{text!r} is not a volume such as 1.5 or -5dB")
+    value = float(match[1])
+    if match[2]:
+        if not -60 <= value <= 60:
+            raise ValueError(f"{text} is outside -60dB..60dB")
+        return f"{value:g}dB"
+    if not 0 <= value <= 10:
+        raise ValueError(f"{text} is outside 0..10")
+    return f"{value:g}"
+
+
+def fraction(text: str) -> float:
+    """A number in (0, 1] with at most three decimals (wmScale, wmAlpha)."""
+    if not re.fullmatch(r"(0|1)(\.\d{1,3})?", text):
+        raise ValueError(f"{text!r} is not a number in (0, 1] with up to 3 decimals")
+    value = float(text)
+    if not 0 < value <= 1:
+        raise ValueError(f"{text} is outside (0, 1]")
+    return value
+
+
+def wm_position(text: str) -> int | str:
+    """When a watermark appears: whole seconds, or ``$(end)`` (then wmDuration counts back)."""
+    if text == END:
+        return END
+    if not text.isdigit() or int(text) > MAX_WM_SECONDS:
+        raise ValueError(f"{text!r} is not whole seconds 0..{MAX_WM_SECONDS} or $(end)")
+    return int(text)
+
+
+def subtitle_source(text: str) -> str:
+    """``embed`` (the source's own subtitle stream) or the URL of an srt/ass/mkv file, base64
+    encoded like every subtitle value; a bare ``embed`` is accepted too."""
+    if text == EMBED or b64_decode_text(text) == EMBED:
+        return EMBED
+    return b64_url(text)
+
+
+def smt_enhance(text: str) -> str:
+    if text != "0":
+        raise ValueError("only 0 (off) is emulated: the emulator does not enhance video")
+    return text

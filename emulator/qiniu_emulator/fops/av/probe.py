@@ -41,6 +41,7 @@ class MediaInfo:
     bit_rate: int | None
     video: VideoInfo | None
     audio: AudioInfo | None
+    subtitles: int = 0  # how many subtitle streams
 
     def video_bit_rate(self) -> int | None:
         """The video stream's bitrate, or the container's minus the audio's when unknown."""
@@ -86,7 +87,7 @@ def probe(path: Path, with_rotation: bool = False) -> MediaInfo:
         video = _video_info(container, video_stream, with_rotation) if video_stream else None
         audio = _audio_info(audio_stream) if audio_stream else None
         return MediaInfo(duration=duration, bit_rate=container.bit_rate or None,
-                         video=video, audio=audio)
+                         video=video, audio=audio, subtitles=len(container.streams.subtitles))
 
 
 def _container_duration(container: av.container.InputContainer) -> float | None:

@@ -15,14 +15,17 @@ import ffmpeg
 
 from ..context import OpContext, OpFailed, OpResult
 from ..declare import Op
+from .audio_graph import audio_stream
+from .codec_options import audio_options, video_options
 from .ffmpeg import Deadline, available_encoders, compile_argv, media_input, run_ffmpeg
 from .filters import apply_chain
-from .formats import FORMATS, NO_BITRATE_ENCODERS, X264_PRESET, YUV420_ENCODERS, OutputFormat, resolve_encoder
+from .formats import FORMATS, YUV420_ENCODERS, OutputFormat, resolve_encoder
 from .geometry import even, fit_inside, rotated, transposes
 from .params import SizeSpec
-from .thumb_parse import ThumbArgs
 from .probe import MediaInfo, VideoInfo, probe
-from .watermark import DEFAULT_GRAVITY, Placement, add_image_mark, add_text_mark
+from .subtitles import subtitle_stream
+from .thumb_parse import ThumbArgs
+from .watermark import add_marks
 
 
 @dataclass
@@ -57,7 +60,7 @@ def plan_transcode(args: ThumbArgs, fmt: OutputFormat, info: MediaInfo, src: Pat
     if video is None and not keep_audio:
         raise OpFailed(f"not a valid media: nothing to put in {args.format} "
                        f"(the source has {_describe_streams(info)})")
-    input_options = {"ss": start} if start else {}
+    input_options: dict[str, Any] = {"ss": start} if start else {}
     if args.t is not None:
         input_options["t"] = args.t
     source = media_input(src, **input_options)
@@ -65,12 +68,16 @@ def plan_transcode(args: ThumbArgs, fmt: OutputFormat, info: MediaInfo, src: Pat
     streams, options = [], {"f": fmt.muxer, **(extra_options or {})}
     if video is not None and vcodec is not None:
         encoder = resolve_encoder(vcodec, encoders)
-        streams.append(_video_stream(source, args, video, encoder, ctx))
-        options.update(_video_options(args, fmt, info, encoder))
+        streams.append(_video_stream(source, args, video, encoder, seconds, ctx))
+        options.update(video_options(args, fmt, info, encoder))
     if keep_audio and acodec is not None:
         encoder = resolve_encoder(acodec, encoders)
-        streams.append(apply_chain(source["a:0"], args.af))
-        options.update(_audio_options(args, fmt, info, encoder))
+        streams.append(audio_stream(source, args, info, ctx) if encoder != "copy" else source["a:0"])
+        options.update(audio_options(args, fmt, info, encoder))
+    subtitles, subtitle_options = subtitle_stream(source, args, fmt, info, ctx, input_options)
+    if subtitles is not None:
+        streams.append(subtitles)
+        options.update(subtitle_options)
     options.update(_container_options(args, fmt))
     node = ffmpeg.output(*streams, str(out), **options)
     return Transcode(node=node, seconds=seconds)
@@ -91,10 +98,12 @@ def _describe_streams(info: MediaInfo) -> str:
 
 
 def _video_stream(source: Any, args: ThumbArgs, picture: VideoInfo, encoder: str,
-                  ctx: OpContext) -> Any:
+                  seconds: float | None, ctx: OpContext) -> Any:
     video = source["v:0"]
     if encoder == "copy":
         return video
+    if args.deinterlace:
+        video = video.filter("yadif")
     size = (picture.width, picture.height)
     degrees = int(args.rotate) if args.rotate not in (None, "auto") else 0
     for direction in transposes(degrees):
@@ -106,11 +115,29 @@ def _video_stream(source: Any, args: ThumbArgs, picture: VideoInfo, encoder: str
         target = (even(target[0]), even(target[1]))
     if target != size:
         video = video.filter("scale", target[0], target[1])
+    if args.pad_w is not None and args.pad_h is not None:
+        video, target = _pad(video, args, target, needs_even)
     if args.vf:
         video = apply_chain(video, args.vf)
         if needs_even:  # a user crop/pad may leave odd sides
             video = video.filter("scale", "trunc(iw/2)*2", "trunc(ih/2)*2")
-    return _watermarks(video, args, ctx)
+    return add_marks(video, args, target, seconds, ctx)
+
+
+def _pad(video: Any, args: ThumbArgs, size: tuple[int, int], needs_even: bool) -> tuple[Any, tuple[int, int]]:
+    """``padW``/``padH``: a black canvas with the video at padVideoX/Y (centred by default)."""
+    canvas = (args.pad_w or 0, args.pad_h or 0)
+    if needs_even:
+        canvas = (even(canvas[0]), even(canvas[1]))
+    for name, side, room in (("padW", size[0], canvas[0]), ("padH", size[1], canvas[1])):
+        if room < side:
+            raise OpFailed(f"{name} {room} is smaller than the video's {side}")
+    x = (canvas[0] - size[0]) // 2 if args.pad_x is None else args.pad_x
+    y = (canvas[1] - size[1]) // 2 if args.pad_y is None else args.pad_y
+    if x + size[0] > canvas[0] or y + size[1] > canvas[1]:
+        raise OpFailed(f"the video ({size[0]}x{size[1]}) at padVideoX {x}, padVideoY {y} "
+                       f"does not fit the {canvas[0]}x{canvas[1]} canvas")
+    return video.filter("pad", canvas[0], canvas[1], x, y, color="black"), canvas
 
 
 def _target_size(size: tuple[int, int], spec: SizeSpec | None, autoscale: bool) -> tuple[int, int]:
@@ -122,99 +149,6 @@ def _target_size(size: tuple[int, int], spec: SizeSpec | None, autoscale: bool) 
     if spec.only == "<" and size[0] >= box[0] and size[1] >= box[1]:
         return size
     return fit_inside(size[0], size[1], box[0], box[1]) if autoscale else box
-
-
-def _watermarks(video: Any, args: ThumbArgs, ctx: OpContext) -> Any:
-    offsets = (args.wm_offset_x, args.wm_offset_y)
-    if args.wm_image is not None:
-        placement = Placement(args.wm_gravity or DEFAULT_GRAVITY, *offsets)
-        video = add_image_mark(video, args.wm_image, placement, ctx)
-    if args.wm_text is not None:
-        placement = Placement(args.wm_gravity_text or DEFAULT_GRAVITY, *offsets)
-        video = add_text_mark(video, args.wm_text, placement, ctx, args.wm_font,
-                              args.wm_font_color, args.wm_font_size)
-    return video
-
-
-def _video_options(args: ThumbArgs, fmt: OutputFormat, info: MediaInfo,
-                   encoder: str) -> dict[str, Any]:
-    options: dict[str, Any] = {"c:v": encoder}
-    if encoder == "copy":
-        return options
-    if encoder in YUV420_ENCODERS:
-        options["pix_fmt"] = "yuv420p"
-    if encoder == "libx264":
-        options["preset"] = X264_PRESET
-    options.update(_video_rate(args, fmt, info, encoder))
-    if args.r is not None:
-        options["r"] = f"{args.r:g}"
-    if args.aspect is not None:
-        options["aspect"] = args.aspect
-    return options
-
-
-def _video_rate(args: ThumbArgs, fmt: OutputFormat, info: MediaInfo,
-                encoder: str) -> dict[str, Any]:
-    """Bitrate or quality, never above the source's bitrate when that is known."""
-    source_rate = info.video_bit_rate()
-    wanted = args.vb or fmt.vb
-    if wanted and source_rate:
-        wanted = min(wanted, source_rate)
-    crf = args.crf_value
-    capped_crf = encoder in ("libx264", "libx265")
-    if crf is not None:
-        options: dict[str, Any] = {"crf": crf}
-        cap = wanted or (source_rate if capped_crf else None)
-        return options | ({"maxrate": cap, "bufsize": 2 * cap} if cap else {})
-    if wanted:
-        return {"b:v": wanted}
-    if capped_crf and source_rate:
-        return {"maxrate": source_rate, "bufsize": 2 * source_rate}
-    return {}
-
-
-def _audio_options(args: ThumbArgs, fmt: OutputFormat, info: MediaInfo,
-                   encoder: str) -> dict[str, Any]:
-    options: dict[str, Any] = {"c:a": encoder}
-    if encoder == "copy":
-        return options
-    if args.aq is not None:
-        options["q:a"] = _audio_quality(args.aq, encoder)
-    elif encoder not in NO_BITRATE_ENCODERS:
-        wanted = args.ab or fmt.ab
-        source_rate = info.audio_bit_rate()
-        if wanted and source_rate:
-            wanted = min(wanted, source_rate)
-        if wanted:
-            options["b:a"] = wanted
-    for name, value in (("ar", args.ar or fmt.ar), ("ac", args.ac or fmt.ac)):
-        if value:
-            options[name] = value
-    if args.audio_profile is not None:
-        options["profile:a"] = _aac_profile(args.audio_profile, encoder)
-    return options
-
-
-def _audio_quality(aq: int, encoder: str) -> float:
-    """Qiniu's ``aq`` scale (mp3 0-9, aac 10-500) as the encoder's own ``-q:a``."""
-    if encoder == "libmp3lame":
-        if aq > 9:
-            raise OpFailed(f"aq {aq} is out of range 0..9 for mp3")
-        return aq
-    if encoder == "aac":
-        if aq < 10:
-            raise OpFailed(f"aq {aq} is out of range 10..500 for aac")
-        return aq / 100  # the native encoder's VBR scale runs 0.1..5
-    return aq
-
-
-def _aac_profile(profile: str, encoder: str) -> str:
-    if profile == "aac_low":
-        return profile
-    if encoder != "libfdk_aac":
-        raise OpFailed(f"audioProfile/{profile} needs acodec/libfdk_aac, "
-                       "which this ffmpeg build does not have")
-    return profile
 
 
 def _container_options(args: ThumbArgs, fmt: OutputFormat) -> dict[str, Any]:
