@@ -17,6 +17,7 @@ from .fops.catalog import default_registry
 from .fops.registry import Registry
 from .jobs.notify import Notifier
 from .outbound import Outbound
+from .requestlog import RequestLog
 from .jobs.process import Processor
 from .jobs.service import JobService
 from .jobs.store import JobStore
@@ -46,6 +47,7 @@ class Emulator:
     uploads: UploadService
     downloads: DownloadService
     sync_fops: SyncFops
+    requests: RequestLog
     draining: threading.Event = field(default_factory=threading.Event)
     _housekeeper: threading.Thread | None = None
 
@@ -75,7 +77,8 @@ class Emulator:
         sync_fops = SyncFops(storage, processor, logging.getLogger("qiniu_emulator.io"),
                              slots=settings.sync_workers)
         return cls(settings=settings, storage=storage, auth=auth, registry=registry, fetcher=fetcher,
-                   jobs=jobs, uploads=uploads, downloads=downloads, sync_fops=sync_fops)
+                   jobs=jobs, uploads=uploads, downloads=downloads, sync_fops=sync_fops,
+                   requests=RequestLog(settings.request_log))
 
     def start(self) -> None:
         self.jobs.start()
@@ -100,11 +103,14 @@ class Emulator:
         self.storage.lock.describe(f"http://{self.settings.host}:{port}")
 
     def reset(self, bucket: str | None = None) -> None:
-        """Delete every object and job (of one bucket); buckets stay."""
+        """Delete every object and job (of one bucket; all also empties the request log);
+        buckets stay."""
         if bucket:
             self.storage.get_bucket(bucket)
         self.storage.reset(bucket)
         self.jobs.forget(bucket)
+        if bucket is None:
+            self.requests.clear()
 
     def close(self, timeout: float = 10.0) -> None:
         """Stop everything within ``timeout``: sync fops, jobs (resumed at the next start),
