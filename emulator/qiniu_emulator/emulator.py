@@ -15,6 +15,7 @@ from .fetch import UrlFetcher
 from .fetch_policy import FetchPolicy
 from .fops.catalog import default_registry
 from .fops.registry import Registry
+from .inspection import MediaInspector
 from .jobs.notify import Notifier
 from .outbound import Outbound
 from .requestlog import RequestLog
@@ -48,6 +49,7 @@ class Emulator:
     downloads: DownloadService
     sync_fops: SyncFops
     requests: RequestLog
+    inspector: MediaInspector = field(default_factory=MediaInspector)
     draining: threading.Event = field(default_factory=threading.Event)
     _housekeeper: threading.Thread | None = None
 

@@ -77,6 +77,7 @@ class JobService:
         self._log = logger or logging.getLogger("qiniu_emulator.jobs")
         self._live: dict[str, Job] = {}
         self._live_lock = threading.Lock()
+        self._resend_lock = threading.Lock()
         self.scheduler = Scheduler(self._run, workers, pipelines, self._log)
 
     # -- lifecycle ------------------------------------------------------------
@@ -163,12 +164,48 @@ class JobService:
             raise QiniuError.no_such_job()
         return job
 
-    def recent(self, limit: int = 100, bucket: str | None = None) -> list[Job]:
-        """The newest jobs first, running ones with their live progress."""
-        return [self.get(job.id) for job in self.store.recent(limit, bucket)]
+    def recent(self, limit: int = 100, bucket: str | None = None, before: int | None = None) -> list[Job]:
+        """The newest jobs first (older than seq ``before``), running ones with their live progress."""
+        return [self._live_or(job) for job in self.store.recent(limit, bucket, before)]
+
+    def touching(self, bucket: str, key: str, limit: int = 50) -> list[Job]:
+        """The newest jobs that read ``bucket``/``key`` or wrote a result there."""
+        found = [job for job in self.store.mentioning(bucket, key, limit)
+                 if (job.bucket, job.key) == (bucket, key) or self._wrote(job, bucket, key)]
+        return [self._live_or(job) for job in found]
+
+    def _wrote(self, job: Job, bucket: str, key: str) -> bool:
+        for item in job.items:
+            if key == item.key or key in (item.keys or []):
+                try:
+                    saveas = parse_pipeline(item.cmd, self.registry).saveas
+                except QiniuError:
+                    continue
+                if (saveas.bucket if saveas else job.bucket) == bucket:
+                    return True
+        return False
+
+    def _live_or(self, job: Job) -> Job:
+        with self._live_lock:
+            return self._live.get(job.id, job)
 
     def counts(self) -> JobCounts:
         return JobCounts(running=self.scheduler.busy(), queued=self.scheduler.queued())
+
+    def resend_notification(self, job_id: str) -> list[Attempt]:
+        """Deliver a finished job's status to its notify URL again, now; the attempts are
+        added to the job's record (its code stays what the first notification made it)."""
+        with self._resend_lock:
+            job = self.get(job_id)
+            if not job.notify_url:
+                raise QiniuError.bad_request(f"job {job_id} has no notifyURL")
+            if not job.finished:
+                raise QiniuError.bad_request(f"job {job_id} has not finished; it notifies when it does")
+            outcome = Code.SUCCESS if all(i.code == Code.SUCCESS for i in job.items) else Code.FAILED
+            attempts, _ = self.notifier.deliver(job.notify_url, prefop_json(job, code=outcome))
+            job.deliveries.extend(attempts)
+            self.store.save(job)
+            return attempts
 
     def workflow_ids(self) -> list[str]:
         return sorted(self.workflows)
