@@ -10,6 +10,7 @@ from urllib.parse import unquote
 from flask import Flask, Response, g, request
 from werkzeug.exceptions import HTTPException
 
+from . import ui
 from .api import EXTENSION, admin, dora, io, json_response, raw_request, rs, uc, up
 from .auth import FORM_CONTENT_TYPE, RawRequest
 from .config import Settings
@@ -36,6 +37,8 @@ def create_app(settings: Settings | None = None, emulator: Emulator | None = Non
     app.extensions[EXTENSION] = emulator
     for blueprint in (admin.bp, dora.bp, up.bp, rs.bp, uc.bp, io.bp):
         app.register_blueprint(blueprint)
+    if emulator.settings.console:
+        ui.install(app, emulator)
     _install_hooks(app, emulator)
     return app
 
@@ -79,7 +82,7 @@ def _install_hooks(app: Flask, em: Emulator) -> None:
 def _record(em: Emulator, response: Response) -> None:
     """Hand the answered request to the request log (which leaves out ``/_emulator/``)."""
     raw = RawRequest.from_environ(request.environ, b"")  # a body nobody read stays unread
-    if not em.requests.wants(raw.raw_path):
+    if not em.requests.wants(raw.raw_path, request.headers.get("Referer", "")):
         return
     try:
         em.requests.record(_exchange(raw, response))

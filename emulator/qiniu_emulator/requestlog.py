@@ -1,6 +1,6 @@
 """The request log: the newest HTTP exchanges, for the console and the server's output.
 
-Every request outside ``/_emulator/`` is recorded once it is answered (``app.py``'s
+Every request outside ``/_emulator/`` (and not made by a console page) is recorded once it is answered (``app.py``'s
 after-request hook) and written to the ``qiniu_emulator.requests`` logger at INFO. The
 log keeps what explains an answer: method, path, credential scheme and access key,
 status, reqid, duration, the error body, and for a rejected signature the strings the
@@ -17,13 +17,14 @@ import threading
 import time
 from collections import deque
 from dataclasses import dataclass, replace
-from urllib.parse import unquote
+from urllib.parse import unquote, urlsplit
 
 from .errors import QiniuError
 
 ERROR_BODY_CHARS = 2048
 FORM_BODY_CHARS = 4096
 UNRECORDED_PREFIX = "/_emulator/"
+CONSOLE_PREFIX = "/_emulator/ui/"
 HIDDEN = "***"
 
 _TOKEN_PARAM = re.compile(r"(^|&)token=([^&]*)")
@@ -130,9 +131,15 @@ class RequestLog:
         self._log = logger or logging.getLogger("qiniu_emulator.requests")
 
     @staticmethod
-    def wants(raw_path: str) -> bool:
-        """The console's own traffic (polling, pages) would push real requests out."""
-        return not raw_path.startswith(UNRECORDED_PREFIX)
+    def wants(raw_path: str, referer: str = "") -> bool:
+        """Not the console's own traffic (its pages, polling, the previews its pages load),
+        which would push the requests a user wants to see out of the log."""
+        if raw_path.startswith(UNRECORDED_PREFIX):
+            return False
+        try:
+            return not urlsplit(referer).path.startswith(CONSOLE_PREFIX)
+        except ValueError:
+            return True
 
     def record(self, exchange: Exchange) -> RequestRecord:
         scheme, account = credential_of(exchange)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import re
 import secrets
 import threading
 import time
@@ -25,6 +26,12 @@ from .store import JobStore
 from .workflows import WorkflowTemplate
 
 TYPES = (0, 1, 2)  # 0 normal, 1 idle-time; 2 is what workflow users send
+# The log line that opens each item's lines, so a reader can tell the items' lines apart.
+ITEM_MARK = re.compile(r"item (\d+) starts: .*", re.S)
+
+
+def item_mark(index: int, cmd: str) -> str:
+    return f"item {index} starts: {cmd}"
 
 
 @dataclass(frozen=True)
@@ -255,6 +262,7 @@ class JobService:
             if source is None:
                 item.code, item.error = Code.FAILED, f"source data is empty or fail to get source data: {missing}"
             else:
+                log(item_mark(index, item.cmd))
                 job.items[index] = self._run_item(job, index, item, source, log, progress)
             self.store.save(job)
 
