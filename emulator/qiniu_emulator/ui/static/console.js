@@ -157,7 +157,7 @@ function setUpPlayground(form) {
       runStatus.innerHTML = "";
       const link = document.createElement("a");
       link.href = url; link.textContent = job.persistentId;
-      runStatus.append("Running ", link);
+      runStatus.append("Job ", link);
       result.innerHTML = "";
       const region = document.createElement("div");
       region.dataset.poll = url + "?fragment=1";
