@@ -29,6 +29,7 @@ def banner(settings: Settings, url: str) -> str:
     buckets = ", ".join(settings.buckets) or "(none yet: create with mkbucketv3 or --bucket)"
     lines = [
         f"qiniu-emulator listening on {url}",
+        f"  console  : {url}/_emulator/ui/" if settings.console else "  console  : off (--console off)",
         f"  data dir : {settings.data.resolve()}",
         f"  auth     : {settings.auth}" + ("  (WARNING: signatures are NOT checked)" if settings.auth == "off" else ""),
         "  accounts : " + ", ".join(f"{ak}:{sk}" for ak, sk in settings.accounts)
