@@ -94,7 +94,8 @@ def _exchange(raw: RawRequest, response: Response) -> Exchange:
     error = ""
     if response.status_code >= 400 and not response.is_streamed:
         error = response.get_data()[:4096].decode("utf-8", "replace")
-    form_upload = request.method == "POST" and request.mimetype == "multipart/form-data"
+    # Only the form-upload route has parsed its multipart body; others are left unread.
+    form_upload = request.method == "POST" and request.path == "/" and request.mimetype == "multipart/form-data"
     small_form = request.mimetype == FORM_CONTENT_TYPE and (request.content_length or 0) <= FORM_BODY_CHARS
     return Exchange(
         method=raw.method, host=raw.host, raw_path=raw.raw_path, raw_query=raw.raw_query,

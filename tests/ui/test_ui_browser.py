@@ -87,6 +87,9 @@ def test_uploads_jobs_results_and_notify_in_the_browser(console, driver, sdk, re
     upload_through_the_page(driver, console, clip, "clips/clip.mp4")
     assert wait_for(lambda: video_width(driver, "figure.preview video"), message="the video preview") == 320
     screenshot(driver, "object")
+    driver.get(f"{console.url}/_emulator/ui/buckets/demo-bucket")
+    shown(driver, 'a[href*="prefix=clips"]')
+    screenshot(driver, "bucket")
 
     driver.get(f"{console.url}/_emulator/ui/jobs")
     pfop = qiniu.PersistentFop(sdk, "demo-bucket", notify_url=f"{receiver.url}/notify")

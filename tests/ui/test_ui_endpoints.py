@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import pytest
 import qiniu
 import requests
 from support import wait_for
 from ui_support import WRITE, finished_job, run_fops, upload
 
+from qiniu_emulator.cli import build_parser, settings_from_args
 from qiniu_emulator.encoding import b64_encode
 from qiniu_emulator.jobs.service import Submission
 
@@ -100,3 +102,11 @@ def test_console_off_serves_none_of_it(start_emulator):
     for path in ("/_emulator/ui/", "/_emulator/requests", "/_emulator/objects?bucket=demo-bucket"):
         assert requests.get(f"{server.url}{path}").status_code in (404, 405), path
     assert requests.get(f"{server.url}/_emulator/health").status_code == 200
+
+
+def test_the_console_switch_reads_on_and_off_from_flags_and_environment():
+    assert settings_from_args(build_parser().parse_args(["serve", "--console", "off"]), environ={}).console is False
+    assert settings_from_args(build_parser().parse_args(["serve"]), environ={"QINIU_EMULATOR_CONSOLE": "OFF"}).console is False
+    assert settings_from_args(build_parser().parse_args(["serve"]), environ={}).console is True
+    with pytest.raises(SystemExit):
+        build_parser().parse_args(["serve", "--console", "maybe"])
