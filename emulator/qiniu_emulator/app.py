@@ -4,15 +4,19 @@ from __future__ import annotations
 
 import logging
 import secrets
+import time
 from urllib.parse import unquote
 
 from flask import Flask, Response, g, request
 from werkzeug.exceptions import HTTPException
 
+from . import ui
 from .api import EXTENSION, admin, dora, faults, fetch, io, json_response, raw_request, rs, scenarios, uc, up
+from .auth import FORM_CONTENT_TYPE, RawRequest
 from .config import Settings
 from .emulator import Emulator
-from .errors import REASONS, NoSuchBucket, QiniuError
+from .errors import REASONS, BadSignature, NoSuchBucket, QiniuError
+from .requestlog import FORM_BODY_CHARS, Exchange
 
 log = logging.getLogger("qiniu_emulator")
 
@@ -33,6 +37,8 @@ def create_app(settings: Settings | None = None, emulator: Emulator | None = Non
     app.extensions[EXTENSION] = emulator
     for blueprint in (admin.bp, scenarios.bp, dora.bp, up.bp, rs.bp, uc.bp, fetch.bp, io.bp):
         app.register_blueprint(blueprint)
+    if emulator.settings.console:
+        ui.install(app, emulator)
     _install_hooks(app, emulator)
     _install_scenario_answers(app, emulator)
     return app
@@ -41,6 +47,7 @@ def create_app(settings: Settings | None = None, emulator: Emulator | None = Non
 def _install_hooks(app: Flask, em: Emulator) -> None:
     @app.before_request
     def start_request():
+        g.started = time.monotonic()
         g.reqid = secrets.token_urlsafe(12)
         bucket = _bucket_of_host(em, request.host)
         faults.before(em, bucket if request.method in ("GET", "HEAD") else None)
@@ -55,10 +62,13 @@ def _install_hooks(app: Flask, em: Emulator) -> None:
         reason = REASONS.get(response.status_code)
         if reason:
             response.status = f"{response.status_code} {reason}"
+        _record(em, response)
         return response
 
     @app.errorhandler(QiniuError)
     def qiniu_error(exc: QiniuError) -> Response:
+        if isinstance(exc, BadSignature):
+            g.auth_expected = exc.explanation()
         return json_response(exc.body(), status=exc.status, headers=exc.headers())
 
     @app.errorhandler(HTTPException)
@@ -77,6 +87,35 @@ def _install_scenario_answers(app: Flask, em: Emulator) -> None:
     @app.after_request
     def scenario_answer(response: Response) -> Response:
         return faults.after(em, response)
+
+
+def _record(em: Emulator, response: Response) -> None:
+    """Hand the answered request to the request log (which leaves out ``/_emulator/``)."""
+    raw = RawRequest.from_environ(request.environ, b"")  # a body nobody read stays unread
+    if not em.requests.wants(raw.raw_path, request.headers.get("Referer", "")):
+        return
+    try:
+        em.requests.record(_exchange(raw, response))
+    except Exception:  # noqa: BLE001 - the log must never cost a client its answer
+        log.exception("recording %s %s in the request log failed", request.method, request.path)
+
+
+def _exchange(raw: RawRequest, response: Response) -> Exchange:
+    error = ""
+    if response.status_code >= 400 and not response.is_streamed:
+        error = response.get_data()[:4096].decode("utf-8", "replace")
+    # Only the form-upload route has parsed its multipart body; others are left unread.
+    form_upload = request.method == "POST" and request.path == "/" and request.mimetype == "multipart/form-data"
+    small_form = request.mimetype == FORM_CONTENT_TYPE and (request.content_length or 0) <= FORM_BODY_CHARS
+    return Exchange(
+        method=raw.method, host=raw.host, raw_path=raw.raw_path, raw_query=raw.raw_query,
+        authorization=request.headers.get("Authorization", ""),
+        content_type=request.headers.get("Content-Type", ""), status=response.status_code,
+        reqid=response.headers.get("X-Reqid", ""),
+        seconds=time.monotonic() - g.get("started", time.monotonic()),
+        form_token=(request.form.get("token") or "") if form_upload else "",
+        form_body=request.get_data(cache=True).decode("utf-8", "replace") if small_form else "",
+        error=error, expected=g.get("auth_expected", ""))
 
 
 def _bucket_of_host(em: Emulator, host: str) -> str | None:

@@ -31,7 +31,7 @@ from urllib.parse import quote, unquote
 from werkzeug.datastructures import EnvironHeaders, Headers
 
 from .encoding import b64_decode, b64_encode
-from .errors import QiniuError
+from .errors import BadSignature, QiniuError
 from .uploads.policy import PutPolicy
 
 FORM_CONTENT_TYPE = "application/x-www-form-urlencoded"
@@ -419,7 +419,8 @@ class Authenticator:
             candidates = qiniu_candidates(req)
         else:
             self._log.debug("management request without QBox/Qiniu authorization")
-            raise QiniuError.bad_token()
+            raise BadSignature("management token", None,
+                               hint="send Authorization: QBox <AccessKey>:<sign> or Qiniu <AccessKey>:<sign>")
         what = f"{scheme} management token"
         access_key, index = self._match_index(credential, [c.data for c in candidates], what)
         if scheme == "Qiniu":
@@ -519,9 +520,7 @@ class Authenticator:
                 for index, data in enumerate(candidates):
                     if _same(_digest(secret, data), credential.sign):
                         return access_key, index
-        self._report_mismatch(credential, candidates, what)
-        raise QiniuError.bad_token()
-
+        raise self._mismatch(credential, candidates, what)
 
     def _keys_to_try(self, claimed: str) -> list[str]:
         if self.mode is AuthMode.LAX:
@@ -530,21 +529,18 @@ class Authenticator:
             return ([claimed] if claimed in self._secrets else []) + others
         return [claimed] if claimed in self._secrets else []
 
-    def _report_mismatch(
+    def _mismatch(
         self, credential: _Credential | None, candidates: Sequence[bytes], what: str
-    ) -> None:
-        level = logging.WARNING if self.mode is AuthMode.LAX else logging.DEBUG
-        if not self._log.isEnabledFor(level):
-            return
+    ) -> BadSignature:
+        """The 401 for a credential that signed none of ``candidates``, logged on the way."""
         claimed = credential.access_key if credential else None
-        strings = [data.decode("utf-8", "backslashreplace") for data in candidates]
-        self._log.log(
-            level,
-            "%s rejected for access key %r; expected a signature over one of: %s",
-            what,
-            claimed,
-            " | ".join(repr(s) for s in strings),
-        )
+        strings = tuple(data.decode("utf-8", "backslashreplace") for data in candidates)
+        hint = "" if credential else "no <AccessKey>:<sign> credential was sent"
+        error = BadSignature(what, claimed, strings, hint)
+        level = logging.WARNING if self.mode is AuthMode.LAX else logging.DEBUG
+        self._log.log(level, "%s rejected for access key %r; expected a signature over one of: %s",
+                      what, claimed, " | ".join(repr(s) for s in strings))
+        return error
 
     def _claimed_access_key(self, credential: _Credential | None) -> str:
         return credential.access_key if credential else self.first_account()[0]

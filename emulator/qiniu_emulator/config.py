@@ -87,6 +87,15 @@ def positive_int(text: str) -> int:
     return value
 
 
+def on_off(text: str) -> bool:
+    value = text.strip().lower()
+    if value in ("on", "true", "yes", "1"):
+        return True
+    if value in ("off", "false", "no", "0"):
+        return False
+    raise ValueError(f"{text!r} is not on or off")
+
+
 def seconds(text: str) -> float:
     value = float(text)
     if value <= 0:
@@ -182,6 +191,11 @@ class Settings:
                                 "573 with Retry-After", parse=positive_int, metavar="N")
     op_memory_mb: int = setting(1024, "decoded pixels one image op may hold, in MB; a larger input is "
                                 "refused before it is decoded", parse=positive_int, metavar="MB")
+    console: bool = setting(True, "the browser console at /_emulator/ui/ and its JSON endpoints; anyone "
+                            "who can reach the port can use it", parse=on_off, metavar="on|off",
+                            default_text="on")
+    request_log: int = setting(1000, "recent HTTP requests the console lists (the oldest are dropped)",
+                               parse=positive_int, metavar="N")
     log_level: str = setting("INFO", "logging level", parse=choice(*LOG_LEVELS, upper=True),
                              metavar="|".join(LOG_LEVELS))
 

@@ -17,9 +17,11 @@ from .fetch_service import FetchService
 from .fidelity import Fidelity
 from .fops.catalog import default_registry
 from .fops.registry import Registry
+from .inspection import MediaInspector
 from .jobs.notify import Notifier
 from .outbound import Outbound
 from .scenarios import Scenarios, load_rules
+from .requestlog import RequestLog
 from .jobs.process import Processor
 from .jobs.service import JobService
 from .jobs.store import JobStore
@@ -51,6 +53,8 @@ class Emulator:
     downloads: DownloadService
     sync_fops: SyncFops
     fetches: FetchService
+    requests: RequestLog
+    inspector: MediaInspector = field(default_factory=MediaInspector)
     draining: threading.Event = field(default_factory=threading.Event)
     _housekeeper: threading.Thread | None = None
 
@@ -89,7 +93,7 @@ class Emulator:
         fetches = FetchService(storage, fetcher, auth, Outbound(settings.notify_timeout, NOTIFY_ANSWER_BYTES))
         return cls(settings=settings, storage=storage, auth=auth, registry=registry, fetcher=fetcher,
                    jobs=jobs, scenarios=scenarios, uploads=uploads, downloads=downloads, sync_fops=sync_fops,
-                   fetches=fetches)
+                   fetches=fetches, requests=RequestLog(settings.request_log))
 
     def start(self) -> None:
         self.jobs.start()
@@ -117,12 +121,15 @@ class Emulator:
         self.storage.lock.describe(f"http://{self.settings.host}:{port}")
 
     def reset(self, bucket: str | None = None) -> None:
-        """Delete every object, job and scenario rule (of one bucket); buckets stay."""
+        """Delete every object, job and scenario rule (of one bucket; all also empties the
+        request log); buckets stay."""
         if bucket:
             self.storage.get_bucket(bucket)
         self.storage.reset(bucket)
         self.jobs.forget(bucket)
         self.scenarios.clear(bucket)
+        if bucket is None:
+            self.requests.clear()
 
     def close(self, timeout: float = 10.0) -> None:
         """Stop everything within ``timeout``: sync fops, jobs (resumed at the next start),

@@ -212,6 +212,30 @@ class Unauthorized(_Fixed):
     STATUS, DEFAULT = 401, "bad token"
 
 
+class BadSignature(Unauthorized):
+    """A 401 ``bad token`` that knows what a correct signer would have signed.
+
+    ``expected`` are the strings the emulator computed from the request (never a secret
+    key); ``hint`` says what was missing when there was nothing to compare. The request
+    log and the console show them beside the rejected request.
+    """
+
+    def __init__(self, what: str, access_key: str | None, expected: tuple[str, ...] = (),
+                 hint: str = "") -> None:
+        super().__init__()
+        self.what = what
+        self.access_key = access_key
+        self.expected = expected
+        self.hint = hint
+
+    def explanation(self) -> str:
+        claimed = f" for access key {self.access_key!r}" if self.access_key else ""
+        if not self.expected:
+            return f"{self.what} rejected{claimed}: {self.hint or 'no credential'}"
+        listed = "\n".join(f"  {text!r}" for text in self.expected)
+        return f"{self.what} rejected{claimed}; expected a signature over one of:\n{listed}"
+
+
 class Forbidden(_Fixed):
     STATUS, DEFAULT = 403, "forbidden"
 

@@ -30,6 +30,7 @@ def banner(settings: Settings, url: str, https_url: str = "", ca: str = "") -> s
     buckets = ", ".join(settings.buckets) or "(none yet: create with mkbucketv3 or --bucket)"
     lines = [
         f"qiniu-emulator listening on {url}" + (f" and {https_url}" if https_url else ""),
+        f"  console  : {url}/_emulator/ui/" if settings.console else "  console  : off (--console off)",
         f"  data dir : {settings.data.resolve()}",
         f"  auth     : {settings.auth}" + ("  (WARNING: signatures are NOT checked)" if settings.auth == "off" else ""),
         "  accounts : " + ", ".join(f"{ak}:{sk}" for ak, sk in settings.accounts)

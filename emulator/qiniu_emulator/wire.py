@@ -10,9 +10,13 @@ from dataclasses import asdict
 from typing import Any
 
 from .config import ACCOUNT_UID
+from .fops.parse import Pipeline
+from .inspection import Properties
 from .jobs.models import DESC, Code, Item, Job
 from .scenarios import ActiveRule, Hold
 from .scenarios.rules import spec_json
+from .jobs.notify import Attempt
+from .requestlog import RequestRecord
 from .storage import BlockState, BucketInfo, ObjectInfo, PartInfo
 
 # -- rs / rsf --------------------------------------------------------------------
@@ -240,3 +244,49 @@ def scenario_json(rule: ActiveRule, held: list[str]) -> dict[str, Any]:
     if isinstance(rule.spec.effect, Hold):
         out["held"] = list(held)
     return out
+# -- the console's endpoints under /_emulator/ --------------------------------------
+
+
+def request_json(record: RequestRecord) -> dict[str, Any]:
+    """One entry of ``/_emulator/requests``: tokens and signatures are never included."""
+    return {"id": record.id, "time": record.at, "method": record.method, "host": record.host,
+            "path": record.path, "scheme": record.scheme, "accessKey": record.account,
+            "status": record.status, "reqid": record.reqid, "seconds": record.seconds,
+            "error": record.error, "expected": record.expected, "curl": record.curl()}
+
+
+def properties_json(properties: Properties) -> dict[str, Any]:
+    out: dict[str, Any] = {"kind": properties.kind, "properties": {r.name: r.value for r in properties.rows}}
+    if properties.error:
+        out["error"] = properties.error
+    return out
+
+
+def console_object_json(obj: ObjectInfo, private: bool, properties: Properties, urls: dict[str, str],
+                        job_ids: list[str]) -> dict[str, Any]:
+    """``/_emulator/object``: the stat body plus what the console's object page shows."""
+    return {"bucket": obj.bucket, "key": obj.key, "private": private, **stat_json(obj),
+            **properties_json(properties), "urls": urls, "jobs": job_ids}
+
+
+def listing_json(items: list[ObjectInfo], prefixes: list[str], marker: str) -> dict[str, Any]:
+    """``/_emulator/objects``: a page of a bucket, shaped like ``/list``."""
+    return {"items": [list_item_json(obj) for obj in items], "commonPrefixes": prefixes, "marker": marker}
+
+
+def attempt_json(attempt: Attempt) -> dict[str, Any]:
+    return asdict(attempt)
+
+
+def fop_check_json(pipelines: list[Pipeline], error: str) -> dict[str, Any]:
+    """``/_emulator/fops/check``: pfop's verdict on a fops string, and what it decodes to."""
+    if error:
+        return {"ok": False, "error": error}
+    commands = []
+    for pipeline in pipelines:
+        command: dict[str, Any] = {"cmd": pipeline.text, "ops": [{"name": op.name, "text": op.text}
+                                                               for op in pipeline.ops]}
+        if pipeline.saveas is not None:
+            command["saveas"] = {"bucket": pipeline.saveas.bucket, "key": pipeline.saveas.key}
+        commands.append(command)
+    return {"ok": True, "commands": commands}

@@ -15,7 +15,7 @@ from flask import Response, current_app, g, request
 from werkzeug.datastructures import MultiDict
 
 from ..auth import RawRequest
-from ..errors import QiniuError
+from ..errors import BadSignature, QiniuError
 
 if TYPE_CHECKING:
     from ..emulator import Emulator
@@ -58,7 +58,8 @@ def params() -> MultiDict[str, str]:
     if not g.get("body_signed", True):
         log.info("%s %s rejected: the signature does not cover its %s body", request.method,
                  request.path, request.mimetype)
-        raise QiniuError.bad_token()
+        raise BadSignature("management token", None,
+                           hint=f"the signature does not cover the {request.mimetype} body")
     return request.values
 
 

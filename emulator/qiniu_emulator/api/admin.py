@@ -65,8 +65,12 @@ def jobs() -> Response:
     limit = int_arg("limit", 100)
     if not 1 <= limit <= 1000:
         raise QiniuError.bad_request("limit must be between 1 and 1000")
-    listed = emulator().jobs.recent(limit, request.args.get("bucket") or None)
-    return json_response({"jobs": [job_debug_json(job) for job in listed]})
+    before = int_arg("before", 0, request.args.get("before", "")) or None
+    listed = emulator().jobs.recent(limit, request.args.get("bucket") or None, before)
+    body: dict = {"jobs": [job_debug_json(job) for job in listed]}
+    if len(listed) == limit:
+        body["before"] = listed[-1].seq  # pass it back to read the next (older) page
+    return json_response(body)
 
 
 @bp.route("/pipelines/<name>", methods=["DELETE"])

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import logging
+import re
 import secrets
 import threading
 import time
 from dataclasses import dataclass
-from typing import Callable
+from typing import Any, Callable
 from urllib.parse import urlsplit
 
 from ..errors import NoSuchBucket, NoSuchKey, QiniuError
@@ -28,6 +29,17 @@ from .workflows import WorkflowTemplate
 TYPES = (0, 1)  # 0 normal, 1 idle-time (docs/fops.md §10.1; the PHP SDK's tests expect -1 and 2 refused)
 IDLE = 1
 MISSING_SOURCE = "execute fop cmd failed: source data is empty or fail to get source data"
+# The log line that opens each item's lines, so a reader can tell the items' lines apart.
+ITEM_MARK = re.compile(r"item (\d+) starts: .*", re.S)
+
+
+def notification(job: Job, code: Code) -> dict[str, Any]:
+    """Workflow-template tasks notify in the V3 shape (docs/fops.md §1.6), others as prefop answers."""
+    return task_v3_json(job, code=code) if job.from_workflow else prefop_json(job, code=code)
+
+
+def item_mark(index: int, cmd: str) -> str:
+    return f"item {index} starts: {cmd}"
 
 
 @dataclass(frozen=True)
@@ -85,6 +97,7 @@ class JobService:
         self.scenarios = scenarios or Scenarios()
         # item failures scenario rules planned, by job id (with the job's bucket, for resets)
         self._plans: dict[str, tuple[str, JobPlan]] = {}
+        self._resend_lock = threading.Lock()
         self.scheduler = Scheduler(self._run, workers, pipelines, self._log)
 
     # -- lifecycle ------------------------------------------------------------
@@ -232,12 +245,48 @@ class JobService:
             job.progress = held.progress()
         return job
 
-    def recent(self, limit: int = 100, bucket: str | None = None) -> list[Job]:
-        """The newest jobs first, running ones with their live progress."""
-        return [self.get(job.id) for job in self.store.recent(limit, bucket)]
+    def recent(self, limit: int = 100, bucket: str | None = None, before: int | None = None) -> list[Job]:
+        """The newest jobs first (older than seq ``before``), running ones with their live progress."""
+        return [self._live_or(job) for job in self.store.recent(limit, bucket, before)]
+
+    def touching(self, bucket: str, key: str, limit: int = 50) -> list[Job]:
+        """The newest jobs that read ``bucket``/``key`` or wrote a result there."""
+        found = [job for job in self.store.mentioning(bucket, key, limit)
+                 if (job.bucket, job.key) == (bucket, key) or self._wrote(job, bucket, key)]
+        return [self._live_or(job) for job in found]
+
+    def _wrote(self, job: Job, bucket: str, key: str) -> bool:
+        for item in job.items:
+            if key == item.key or key in (item.keys or []):
+                try:
+                    saveas = parse_pipeline(item.cmd, self.registry).saveas
+                except QiniuError:
+                    continue
+                if (saveas.bucket if saveas else job.bucket) == bucket:
+                    return True
+        return False
+
+    def _live_or(self, job: Job) -> Job:
+        with self._live_lock:
+            return self._live.get(job.id, job)
 
     def counts(self) -> JobCounts:
         return JobCounts(running=self.scheduler.busy(), queued=self.scheduler.queued())
+
+    def resend_notification(self, job_id: str) -> list[Attempt]:
+        """Deliver a finished job's status to its notify URL again, now; the attempts are
+        added to the job's record (its code stays what the first notification made it)."""
+        with self._resend_lock:
+            job = self.get(job_id)
+            if not job.notify_url:
+                raise QiniuError.bad_request(f"job {job_id} has no notifyURL")
+            if not job.finished:
+                raise QiniuError.bad_request(f"job {job_id} has not finished; it notifies when it does")
+            outcome = Code.SUCCESS if all(i.code == Code.SUCCESS for i in job.items) else Code.FAILED
+            attempts, _ = self.notifier.deliver(job.notify_url, notification(job, outcome))
+            job.deliveries.extend(attempts)
+            self.store.save(job)
+            return attempts
 
     def workflow_ids(self) -> list[str]:
         return sorted(self.workflows)
@@ -316,6 +365,7 @@ class JobService:
             elif index in plan.failures:
                 job.items[index] = self._failed_by(plan.failures[index], item, log, index)
             else:
+                log(item_mark(index, item.cmd))
                 job.items[index] = self._run_item(job, index, item, source, log, progress)
             self.store.save(job)
 
@@ -360,8 +410,7 @@ class JobService:
             job.notify_error = error
             self._record(job, Code.CALLBACK_FAILED if error else final)
 
-        # Workflow-template tasks notify in the V3 shape (docs/fops.md §1.6), others as prefop answers.
-        body = task_v3_json(job, code=final) if job.from_workflow else prefop_json(job, code=final)
+        body = notification(job, final)
         if inline:
             notified(*self.notifier.deliver(job.notify_url, body))
             return

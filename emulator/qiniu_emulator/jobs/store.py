@@ -84,10 +84,20 @@ class JobStore:
         """Jobs left waiting or running (e.g. by a crash), oldest first."""
         return self._select("WHERE code IN (?, ?) ORDER BY seq", (Code.WAITING, Code.RUNNING))
 
-    def recent(self, limit: int = 100, bucket: str | None = None) -> list[Job]:
+    def recent(self, limit: int = 100, bucket: str | None = None, before: int | None = None) -> list[Job]:
+        """The newest jobs first; ``before`` (a seq) pages on to older ones."""
+        clauses = ["seq < ?"]
+        params: list[object] = [before if before is not None else 2**63 - 1]
         if bucket:
-            return self._select("WHERE bucket=? ORDER BY seq DESC LIMIT ?", (bucket, limit))
-        return self._select("ORDER BY seq DESC LIMIT ?", (limit,))
+            clauses.append("bucket = ?")
+            params.append(bucket)
+        return self._select(f"WHERE {' AND '.join(clauses)} ORDER BY seq DESC LIMIT ?", (*params, limit))
+
+    def mentioning(self, bucket: str, key: str, limit: int) -> list[Job]:
+        """Jobs whose source is ``bucket``/``key`` or whose results name ``key``, newest first
+        (the caller checks the result's bucket)."""
+        return self._select("WHERE (bucket = ? AND key = ?) OR instr(items, ?) > 0 ORDER BY seq DESC LIMIT ?",
+                            (bucket, key, json.dumps(key), limit))
 
     def delete_all(self, bucket: str | None = None) -> None:
         with self._db.transaction() as conn:
