@@ -53,8 +53,17 @@ def test_a_bad_rule_is_a_400_naming_the_field(server, body, error):
 
 
 def test_a_body_that_is_not_json_is_a_400(server):
-    answer = requests.post(f"{server.url}/_emulator/scenarios", data=b"{nope", timeout=10)
+    answer = requests.post(f"{server.url}/_emulator/scenarios", data=b"{nope", timeout=10,
+                           headers={"Content-Type": "application/json"})
     assert answer.status_code == 400 and "must be JSON" in answer.json()["error"]
+
+
+def test_rules_come_only_as_application_json_which_another_sites_form_cannot_send(server):
+    # a form whose text happens to parse as JSON, as a page elsewhere could post it
+    answer = requests.post(f"{server.url}/_emulator/scenarios", data=b'{"answer": 599, "id": "x="}', timeout=10,
+                           headers={"Content-Type": "text/plain"})
+    assert answer.status_code == 400 and "Content-Type: application/json" in answer.json()["error"]
+    assert scenarios(server) == []
 
 
 def test_a_reset_clears_every_rule_and_a_bucket_reset_that_buckets(server):

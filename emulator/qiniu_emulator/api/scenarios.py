@@ -27,7 +27,13 @@ def list_rules() -> Response:
 
 @bp.route("/scenarios", methods=["POST"])
 def add_rules() -> Response:
-    """One rule, a list, or ``{"scenarios": [...]}``; all are added or none."""
+    """One rule, a list, or ``{"scenarios": [...]}``; all are added or none.
+
+    Only as ``application/json``: a page of another site can post a form to the emulator
+    (text that parses as JSON included) but cannot send that type without the browser asking.
+    """
+    if request.mimetype != "application/json":
+        raise QiniuError.bad_request("send the rules with Content-Type: application/json")
     try:
         data = json.loads(request.get_data() or b"null")
     except ValueError:
