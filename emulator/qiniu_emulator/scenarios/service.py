@@ -27,10 +27,14 @@ class ActiveRule:
 
     id: str
     spec: RuleSpec
-    rng: random.Random
+    seed: int  # the rule's own, or one derived from its id
     hits: int = 0
     matched: int = 0
     cancelled: threading.Event = field(default_factory=threading.Event)
+    rng: random.Random = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.rng = random.Random(self.seed)
 
     @property
     def spent(self) -> bool:
@@ -84,7 +88,7 @@ class Scenarios:
             for spec in specs:
                 rule_id = spec.id or self._new_id(taken)
                 seed = spec.seed if spec.seed is not None else zlib.crc32(rule_id.encode())
-                added.append(ActiveRule(rule_id, spec, random.Random(seed)))
+                added.append(ActiveRule(rule_id, spec, seed))
             self._rules.extend(added)
         return added
 
