@@ -50,7 +50,8 @@ def banner(settings: Settings, url: str, https_url: str = "", ca: str = "") -> s
     if https_url:
         lines += ["", f"https: {https_url}, certificate from the local CA {ca}. Trust it with:",
                   f"  Node:            NODE_EXTRA_CA_CERTS={ca}",
-                  f"  Python requests: REQUESTS_CA_BUNDLE={ca}",
+                  f"  Python requests: REQUESTS_CA_BUNDLE={ca} (the qiniu SDK ignores it: append the CA to "
+                  "the bundle `python -m certifi` names)",
                   f"  Python ssl, Go:  SSL_CERT_FILE={ca}",
                   f"  Java:            keytool -importcert -noprompt -alias qiniu-emulator -file {ca} "
                   "-keystore emulator.jks -storepass changeit, then -Djavax.net.ssl.trustStore=emulator.jks "
