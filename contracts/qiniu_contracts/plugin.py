@@ -1,5 +1,5 @@
 """pytest plugin: ``--qiniu-target`` and the fixtures ``qiniu_target``, ``qiniu_emulator``,
-``qiniu_client`` and ``contract_client``.
+``qiniu_client``, ``contract_client`` and ``qiniu_scenario``.
 
 Installed with qiniu-emulator (entry point ``pytest11``), so any project can::
 
@@ -18,6 +18,7 @@ from pathlib import Path
 import pytest
 
 from .clients import OfficialSdk, OurClient, configure_hosts
+from .scenarios import ScenarioControl
 from .targets import (
     EMULATOR_BUCKET, EMULATOR_OUTPUT_BUCKET, SEED_BUCKETS, SEED_LOGO_URL, SEED_WORKFLOW, TARGET_ENV,
     Target, TargetUnavailable, emulator_target, logo_fixture, parse_target, real_target, scratch_dir,
@@ -166,7 +167,21 @@ def qiniu_client(qiniu_target: Target) -> OurClient:
 @pytest.fixture(params=["qiniu_fop", "qiniu"])
 def contract_client(request: pytest.FixtureRequest, qiniu_target: Target):
     """Each contract once through our client and once through the official SDK."""
+    configure_hosts(qiniu_target)  # again: a test before this one may have pointed them elsewhere
     return OurClient(qiniu_target) if request.param == "qiniu_fop" else OfficialSdk(qiniu_target)
+
+
+@pytest.fixture
+def qiniu_scenario(qiniu_target: Target):
+    """Scenario rules on the emulator under test (in-process or ``url:``), removed when the
+    test ends: ``with qiniu_scenario(pfop=599, times=1): ...``,
+    ``held = qiniu_scenario.hold_jobs(bucket=...)``, ``held.release()``. Skips on real Qiniu."""
+    if not qiniu_target.is_emulator:
+        pytest.skip("scenario rules need the emulator")
+    configure_hosts(qiniu_target)
+    control = ScenarioControl(qiniu_target.url)
+    yield control
+    control.clear()
 
 
 @pytest.fixture

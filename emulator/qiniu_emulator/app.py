@@ -11,7 +11,7 @@ from flask import Flask, Response, g, request
 from werkzeug.exceptions import HTTPException
 
 from . import ui
-from .api import EXTENSION, admin, dora, fetch, io, json_response, raw_request, rs, uc, up
+from .api import EXTENSION, admin, dora, faults, fetch, io, json_response, raw_request, rs, scenarios, uc, up
 from .auth import FORM_CONTENT_TYPE, RawRequest
 from .config import Settings
 from .emulator import Emulator
@@ -35,11 +35,12 @@ def create_app(settings: Settings | None = None, emulator: Emulator | None = Non
     app.url_map.strict_slashes = False
     app.url_map.converters["key_path"] = io.KeyPathConverter
     app.extensions[EXTENSION] = emulator
-    for blueprint in (admin.bp, dora.bp, up.bp, rs.bp, uc.bp, fetch.bp, io.bp):
+    for blueprint in (admin.bp, scenarios.bp, dora.bp, up.bp, rs.bp, uc.bp, fetch.bp, io.bp):
         app.register_blueprint(blueprint)
     if emulator.settings.console:
         ui.install(app, emulator)
     _install_hooks(app, emulator)
+    _install_scenario_answers(app, emulator)
     return app
 
 
@@ -49,6 +50,7 @@ def _install_hooks(app: Flask, em: Emulator) -> None:
         g.started = time.monotonic()
         g.reqid = secrets.token_urlsafe(12)
         bucket = _bucket_of_host(em, request.host)
+        faults.before(em, bucket if request.method in ("GET", "HEAD") else None)
         if bucket and request.method in ("GET", "HEAD"):
             return io.serve(bucket, unquote(raw_request().raw_path.lstrip("/")))
         return None
@@ -77,6 +79,14 @@ def _install_hooks(app: Flask, em: Emulator) -> None:
     def unexpected(exc: Exception) -> Response:
         log.exception("unexpected error on %s %s", request.method, request.path)
         return json_response({"error": f"internal error: {type(exc).__name__}", "code": 599}, status=599)
+
+
+def _install_scenario_answers(app: Flask, em: Emulator) -> None:
+    # Registered last, so it runs first of the after-request hooks: an injected answer is
+    # stamped like any other.
+    @app.after_request
+    def scenario_answer(response: Response) -> Response:
+        return faults.after(em, response)
 
 
 def _record(em: Emulator, response: Response) -> None:

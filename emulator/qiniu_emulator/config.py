@@ -155,6 +155,9 @@ class Settings:
     strict_pipelines: bool = setting(False, "only --pipeline queues exist, as only queues made in the console "
                                      "do; other names are answered 612", parse=boolean, switch=True)
     workflows: Path | None = setting(None, "workflow templates (JSON or YAML)", parse=Path, metavar="FILE")
+    scenarios: Path | None = setting(None, "scenario rules in force from the start: injected answers, "
+                                     "latency, held jobs, failed items and notifications (JSON or YAML)",
+                                     parse=Path, metavar="FILE")
     fidelity: str = setting("strict", "strict refuses a put-policy field, form field or op parameter that the "
                             "emulator knows but does not emulate; loose ignores it and logs it once",
                             parse=choice(*FIDELITY_MODES), metavar="|".join(FIDELITY_MODES))

@@ -20,6 +20,7 @@ from .fops.registry import Registry
 from .inspection import MediaInspector
 from .jobs.notify import Notifier
 from .outbound import Outbound
+from .scenarios import Scenarios, load_rules
 from .requestlog import RequestLog
 from .jobs.process import Processor
 from .jobs.service import JobService
@@ -47,6 +48,7 @@ class Emulator:
     registry: Registry
     fetcher: UrlFetcher
     jobs: JobService
+    scenarios: Scenarios
     uploads: UploadService
     downloads: DownloadService
     sync_fops: SyncFops
@@ -58,6 +60,9 @@ class Emulator:
 
     @classmethod
     def build(cls, settings: Settings) -> "Emulator":
+        scenarios = Scenarios()
+        if settings.scenarios:  # read first: a bad file fails before the data directory is taken
+            scenarios.install(load_rules(settings.scenarios))
         storage = Storage(settings.data)
         for bucket in settings.buckets:
             storage.ensure_bucket(bucket)
@@ -77,17 +82,18 @@ class Emulator:
                               public_url=lambda: public_url(settings),
                               sign_download=DownloadSigner(auth).sign)
         notifier = Notifier(attempts=settings.notify_attempts, backoff=settings.notify_backoff,
-                            outbound=Outbound(settings.notify_timeout, NOTIFY_ANSWER_BYTES))
+                            outbound=Outbound(settings.notify_timeout, NOTIFY_ANSWER_BYTES), scenarios=scenarios)
         workflows: dict[str, WorkflowTemplate] = load_workflows(settings.workflows) if settings.workflows else {}
         jobs = JobService(JobStore(storage.database), storage, registry, processor, notifier, workflows,
-                          settings.workers, settings.pipelines, strict_pipelines=settings.strict_pipelines)
-        uploads = UploadService(storage, jobs, _upload_callbacks(auth, settings), fidelity)
+                          settings.workers, settings.pipelines, strict_pipelines=settings.strict_pipelines,
+                          scenarios=scenarios)
+        uploads = UploadService(storage, jobs, _upload_callbacks(auth, settings, scenarios), fidelity)
         sync_fops = SyncFops(storage, processor, logging.getLogger("qiniu_emulator.io"),
                              slots=settings.sync_workers)
         fetches = FetchService(storage, fetcher, auth, Outbound(settings.notify_timeout, NOTIFY_ANSWER_BYTES))
         return cls(settings=settings, storage=storage, auth=auth, registry=registry, fetcher=fetcher,
-                   jobs=jobs, uploads=uploads, downloads=downloads, sync_fops=sync_fops, fetches=fetches,
-                   requests=RequestLog(settings.request_log))
+                   jobs=jobs, scenarios=scenarios, uploads=uploads, downloads=downloads, sync_fops=sync_fops,
+                   fetches=fetches, requests=RequestLog(settings.request_log))
 
     def start(self) -> None:
         self.jobs.start()
@@ -115,12 +121,13 @@ class Emulator:
         self.storage.lock.describe(f"http://{self.settings.host}:{port}")
 
     def reset(self, bucket: str | None = None) -> None:
-        """Delete every object and job (of one bucket; all also empties the request log);
-        buckets stay."""
+        """Delete every object, job and scenario rule (of one bucket; all also empties the
+        request log); buckets stay."""
         if bucket:
             self.storage.get_bucket(bucket)
         self.storage.reset(bucket)
         self.jobs.forget(bucket)
+        self.scenarios.clear(bucket)
         if bucket is None:
             self.requests.clear()
 
@@ -128,6 +135,7 @@ class Emulator:
         """Stop everything within ``timeout``: sync fops, jobs (resumed at the next start),
         notifications, and every child process still alive."""
         self.draining.set()
+        self.scenarios.close()  # injected delays end now; held jobs resume at the next start
         if self._housekeeper is not None:
             self._housekeeper.join(timeout)
         self.sync_fops.stop_all()
@@ -139,7 +147,7 @@ class Emulator:
         self.storage.close()
 
 
-def _upload_callbacks(auth: Authenticator, settings: Settings) -> UploadCallbacks:
+def _upload_callbacks(auth: Authenticator, settings: Settings, scenarios: Scenarios) -> UploadCallbacks:
     def sign(access_key: str, data: bytes) -> str:
         # With auth off a token may name an unknown key; sign with a configured one instead.
         try:
@@ -147,7 +155,8 @@ def _upload_callbacks(auth: Authenticator, settings: Settings) -> UploadCallback
         except KeyError:
             return auth.sign(auth.first_account()[0], data)
 
-    return UploadCallbacks(sign=sign, outbound=Outbound(settings.notify_timeout, NOTIFY_ANSWER_BYTES))
+    return UploadCallbacks(sign=sign, outbound=Outbound(settings.notify_timeout, NOTIFY_ANSWER_BYTES),
+                           scenarios=scenarios)
 
 
 def public_url(settings: Settings) -> str:

@@ -9,7 +9,8 @@ Qiniu's error strings are written down.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import ClassVar
+from http import HTTPStatus
+from typing import Any, ClassVar
 
 # Reason phrases for Qiniu's non-standard status codes, so the status line is readable.
 REASONS = {
@@ -330,3 +331,40 @@ class InvalidMarker(_Fixed):
 
 class InvalidContext(_Fixed):
     STATUS, DEFAULT = 701, "invalid ctx"
+
+
+class NoSuchScenario(_Fixed):
+    """An emulator-only error: ``/_emulator/scenarios/<id>`` names no rule."""
+
+    STATUS, DEFAULT = 404, "no such scenario rule"
+
+
+class InjectedAnswer(QiniuError):
+    """The answer a scenario rule gives instead of the real one: any status, any JSON body.
+
+    ``X-Emulator-Scenario`` names the rule, so a surprised reader can find where it came from.
+    """
+
+    def __init__(self, status: int, rule_id: str, payload: Any = None,
+                 extra_headers: dict[str, str] | None = None) -> None:
+        reason = (REASONS.get(status) or _standard_phrase(status) or "injected error").lower()
+        QiniuError.__init__(self, status, f"{reason} (injected by scenario {rule_id})")
+        self.rule_id = rule_id
+        self.payload = payload
+        self.extra_headers = dict(extra_headers or {})
+
+    def body(self) -> Any:
+        return super().body() if self.payload is None else self.payload
+
+    def headers(self) -> dict[str, str]:
+        out = {"Retry-After": "1"} if self.status == 573 else {}
+        out.update(self.extra_headers)
+        out["X-Emulator-Scenario"] = self.rule_id
+        return out
+
+
+def _standard_phrase(status: int) -> str:
+    try:
+        return HTTPStatus(status).phrase
+    except ValueError:
+        return ""

@@ -76,6 +76,7 @@ def drain(server, emulator: Emulator, timeout: float) -> None:
     """
     emulator.draining.set()
     emulator.sync_fops.stop_all()  # sync fops are stopped, not waited for: their clients retry
+    emulator.scenarios.close()  # so are injected delays
     _on_loop(server, lambda: wasyncore.dispatcher.close(server))
     deadline = time.monotonic() + timeout
     while _busy(server) and time.monotonic() < deadline:

@@ -13,6 +13,8 @@ from .config import ACCOUNT_UID
 from .fops.parse import Pipeline
 from .inspection import Properties
 from .jobs.models import DESC, Code, Item, Job
+from .scenarios import ActiveRule, Hold
+from .scenarios.rules import spec_json
 from .jobs.notify import Attempt
 from .requestlog import RequestRecord
 from .storage import BlockState, BucketInfo, ObjectInfo, PartInfo
@@ -232,6 +234,16 @@ def job_debug_json(job: Job) -> dict[str, Any]:
     return out
 
 
+# -- emulator-only: scenario rules ------------------------------------------------------
+
+
+def scenario_json(rule: ActiveRule, held: list[str]) -> dict[str, Any]:
+    """A rule of ``/_emulator/scenarios``: as written, plus how often it matched and fired."""
+    out: dict[str, Any] = {"id": rule.id, **spec_json(rule.spec)}
+    out.update(hits=rule.hits, matched=rule.matched, spent=rule.spent)
+    if isinstance(rule.spec.effect, Hold):
+        out["held"] = list(held)
+    return out
 # -- the console's endpoints under /_emulator/ --------------------------------------
 
 

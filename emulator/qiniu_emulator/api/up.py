@@ -106,7 +106,7 @@ def mkfile(file_size: int, params: str = "") -> Response:
     upload = UploadRequest(
         policy=grant.policy, access_key=grant.access_key, key=fields.pop("key", None),
         fname=fields.pop("fname", ""), mime=fields.pop("mimeType", ""), reqid=g.reqid,
-        custom_vars=_custom_vars(fields), meta=_meta(fields),
+        custom_vars=_custom_vars(fields), meta=_meta(fields), origin="upload.mkfile",
     )
     return _render(emulator().uploads.mkfile(upload, ctxs, file_size))
 
@@ -201,6 +201,7 @@ def complete_multipart(bucket: str, encoded: str, upload_id: str) -> Response:
     upload = UploadRequest(
         policy=grant.policy, access_key=grant.access_key, key=_object_key(encoded),
         fname=body.get("fname") or "", mime=body.get("mimeType") or "", reqid=g.reqid,
+        origin="upload.multipart.complete",
         custom_vars={k[2:] if k.startswith("x:") else k: str(v) for k, v in (body.get("customVars") or {}).items()},
         meta={k[len(META_PREFIX):] if k.lower().startswith(META_PREFIX) else k: str(v)
               # the Java SDK spells it metaData

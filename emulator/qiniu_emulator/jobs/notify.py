@@ -3,7 +3,8 @@
 Deliveries run on the notifier's own threads, never on the job workers: a receiver that
 answers slowly (or a byte at a time) holds only a delivery thread, and only until the
 exchange's deadline. Every attempt is recorded (status, latency, the start of the
-answer) for the job's record.
+answer) for the job's record. Scenario rules on ``notify`` may delay an attempt or decide
+its answer (a status, or none at all) without contacting the receiver.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from dataclasses import dataclass, field
 from typing import Any, Callable
 
 from ..outbound import Outbound, OutboundError
+from ..scenarios import Answer, Facts, Fired, Scenarios
 
 ANSWER_EXCERPT = 512  # bytes of a receiver's answer kept in the job's record
 
@@ -50,6 +52,7 @@ class Notifier:
     workers: int = 2
     logger: logging.Logger = field(default_factory=lambda: logging.getLogger("qiniu_emulator.notify"))
     stop_event: threading.Event = field(default_factory=threading.Event)
+    scenarios: Scenarios = field(default_factory=Scenarios)
     _queue: "queue.Queue[tuple[str, dict[str, Any], Done] | None]" = field(default_factory=queue.Queue)
     _threads: list[threading.Thread] = field(default_factory=list)
 
@@ -74,9 +77,13 @@ class Notifier:
     def deliver(self, url: str, status: dict[str, Any]) -> tuple[list[Attempt], str]:
         """Deliver now, with retries; returns the attempts and "" or the last error."""
         body = json.dumps(status).encode()
+        facts = _facts(status)
         attempts: list[Attempt] = []
         for number in range(1, self.attempts + 1):
-            attempt = self._post(url, body)
+            self.scenarios.delay(facts)
+            if self.stop_event.is_set():
+                return attempts, "stopped by the shutdown"
+            attempt = self._post(url, body, facts)
             attempts.append(attempt)
             if not attempt.error:
                 self.logger.info("notified %s for %s", url, status.get("id"))
@@ -98,8 +105,11 @@ class Notifier:
             except Exception:  # noqa: BLE001 - a delivery thread must survive any job
                 self.logger.exception("recording the notification of %s failed", status.get("id"))
 
-    def _post(self, url: str, body: bytes) -> Attempt:
+    def _post(self, url: str, body: bytes, facts: Facts) -> Attempt:
         started, at_ns = time.monotonic(), time.time_ns()
+        fired = self.scenarios.answer(facts)
+        if fired is not None:
+            return self._injected(url, at_ns, fired)
         try:
             answer = self.outbound.request("POST", url, body, {"Content-Type": "application/json"})
         except OutboundError as exc:
@@ -107,3 +117,20 @@ class Notifier:
         excerpt = answer.body[:ANSWER_EXCERPT].decode("utf-8", "replace")
         error = "" if answer.status == 200 else f"HTTP {answer.status}"
         return Attempt(url, at_ns, round(time.monotonic() - started, 4), answer.status, error, excerpt)
+
+    def _injected(self, url: str, at_ns: int, fired: Fired) -> Attempt:
+        """The attempt a scenario rule decides: the receiver is not contacted."""
+        assert isinstance(fired.effect, Answer)
+        answer, why = fired.effect, f"(scenario {fired.rule_id})"
+        if answer.timeout:
+            return Attempt(url, at_ns, 0.0, error=f"no complete answer within {self.outbound.timeout:g} s {why}")
+        excerpt = json.dumps(answer.body)[:ANSWER_EXCERPT] if answer.body is not None else ""
+        error = "" if answer.status == 200 else f"HTTP {answer.status} {why}"
+        return Attempt(url, at_ns, 0.0, answer.status, error, excerpt)
+
+
+def _facts(status: dict[str, Any]) -> Facts:
+    """What a notification names: the job's source and its commands."""
+    items = status.get("items") or []
+    return Facts("notify", status.get("inputBucket"), status.get("inputKey"),
+                 tuple(str(item.get("cmd", "")) for item in items if isinstance(item, dict)))

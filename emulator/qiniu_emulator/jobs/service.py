@@ -16,6 +16,7 @@ from ..fetch import Access
 from ..fops.context import Cancelled
 from ..fops.parse import parse_fops, parse_pipeline
 from ..fops.registry import Registry
+from ..scenarios import Fired, Hold, ItemFailure, JobPlan, Scenarios
 from ..storage import ObjectInfo, Storage
 from ..wire import prefop_json, task_v3_json
 from .models import Code, Item, Job
@@ -82,7 +83,7 @@ class JobService:
     def __init__(self, store: JobStore, storage: Storage, registry: Registry, processor: Processor,
                  notifier: Notifier, workflows: dict[str, WorkflowTemplate], workers: int,
                  pipelines: dict[str, int], logger: logging.Logger | None = None,
-                 strict_pipelines: bool = False) -> None:
+                 strict_pipelines: bool = False, scenarios: Scenarios | None = None) -> None:
         self.strict_pipelines = strict_pipelines
         self.store = store
         self.storage = storage
@@ -93,6 +94,9 @@ class JobService:
         self._log = logger or logging.getLogger("qiniu_emulator.jobs")
         self._live: dict[str, Job] = {}
         self._live_lock = threading.Lock()
+        self.scenarios = scenarios or Scenarios()
+        # item failures scenario rules planned, by job id (with the job's bucket, for resets)
+        self._plans: dict[str, tuple[str, JobPlan]] = {}
         self._resend_lock = threading.Lock()
         self.scheduler = Scheduler(self._run, workers, pipelines, self._log)
 
@@ -154,11 +158,60 @@ class JobService:
         """Validate and accept a job; raises :class:`QiniuError` with the wire code."""
         return self.accept(self.validate(sub))
 
-    def accept(self, job: Job) -> Job:
-        """Store a validated job and queue it."""
+    def accept(self, job: Job, origin: str = "pfop") -> Job:
+        """Store a validated job and queue it (``origin``: the endpoint that started it).
+
+        Scenario rules may hold it, fail some of its items, or run it and deliver its
+        notification before returning (``notifyFirst``).
+        """
         self.store.insert(job)
-        self.scheduler.enqueue(Ticket(job.seq, job.id, job.pipeline))
         self._log.info("accepted %s: %s:%s %s", job.id, job.bucket, job.key, ";".join(i.cmd for i in job.items))
+        plan = self.scenarios.plan_job(origin, job.bucket, job.key, [item.cmd for item in job.items])
+        if plan.failures:
+            with self._live_lock:
+                self._plans[job.id] = (job.bucket, plan)
+        ticket = Ticket(job.seq, job.id, job.pipeline)
+        if plan.notify_first is not None:
+            self._log.info("%s: run and notified before its request is answered (scenario %s)",
+                           job.id, plan.notify_first.rule_id)
+            self._run(job.id, inline=True)
+            return job
+        if plan.hold is not None:
+            self._hold(job, plan.hold, ticket)
+            if isinstance(plan.hold.effect, Hold) and plan.hold.effect.code == 1:
+                return job
+        self.scheduler.enqueue(ticket)
+        return job
+
+    def _hold(self, job: Job, fired: Fired, ticket: Ticket) -> None:
+        assert isinstance(fired.effect, Hold)
+        hold = fired.effect
+        until = f"for {hold.seconds:g} s or " if hold.seconds else ""
+        job.log.append(f"held at code {hold.code} by scenario {fired.rule_id} {until}until "
+                       f"POST /_emulator/jobs/{job.id}/release")
+        self.store.save(job)
+        self._log.info("%s: %s", job.id, job.log[-1])
+        resume = None if hold.code == 2 else self._resumer(ticket)
+        self.scenarios.holds.hold(job.id, job.bucket, fired.rule_id, hold, resume)
+
+    def _resumer(self, ticket: Ticket) -> Callable[[str], None]:
+        """Queue a held job again once released, noting why in its log."""
+        def resume(reason: str) -> None:
+            job = self.store.get(ticket.job_id)
+            if job is None or job.finished:
+                return  # deleted by a reset meanwhile
+            job.log.append(f"released {reason}")
+            self.store.save(job)
+            self._log.info("%s: released %s", job.id, reason)
+            self.scheduler.enqueue(ticket)
+
+        return resume
+
+    def release(self, job_id: str) -> Job:
+        """Release a job a scenario rule holds; 612 for an unknown job, 400 if it is not held."""
+        job = self.get(job_id)
+        if not self.scenarios.holds.release(job_id, "by POST /_emulator/jobs/<id>/release"):
+            raise QiniuError.bad_request(f"job {job_id} is not held (its code is {job.code})")
         return job
 
     def _check_pipeline(self, pipeline: str) -> None:
@@ -187,6 +240,9 @@ class JobService:
         job = live or self.store.get(job_id)
         if job is None:
             raise QiniuError.no_such_job()
+        held = self.scenarios.holds.get(job_id) if live is None else None
+        if held is not None:
+            job.progress = held.progress()
         return job
 
     def recent(self, limit: int = 100, bucket: str | None = None, before: int | None = None) -> list[Job]:
@@ -252,26 +308,36 @@ class JobService:
     def forget(self, bucket: str | None = None) -> None:
         """Delete the records of every job (of one bucket)."""
         self.store.delete_all(bucket)
+        with self._live_lock:
+            for job_id in [j for j, (b, _) in self._plans.items() if bucket is None or b == bucket]:
+                del self._plans[job_id]
 
     # -- run --------------------------------------------------------------------
-    def _run(self, job_id: str) -> None:
+    def _run(self, job_id: str, inline: bool = False) -> None:
+        """Run a job's items and finish it; ``inline`` notifies on this thread before returning."""
         job = self.store.get(job_id)
         if job is None or job.finished:
             return
         job.code = Code.RUNNING
-        job.started_ns = time.time_ns()
+        job.started_ns = job.started_ns or time.time_ns()
+        self.store.save(job)
+        if self._parked(job):
+            return
         with self._live_lock:
             self._live[job.id] = job
         try:
-            self.store.save(job)
             self._run_items(job)
             final = Code.SUCCESS if all(i.code == Code.SUCCESS for i in job.items) else Code.FAILED
-            self._finish(job, final)
+            self._finish(job, final, inline)
         except Cancelled:
             self._log.info("%s: stopped by the shutdown; it resumes at the next start", job.id)
         finally:
             with self._live_lock:
                 self._live.pop(job.id, None)
+
+    def _parked(self, job: Job) -> bool:
+        """A job held at code 2 leaves its worker here and is queued again on release."""
+        return self.scenarios.holds.park(job.id, self._resumer(Ticket(job.seq, job.id, job.pipeline)))
 
     def _run_items(self, job: Job) -> None:
         def log(line: str) -> None:
@@ -288,16 +354,27 @@ class JobService:
             source = self.storage.stat(job.bucket, job.key)
         except (NoSuchKey, NoSuchBucket) as exc:
             source, missing = None, exc.message
+        with self._live_lock:
+            _, plan = self._plans.pop(job.id, (job.bucket, JobPlan()))
         for index, item in enumerate(job.items):
             if item.code in (Code.SUCCESS, Code.FAILED):
                 continue  # finished before a restart
             if source is None:
                 item.code, item.error = Code.FAILED, MISSING_SOURCE
                 self._log.info("%s: the source %s:%s is gone: %s", job.id, job.bucket, job.key, missing)
+            elif index in plan.failures:
+                job.items[index] = self._failed_by(plan.failures[index], item, log, index)
             else:
                 log(item_mark(index, item.cmd))
                 job.items[index] = self._run_item(job, index, item, source, log, progress)
             self.store.save(job)
+
+    @staticmethod
+    def _failed_by(fired: Fired, item: Item, log: Callable[[str], None], index: int) -> Item:
+        assert isinstance(fired.effect, ItemFailure)
+        log(f"item {index} failed by scenario {fired.rule_id}: {fired.effect.error}")
+        return Item(cmd=item.cmd, code=Code.FAILED, error=fired.effect.error,
+                    error_index=fired.effect.error_index)
 
     def _run_item(self, job: Job, index: int, item: Item, source: ObjectInfo,
                   log: Callable[[str], None], progress: Callable[[float], None]) -> Item:
@@ -313,8 +390,9 @@ class JobService:
             self._log.exception("%s: item %d crashed", job.id, index)
             return Item(cmd=item.cmd, code=Code.FAILED, error=f"internal error: {type(exc).__name__}: {exc}")
 
-    def _finish(self, job: Job, final: Code) -> None:
-        """Notify (on the notifier's threads), then record the final code.
+    def _finish(self, job: Job, final: Code, inline: bool = False) -> None:
+        """Notify (on the notifier's threads, or on this one when ``inline``), then record
+        the final code.
 
         Until the notification is settled the job stays at code 2 in the store, so a crash
         or a shutdown in between notifies again after the next start.
@@ -332,7 +410,11 @@ class JobService:
             job.notify_error = error
             self._record(job, Code.CALLBACK_FAILED if error else final)
 
-        self.notifier.deliver_later(job.notify_url, notification(job, final), notified)
+        body = notification(job, final)
+        if inline:
+            notified(*self.notifier.deliver(job.notify_url, body))
+            return
+        self.notifier.deliver_later(job.notify_url, body, notified)
 
     def _record(self, job: Job, final: Code) -> None:
         job.code = final

@@ -22,7 +22,7 @@ from ..storage import ObjectInfo
 from ..storage.listing import check_limit
 from .links import Links
 from .views import (STATUS_WORDS, BucketRow, ItemLog, ItemView, JobPage, JobRow, ListingPage, ObjectPage,
-                    ObjectSide, Preview, clock, command_view, crumbs, split_log)
+                    ObjectSide, Preview, ScenarioRow, clock, command_view, crumbs, split_log)
 
 # A list page holds this many rows; older ones are a "next page" link away.
 PAGE_ROWS = 50
@@ -154,6 +154,11 @@ class Console:
     def _submission(self, bucket: str, key: str, fops: str) -> Submission:
         return Submission(bucket=bucket, key=key, fops=fops, account=self.em.auth.first_account()[0],
                           force=True)
+
+    # -- scenario rules -----------------------------------------------------------
+    def scenarios(self) -> list[ScenarioRow]:
+        holds = self.em.scenarios.holds
+        return [ScenarioRow.of(rule, holds.held_by(rule.id)) for rule in self.em.scenarios.rules()]
 
     # -- requests ---------------------------------------------------------------
     def requests(self, where: RequestFilter, before: int | None = None) -> list[RequestRecord]:

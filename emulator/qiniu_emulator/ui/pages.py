@@ -115,6 +115,12 @@ def requests_page() -> str:
                            size=console().em.requests.size)
 
 
+@bp.route("/scenarios", methods=["GET"])
+def scenarios() -> str:
+    rows = console().scenarios()
+    return render_template("_scenario_rows.html" if fragment() else "scenarios.html", rows=rows)
+
+
 @bp.route("/playground", methods=["GET"])
 def playground() -> str:
     em = console().em

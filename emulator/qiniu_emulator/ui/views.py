@@ -6,6 +6,7 @@ lines belong to which item, how long a job took) is made here.
 
 from __future__ import annotations
 
+import json
 import time
 from dataclasses import dataclass, field, fields
 from datetime import datetime
@@ -17,6 +18,7 @@ from ..inspection import Difference, Properties, TextPreview, ZipListing
 from ..jobs.models import DESC, Code, Item, Job, StageLog
 from ..jobs.notify import Attempt
 from ..jobs.service import ITEM_MARK
+from ..scenarios import ActiveRule
 from ..storage import BucketInfo, ObjectInfo
 from .links import Link
 
@@ -246,3 +248,32 @@ class ObjectPage:
 class BucketRow:
     bucket: BucketInfo
     created: str
+
+
+@dataclass(frozen=True)
+class ScenarioRow:
+    """A scenario rule as the scenarios page shows it."""
+
+    id: str
+    endpoints: str
+    match: str
+    effect: str  # the effect as written in a rules file
+    limit: str
+    hits: int
+    matched: int
+    spent: bool
+    held: list[str]
+    description: str
+
+    @classmethod
+    def of(cls, rule: ActiveRule, held: list[str]) -> "ScenarioRow":
+        spec, match = rule.spec, rule.spec.match
+        wanted = [f"{name} {value}" for name, value in (("bucket", match.bucket), ("key", match.key),
+                                                        ("fop", match.fop)) if value is not None]
+        limits = [f"{spec.times} time{'s' if spec.times != 1 else ''}"] if spec.times is not None else []
+        if spec.probability != 1.0:
+            limits.append(f"probability {spec.probability:g}, seed {rule.seed}")
+        return cls(id=rule.id, endpoints=", ".join(spec.endpoints), match=", ".join(wanted) or "anything",
+                   effect=f"{spec.effect.NAME}: {json.dumps(spec.effect.json(), ensure_ascii=False)}",
+                   limit="; ".join(limits) or "every time", hits=rule.hits, matched=rule.matched,
+                   spent=rule.spent, held=held, description=spec.description)

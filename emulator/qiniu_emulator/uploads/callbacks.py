@@ -4,7 +4,8 @@ and hand the receiver's JSON answer back to the uploader.
 The request is signed like Qiniu signs it, ``Authorization: QBox <AK>:<sign>`` over
 ``<path[?query]>\\n`` plus the body when it is form-encoded, so a receiver can check
 it with the SDKs' ``verify_callback``. URLs are ``;``-separated and tried in order;
-when none answers 200 with a JSON body the upload fails with 579.
+when none answers 200 with a JSON body the upload fails with 579. Scenario rules on
+``callback`` may delay a call or decide its answer without contacting the receiver.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from ..auth import qbox_data
 from ..errors import QiniuError
 from ..magic import render_template
 from ..outbound import Outbound, OutboundError
+from ..scenarios import Answer, Facts, Fired, Scenarios
 from .policy import PutPolicy
 
 log = logging.getLogger("qiniu_emulator.callback")
@@ -41,6 +43,7 @@ class UploadCallbacks:
 
     sign: Callable[[str, bytes], str]
     outbound: Outbound = field(default_factory=Outbound)
+    scenarios: Scenarios = field(default_factory=Scenarios)
 
     def call(self, policy: PutPolicy, access_key: str, variables: Mapping[str, Any]) -> Any:
         """The decoded JSON answer of the first receiver that accepts the callback.
@@ -48,11 +51,16 @@ class UploadCallbacks:
         Raises 579 ``callback failed`` naming the last error when every URL fails.
         """
         request = build_request(policy, variables)
+        facts = Facts("callback", str(variables.get("bucket") or policy.bucket), variables.get("key"),
+                      tuple(c for c in policy.persistent_ops.split(";") if c))
         error = "no callback URL"
         for url in (u.strip() for u in policy.callback_url.split(";")):
             if not url:
                 continue
-            answer, error = self._post(url, request, access_key)
+            self.scenarios.delay(facts)
+            fired = self.scenarios.answer(facts)
+            answer, error = _injected(url, fired, self.outbound.timeout) if fired else \
+                self._post(url, request, access_key)
             if not error:
                 return answer
             log.warning("callback %s failed: %s", url, error)
@@ -73,6 +81,17 @@ class UploadCallbacks:
             return json.loads(answer.body), ""
         except ValueError:
             return None, f"{url}: the answer is not JSON"
+
+
+def _injected(url: str, fired: Fired, timeout: float) -> tuple[Any, str]:
+    """The receiver's answer as a scenario rule decides it."""
+    assert isinstance(fired.effect, Answer)
+    answer, why = fired.effect, f"(scenario {fired.rule_id})"
+    if answer.timeout:
+        return None, f"{url}: no complete answer within {timeout:g} s {why}"
+    if answer.status != 200:
+        return None, f"{url}: HTTP {answer.status} {why}"
+    return ({} if answer.body is None else answer.body), ""
 
 
 def build_request(policy: PutPolicy, variables: Mapping[str, Any]) -> CallbackRequest:

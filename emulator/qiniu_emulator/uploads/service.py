@@ -40,6 +40,7 @@ class UploadRequest:
     crc32: int | None = None
     reqid: str = ""
     form_fields: tuple[str, ...] = ()  # the names of the form's other fields
+    origin: str = "upload.form"  # the endpoint, for scenario rules on the job it starts
 
 
 @dataclass
@@ -121,7 +122,7 @@ class UploadService:
         variables.update(mimeType=stored.mime, etag=stored.hash)
         if policy.callback_url and policy.callback_fetch_key:
             return self._finish_fetch_key(request, stored, variables, job)
-        persistent_id = self._start_job(job, stored)
+        persistent_id = self._start_job(job, stored, request.origin)
         if persistent_id:
             variables["persistentId"] = persistent_id
         if policy.callback_url:
@@ -137,7 +138,7 @@ class UploadService:
         if key != stored.key:
             stored = self.storage.move(stored.bucket, stored.key, stored.bucket, key,
                                        force=policy.allows_overwrite(key))
-        self._start_job(job, stored)
+        self._start_job(job, stored, request.origin)
         return UploadResult(body=as_body(payload if payload is not None else {}))
 
     def _variables(self, request: UploadRequest, temp: TempFile) -> dict[str, Any]:
@@ -175,11 +176,11 @@ class UploadService:
             pipeline=policy.persistent_pipeline, reqid=reqid, account=access_key,
         ))
 
-    def _start_job(self, job: Job | None, stored: ObjectInfo) -> str:
+    def _start_job(self, job: Job | None, stored: ObjectInfo, origin: str) -> str:
         if job is None:
             return ""
         job.key = stored.key  # callbackFetchKey may have renamed the object
-        return self.jobs.accept(job).id
+        return self.jobs.accept(job, origin).id
 
     def _respond(self, policy: PutPolicy, stored: ObjectInfo, persistent_id: str,
                  variables: dict[str, Any]) -> UploadResult:

@@ -45,12 +45,24 @@ function startPolling(region) {
   if (region.dataset.pollDone !== "1") timer = setInterval(refresh, POLL_MS);
 }
 
-// -- clicks: delete, resend, copy ------------------------------------------------------
+// -- clicks: delete, resend, copy, release, remove ---------------------------------
 document.addEventListener("click", async (event) => {
-  const target = event.target.closest("[data-delete], [data-resend], [data-copy]");
+  const target = event.target.closest("[data-delete], [data-resend], [data-copy], [data-release], [data-remove-rule]");
   if (!target) return;
   const output = target.parentElement.querySelector("output");
-  if (target.dataset.delete !== undefined) {
+  if (target.dataset.release !== undefined || target.dataset.removeRule !== undefined) {
+    const releasing = target.dataset.release !== undefined;
+    target.disabled = true;
+    try {
+      await answer(await fetch(releasing ? target.dataset.release : target.dataset.removeRule,
+                               { method: releasing ? "POST" : "DELETE", headers: WRITE_HEADERS }));
+      const region = target.closest("[data-poll]");
+      if (region) await region.refresh();
+    } catch (e) {
+      say(output, (releasing ? "Not released: " : "Not removed: ") + e.message, false);
+      target.disabled = false;
+    }
+  } else if (target.dataset.delete !== undefined) {
     if (!confirm("Delete this object?")) return;
     try {
       await answer(await fetch(target.dataset.delete, { method: "DELETE", headers: WRITE_HEADERS }));

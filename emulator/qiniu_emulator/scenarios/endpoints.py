@@ -1,0 +1,43 @@
+"""The endpoint names scenario rules match on, stable across routes and API versions.
+
+Inbound names are the Qiniu requests the emulator answers (``/v2/list`` and ``/list``
+are both ``rsf.list``); ``notify`` and ``callback`` are the requests it makes. A rule may
+name a family, any name cut at a dot: ``upload`` is every upload kind, ``rs`` every rs op.
+Jobs are matched by the endpoint that started them (``JOB_ORIGINS``).
+"""
+
+from __future__ import annotations
+
+RS_OPS = ("stat", "delete", "move", "copy", "chgm", "chtype", "chstatus", "deleteAfterDays")
+
+INBOUND: tuple[str, ...] = (
+    "pfop", "prefop", "prefop.v3",
+    "upload.form", "upload.mkblk", "upload.bput", "upload.mkfile",
+    "upload.multipart.init", "upload.multipart.part", "upload.multipart.list",
+    "upload.multipart.complete", "upload.multipart.abort",
+    *(f"rs.{op}" for op in RS_OPS), "rs.batch", "rsf.list",
+    "uc.query", "uc.regions", "uc.domains", "uc.buckets", "uc.mkbucket", "uc.drop", "uc.bucketInfo",
+    "uc.private", "fetch.sync", "fetch.async", "fetch.status", "io.download", "io.fop",
+)
+OUTBOUND: tuple[str, ...] = ("notify", "callback")
+JOB_ORIGINS: tuple[str, ...] = ("pfop", "upload.form", "upload.mkfile", "upload.multipart.complete")
+
+
+def covers(pattern: str, name: str) -> bool:
+    """Whether a rule's endpoint ``pattern`` (a name or a family) covers ``name``."""
+    return name == pattern or name.startswith(pattern + ".")
+
+
+def covered(pattern: str, names: tuple[str, ...]) -> tuple[str, ...]:
+    """The names of ``names`` that ``pattern`` covers (none: it names nothing there)."""
+    return tuple(name for name in names if covers(pattern, name))
+
+
+def families(names: tuple[str, ...]) -> list[str]:
+    """Every name and family a rule may write, for error messages."""
+    found: dict[str, None] = {}
+    for name in names:
+        parts = name.split(".")
+        for end in range(1, len(parts) + 1):
+            found[".".join(parts[:end])] = None
+    return list(found)

@@ -1,0 +1,33 @@
+"""The README's scenario recipes run as written: as a user's own test file, with only the
+installed pytest plugin, against the plugin's in-process emulator."""
+
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+README = Path(__file__).resolve().parents[2] / "README.md"
+
+
+def recipes() -> str:
+    text = README.read_text(encoding="utf-8")
+    match = re.search(r"<!-- scenario-recipes:[^>]*-->\n(.*?)<!-- end scenario-recipes -->", text, re.S)
+    assert match, "README lacks the scenario-recipes markers"
+    blocks = re.findall(r"```python\n(.*?)```", match.group(1), re.S)
+    assert len(blocks) >= 4
+    return "\n\n".join(blocks)
+
+
+@pytest.mark.timeout(300)
+def test_the_readme_recipes_pass(tmp_path):
+    (tmp_path / "test_recipes.py").write_text(recipes(), encoding="utf-8")
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("QINIU_CONTRACT", "QINIU_EMULATOR"))}
+    run = subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "test_recipes.py"],
+                         cwd=tmp_path, env=env, capture_output=True, text=True, timeout=280)
+    assert run.returncode == 0, run.stdout + run.stderr
+    assert re.search(r"\b4 passed\b", run.stdout), run.stdout
