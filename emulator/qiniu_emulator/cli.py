@@ -120,7 +120,8 @@ def print_ops(names: list[str]) -> int:
 def run_fop(args: argparse.Namespace) -> int:
     """Run one fop pipeline on a local file and write the result."""
     from .errors import QiniuError
-    from .fetch import Access, UrlFetcher
+    from .downloads import Access
+    from .fetch import UrlFetcher
     from .fetch_policy import FetchPolicy
     from .outbound import Outbound
     from .fops.catalog import default_registry

@@ -16,12 +16,22 @@ from urllib.parse import unquote
 
 from .auth import Authenticator, DownloadQuery, RawRequest, parse_download_query, parse_saveas_signature
 from .errors import NoSuchKey, QiniuError
-from .fetch import Access
 from .fops.parse import FopsError, Pipeline, normalise, parse_pipeline
 from .fops.registry import Registry
 from .storage import ObjectInfo, Storage
 
 DISABLED = 1  # object status set by /chstatus
+
+
+@dataclass(frozen=True)
+class Access:
+    """On whose behalf a run reads: the account that signed its request, or nobody."""
+
+    account: str | None = None
+
+    @property
+    def signed(self) -> bool:
+        return self.account is not None
 
 
 @dataclass(frozen=True)

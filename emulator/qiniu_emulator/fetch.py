@@ -25,7 +25,6 @@ import time
 import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
 from urllib.parse import unquote, urljoin, urlsplit
 
 from .auth import RawRequest
@@ -35,8 +34,7 @@ from .fops.context import FetchUrl, OpFailed
 from .outbound import Outbound, OutboundError
 from .storage.paths import is_inside
 
-if TYPE_CHECKING:
-    from .downloads import DownloadService
+from .downloads import Access, DownloadService
 
 IO_PREFIX = "/_io/"
 MAX_REDIRECTS = 5
@@ -45,22 +43,11 @@ REDIRECTS = (301, 302, 303, 307, 308)
 log = logging.getLogger("qiniu_emulator.fetch")
 
 
-@dataclass(frozen=True)
-class Access:
-    """On whose behalf a run reads: the account that signed its request, or nobody."""
-
-    account: str | None = None
-
-    @property
-    def signed(self) -> bool:
-        return self.account is not None
-
-
 @dataclass
 class UrlFetcher:
     """Reads the resources ops name; :meth:`bind` gives one run its :class:`FetchUrl`."""
 
-    downloads: "DownloadService | None"
+    downloads: DownloadService | None
     url_map: list[tuple[str, Path]] = field(default_factory=list)
     own_hosts: set[str] = field(default_factory=set)
     domain_suffix: str = "localhost"

@@ -8,7 +8,7 @@ from flask import Blueprint, Response, request
 
 from ..encoding import b64_decode_text, decode_entry
 from ..errors import QiniuError
-from ..fetch import Access
+from ..downloads import Access
 from ..fetch_service import FetchRequest
 from ..wire import fetch_json
 from . import emulator, json_response, require_management_auth, signed_json

@@ -11,7 +11,8 @@ from ..encoding import etag_of_stream
 from ..errors import NoSuchBucket, NoSuchKey, QiniuError
 from ..fops.execute import PipelineRun, StageFailed, StageTiming, run_ops
 from ..fops.parse import Pipeline, SaveAs
-from ..fetch import Access, UrlFetcher
+from ..downloads import Access
+from ..fetch import UrlFetcher
 from ..fops.children import ChildProcesses
 from ..fops.context import OpContext, OpResult, RunControl, SourceInfo, default_output_prefix
 from ..fops.registry import Registry

@@ -12,7 +12,7 @@ from typing import Any, Callable
 from urllib.parse import urlsplit
 
 from ..errors import NoSuchBucket, NoSuchKey, QiniuError
-from ..fetch import Access
+from ..downloads import Access
 from ..fops.context import Cancelled
 from ..fops.parse import parse_fops, parse_pipeline
 from ..fops.registry import Registry

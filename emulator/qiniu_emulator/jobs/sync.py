@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from typing import IO, Callable
 
 from ..errors import QiniuError
-from ..fetch import Access
+from ..downloads import Access
 from ..fops.context import Cancelled
 from ..fops.execute import StageFailed
 from ..fops.parse import Pipeline
