@@ -53,6 +53,9 @@ class Config:
         default=None, init=False, repr=False, compare=False)
     _lock: threading.Lock = dataclasses.field(
         default_factory=threading.Lock, init=False, repr=False, compare=False)
+    #: api hosts known to answer the emulator's long-poll (True) or not (False).
+    long_poll: dict[str, bool] = dataclasses.field(
+        default_factory=dict, init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         for name in _HOST_FIELDS:

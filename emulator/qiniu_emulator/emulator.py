@@ -72,7 +72,7 @@ class Emulator:
                             outbound=Outbound(settings.notify_timeout, NOTIFY_ANSWER_BYTES))
         workflows: dict[str, WorkflowTemplate] = load_workflows(settings.workflows) if settings.workflows else {}
         jobs = JobService(JobStore(storage.database), storage, registry, processor, notifier, workflows,
-                          settings.workers, settings.pipelines)
+                          settings.workers, settings.pipelines, watch_slots=watch_slots(settings))
         uploads = UploadService(storage, jobs, _upload_callbacks(auth, settings))
         sync_fops = SyncFops(storage, processor, logging.getLogger("qiniu_emulator.io"),
                              slots=settings.sync_workers)
@@ -94,6 +94,12 @@ class Emulator:
                 continue
             if swept:
                 logging.getLogger("qiniu_emulator").info("swept %d abandoned scratch entries", swept)
+
+    def begin_drain(self) -> None:
+        """Refuse new work: sync fops stop (their clients retry), long-polls answer now."""
+        self.draining.set()
+        self.sync_fops.stop_all()
+        self.jobs.watcher.close()
 
     def set_public_port(self, port: int, https_port: int | None = None) -> None:
         """Record the bound ports (when started on port 0) so own URLs are recognised."""
@@ -123,6 +129,11 @@ class Emulator:
         if killed:
             logging.getLogger("qiniu_emulator").info("killed %d child process(es) at shutdown", killed)
         self.storage.close()
+
+
+def watch_slots(settings: Settings) -> int:
+    """Long-polls that may wait at once: half the HTTP threads, so the rest keep serving."""
+    return max(1, settings.threads // 2)
 
 
 def _upload_callbacks(auth: Authenticator, settings: Settings) -> UploadCallbacks:

@@ -72,8 +72,7 @@ def drain(server, emulator: Emulator, timeout: float) -> None:
     Socket changes are made on the loop's own thread (through its trigger), so the
     loop never selects on a descriptor closed under it.
     """
-    emulator.draining.set()
-    emulator.sync_fops.stop_all()  # sync fops are stopped, not waited for: their clients retry
+    emulator.begin_drain()
     _on_loop(server, lambda: wasyncore.dispatcher.close(server))
     deadline = time.monotonic() + timeout
     while _busy(server) and time.monotonic() < deadline:

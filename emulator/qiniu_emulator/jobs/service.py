@@ -22,6 +22,7 @@ from .notify import Attempt, Notifier
 from .process import Processor
 from .scheduler import Scheduler, Ticket
 from .store import JobStore
+from .watch import JobWatcher
 from .workflows import WorkflowTemplate
 
 TYPES = (0, 1, 2)  # 0 normal, 1 idle-time; 2 is what workflow users send
@@ -67,7 +68,8 @@ class JobService:
 
     def __init__(self, store: JobStore, storage: Storage, registry: Registry, processor: Processor,
                  notifier: Notifier, workflows: dict[str, WorkflowTemplate], workers: int,
-                 pipelines: dict[str, int], logger: logging.Logger | None = None) -> None:
+                 pipelines: dict[str, int], logger: logging.Logger | None = None,
+                 watch_slots: int = 4) -> None:
         self.store = store
         self.storage = storage
         self.registry = registry
@@ -78,6 +80,7 @@ class JobService:
         self._live: dict[str, Job] = {}
         self._live_lock = threading.Lock()
         self.scheduler = Scheduler(self._run, workers, pipelines, self._log)
+        self.watcher = JobWatcher(watch_slots)
 
     # -- lifecycle ------------------------------------------------------------
     def start(self) -> int:
@@ -101,6 +104,7 @@ class JobService:
             self._log.info("stopping: %d running job(s) resume at the next start%s; %d queued",
                            len(running), f" ({', '.join(running)})" if running else "", queued)
         self.processor.shutdown.set()
+        self.watcher.close()
         self.notifier.stop(deadline)
         return self.scheduler.stop(max(deadline - time.monotonic(), 0.0))
 
@@ -163,6 +167,12 @@ class JobService:
             raise QiniuError.no_such_job()
         return job
 
+    def watch(self, job_id: str, seconds: float, seen_progress: float | None = None) -> Job:
+        """The job once it finished or its progress moved from ``seen_progress``, waiting at
+        most ``seconds``; 612 at once for an unknown id."""
+        self.get(job_id)
+        return self.watcher.wait(lambda: self.get(job_id), seconds, seen_progress)
+
     def recent(self, limit: int = 100, bucket: str | None = None) -> list[Job]:
         """The newest jobs first, running ones with their live progress."""
         return [self.get(job.id) for job in self.store.recent(limit, bucket)]
@@ -176,6 +186,7 @@ class JobService:
     def forget(self, bucket: str | None = None) -> None:
         """Delete the records of every job (of one bucket)."""
         self.store.delete_all(bucket)
+        self.watcher.changed()
 
     # -- run --------------------------------------------------------------------
     def _run(self, job_id: str) -> None:
@@ -188,6 +199,7 @@ class JobService:
             self._live[job.id] = job
         try:
             self.store.save(job)
+            self.watcher.changed()
             self._run_items(job)
             final = Code.SUCCESS if all(i.code == Code.SUCCESS for i in job.items) else Code.FAILED
             self._finish(job, final)
@@ -206,7 +218,9 @@ class JobService:
             fraction = round(min(max(fraction, 0.0), 1.0), 3)
             if job.progress is None or int(fraction * 10) > int(job.progress * 10):
                 self._log.info("%s: %d%% done", job.id, int(fraction * 100))
-            job.progress = fraction
+            if fraction != job.progress:
+                job.progress = fraction
+                self.watcher.changed()
 
         try:
             source = self.storage.stat(job.bucket, job.key)
@@ -260,4 +274,5 @@ class JobService:
         job.code = final
         job.finished_ns = time.time_ns()
         self.store.save(job)
+        self.watcher.changed()
         self._log.info("finished %s with code %d", job.id, job.code)
