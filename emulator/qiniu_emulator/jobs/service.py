@@ -198,7 +198,8 @@ class JobService:
         with self._live_lock:
             self._live[job.id] = job
         try:
-            self.store.save(job)
+            # Not saved at code 2: prefop reads a running job from memory, and a restart
+            # resumes code 1 and 2 alike.
             self.watcher.changed()
             self._run_items(job)
             final = Code.SUCCESS if all(i.code == Code.SUCCESS for i in job.items) else Code.FAILED
@@ -233,7 +234,8 @@ class JobService:
                 item.code, item.error = Code.FAILED, f"source data is empty or fail to get source data: {missing}"
             else:
                 job.items[index] = self._run_item(job, index, item, source, log, progress)
-            self.store.save(job)
+            if index < len(job.items) - 1 or job.notify_url:
+                self.store.save(job)  # a restart skips it; the last one is saved with the final code
 
     def _run_item(self, job: Job, index: int, item: Item, source: ObjectInfo,
                   log: Callable[[str], None], progress: Callable[[float], None]) -> Item:
