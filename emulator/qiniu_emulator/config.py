@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any, Callable, Iterator
 
 from .fetch_policy import FetchPolicy
+from .fops.profiles import profile_named
 
 # Documented development credentials: printed at start-up, never valid on the real service.
 DEFAULT_ACCESS_KEY = "qiniu-emulator-ak"
@@ -173,6 +174,10 @@ class Settings:
                                 "573 with Retry-After", parse=positive_int, metavar="N")
     op_memory_mb: int = setting(1024, "decoded pixels one image op may hold, in MB; a larger input is "
                                 "refused before it is decoded", parse=positive_int, metavar="MB")
+    encode: str = setting("fast", "encoder effort: fast (x264 ultrafast, WebP/AVIF lowest effort; outputs keep "
+                          "every requested property: size, codecs, durations, bitrate limits) or faithful "
+                          "(slower presets, file sizes closer to a real encoder's)",
+                          parse=choice("fast", "faithful"), metavar="fast|faithful")
     log_level: str = setting("INFO", "logging level", parse=choice(*LOG_LEVELS, upper=True),
                              metavar="|".join(LOG_LEVELS))
 
@@ -185,6 +190,7 @@ class Settings:
         if self.workers < 1:
             raise ValueError("workers must be at least 1")
         _fetch_policy(self.fetch)
+        profile_named(self.encode)
 
     @property
     def account_map(self) -> dict[str, str]:

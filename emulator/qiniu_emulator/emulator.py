@@ -14,6 +14,7 @@ from .downloads import DownloadService, DownloadSigner
 from .fetch import UrlFetcher
 from .fetch_policy import FetchPolicy
 from .fops.catalog import default_registry
+from .fops.profiles import profile_named
 from .fops.registry import Registry
 from .jobs.notify import Notifier
 from .outbound import Outbound
@@ -67,7 +68,7 @@ class Emulator:
                               ffmpeg=settings.ffmpeg_exe(), op_timeout=settings.op_timeout,
                               memory_limit=settings.op_memory_mb * 1024 * 1024,
                               public_url=lambda: public_url(settings),
-                              sign_download=DownloadSigner(auth).sign)
+                              sign_download=DownloadSigner(auth).sign, encode=profile_named(settings.encode))
         notifier = Notifier(attempts=settings.notify_attempts, backoff=settings.notify_backoff,
                             outbound=Outbound(settings.notify_timeout, NOTIFY_ANSWER_BYTES))
         workflows: dict[str, WorkflowTemplate] = load_workflows(settings.workflows) if settings.workflows else {}

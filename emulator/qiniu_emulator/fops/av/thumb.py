@@ -17,7 +17,7 @@ from ..context import OpContext, OpFailed, OpResult
 from ..declare import Op
 from .ffmpeg import Deadline, available_encoders, compile_argv, media_input, run_ffmpeg
 from .filters import apply_chain
-from .formats import FORMATS, NO_BITRATE_ENCODERS, X264_PRESET, YUV420_ENCODERS, OutputFormat, resolve_encoder
+from .formats import FORMATS, NO_BITRATE_ENCODERS, YUV420_ENCODERS, OutputFormat, resolve_encoder, speed_options
 from .geometry import even, fit_inside, rotated, transposes
 from .params import SizeSpec
 from .thumb_parse import ThumbArgs
@@ -67,6 +67,7 @@ def plan_transcode(args: ThumbArgs, fmt: OutputFormat, info: MediaInfo, src: Pat
         encoder = resolve_encoder(vcodec, encoders)
         streams.append(_video_stream(source, args, video, encoder, ctx))
         options.update(_video_options(args, fmt, info, encoder))
+        options.update(speed_options(encoder, ctx.encode))
     if keep_audio and acodec is not None:
         encoder = resolve_encoder(acodec, encoders)
         streams.append(apply_chain(source["a:0"], args.af))
@@ -143,8 +144,6 @@ def _video_options(args: ThumbArgs, fmt: OutputFormat, info: MediaInfo,
         return options
     if encoder in YUV420_ENCODERS:
         options["pix_fmt"] = "yuv420p"
-    if encoder == "libx264":
-        options["preset"] = X264_PRESET
     options.update(_video_rate(args, fmt, info, encoder))
     if args.r is not None:
         options["r"] = f"{args.r:g}"
