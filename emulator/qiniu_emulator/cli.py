@@ -87,18 +87,31 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if args.command == "fop":
         return run_fop(args)
-    from .errors import QiniuError
-    from .server import serve
-    from .storage.lock import DataDirInUse
-
     try:
         settings = settings_from_args(args)
-        logging.basicConfig(level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    except ValueError as exc:
+        parser.error(str(exc))
+    return run_serve(settings)
+
+
+def run_serve(settings: Settings) -> int:
+    """Serve until stopped; a start-up failure (port, data dir) is one line and exit 1."""
+    from .errors import QiniuError
+    from .server import PortInUse, serve
+    from .storage.lock import DataDirInUse
+
+    logging.basicConfig(level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    try:
         return serve(settings)
     except QiniuError as exc:
-        parser.error(exc.message)
-    except (ValueError, OSError, DataDirInUse) as exc:
-        parser.error(str(exc))
+        return _fail(exc.message)
+    except (PortInUse, DataDirInUse, OSError) as exc:
+        return _fail(str(exc))
+
+
+def _fail(message: str, status: int = 1) -> int:
+    print(f"qiniu-emulator: error: {message}", file=sys.stderr)
+    return status
 
 
 def run_fop(args: argparse.Namespace) -> int:
