@@ -1,22 +1,19 @@
-"""Command line: ``qiniu-emulator serve`` and ``qiniu-emulator fop INPUT FOPS -o OUT``."""
+"""Command line: ``qiniu-emulator serve`` and ``qiniu-emulator fop INPUT FOPS [-o OUT]``."""
 
 from __future__ import annotations
 
 import argparse
-import json
 import logging
-import mimetypes
 import os
-import shutil
 import sys
-import tempfile
 from pathlib import Path
 from typing import Any, Callable, Mapping, Sequence
 
 from . import __version__
 from .config import Settings, describe_settings
 
-FOP_SETTINGS = ("url_map", "ffmpeg", "op_timeout", "op_memory_mb", "fetch", "fetch_timeout", "fetch_max_bytes")
+FOP_SETTINGS = ("url_map", "ffmpeg", "op_timeout", "op_memory_mb", "fetch", "fetch_timeout", "fetch_max_bytes",
+                "encode")
 
 
 def _typed(convert: Callable[[str], Any], flag: str) -> Callable[[str], Any]:
@@ -73,24 +70,28 @@ def build_parser() -> argparse.ArgumentParser:
                                             "environment variable named in its help.")
     add_setting_flags(serve)
 
-    fop = commands.add_parser("fop", help="apply a fop string to a local file, no server needed")
+    fop = commands.add_parser("fop", help="apply a fop string to a local file, no server needed",
+                              description="Apply a fop string to a local file, no server needed.")
     fop.add_argument("input", type=Path)
     fop.add_argument("fops")
-    fop.add_argument("-o", "--output", type=Path, help="output file (a directory for multi-output ops); "
-                                                       "JSON results print to stdout when omitted")
+    fop.add_argument("-o", "--output", dest="output_text", metavar="OUTPUT",
+                     help="output file, or a directory (an existing one, or a path ending in /) that "
+                          "gets <input name><result extension>; further outputs (HLS segments) go at "
+                          "their keys next to it. JSON results print to stdout when omitted")
     add_setting_flags(fop, FOP_SETTINGS)
+
     return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
-    if args.command == "fop":
-        return run_fop(args)
     try:
-        settings = settings_from_args(args)
+        settings = settings_from_args(args, FOP_SETTINGS if args.command == "fop" else None)
     except ValueError as exc:
-        parser.error(str(exc))
+        return _fail(str(exc), 2)
+    if args.command == "fop":
+        return run_fop_command(args, settings)
     return run_serve(settings)
 
 
@@ -109,69 +110,16 @@ def run_serve(settings: Settings) -> int:
         return _fail(str(exc))
 
 
+def run_fop_command(args: argparse.Namespace, settings: Settings) -> int:
+    from .local_fop import CommandError, run_fop
+
+    args.output = Path(args.output_text) if args.output_text else None
+    try:
+        return run_fop(args, settings)
+    except CommandError as exc:
+        return _fail(exc.message, exc.status)
+
+
 def _fail(message: str, status: int = 1) -> int:
     print(f"qiniu-emulator: error: {message}", file=sys.stderr)
     return status
-
-
-def run_fop(args: argparse.Namespace) -> int:
-    """Run one fop pipeline on a local file and write the result."""
-    from .errors import QiniuError
-    from .fetch import Access, UrlFetcher
-    from .fetch_policy import FetchPolicy
-    from .outbound import Outbound
-    from .fops.catalog import default_registry
-    from .fops.context import OpContext, SourceInfo
-    from .fops.execute import StageFailed, run_ops
-    from .fops.parse import parse_pipeline
-
-    if not args.input.is_file():
-        print(f"error: no such file: {args.input}", file=sys.stderr)
-        return 2
-    registry = default_registry()
-    try:
-        pipeline = parse_pipeline(args.fops, registry)
-    except QiniuError as exc:
-        print(f"error: {exc.message}", file=sys.stderr)
-        return 2
-    settings = settings_from_args(args, FOP_SETTINGS)
-    mime = mimetypes.guess_type(args.input.name)[0] or "application/octet-stream"
-    scratch = Path(tempfile.mkdtemp(prefix="qiniu-fop-"))
-    try:
-        source = SourceInfo(key=args.input.name, fsize=args.input.stat().st_size, mime=mime)
-        ctx = OpContext(scratch=scratch, source=source,
-                        fetch_url=UrlFetcher(downloads=None, url_map=settings.url_map,
-                                             outbound=Outbound(settings.fetch_timeout, settings.fetch_max_bytes),
-                                             policy=FetchPolicy.parse(settings.fetch)).bind(Access()),
-                        ffmpeg=settings.ffmpeg_exe(), op_timeout=settings.op_timeout,
-                        memory_limit=settings.op_memory_mb * 1024 * 1024,
-                        log=lambda line: logging.getLogger("qiniu_emulator.fop").debug(line))
-        run = run_ops(pipeline.ops, args.input, mime, ctx, registry)
-    except StageFailed as exc:
-        print(f"error: {exc.item_error} (stage {exc.index})", file=sys.stderr)
-        shutil.rmtree(scratch, ignore_errors=True)
-        return 1
-    try:
-        _write_outputs(run.result, args.output)
-    finally:
-        shutil.rmtree(scratch, ignore_errors=True)
-    return 0
-
-
-def _write_outputs(result, output: Path | None) -> None:
-    if output is None:
-        if result.mime != "application/json":
-            raise SystemExit("error: the result is binary; give -o OUTPUT")
-        print(json.dumps(json.loads(result.path.read_text()), ensure_ascii=False, indent=2))
-        return
-    if result.extra:
-        output.mkdir(parents=True, exist_ok=True)
-        for extra in result.extra:
-            dest = output / extra.key.replace("/", "_")
-            shutil.copyfile(extra.path, dest)
-            print(dest)
-        if result.path not in {e.path for e in result.extra}:
-            shutil.copyfile(result.path, output / "output")
-        return
-    shutil.copyfile(result.path, output)
-    print(f"{output} ({result.mime}, {output.stat().st_size} bytes)")

@@ -1,4 +1,5 @@
-"""serve's start-up messages as a user meets them: a busy port, the buckets a data dir holds."""
+"""The command line as a user meets it: fop outputs where -o says, one-line errors,
+and serve's start-up messages (busy port, the buckets a data dir holds)."""
 
 from __future__ import annotations
 
@@ -6,7 +7,14 @@ import socket
 import subprocess
 import sys
 
+import av
+import imageio_ffmpeg
+import pytest
+from PIL import Image
+
 from support import ServeProcess, free_port
+
+FFMPEG = imageio_ffmpeg.get_ffmpeg_exe()
 
 
 def run_cli(*args: str, cwd=None) -> subprocess.CompletedProcess:
@@ -14,10 +22,65 @@ def run_cli(*args: str, cwd=None) -> subprocess.CompletedProcess:
                           timeout=180, cwd=cwd)
 
 
+@pytest.fixture(scope="module")
+def clip(tmp_path_factory):
+    path = tmp_path_factory.mktemp("media") / "clip.mp4"
+    subprocess.run([FFMPEG, "-hide_banner", "-nostdin", "-loglevel", "error", "-y",
+                    "-f", "lavfi", "-i", "testsrc2=size=160x120:rate=10:duration=12",
+                    "-f", "lavfi", "-i", "sine=frequency=440:duration=12",
+                    "-c:v", "libx264", "-preset", "ultrafast", "-pix_fmt", "yuv420p", "-c:a", "aac",
+                    "-shortest", str(path)], check=True, timeout=60)
+    return path
+
+
+def duration(path) -> float:
+    with av.open(str(path)) as container:
+        return container.duration / av.time_base
+
+
 def one_line_error(done: subprocess.CompletedProcess) -> str:
     lines = done.stderr.strip().splitlines()
     assert len(lines) == 1 and "Traceback" not in done.stderr and "usage:" not in done.stderr, done.stderr
     return lines[0]
+
+
+def test_hls_written_to_a_directory_plays_from_there(clip, tmp_path):
+    out = tmp_path / "out"
+    done = run_cli("fop", str(clip), "avthumb/m3u8/segtime/5", "-o", f"{out}/")
+    assert done.returncode == 0, done.stderr
+    playlist = out / "clip.m3u8"
+    assert f"{playlist} (application/x-mpegURL" in done.stdout
+    copied = tmp_path / "played.ts"
+    played = subprocess.run([FFMPEG, "-hide_banner", "-loglevel", "error", "-i", str(playlist), "-c", "copy",
+                             str(copied)], capture_output=True, text=True, timeout=60)
+    assert played.returncode == 0, played.stderr
+    assert duration(copied) == pytest.approx(12, abs=0.5)
+
+
+def test_a_single_output_into_an_existing_directory_is_named_after_the_input(clip, tmp_path):
+    folder = tmp_path / "thumbs"
+    folder.mkdir()
+    done = run_cli("fop", str(clip), "vframe/jpg/offset/1/w/80", "-o", str(folder))
+    assert done.returncode == 0, done.stderr
+    with Image.open(folder / "clip.jpg") as frame:
+        assert (frame.format, frame.width) == ("JPEG", 80)
+
+
+def test_errors_are_one_line(clip, tmp_path):
+    binary = run_cli("fop", str(clip), "vframe/jpg/offset/1")
+    assert binary.returncode == 1 and "give -o" in one_line_error(binary)
+    over = run_cli("fop", str(clip), "vframe/jpg/offset/1", "-o", str(clip))
+    assert over.returncode == 1 and "refusing to overwrite the input" in one_line_error(over)
+    blocked = tmp_path / "a-file"
+    blocked.write_text("not a directory")
+    unwritable = run_cli("fop", str(clip), "vframe/jpg/offset/1", "-o", str(blocked / "frame.jpg"))
+    assert unwritable.returncode == 1 and f"cannot write {blocked / 'frame.jpg'}" in one_line_error(unwritable)
+    typo = run_cli("fop", str(clip), "vframe/jpeg2/offset/1", "-o", str(tmp_path / "x.jpg"))
+    assert typo.returncode == 2 and "jpeg2" in one_line_error(typo)
+    bad_env = subprocess.run([sys.executable, "-m", "qiniu_emulator", "fop", str(clip), "avinfo"],
+                             capture_output=True, text=True, timeout=60,
+                             env={**__import__("os").environ, "QINIU_EMULATOR_OP_TIMEOUT": "soon"})
+    assert bad_env.returncode == 2 and "QINIU_EMULATOR_OP_TIMEOUT" in one_line_error(bad_env)
 
 
 def test_a_busy_port_is_named_in_one_line(tmp_path):
