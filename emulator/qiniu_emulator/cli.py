@@ -1,4 +1,4 @@
-"""Command line: ``qiniu-emulator serve`` and ``qiniu-emulator fop INPUT FOPS [-o OUT]``."""
+"""Command line: ``qiniu-emulator serve``, ``fop INPUT FOPS [-o OUT]`` and ``lint FOPS``."""
 
 from __future__ import annotations
 
@@ -80,12 +80,19 @@ def build_parser() -> argparse.ArgumentParser:
                           "their keys next to it. JSON results print to stdout when omitted")
     add_setting_flags(fop, FOP_SETTINGS)
 
+    lint = commands.add_parser("lint", help="check a fop string: no object, no server",
+                               description="Check a fops string as pfop would parse it. Exit status: 0 "
+                                           "every command runs here, 1 one is wrong (typo, bad parameter), "
+                                           "3 one uses a real Qiniu op the emulator does not emulate.")
+    lint.add_argument("fops")
     return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
+    if args.command == "lint":
+        return run_lint(args.fops)
     try:
         settings = settings_from_args(args, FOP_SETTINGS if args.command == "fop" else None)
     except ValueError as exc:
@@ -118,6 +125,16 @@ def run_fop_command(args: argparse.Namespace, settings: Settings) -> int:
         return run_fop(args, settings)
     except CommandError as exc:
         return _fail(exc.message, exc.status)
+
+
+def run_lint(fops: str) -> int:
+    from .fops.catalog import default_registry
+    from .lint import exit_status, lint
+
+    findings = lint(fops, default_registry())
+    for finding in findings:
+        print(finding.line())
+    return exit_status(findings)
 
 
 def _fail(message: str, status: int = 1) -> int:

@@ -1,4 +1,4 @@
-"""The command line as a user meets it: fop outputs where -o says, one-line errors,
+"""The command line as a user meets it: fop outputs where -o says, one-line errors, lint,
 and serve's start-up messages (busy port, the buckets a data dir holds)."""
 
 from __future__ import annotations
@@ -11,6 +11,8 @@ import av
 import imageio_ffmpeg
 import pytest
 from PIL import Image
+
+from qiniu_emulator.encoding import b64_encode
 
 from support import ServeProcess, free_port
 
@@ -81,6 +83,23 @@ def test_errors_are_one_line(clip, tmp_path):
                              capture_output=True, text=True, timeout=60,
                              env={**__import__("os").environ, "QINIU_EMULATOR_OP_TIMEOUT": "soon"})
     assert bad_env.returncode == 2 and "QINIU_EMULATOR_OP_TIMEOUT" in one_line_error(bad_env)
+
+
+def test_lint_tells_ops_that_are_not_emulated_from_typos():
+    frames = b64_encode("frames/$(count).jpg")
+    ok = run_cli("lint", f"imageView2/2/w/200|saveas/ZGVtby1idWNrZXQ6dGh1bWIuanBn;vsample/jpg/ss/0/t/3/pattern/{frames}")
+    assert ok.returncode == 0, ok.stdout + ok.stderr
+    assert ok.stdout.splitlines() == ["fops[0]: ok: imageView2, saved to demo-bucket:thumb.jpg",
+                                      "fops[1]: ok: vsample (pfop only)"]
+    missing = run_cli("lint", "avsmart/mp4")
+    assert missing.returncode == 3
+    assert missing.stdout.startswith("fops: not emulated: stage 0 'avsmart/mp4': 'avsmart' is a real Qiniu op")
+    typo = run_cli("lint", "imageView2/2/w/200;imageViwe2/2/w/100;avsmart/mp4")
+    assert typo.returncode == 1
+    lines = typo.stdout.splitlines()
+    assert lines[0].startswith("fops[0]: ok")
+    assert lines[1].startswith("fops[1]: error:") and "did you mean imageView2?" in lines[1]
+    assert lines[2].startswith("fops[2]: not emulated:")
 
 
 def test_a_busy_port_is_named_in_one_line(tmp_path):
