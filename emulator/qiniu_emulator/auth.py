@@ -384,7 +384,10 @@ class Authenticator:
         elif scheme == "Qiniu":
             candidates = qiniu_candidates(req)
         else:
-            self._log.debug("management request without QBox/Qiniu authorization")
+            got = f"an {scheme!r} Authorization" if scheme else "no Authorization header"
+            self._log.info("management request rejected: expected a QBox or Qiniu management token "
+                           "(Authorization: QBox <AK>:<sign>), got %s%s", got,
+                           " (upload tokens are for uploads only)" if scheme == "UpToken" else "")
             raise QiniuError.bad_token()
         what = f"{scheme} management token"
         access_key, index = self._match_index(credential, [c.data for c in candidates], what)
@@ -426,6 +429,9 @@ class Authenticator:
             raise QiniuError.token_not_specified()
         parts = token.strip().split(":")
         if len(parts) != 3 or not all(parts):
+            self._log.info("upload token rejected: expected <AK>:<sign>:<encoded put policy> (as "
+                           "Auth.upload_token makes), got %d part(s)%s", len(parts),
+                           " (a management or download token?)" if len(parts) == 2 else "")
             raise QiniuError.bad_token()
         credential = _Credential(parts[0], parts[1])
         encoded_policy = parts[2]
@@ -499,16 +505,20 @@ class Authenticator:
     def _report_mismatch(
         self, credential: _Credential | None, candidates: Sequence[bytes], what: str
     ) -> None:
-        level = logging.WARNING if self.mode is AuthMode.LAX else logging.DEBUG
+        level = logging.WARNING if self.mode is AuthMode.LAX else logging.INFO
         if not self._log.isEnabledFor(level):
             return
         claimed = credential.access_key if credential else None
         strings = [data.decode("utf-8", "backslashreplace") for data in candidates]
+        unknown = " (an access key this emulator does not have: see --account)" \
+            if claimed is not None and claimed not in self._secrets else ""
         self._log.log(
             level,
-            "%s rejected for access key %r; expected a signature over one of: %s",
+            "%s rejected for access key %r%s: expected a %s signed over one of: %s",
             what,
             claimed,
+            unknown,
+            what,
             " | ".join(repr(s) for s in strings),
         )
 
