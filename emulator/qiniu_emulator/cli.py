@@ -14,6 +14,8 @@ from .config import Settings, describe_settings
 
 FOP_SETTINGS = ("url_map", "ffmpeg", "op_timeout", "op_memory_mb", "fetch", "fetch_timeout", "fetch_max_bytes",
                 "encode")
+HEALTH_SETTINGS = ("host", "port")
+COMMAND_SETTINGS = {"fop": FOP_SETTINGS, "health": HEALTH_SETTINGS}
 
 
 def _typed(convert: Callable[[str], Any], flag: str) -> Callable[[str], Any]:
@@ -85,6 +87,12 @@ def build_parser() -> argparse.ArgumentParser:
                                            "every command runs here, 1 one is wrong (typo, bad parameter), "
                                            "3 one uses a real Qiniu op the emulator does not emulate.")
     lint.add_argument("fops")
+
+    health = commands.add_parser("health", help="exit 0 when the emulator answers its health check",
+                                 description="Ask the emulator at --host/--port (QINIU_EMULATOR_HOST/_PORT, "
+                                             "as serve reads them) for /_emulator/health: exit 0 when it "
+                                             "answers 200, 1 otherwise. For container healthchecks.")
+    add_setting_flags(health, HEALTH_SETTINGS)
     return parser
 
 
@@ -94,11 +102,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.command == "lint":
         return run_lint(args.fops)
     try:
-        settings = settings_from_args(args, FOP_SETTINGS if args.command == "fop" else None)
+        settings = settings_from_args(args, COMMAND_SETTINGS.get(args.command))
     except ValueError as exc:
         return _fail(str(exc), 2)
     if args.command == "fop":
         return run_fop_command(args, settings)
+    if args.command == "health":
+        return run_health(settings)
     return run_serve(settings)
 
 
@@ -135,6 +145,25 @@ def run_lint(fops: str) -> int:
     for finding in findings:
         print(finding.line())
     return exit_status(findings)
+
+
+def run_health(settings: Settings) -> int:
+    import urllib.error
+    import urllib.request
+
+    host = "127.0.0.1" if settings.host in ("0.0.0.0", "::", "") else settings.host
+    url = f"http://[{host}]:{settings.port}" if ":" in host else f"http://{host}:{settings.port}"
+    try:
+        with urllib.request.urlopen(f"{url}/_emulator/health", timeout=2) as answer:
+            status = answer.status
+    except urllib.error.HTTPError as exc:
+        status = exc.code
+    except (OSError, ValueError) as exc:
+        return _fail(f"no emulator answers at {url}: {exc}")
+    if status != 200:
+        return _fail(f"the emulator at {url} is not healthy (HTTP {status})")
+    print(f"ok: {url}")
+    return 0
 
 
 def _fail(message: str, status: int = 1) -> int:

@@ -13,6 +13,7 @@ from .config import Settings
 from .downloads import DownloadService, DownloadSigner
 from .fetch import UrlFetcher
 from .fetch_policy import FetchPolicy
+from .fops import fonts
 from .fops.catalog import default_registry
 from .fops.profiles import profile_named
 from .fops.registry import Registry
@@ -81,6 +82,9 @@ class Emulator:
                    jobs=jobs, uploads=uploads, downloads=downloads, sync_fops=sync_fops)
 
     def start(self) -> None:
+        warning = fonts.missing_cjk_font_warning()
+        if warning:
+            logging.getLogger("qiniu_emulator").warning(warning)
         self.jobs.start()
         self._housekeeper = threading.Thread(target=self._housekeep, name="housekeeping", daemon=True)
         self._housekeeper.start()
