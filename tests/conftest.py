@@ -53,3 +53,16 @@ def sdk(server):
                              default_query_region_host=server.url, default_rs_host=server.url,
                              default_rsf_host=server.url, connection_retries=1)
     return qiniu.Auth(ACCESS_KEY, SECRET_KEY)
+
+
+@pytest.fixture
+def fop_defaults():
+    """Lets a test change qiniu_fop's process-wide defaults; they are put back afterwards."""
+    import qiniu_fop
+
+    defaults = qiniu_fop.defaults()
+    saved = {name: getattr(defaults, name) for name in
+             ("api_host", "up_host", "rs_host", "rsf_host", "uc_host", "io_host",
+              "connection_timeout", "connection_retries", "connection_pool")}
+    yield defaults
+    defaults.update(**saved)
