@@ -3,6 +3,8 @@ same buckets, same objects, no job records, and no call to anything off this mac
 
 from __future__ import annotations
 
+import os
+import shlex
 import subprocess
 import sys
 from urllib.parse import urlsplit
@@ -13,6 +15,7 @@ import qiniu_fop
 from qiniu_emulator.outbound import Outbound
 from qiniu_fop import Auth, BucketManager, put_data
 
+from readme_snippets import Snippet, snippet
 from support import ACCESS_KEY, SECRET_KEY
 
 
@@ -31,7 +34,7 @@ def everything(server, auth: Auth) -> dict:
     return {"objects": objects, "jobs": [job["id"] for job in jobs]}
 
 
-def test_a_url_run_leaves_a_shared_emulator_as_it_found_it(start_emulator, monkeypatch):
+def test_a_url_run_leaves_a_shared_emulator_as_it_found_it(start_emulator, monkeypatch, tmp_path):
     called: list[str] = []
     send = Outbound.request
     monkeypatch.setattr(Outbound, "request", lambda self, method, url, *a, **kw: (
@@ -44,10 +47,12 @@ def test_a_url_run_leaves_a_shared_emulator_as_it_found_it(start_emulator, monke
         assert put_data(auth.upload_token("output-bucket", key), key, b"mine: " + key.encode(), config=config)[1].ok()
     before = everything(server, auth)
 
-    run = subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "--pyargs", "qiniu_contracts",
-                          f"--qiniu-target=url:{server.url}"], capture_output=True, text=True, timeout=600,
-                         env={**__import__("os").environ, "QINIU_ACCESS_KEY": ACCESS_KEY,
-                              "QINIU_SECRET_KEY": SECRET_KEY})
+    # The README's command line for this run, pointed at this emulator.
+    command = shlex.split(Snippet("contract-runs", "sh", snippet("contract-runs").on(server.url), 0).commands()[1])
+    assert command[0] == ".venv/bin/pytest" and command[-1] == f"--qiniu-target=url:{server.url}"
+    run = subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", *command[1:]],
+                         capture_output=True, text=True, timeout=600, cwd=tmp_path,
+                         env={**os.environ, "QINIU_ACCESS_KEY": ACCESS_KEY, "QINIU_SECRET_KEY": SECRET_KEY})
     assert run.returncode == 0, run.stdout[-3000:]
     assert " passed" in run.stdout
 
