@@ -78,6 +78,7 @@ class JobService:
         self.workflows = workflows
         self._log = logger or logging.getLogger("qiniu_emulator.jobs")
         self._live: dict[str, Job] = {}
+        self._accepted: dict[str, Job] = {}  # queued by this process: run without reading them back
         self._live_lock = threading.Lock()
         self.scheduler = Scheduler(self._run, workers, pipelines, self._log)
         self.watcher = JobWatcher(watch_slots)
@@ -131,7 +132,7 @@ class JobService:
         return Job(id=new_job_id(), bucket=sub.bucket, key=sub.key,
                    items=[Item(cmd=p.text) for p in pipelines], pipeline=pipeline, type=sub.type,
                    notify_url=notify_url, force=sub.force, task_from=task_from, reqid=sub.reqid,
-                   created_ns=time.time_ns(), account=sub.account)
+                   created_ns=time.time_ns(), account=sub.account, parsed=pipelines)
 
     def submit(self, sub: Submission) -> Job:
         """Validate and accept a job; raises :class:`QiniuError` with the wire code."""
@@ -140,6 +141,8 @@ class JobService:
     def accept(self, job: Job) -> Job:
         """Store a validated job and queue it."""
         self.store.insert(job)
+        with self._live_lock:
+            self._accepted[job.id] = job
         self.scheduler.enqueue(Ticket(job.seq, job.id, job.pipeline))
         self._log.info("accepted %s: %s:%s %s", job.id, job.bucket, job.key, ";".join(i.cmd for i in job.items))
         return job
@@ -186,11 +189,16 @@ class JobService:
     def forget(self, bucket: str | None = None) -> None:
         """Delete the records of every job (of one bucket)."""
         self.store.delete_all(bucket)
+        with self._live_lock:
+            for job_id in [i for i, job in self._accepted.items() if bucket in (None, job.bucket)]:
+                del self._accepted[job_id]
         self.watcher.changed()
 
     # -- run --------------------------------------------------------------------
     def _run(self, job_id: str) -> None:
-        job = self.store.get(job_id)
+        with self._live_lock:
+            job = self._accepted.pop(job_id, None)
+        job = job or self.store.get(job_id)
         if job is None or job.finished:
             return
         job.code = Code.RUNNING
@@ -240,7 +248,7 @@ class JobService:
     def _run_item(self, job: Job, index: int, item: Item, source: ObjectInfo,
                   log: Callable[[str], None], progress: Callable[[float], None]) -> Item:
         try:
-            parsed = parse_pipeline(item.cmd, self.registry)
+            parsed = job.parsed[index] if job.parsed else parse_pipeline(item.cmd, self.registry)
         except QiniuError as exc:  # an op removed since the job was accepted
             return Item(cmd=item.cmd, code=Code.FAILED, error=exc.message)
         job.progress = None
