@@ -25,7 +25,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .config import Settings
-from .fops.context import OpResult
+from .fops.context import OpContext, OpResult, SourceInfo
 from .storage.paths import is_inside
 
 
@@ -98,10 +98,9 @@ def run_fop(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
-def _context(source_path: Path, mime: str, scratch: Path, settings: Settings, output_key: str):
+def _context(source_path: Path, mime: str, scratch: Path, settings: Settings, output_key: str) -> OpContext:
     from .fetch import Access, UrlFetcher
     from .fetch_policy import FetchPolicy
-    from .fops.context import OpContext, SourceInfo
     from .fops.profiles import profile_named
     from .outbound import Outbound
 
