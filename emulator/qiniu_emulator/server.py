@@ -8,6 +8,8 @@ import signal
 import sys
 import threading
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any, Callable
 
@@ -148,35 +150,45 @@ def _make_server(settings: Settings) -> Listeners:
 
 def _listen(settings: Settings, emulator: Emulator) -> Listeners:
     app = create_app(emulator=emulator)
-    try:
+    with _port_named(settings.host, settings.port):
         # A request lookahead lets waitress notice a client that disconnects while its request
         # runs (``waitress.client_disconnected``), so a sync fop can be stopped.
         server: Any = create_server(app, host=settings.host, port=settings.port, threads=settings.threads,
                                     ident="qiniu-emulator", clear_untrusted_proxy_headers=True,
                                     channel_request_lookahead=REQUEST_LOOKAHEAD)
-    except OSError as exc:
-        if exc.errno != errno.EADDRINUSE:
-            raise
-        raise PortInUse(port_in_use_message(settings.host, settings.port)) from None
     server.channel_class = PlainHttpChannel
     port = int(server.effective_port)
     host = settings.host if settings.host not in ("0.0.0.0", "::", "") else "127.0.0.1"
     listeners = Listeners(emulator=emulator, server=server, url=f"http://{host}:{port}")
     https_port = None
     if settings.tls:
-        files = ensure_certificates(emulator.storage.data_dir, certificate_names(settings.host, settings.domain_suffix))
-        wanted = settings.https_port() if settings.tls_port is not None or settings.port else 0
         try:
-            listeners.https = TlsListener(app, settings.host, wanted, settings.threads, files)
-        except OSError as exc:
+            _listen_tls(settings, emulator, app, listeners, host)
+        except BaseException:
             server.close()
-            if exc.errno != errno.EADDRINUSE:
-                raise
-            raise PortInUse(port_in_use_message(settings.host, wanted)) from None
-        https_port = listeners.https.port
-        listeners.https_url, listeners.ca = f"https://{host}:{https_port}", str(files.ca)
+            raise
+        https_port = listeners.https.port if listeners.https else None
     emulator.set_public_port(port, https_port)
     return listeners
+
+
+def _listen_tls(settings: Settings, emulator: Emulator, app: Any, listeners: Listeners, host: str) -> None:
+    files = ensure_certificates(emulator.storage.data_dir, certificate_names(settings.host, settings.domain_suffix))
+    wanted = settings.https_port() if settings.tls_port is not None or settings.port else 0
+    with _port_named(settings.host, wanted):
+        listeners.https = TlsListener(app, settings.host, wanted, settings.threads, files)
+    listeners.https_url, listeners.ca = f"https://{host}:{listeners.https.port}", str(files.ca)
+
+
+@contextmanager
+def _port_named(host: str, port: int) -> Iterator[None]:
+    """A bind that fails because the port is taken says which port, in one line."""
+    try:
+        yield
+    except OSError as exc:
+        if exc.errno != errno.EADDRINUSE:
+            raise
+        raise PortInUse(port_in_use_message(host, port)) from None
 
 
 def port_in_use_message(host: str, port: int) -> str:
