@@ -36,7 +36,9 @@ def setup(server, bucket: str = "demo-bucket"):
     assert put_data(auth.upload_token(bucket, "photo.jpg"), "photo.jpg", jpeg(), config=config)[1].ok()
     domains, info = BucketManager(auth, config=config).domains(bucket)
     assert info.ok(), info
-    return auth, config, domains[0]  # the path-style domain comes first
+    # The path-style domain comes first: the one Python can reach (*.localhost does not resolve).
+    assert domains[0] == f"{server.url.split('://')[1]}/_io/{bucket}"
+    return auth, config, domains[0]
 
 
 def test_a_signed_saveas_answers_and_stores_the_result(server):
