@@ -1,4 +1,4 @@
-# The emulator as a container: `docker compose up --wait` returns once it is healthy.
+# The emulator as a container: `docker compose up --wait` (Compose v2) returns once it is healthy.
 FROM python:3.11-slim
 
 ENV PYTHONDONTWRITEBYTECODE=1 \
@@ -32,8 +32,9 @@ USER qiniu
 VOLUME /data
 EXPOSE 9000
 
+# `qiniu-emulator health` reads QINIU_EMULATOR_HOST/_PORT as serve does.
 HEALTHCHECK --interval=5s --timeout=3s --start-period=5s --retries=10 \
-    CMD ["python", "-c", "import os, sys, urllib.request; port = os.environ.get('QINIU_EMULATOR_PORT', '9000'); sys.exit(0 if urllib.request.urlopen(f'http://127.0.0.1:{port}/_emulator/health', timeout=2).status == 200 else 1)"]
+    CMD ["qiniu-emulator", "health"]
 
 ENTRYPOINT ["qiniu-emulator"]
 CMD ["serve"]

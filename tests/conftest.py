@@ -62,3 +62,16 @@ def sdk_for() -> Callable[[RunningServer], object]:
 def sdk(server, sdk_for):
     """The official qiniu SDK pointed at ``server``, and its Auth."""
     return sdk_for(server)
+
+
+@pytest.fixture
+def fop_defaults():
+    """Lets a test change qiniu_fop's process-wide defaults; they are put back afterwards."""
+    import qiniu_fop
+
+    defaults = qiniu_fop.defaults()
+    saved = {name: getattr(defaults, name) for name in
+             ("api_host", "up_host", "rs_host", "rsf_host", "uc_host", "io_host", "dora_host",
+              "connection_timeout", "connection_retries", "connection_pool")}
+    yield defaults
+    defaults.update(**saved)

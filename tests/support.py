@@ -75,3 +75,29 @@ class ServeProcess:
         if self.proc and self.proc.poll() is None:
             self.proc.kill()
             self.proc.wait(10)
+
+
+class JobGate:
+    """Holds every job of an in-process emulator at code 2 until :meth:`release`.
+
+    ``running`` is set once a job is held, so a test can act while the job is running
+    without sleeping.
+    """
+
+    def __init__(self, emulator) -> None:
+        import threading
+
+        self.running = threading.Event()
+        self._open = threading.Event()
+        processor = emulator.jobs.processor
+        original = processor.run_item
+
+        def held(*args, **kwargs):
+            self.running.set()
+            self._open.wait(60)
+            return original(*args, **kwargs)
+
+        processor.run_item = held
+
+    def release(self) -> None:
+        self._open.set()

@@ -17,7 +17,7 @@ from requests.auth import AuthBase
 from requests.models import PreparedRequest
 from requests.structures import CaseInsensitiveDict
 
-from .ops import urlsafe_b64encode
+from .ops import entry, urlsafe_b64encode
 
 FORM_CONTENT_TYPE = "application/x-www-form-urlencoded"
 _QINIU_HEADER_PREFIX = "x-qiniu-"
@@ -119,6 +119,27 @@ class Auth:
             raise ValueError(f"url must be an absolute http(s) URL, got {url!r}")
         signed = f"{url}{'&' if '?' in url else '?'}e={self._deadline(expires)}"
         return f"{signed}&token={self.token(signed)}"
+
+    def sync_saveas_url(self, url: str, fop: str, bucket: str, key: str) -> str:
+        """A download URL that runs ``fop`` on the object at ``url`` and stores the result as
+        ``bucket``/``key`` (a synchronous saveas); its answer is ``{"key", "hash"}`` of the
+        stored result.
+
+        What is signed is the URL without its scheme up to the end of the saveas:
+        ``<host><path>?<fop>|saveas/<entry(bucket, key)>``; the URL is that, with its
+        scheme, plus ``/sign/<AccessKey>:<sign>``. ``url`` is the object's plain download URL
+        (from :func:`download_url`, without a fop). For an object of a private bucket, pass
+        the result through :meth:`private_download_url` as well.
+        """
+        parts = urlsplit(url) if isinstance(url, str) else None
+        if parts is None or parts.scheme not in ("http", "https") or not parts.netloc:
+            raise ValueError(f"url must be an object's http(s) download URL, got {url!r}")
+        if parts.query or parts.fragment:
+            raise ValueError(f"url must not carry a query (the fop goes there), got {url!r}")
+        if not isinstance(fop, str) or not fop or "saveas/" in fop:
+            raise ValueError(f"fop must be the processing without a saveas, got {fop!r}")
+        processed = f"{parts.netloc}{parts.path}?{fop}|saveas/{entry(bucket, key)}"
+        return f"{parts.scheme}://{processed}/sign/{self.token(processed)}"
 
     def _deadline(self, expires: int) -> int:
         if isinstance(expires, bool) or not isinstance(expires, int) or expires <= 0:

@@ -18,6 +18,8 @@ from urllib.parse import urlsplit
 
 import requests
 from requests.adapters import HTTPAdapter
+from requests.sessions import merge_setting
+from requests.utils import get_environ_proxies
 
 EMULATOR_URL_ENV = "QINIU_EMULATOR_URL"
 
@@ -56,6 +58,9 @@ class Config:
         default=None, init=False, repr=False, compare=False)
     _lock: threading.Lock = dataclasses.field(
         default_factory=threading.Lock, init=False, repr=False, compare=False)
+    #: api hosts known to answer the emulator's long-poll (True) or not (False).
+    long_poll: dict[str, bool] = dataclasses.field(
+        default_factory=dict, init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         for name in _HOST_FIELDS:
@@ -156,8 +161,38 @@ def set_default(
     return defaults()
 
 
+class _Session(requests.Session):
+    """A requests session that looks up proxies in the environment once per host.
+
+    requests decodes every environment variable twice per request to find proxies, a
+    noticeable part of a request to a local emulator; the client talks to a handful of
+    hosts, so their answers are kept for the session's life (proxy variables set after
+    the first request to a host are not seen). Everything else is requests' own rule.
+    """
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._env_proxies: dict[tuple[str, str | None], dict[str, str]] = {}
+
+    def merge_environment_settings(self, url: Any, proxies: Any, stream: Any, verify: Any,
+                                   cert: Any) -> Any:
+        if not self.trust_env:
+            return super().merge_environment_settings(url, proxies, stream, verify, cert)
+        no_proxy = proxies.get("no_proxy") if proxies is not None else None
+        parts = urlsplit(url)
+        key = (f"{parts.scheme}://{parts.netloc}", no_proxy)
+        found = self._env_proxies.get(key)
+        if found is None:
+            found = self._env_proxies[key] = get_environ_proxies(url, no_proxy=no_proxy)
+        proxies = {**found, **(proxies or {})}
+        if verify is True or verify is None:
+            verify = os.environ.get("REQUESTS_CA_BUNDLE") or os.environ.get("CURL_CA_BUNDLE") or verify
+        return {"proxies": merge_setting(proxies, self.proxies), "stream": merge_setting(stream, self.stream),
+                "verify": merge_setting(verify, self.verify), "cert": merge_setting(cert, self.cert)}
+
+
 def _new_session(pool_size: int) -> requests.Session:
-    session = requests.Session()
+    session = _Session()
     # Retries are decided per response by the client (only the codes the service
     # marks as retryable), so urllib3's own retrying stays off.
     adapter = HTTPAdapter(pool_connections=pool_size, pool_maxsize=pool_size, max_retries=0)

@@ -14,6 +14,11 @@ def download_url(domain: str, key: str, private: bool = False, auth: Auth | None
     ``domain`` may carry its own scheme (``https://cdn.example.com``), which then wins.
     The key keeps its ``/``; everything else outside the unreserved set is UTF-8
     percent-encoded, so what is signed is what goes on the wire.
+
+    Against the emulator, use the path-style domain ``127.0.0.1:9000/_io/<bucket>``, the
+    first that ``BucketManager.domains`` lists. Its other domain, ``<bucket>.localhost``,
+    works in browsers and curl, but Python (``requests``, ``urllib``) does not resolve
+    ``*.localhost`` names on most systems and fails with a name-resolution error.
     """
     if not isinstance(domain, str) or not domain.strip("/ "):
         raise ValueError(f"domain must be a host name such as cdn.example.com, got {domain!r}")

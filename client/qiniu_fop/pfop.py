@@ -2,16 +2,15 @@
 
 from __future__ import annotations
 
-import json
-import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 from urllib.parse import quote, urlencode
 
 from .auth import FORM_CONTENT_TYPE, Auth, QBoxRequestsAuth, QiniuRequestsAuth
 from .config import Config, defaults
 from .http import RequestFailed, ResponseInfo, request_json
-from .status import PENDING_CODES, JobStatus
+from .jobwait import JobWait
+from .status import JobStatus
 
 
 IDLE_TYPE = 1
@@ -78,26 +77,22 @@ class PersistentFop:
             raise RequestFailed(f"prefop for {persistent_id!r}", info)
         return JobStatus.from_dict(ret)
 
-    def wait(self, persistent_id: str, timeout: float = 300,
-             interval: float = 1.0) -> tuple[dict | None, ResponseInfo]:
-        """Poll prefop until the job is neither queued nor running.
+    def wait(self, persistent_id: str, timeout: float = 300, interval: float = 1.0,
+             on_progress: Callable[[float], Any] | None = None) -> tuple[dict, ResponseInfo]:
+        """Wait until the job is neither queued (1) nor running (2); returns ``(status, info)``.
 
-        Returns the final ``(status, info)``, or ``(None, info)`` as soon as a status
-        request fails. Raises ``TimeoutError`` (naming the last status) after ``timeout``.
+        The status is the final prefop answer: check ``status["code"]`` (0 done, 3 failed,
+        4 notify failed) and each item's. Against the emulator this long-polls, so it
+        returns as soon as the job ends, and ``on_progress(fraction)`` is called whenever
+        a transcode's progress (0..1) moves; elsewhere prefop is polled every ``interval``
+        seconds and ``on_progress`` is not called. Raises :class:`RequestFailed` when a
+        status request fails (an unknown id is 612, as :meth:`status` raises) and
+        ``TimeoutError`` (naming the last status) after ``timeout`` seconds.
         """
+        _require_id(persistent_id)
         if timeout < 0 or interval <= 0:
             raise ValueError(f"need timeout >= 0 and interval > 0, got {timeout!r}, {interval!r}")
-        deadline = time.monotonic() + timeout
-        while True:
-            ret, info = self.get_status(persistent_id)
-            if ret is None or ret.get("code") not in PENDING_CODES:
-                return ret, info
-            remaining = deadline - time.monotonic()
-            if remaining <= 0:
-                raise TimeoutError(
-                    f"job {persistent_id} still pending after {timeout}s; last status: "
-                    f"{json.dumps(ret, ensure_ascii=False)}")
-            time.sleep(min(interval, remaining))
+        return JobWait(self.config, self.get_status, persistent_id, timeout, interval, on_progress).run()
 
     def _form(self, key: str, fops: str | None, force: Any, persistent_type: Any,
               workflow_template_id: str | None) -> list[tuple[str, str]]:

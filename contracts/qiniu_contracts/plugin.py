@@ -1,5 +1,5 @@
-"""pytest plugin: ``--qiniu-target`` and the fixtures ``qiniu_target``, ``qiniu_emulator``,
-``qiniu_client``, ``contract_client`` and ``qiniu_scenario``.
+"""pytest plugin: ``--qiniu-target`` and the fixtures ``qiniu_emulator``, ``qiniu_target``,
+``qiniu_client``, ``contract_client``, ``qiniu_scenario``, ``emulator_only`` and ``contract_media``.
 
 Installed with qiniu-emulator (entry point ``pytest11``), so any project can::
 
@@ -20,9 +20,9 @@ import pytest
 from .clients import OfficialSdk, OurClient, configure_hosts
 from .scenarios import ScenarioControl
 from .targets import (
-    EMULATOR_BUCKET, EMULATOR_OUTPUT_BUCKET, SEED_BUCKETS, SEED_LOGO_URL, SEED_WORKFLOW, TARGET_ENV,
-    Target, TargetUnavailable, emulator_target, logo_fixture, parse_target, real_target, scratch_dir,
-    workflows_file,
+    EMULATOR_BUCKET, EMULATOR_OUTPUT_BUCKET, README_BUCKETS, SEED_BUCKETS, SEED_LOGO_URL, SEED_WORKFLOW,
+    TARGET_ENV, Target, TargetUnavailable, logo_fixture, parse_target, real_target, release, scratch_dir,
+    shared_emulator_target, suite_emulator_target, workflows_file,
 )
 
 
@@ -75,15 +75,18 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
 def qiniu_emulator():
     """An emulator serving on a free loopback port for the whole session.
 
-    Its buckets are the contract buckets plus every bucket the seed examples name;
-    the dev credentials are ``qiniu_emulator.emulator.settings.accounts[0]``.
+    Yields the running server: ``.url`` (``http://127.0.0.1:<port>``) and ``.emulator``.
+    Its buckets are the README's ``demo-bucket`` and ``output-bucket``, the contract buckets
+    and every bucket the seed examples name; its account is the documented dev pair
+    (``qiniu_emulator.emulator.settings.accounts[0]``).
     """
     from qiniu_emulator.config import Settings
     from qiniu_emulator.server import start_in_thread
 
     home = scratch_dir()
     settings = Settings(port=0, data=home / "data", workers=2,
-                        buckets=[EMULATOR_BUCKET, EMULATOR_OUTPUT_BUCKET, *SEED_BUCKETS],
+                        buckets=list(dict.fromkeys([*README_BUCKETS, EMULATOR_BUCKET, EMULATOR_OUTPUT_BUCKET,
+                                                    *SEED_BUCKETS])),
                         workflows=workflows_file(home),
                         url_map=[(SEED_LOGO_URL.rsplit("/images/", 1)[0] + "/", logo_fixture(home))])
     server = start_in_thread(settings)
@@ -117,7 +120,14 @@ def _ready(url: str, timeout: float = 30.0) -> None:
 
 @pytest.fixture(scope="session")
 def qiniu_target(request: pytest.FixtureRequest) -> Target:
-    """The deployment under test, with both clients' hosts pointed at it."""
+    """The deployment ``--qiniu-target`` names, with both clients' hosts pointed at it.
+
+    Yields a :class:`Target`: ``url``, ``access_key``, ``secret_key``, the ``bucket`` and
+    ``output_bucket`` to use, their download ``domain``/``output_domain``, ``key(name)``
+    (the name under this run's prefix) and ``is_emulator``. On a shared deployment (a
+    ``url:`` emulator, real Qiniu) the run keeps to its own prefix (and, on an emulator,
+    two buckets of its own) and removes what it wrote at the end.
+    """
     try:
         kind, url = parse_target(request.config.getoption("--qiniu-target"))
     except ValueError as exc:
@@ -129,19 +139,20 @@ def qiniu_target(request: pytest.FixtureRequest) -> Target:
             _ready(url, timeout=10)
             from qiniu_emulator.config import DEFAULT_ACCESS_KEY, DEFAULT_SECRET_KEY
 
-            target = emulator_target(url, os.environ.get("QINIU_ACCESS_KEY", DEFAULT_ACCESS_KEY),
-                                     os.environ.get("QINIU_SECRET_KEY", DEFAULT_SECRET_KEY))
+            target = shared_emulator_target(url, os.environ.get("QINIU_ACCESS_KEY", DEFAULT_ACCESS_KEY),
+                                            os.environ.get("QINIU_SECRET_KEY", DEFAULT_SECRET_KEY))
         else:
             server = request.getfixturevalue("qiniu_emulator")
             access_key, secret_key = server.emulator.settings.accounts[0]
-            target = emulator_target(server.url, access_key, secret_key)
-            target.kind = "emulator"
+            target = suite_emulator_target(server.url, access_key, secret_key)
     except TargetUnavailable as exc:
         pytest.skip(str(exc))
     configure_hosts(target)
     yield target
     if target.kind == "qiniu":
         _cleanup(target)
+    elif target.kind == "url":
+        release(target)
 
 
 def _cleanup(target: Target) -> None:
@@ -160,7 +171,10 @@ def _cleanup(target: Target) -> None:
 
 @pytest.fixture(scope="session")
 def qiniu_client(qiniu_target: Target) -> OurClient:
-    """Our client (``qiniu_fop``) signed with the target's credentials."""
+    """Our client (``qiniu_fop``) signed with the target's credentials, as a small adapter:
+    ``.auth`` (a ``qiniu_fop.Auth``), ``.buckets`` (a ``qiniu_fop.BucketManager``), and
+    ``put_data``, ``put_file``, ``stat``, ``delete``, ``list``, ``pfop``, ``prefop``, each
+    returning a ``Reply`` with ``ret`` (the decoded body or None), ``status`` and ``text``."""
     return OurClient(qiniu_target)
 
 
@@ -186,6 +200,7 @@ def qiniu_scenario(qiniu_target: Target):
 
 @pytest.fixture
 def emulator_only(qiniu_target: Target) -> None:
+    """Skips the test unless the target is an emulator."""
     if not qiniu_target.is_emulator:
         pytest.skip("uses emulator-only setup")
 

@@ -9,11 +9,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import requests
+from qiniu_fop import Auth, QBoxRequestsAuth
 
 REAL_VARIABLES = ("QINIU_ACCESS_KEY", "QINIU_SECRET_KEY", "QINIU_TEST_BUCKET", "QINIU_TEST_DOMAIN")
 OPT_IN = "QINIU_CONTRACT_ALLOW_REAL"
 TARGET_ENV = "QINIU_CONTRACT_TARGET"
 
+# The README's buckets, so its examples run against the plugin's emulator as written.
+README_BUCKETS = ("demo-bucket", "output-bucket")
 EMULATOR_BUCKET = "contract-bucket"
 EMULATOR_OUTPUT_BUCKET = "contract-output"
 # The seed documents use these names; the emulator target creates them so the
@@ -47,6 +50,12 @@ class Target:
     job_timeout: float = 120.0
     seed_buckets: dict[str, str] = field(default_factory=dict)  # seed name -> real bucket
     seed_logo: bool = True  # the seed's watermark URL can be fetched by the target
+    run_buckets: list[str] = field(default_factory=list)  # made for this run, dropped after it
+
+    @property
+    def shared(self) -> bool:
+        """Others use this deployment too: the run keeps to its prefix (and its buckets)."""
+        return self.kind != "emulator"
 
     @property
     def is_emulator(self) -> bool:
@@ -83,23 +92,42 @@ def real_target() -> Target:
                   seed_buckets={name: bucket for name in SEED_BUCKETS})
 
 
-def emulator_target(url: str, access_key: str, secret_key: str) -> Target:
-    """A target on an emulator at ``url``: buckets are created when missing."""
-    from qiniu_fop import Auth, QBoxRequestsAuth
+def suite_emulator_target(url: str, access_key: str, secret_key: str) -> Target:
+    """The suite's own in-process emulator: fixed buckets (made at its start), the seed's names."""
+    host = url.split("://", 1)[1]
+    return Target(kind="emulator", url=url, access_key=access_key, secret_key=secret_key,
+                  bucket=EMULATOR_BUCKET, output_bucket=EMULATOR_OUTPUT_BUCKET,
+                  domain=f"{host}/_io/{EMULATOR_BUCKET}", output_domain=f"{host}/_io/{EMULATOR_OUTPUT_BUCKET}",
+                  workflow=SEED_WORKFLOW, seed_buckets={name: name for name in SEED_BUCKETS})
 
+
+def shared_emulator_target(url: str, access_key: str, secret_key: str) -> Target:
+    """A target on an emulator someone else runs: the run works in two buckets of its own,
+    named after its run id, and :func:`release` drops them with everything in them."""
+    run = uuid.uuid4().hex[:10]
+    bucket, output = f"qc-{run}", f"qc-{run}-out"
     signer = QBoxRequestsAuth(Auth(access_key, secret_key))
-    for name in (EMULATOR_BUCKET, EMULATOR_OUTPUT_BUCKET, *SEED_BUCKETS):
+    for name in (bucket, output):
         response = requests.post(f"{url}/mkbucketv3/{name}/region/z0", auth=signer, timeout=10)
-        if response.status_code not in (200, 614):
+        if response.status_code != 200:
             raise TargetUnavailable(f"cannot create bucket {name} on {url}: {response.status_code} {response.text}")
     host = url.split("://", 1)[1]
     health = requests.get(f"{url}/_emulator/health", timeout=10).json()
     return Target(kind="url", url=url, access_key=access_key, secret_key=secret_key,
-                  bucket=EMULATOR_BUCKET, output_bucket=EMULATOR_OUTPUT_BUCKET,
-                  domain=f"{host}/_io/{EMULATOR_BUCKET}", output_domain=f"{host}/_io/{EMULATOR_OUTPUT_BUCKET}",
+                  bucket=bucket, output_bucket=output,
+                  domain=f"{host}/_io/{bucket}", output_domain=f"{host}/_io/{output}",
                   workflow=SEED_WORKFLOW if SEED_WORKFLOW in health.get("workflows", []) else "",
-                  seed_buckets={name: name for name in SEED_BUCKETS},
-                  seed_logo=any(SEED_LOGO_URL.startswith(p) for p in health.get("urlMap", [])))
+                  prefix=f"contracts/{run}/", seed_buckets={name: bucket for name in SEED_BUCKETS},
+                  seed_logo=any(SEED_LOGO_URL.startswith(p) for p in health.get("urlMap", [])),
+                  run_buckets=[bucket, output])
+
+
+def release(target: Target) -> None:
+    """Leave a shared emulator as the run found it: its buckets, objects and jobs go."""
+    signer = QBoxRequestsAuth(Auth(target.access_key, target.secret_key))
+    for name in target.run_buckets:
+        requests.post(f"{target.url}/_emulator/reset", params={"bucket": name}, timeout=30)
+        requests.post(f"{target.url}/drop/{name}", auth=signer, timeout=30)
 
 
 def workflows_file(directory: Path) -> Path:

@@ -1,8 +1,9 @@
 """Every usage example of the data-processing seed, run through ``qiniu_fop``.
 
 Each test makes the example's calls with the example's arguments; only credentials,
-hosts (set by the ``qiniu_target`` fixture), bucket names and, on the real service, key
-prefixes and queue names are substituted. The examples' ``while True`` polling loops
+hosts (set by the ``qiniu_target`` fixture), bucket names, on a shared deployment key
+prefixes and queue names, and on an emulator the callback URL (a receiver on this
+machine) are substituted. The examples' ``while True`` polling loops
 become ``PersistentFop.wait``; what an example prints is collected and checked, and
 the media it produces is downloaded and probed.
 """
@@ -13,6 +14,7 @@ import shutil
 import threading
 from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import pytest
 from PIL import Image
@@ -20,6 +22,7 @@ from PIL import Image
 from qiniu_fop import Auth, PersistentFop, build_op, op_save, pipe_cmd
 
 from .clients import OurClient, download
+from .receiver import NotifyReceiver
 from .media import (
     BACKGROUND, PDF, SEED_AUDIO, SEED_BATCH, SEED_DOCUMENT, SEED_IMAGE, SEED_INPUT, SEED_PHOTO, SEED_VIDEO,
     audio_duration, colour_distance, generate_seed_media, probe,
@@ -31,21 +34,27 @@ from .targets import SEED_LOGO_URL, SEED_WORKFLOW, Target
 class SeedPlace:
     """Maps the names a seed example uses onto the target under test.
 
-    Emulator targets have every seed bucket and accept the seed's own keys and queue
-    names; on real Qiniu the buckets map to the test bucket, keys get the run's prefix
-    (so cleanup finds them) and queues become the configured pipeline.
+    The suite's own emulator has every seed bucket and takes the seed's own keys and queue
+    names; on a shared deployment (a ``url:`` emulator, real Qiniu) the buckets map to the
+    run's bucket, keys get the run's prefix (so cleanup finds them) and queues become the
+    configured pipeline.
     """
 
     target: Target
+    receiver: NotifyReceiver
 
     def bucket(self, name: str) -> str:
         return self.target.seed_buckets[name]
 
     def key(self, name: str) -> str:
-        return name if self.target.is_emulator else self.target.key(name)
+        return self.target.key(name) if self.target.shared else name
 
     def pipeline(self, name: str) -> str | None:
-        return name if self.target.is_emulator else (self.target.pipeline or None)
+        return (self.target.pipeline or None) if self.target.shared else name
+
+    def notify_url(self, url: str) -> str:
+        """On an emulator, the example's callback goes to a receiver on this machine instead."""
+        return self.receiver.url(urlsplit(url).path) if self.target.is_emulator else url
 
     def upload(self, bucket: str, key: str, path: Path) -> None:
         reply = OurClient(self.target).put_file(self.bucket(bucket), self.key(key), str(path))
@@ -71,9 +80,16 @@ def seed_media(contract_media: Path, tmp_path_factory: pytest.TempPathFactory) -
     return directory
 
 
+@pytest.fixture(scope="module")
+def notify_receiver():
+    receiver = NotifyReceiver()
+    yield receiver
+    receiver.close()
+
+
 @pytest.fixture
-def seed(qiniu_target: Target) -> SeedPlace:
-    return SeedPlace(qiniu_target)
+def seed(qiniu_target: Target, notify_receiver: NotifyReceiver) -> SeedPlace:
+    return SeedPlace(qiniu_target, notify_receiver)
 
 
 @pytest.fixture
@@ -134,14 +150,14 @@ def test_image_processing_example(qiniu_target, seed, credentials, seed_media, t
         assert colour_distance(picture, (0, 0, 120, 40), BACKGROUND) < 8
 
 
-def test_video_processing_example(seed, credentials, seed_media, tmp_path):
+def test_video_processing_example(qiniu_target, seed, credentials, seed_media, tmp_path):
     seed.upload("video-bucket", "source-video.mov", seed_media / SEED_VIDEO)
     access_key, secret_key = credentials
 
     auth = Auth(access_key, secret_key)
     pfop = PersistentFop(auth, seed.bucket("video-bucket"),
                          pipeline=seed.pipeline("video-processing"),
-                         notify_url='https://api.example.com/processing-callback')
+                         notify_url=seed.notify_url('https://api.example.com/processing-callback'))
     hd_transcode = build_op('avthumb', 'mp4', vcodec='libx264', acodec='aac', vb='2000k', ab='128k',
                             r=30, s='1920x1080')
     sd_transcode = build_op('avthumb', 'mp4', vcodec='libx264', acodec='aac', vb='1000k', ab='96k',
@@ -155,10 +171,16 @@ def test_video_processing_example(seed, credentials, seed_media, tmp_path):
     assert info.ok(), info
     assert ret['persistentId']
 
-    ret, info = seed.wait(pfop, ret['persistentId'])
+    persistent_id = ret['persistentId']
+    ret, info = seed.wait(pfop, persistent_id)
     assert info.ok(), info
-    # example.com accepts no callbacks: the job ends done (0) or with its callback failed (4).
-    assert ret['code'] in (0, 4), ret
+    if qiniu_target.kind == "emulator":
+        assert ret['code'] == 0, ret
+        assert [body["id"] for body in seed.receiver.received if body.get("id") == persistent_id] == [persistent_id]
+    else:
+        # example.com (or a receiver a remote emulator cannot reach) takes no callbacks:
+        # the job ends done (0) or with its callback failed (4).
+        assert ret['code'] in (0, 4), ret
     assert_items_succeeded(ret, [seed.key(name) for name in ("video-hd.mp4", "video-sd.mp4", "video-thumb.jpg")])
     for name, size in (("video-hd.mp4", (1920, 1080)), ("video-sd.mp4", (1280, 720))):
         media = probe(seed.fetch("output-bucket", name, tmp_path))
@@ -250,8 +272,8 @@ def test_workflow_template_example(qiniu_target, seed, credentials, seed_media, 
     assert ret['code'] == 0, ret
     assert template_id in ret['taskFrom']
     assert ret['creationDate']
-    if qiniu_target.is_emulator:
-        # The suite's template: imageView2/2/w/400/h/300/format/webp;imageInfo
+    if qiniu_target.kind == "emulator":
+        # The suite's own template: imageView2/2/w/400/h/300/format/webp;imageInfo
         assert [item['code'] for item in ret['items']] == [0, 0], ret
         thumbnail = download(qiniu_target, seed.bucket("workflow-bucket"), ret['items'][0]['key'])
         assert thumbnail.status_code == 200

@@ -418,7 +418,10 @@ class Authenticator:
         elif scheme == "Qiniu":
             candidates = qiniu_candidates(req)
         else:
-            self._log.debug("management request without QBox/Qiniu authorization")
+            got = f"an {scheme!r} Authorization" if scheme else "no Authorization header"
+            self._log.info("management request rejected: expected a QBox or Qiniu management token "
+                           "(Authorization: QBox <AK>:<sign>), got %s%s", got,
+                           " (upload tokens are for uploads only)" if scheme == "UpToken" else "")
             raise BadSignature("management token", None,
                                hint="send Authorization: QBox <AccessKey>:<sign> or Qiniu <AccessKey>:<sign>")
         what = f"{scheme} management token"
@@ -461,6 +464,9 @@ class Authenticator:
             raise QiniuError.token_not_specified()
         parts = token.strip().split(":")
         if len(parts) != 3 or not all(parts):
+            self._log.info("upload token rejected: expected <AK>:<sign>:<encoded put policy> (as "
+                           "Auth.upload_token makes), got %d part(s)%s", len(parts),
+                           " (a management or download token?)" if len(parts) == 2 else "")
             raise QiniuError.bad_token()
         credential = _Credential(parts[0], parts[1])
         encoded_policy = parts[2]
@@ -536,11 +542,12 @@ class Authenticator:
         claimed = credential.access_key if credential else None
         strings = tuple(data.decode("utf-8", "backslashreplace") for data in candidates)
         hint = "" if credential else "no <AccessKey>:<sign> credential was sent"
-        error = BadSignature(what, claimed, strings, hint)
-        level = logging.WARNING if self.mode is AuthMode.LAX else logging.DEBUG
-        self._log.log(level, "%s rejected for access key %r; expected a signature over one of: %s",
-                      what, claimed, " | ".join(repr(s) for s in strings))
-        return error
+        unknown = " (an access key this emulator does not have: see --account)" \
+            if claimed is not None and claimed not in self._secrets else ""
+        level = logging.WARNING if self.mode is AuthMode.LAX else logging.INFO
+        self._log.log(level, "%s rejected for access key %r%s: expected a %s signed over one of: %s",
+                      what, claimed, unknown, what, " | ".join(repr(s) for s in strings))
+        return BadSignature(what, claimed, strings, hint)
 
     def _claimed_access_key(self, credential: _Credential | None) -> str:
         return credential.access_key if credential else self.first_account()[0]

@@ -1,22 +1,21 @@
-"""Command line: ``qiniu-emulator serve`` and ``qiniu-emulator fop INPUT FOPS -o OUT``."""
+"""Command line: ``qiniu-emulator serve``, ``fop INPUT FOPS [-o OUT]`` and ``lint FOPS``."""
 
 from __future__ import annotations
 
 import argparse
-import json
 import logging
-import mimetypes
 import os
-import shutil
 import sys
-import tempfile
 from pathlib import Path
 from typing import Any, Callable, Mapping, Sequence
 
 from . import __version__
 from .config import Settings, describe_settings
 
-FOP_SETTINGS = ("url_map", "ffmpeg", "op_timeout", "op_memory_mb", "fetch", "fetch_timeout", "fetch_max_bytes")
+FOP_SETTINGS = ("url_map", "ffmpeg", "op_timeout", "op_memory_mb", "fetch", "fetch_timeout", "fetch_max_bytes",
+                "encode")
+HEALTH_SETTINGS = ("host", "port")
+COMMAND_SETTINGS = {"fop": FOP_SETTINGS, "health": HEALTH_SETTINGS}
 
 
 def _typed(convert: Callable[[str], Any], flag: str) -> Callable[[str], Any]:
@@ -73,37 +72,64 @@ def build_parser() -> argparse.ArgumentParser:
                                             "environment variable named in its help.")
     add_setting_flags(serve)
 
-    fop = commands.add_parser("fop", help="apply a fop string to a local file, no server needed")
+    fop = commands.add_parser("fop", help="apply a fop string to a local file, no server needed",
+                              description="Apply a fop string to a local file, no server needed.")
     fop.add_argument("input", type=Path)
     fop.add_argument("fops")
-    fop.add_argument("-o", "--output", type=Path, help="output file (a directory for multi-output ops); "
-                                                       "JSON results print to stdout when omitted")
+    fop.add_argument("-o", "--output", dest="output_text", metavar="OUTPUT",
+                     help="output file, or a directory (an existing one, or a path ending in /) that "
+                          "gets <input name><result extension>; further outputs (HLS segments) go at "
+                          "their keys next to it. JSON results print to stdout when omitted")
     add_setting_flags(fop, FOP_SETTINGS)
 
     ops = commands.add_parser("ops", help="list the emulated ops and their parameters")
     ops.add_argument("names", nargs="*", metavar="OP", help="only these ops")
+
+    lint = commands.add_parser("lint", help="check a fop string: no object, no server",
+                               description="Check a fops string as pfop would parse it. Exit status: 0 "
+                                           "every command runs here, 1 one is wrong (typo, bad parameter), "
+                                           "3 one uses a real Qiniu op the emulator does not emulate.")
+    lint.add_argument("fops")
+
+    health = commands.add_parser("health", help="exit 0 when the emulator answers its health check",
+                                 description="Ask the emulator at --host/--port (QINIU_EMULATOR_HOST/_PORT, "
+                                             "as serve reads them) for /_emulator/health: exit 0 when it "
+                                             "answers 200, 1 otherwise. For container healthchecks.")
+    add_setting_flags(health, HEALTH_SETTINGS)
     return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
-    if args.command == "fop":
-        return run_fop(args)
+    if args.command == "lint":
+        return run_lint(args.fops)
     if args.command == "ops":
         return print_ops(args.names)
+    try:
+        settings = settings_from_args(args, COMMAND_SETTINGS.get(args.command))
+    except ValueError as exc:
+        return _fail(str(exc), 2)
+    if args.command == "fop":
+        return run_fop_command(args, settings)
+    if args.command == "health":
+        return run_health(settings)
+    return run_serve(settings)
+
+
+def run_serve(settings: Settings) -> int:
+    """Serve until stopped; a start-up failure (port, data dir) is one line and exit 1."""
     from .errors import QiniuError
-    from .server import serve
+    from .server import PortInUse, serve
     from .storage.lock import DataDirInUse
 
+    logging.basicConfig(level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     try:
-        settings = settings_from_args(args)
-        logging.basicConfig(level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
         return serve(settings)
     except QiniuError as exc:
-        parser.error(exc.message)
-    except (ValueError, OSError, DataDirInUse) as exc:
-        parser.error(str(exc))
+        return _fail(exc.message)
+    except (PortInUse, DataDirInUse, OSError, ValueError) as exc:  # ValueError: a bad --scenarios file
+        return _fail(str(exc))
 
 
 def print_ops(names: list[str]) -> int:
@@ -112,70 +138,49 @@ def print_ops(names: list[str]) -> int:
     try:
         print(describe_ops(default_registry(), names))
     except ValueError as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 2
+        return _fail(str(exc), 2)
     return 0
 
 
-def run_fop(args: argparse.Namespace) -> int:
-    """Run one fop pipeline on a local file and write the result."""
-    from .errors import QiniuError
-    from .downloads import Access
-    from .fetch import UrlFetcher
-    from .fetch_policy import FetchPolicy
-    from .outbound import Outbound
+def run_fop_command(args: argparse.Namespace, settings: Settings) -> int:
+    from .local_fop import CommandError, run_fop
+
+    args.output = Path(args.output_text) if args.output_text else None
+    try:
+        return run_fop(args, settings)
+    except CommandError as exc:
+        return _fail(exc.message, exc.status)
+
+
+def run_lint(fops: str) -> int:
     from .fops.catalog import default_registry
-    from .fops.context import OpContext, SourceInfo
-    from .fops.execute import StageFailed, run_ops
-    from .fops.parse import parse_pipeline
+    from .lint import exit_status, lint
 
-    if not args.input.is_file():
-        print(f"error: no such file: {args.input}", file=sys.stderr)
-        return 2
-    registry = default_registry()
+    findings = lint(fops, default_registry())
+    for finding in findings:
+        print(finding.line())
+    return exit_status(findings)
+
+
+def run_health(settings: Settings) -> int:
+    import urllib.error
+    import urllib.request
+
+    host = "127.0.0.1" if settings.host in ("0.0.0.0", "::", "") else settings.host
+    url = f"http://[{host}]:{settings.port}" if ":" in host else f"http://{host}:{settings.port}"
     try:
-        pipeline = parse_pipeline(args.fops, registry)
-    except QiniuError as exc:
-        print(f"error: {exc.message}", file=sys.stderr)
-        return 2
-    settings = settings_from_args(args, FOP_SETTINGS)
-    mime = mimetypes.guess_type(args.input.name)[0] or "application/octet-stream"
-    scratch = Path(tempfile.mkdtemp(prefix="qiniu-fop-"))
-    try:
-        source = SourceInfo(key=args.input.name, fsize=args.input.stat().st_size, mime=mime)
-        ctx = OpContext(scratch=scratch, source=source,
-                        fetch_url=UrlFetcher(downloads=None, url_map=settings.url_map,
-                                             outbound=Outbound(settings.fetch_timeout, settings.fetch_max_bytes),
-                                             policy=FetchPolicy.parse(settings.fetch)).bind(Access()),
-                        ffmpeg=settings.ffmpeg_exe(), op_timeout=settings.op_timeout,
-                        memory_limit=settings.op_memory_mb * 1024 * 1024,
-                        log=lambda line: logging.getLogger("qiniu_emulator.fop").debug(line))
-        run = run_ops(pipeline.ops, args.input, mime, ctx, registry)
-    except StageFailed as exc:
-        print(f"error: {exc.item_error} (stage {exc.index})", file=sys.stderr)
-        shutil.rmtree(scratch, ignore_errors=True)
-        return 1
-    try:
-        _write_outputs(run.result, args.output)
-    finally:
-        shutil.rmtree(scratch, ignore_errors=True)
+        with urllib.request.urlopen(f"{url}/_emulator/health", timeout=2) as answer:
+            status = answer.status
+    except urllib.error.HTTPError as exc:
+        status = exc.code
+    except (OSError, ValueError) as exc:
+        return _fail(f"no emulator answers at {url}: {exc}")
+    if status != 200:
+        return _fail(f"the emulator at {url} is not healthy (HTTP {status})")
+    print(f"ok: {url}")
     return 0
 
 
-def _write_outputs(result, output: Path | None) -> None:
-    if output is None:
-        if result.mime != "application/json":
-            raise SystemExit("error: the result is binary; give -o OUTPUT")
-        print(json.dumps(json.loads(result.path.read_text()), ensure_ascii=False, indent=2))
-        return
-    if result.extra:
-        output.mkdir(parents=True, exist_ok=True)
-        for extra in result.extra:
-            dest = output / extra.key.replace("/", "_")
-            shutil.copyfile(extra.path, dest)
-            print(dest)
-        if result.path not in {e.path for e in result.extra}:
-            shutil.copyfile(result.path, output / "output")
-        return
-    shutil.copyfile(result.path, output)
-    print(f"{output} ({result.mime}, {output.stat().st_size} bytes)")
+def _fail(message: str, status: int = 1) -> int:
+    print(f"qiniu-emulator: error: {message}", file=sys.stderr)
+    return status

@@ -15,6 +15,7 @@ from typing import Any, Callable, Iterator
 
 from .fetch_policy import FetchPolicy
 from .fidelity import MODES as FIDELITY_MODES
+from .fops.profiles import profile_named
 
 # Documented development credentials: printed at start-up, never valid on the real service.
 DEFAULT_ACCESS_KEY = "qiniu-emulator-ak"
@@ -196,6 +197,10 @@ class Settings:
                             default_text="on")
     request_log: int = setting(1000, "recent HTTP requests the console lists (the oldest are dropped)",
                                parse=positive_int, metavar="N")
+    encode: str = setting("fast", "encoder effort: fast (x264 ultrafast, WebP/AVIF lowest effort; outputs keep "
+                          "every requested property: size, codecs, durations, bitrate limits) or faithful "
+                          "(slower presets, file sizes closer to a real encoder's)",
+                          parse=choice("fast", "faithful"), metavar="fast|faithful")
     log_level: str = setting("INFO", "logging level", parse=choice(*LOG_LEVELS, upper=True),
                              metavar="|".join(LOG_LEVELS))
 
@@ -210,6 +215,7 @@ class Settings:
         _fetch_policy(self.fetch)
         if self.fidelity not in FIDELITY_MODES:
             raise ValueError(f"fidelity must be strict or loose, not {self.fidelity!r}")
+        profile_named(self.encode)
 
     @property
     def account_map(self) -> dict[str, str]:

@@ -11,7 +11,7 @@ as on a CDN.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from urllib.parse import unquote
 
 from .auth import Authenticator, DownloadQuery, RawRequest, parse_download_query, parse_saveas_signature
@@ -66,7 +66,8 @@ class DownloadService:
         if info.status == DISABLED and not private:
             self._verify(query)
         fop, attname = _split_fop(query.fop_query)
-        pipeline, signer = self._pipeline(fop, raw)
+        # A private object's saveas carries e/token after its /sign/: the sign covers what precedes them.
+        pipeline, signer = self._pipeline(fop, replace(raw, raw_query=query.fop_query))
         return Download(info=info, pipeline=pipeline, attname=attname, access=Access(signer))
 
     def readable(self, bucket: str, key: str, raw: RawRequest | None, access: Access) -> ObjectInfo:

@@ -15,7 +15,9 @@ from .fetch import UrlFetcher
 from .fetch_policy import FetchPolicy
 from .fetch_service import FetchService
 from .fidelity import Fidelity
+from .fops import fonts
 from .fops.catalog import default_registry
+from .fops.profiles import profile_named
 from .fops.registry import Registry
 from .inspection import MediaInspector
 from .jobs.notify import Notifier
@@ -80,13 +82,13 @@ class Emulator:
                               ffmpeg=settings.ffmpeg_exe(), op_timeout=settings.op_timeout,
                               memory_limit=settings.op_memory_mb * 1024 * 1024,
                               public_url=lambda: public_url(settings),
-                              sign_download=DownloadSigner(auth).sign)
+                              sign_download=DownloadSigner(auth).sign, encode=profile_named(settings.encode))
         notifier = Notifier(attempts=settings.notify_attempts, backoff=settings.notify_backoff,
                             outbound=Outbound(settings.notify_timeout, NOTIFY_ANSWER_BYTES), scenarios=scenarios)
         workflows: dict[str, WorkflowTemplate] = load_workflows(settings.workflows) if settings.workflows else {}
         jobs = JobService(JobStore(storage.database), storage, registry, processor, notifier, workflows,
                           settings.workers, settings.pipelines, strict_pipelines=settings.strict_pipelines,
-                          scenarios=scenarios)
+                          scenarios=scenarios, watch_slots=watch_slots(settings))
         uploads = UploadService(storage, jobs, _upload_callbacks(auth, settings, scenarios), fidelity)
         sync_fops = SyncFops(storage, processor, logging.getLogger("qiniu_emulator.io"),
                              slots=settings.sync_workers)
@@ -96,6 +98,9 @@ class Emulator:
                    fetches=fetches, requests=RequestLog(settings.request_log))
 
     def start(self) -> None:
+        warning = fonts.missing_cjk_font_warning()
+        if warning:
+            logging.getLogger("qiniu_emulator").warning(warning)
         self.jobs.start()
         self._housekeeper = threading.Thread(target=self._housekeep, name="housekeeping", daemon=True)
         self._housekeeper.start()
@@ -110,6 +115,14 @@ class Emulator:
                 continue
             if swept:
                 logging.getLogger("qiniu_emulator").info("swept %d abandoned scratch entries", swept)
+
+    def begin_drain(self) -> None:
+        """Refuse new work: sync fops and injected delays stop (their clients retry), long-polls
+        answer now."""
+        self.draining.set()
+        self.sync_fops.stop_all()
+        self.scenarios.close()
+        self.jobs.watcher.close()
 
     def set_public_port(self, port: int, https_port: int | None = None) -> None:
         """Record the bound ports (when started on port 0) so own URLs are recognised."""
@@ -145,6 +158,11 @@ class Emulator:
         if killed:
             logging.getLogger("qiniu_emulator").info("killed %d child process(es) at shutdown", killed)
         self.storage.close()
+
+
+def watch_slots(settings: Settings) -> int:
+    """Long-polls that may wait at once: half the HTTP threads, so the rest keep serving."""
+    return max(1, settings.threads // 2)
 
 
 def _upload_callbacks(auth: Authenticator, settings: Settings, scenarios: Scenarios) -> UploadCallbacks:

@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+import errno
 import logging
 import signal
 import sys
 import threading
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any, Callable
 
+import requests
 from waitress import wasyncore
 from waitress.server import create_server
 
@@ -24,10 +28,16 @@ DRAIN_SECONDS = 30.0
 REQUEST_LOOKAHEAD = 4
 
 
-def banner(settings: Settings, url: str, https_url: str = "", ca: str = "") -> str:
-    """What a user needs to point a client at this server."""
+class PortInUse(Exception):
+    """The listen port is taken; the message names it and what answers there."""
+
+
+def banner(settings: Settings, url: str, https_url: str = "", ca: str = "",
+           buckets: list[str] | None = None) -> str:
+    """What a user needs to point a client at this server; ``buckets`` are those the data dir holds."""
     access_key, secret_key = settings.accounts[0]
-    buckets = ", ".join(settings.buckets) or "(none yet: create with mkbucketv3 or --bucket)"
+    names = settings.buckets if buckets is None else buckets
+    buckets_line = ", ".join(names) or "(none yet: create with mkbucketv3 or --bucket)"
     lines = [
         f"qiniu-emulator listening on {url}" + (f" and {https_url}" if https_url else ""),
         f"  console  : {url}/_emulator/ui/" if settings.console else "  console  : off (--console off)",
@@ -35,7 +45,7 @@ def banner(settings: Settings, url: str, https_url: str = "", ca: str = "") -> s
         f"  auth     : {settings.auth}" + ("  (WARNING: signatures are NOT checked)" if settings.auth == "off" else ""),
         "  accounts : " + ", ".join(f"{ak}:{sk}" for ak, sk in settings.accounts)
         + ("  (documented dev credentials)" if access_key == DEFAULT_ACCESS_KEY else ""),
-        f"  buckets  : {buckets}",
+        f"  buckets  : {buckets_line}",
         f"  workers  : {settings.workers}",
         "",
         "Our client (qiniu_fop):",
@@ -74,9 +84,7 @@ def drain(server, emulator: Emulator, timeout: float) -> None:
     Socket changes are made on the loop's own thread (through its trigger), so the
     loop never selects on a descriptor closed under it.
     """
-    emulator.draining.set()
-    emulator.sync_fops.stop_all()  # sync fops are stopped, not waited for: their clients retry
-    emulator.scenarios.close()  # so are injected delays
+    emulator.begin_drain()
     _on_loop(server, lambda: wasyncore.dispatcher.close(server))
     deadline = time.monotonic() + timeout
     while _busy(server) and time.monotonic() < deadline:
@@ -135,27 +143,70 @@ class RunningServer:
 
 def _make_server(settings: Settings) -> Listeners:
     emulator = Emulator.build(settings)
+    try:
+        return _listen(settings, emulator)
+    except BaseException:
+        emulator.close()  # releases the data dir for the next attempt
+        raise
+
+
+def _listen(settings: Settings, emulator: Emulator) -> Listeners:
     app = create_app(emulator=emulator)
-    # A request lookahead lets waitress notice a client that disconnects while its request
-    # runs (``waitress.client_disconnected``), so a sync fop can be stopped.
-    server: Any = create_server(app, host=settings.host, port=settings.port, threads=settings.threads,
-                                ident="qiniu-emulator", clear_untrusted_proxy_headers=True,
-                                channel_request_lookahead=REQUEST_LOOKAHEAD)
+    with _port_named(settings.host, settings.port):
+        # A request lookahead lets waitress notice a client that disconnects while its request
+        # runs (``waitress.client_disconnected``), so a sync fop can be stopped.
+        server: Any = create_server(app, host=settings.host, port=settings.port, threads=settings.threads,
+                                    ident="qiniu-emulator", clear_untrusted_proxy_headers=True,
+                                    channel_request_lookahead=REQUEST_LOOKAHEAD)
     server.channel_class = PlainHttpChannel
     port = int(server.effective_port)
     host = settings.host if settings.host not in ("0.0.0.0", "::", "") else "127.0.0.1"
     listeners = Listeners(emulator=emulator, server=server, url=f"http://{host}:{port}")
     https_port = None
     if settings.tls:
-        buckets = [b.name for b in emulator.storage.list_buckets()]
-        names = certificate_names(settings.host, settings.domain_suffix, buckets)
-        files = ensure_certificates(emulator.storage.data_dir, names)
-        wanted = settings.https_port() if settings.tls_port is not None or settings.port else 0
-        listeners.https = TlsListener(app, settings.host, wanted, settings.threads, files)
-        https_port = listeners.https.port
-        listeners.https_url, listeners.ca = f"https://{host}:{https_port}", str(files.ca)
+        try:
+            _listen_tls(settings, emulator, app, listeners, host)
+        except BaseException:
+            server.close()
+            raise
+        https_port = listeners.https.port if listeners.https else None
     emulator.set_public_port(port, https_port)
     return listeners
+
+
+def _listen_tls(settings: Settings, emulator: Emulator, app: Any, listeners: Listeners, host: str) -> None:
+    buckets = [b.name for b in emulator.storage.list_buckets()]
+    names = certificate_names(settings.host, settings.domain_suffix, buckets)
+    files = ensure_certificates(emulator.storage.data_dir, names)
+    wanted = settings.https_port() if settings.tls_port is not None or settings.port else 0
+    with _port_named(settings.host, wanted):
+        listeners.https = TlsListener(app, settings.host, wanted, settings.threads, files)
+    listeners.https_url, listeners.ca = f"https://{host}:{listeners.https.port}", str(files.ca)
+
+
+@contextmanager
+def _port_named(host: str, port: int) -> Iterator[None]:
+    """A bind that fails because the port is taken says which port, in one line."""
+    try:
+        yield
+    except OSError as exc:
+        if exc.errno != errno.EADDRINUSE:
+            raise
+        raise PortInUse(port_in_use_message(host, port)) from None
+
+
+def port_in_use_message(host: str, port: int) -> str:
+    """Which port is taken, whether an emulator answers there, and how to pick another."""
+    shown = "127.0.0.1" if host in ("0.0.0.0", "::", "") else host
+    url = f"http://[{shown}]:{port}" if ":" in shown else f"http://{shown}:{port}"
+    try:
+        answer = requests.get(f"{url}/_emulator/health", timeout=1)
+        holder = (f"qiniu-emulator {answer.json().get('version', '')} is already serving there"
+                  if answer.headers.get("X-Log") == "qiniu-emulator" else "another program is listening there")
+    except (requests.RequestException, ValueError):
+        holder = "another program holds it"
+    return (f"port {port} on {host} is in use: {holder}. Choose another with --port PORT "
+            f"(or QINIU_EMULATOR_PORT; 0 picks a free one), or stop what holds it")
 
 
 def start_in_thread(settings: Settings) -> RunningServer:
@@ -177,7 +228,8 @@ def serve(settings: Settings) -> int:
     emulator.start()
     if listeners.https is not None:
         listeners.https.start()
-    print(banner(settings, listeners.url, listeners.https_url, listeners.ca), flush=True)
+    buckets = [bucket.name for bucket in emulator.storage.list_buckets()]
+    print(banner(settings, listeners.url, listeners.https_url, listeners.ca, buckets), flush=True)
     if settings.auth == "off":
         log.warning("--auth off: every request is accepted without checking its signature")
 

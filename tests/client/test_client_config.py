@@ -74,3 +74,15 @@ def test_one_pooled_session_is_shared() -> None:
     assert adapter._pool_maxsize == config.connection_pool
     config.update(connection_pool=3)
     assert config.session().get_adapter("http://127.0.0.1/")._pool_maxsize == 3
+
+
+def test_proxies_from_the_environment_still_apply(monkeypatch):
+    from qiniu_fop import Config
+
+    monkeypatch.setenv("HTTP_PROXY", "http://proxy.example:3128")
+    monkeypatch.setenv("NO_PROXY", "127.0.0.1")
+    session = Config().session()
+    through = session.merge_environment_settings("http://api.example.com/pfop/", {}, None, None, None)
+    direct = session.merge_environment_settings("http://127.0.0.1:9000/pfop/", {}, None, None, None)
+    assert through["proxies"]["http"] == "http://proxy.example:3128"
+    assert "http" not in direct["proxies"]

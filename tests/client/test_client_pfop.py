@@ -113,21 +113,31 @@ def test_wait_times_out_with_the_last_status(server, auth) -> None:
     assert len(server.requests) >= 2
 
 
+def prefop_only(reply):
+    """A server that is not the emulator: prefop answers, every other path is a 404."""
+    return lambda req: reply(req) if req.path.startswith("/status/get/prefop") else Reply(404, {"error": "no such path"})
+
+
 def test_wait_returns_the_final_status(server, auth) -> None:
     codes = iter([1, 2, 0])
-    server.responder = lambda req: Reply(body={**DONE, "code": next(codes)})
+    server.responder = prefop_only(lambda req: Reply(body={**DONE, "code": next(codes)}))
     ret, info = PersistentFop(auth, "b", config=server.config()).wait("z0.x", timeout=30, interval=0.01)
 
     assert ret["code"] == 0 and info.ok()
-    assert len(server.requests) == 3
+    paths = [sent.path.split("?")[0] for sent in server.requests]
+    # one look for the emulator's long-poll, then prefop polling only
+    assert paths == ["/_emulator/jobs/z0.x", *["/status/get/prefop"] * 3]
 
 
-def test_wait_stops_on_a_failed_request(server, auth) -> None:
-    server.responder = lambda req: Reply(612, {"error": "no such id in prefop"})
-    ret, info = PersistentFop(auth, "b", config=server.config()).wait("z0.gone", timeout=30, interval=0.01)
+def test_wait_raises_when_the_status_request_fails(server, auth) -> None:
+    server.responder = prefop_only(lambda req: Reply(612, {"error": "no such id in prefop"}))
+    pfop = PersistentFop(auth, "b", config=server.config())
 
-    assert ret is None and info.status_code == 612
-    assert len(server.requests) == 1
+    with pytest.raises(RequestFailed, match="no such id in prefop") as caught:
+        pfop.wait("z0.gone", timeout=30, interval=0.01)
+    assert caught.value.info.status_code == 612
+    with pytest.raises(RequestFailed, match="no such id in prefop"):
+        pfop.status("z0.gone")  # the same failure, worded the same way
 
 
 def test_status_gives_a_typed_view(server, auth) -> None:

@@ -135,3 +135,33 @@ def test_adapt_master_playlist_plays_every_variant_over_http(server, sdk, tmp_pa
     with av.open(str(out)) as container:
         assert sorted(s.codec_context.height for s in container.streams.video) == [120, 240]
         assert container.duration / av.time_base == pytest.approx(12, abs=0.6)
+
+
+def test_hls_saved_in_a_folder_plays_through_both_download_domains(server, sdk, tmp_path):
+    """Segments without a pattern go under the generated prefix; the playlist reaches them from its folder."""
+    clip = tmp_path / "clip.mp4"
+    make_clip(clip, 12)
+    ret, info = qiniu.put_data(sdk.upload_token("demo-bucket", "clip.mp4"), "clip.mp4", clip.read_bytes())
+    assert info.status_code == 200, info
+    pfop = qiniu.PersistentFop(sdk, "demo-bucket")
+    ret, info = pfop.execute("clip.mp4", [f"avthumb/m3u8/segtime/5|saveas/{b64_encode('demo-bucket:hls/clip.m3u8')}"])
+    assert info.status_code == 200, info
+    status = finished(pfop, ret["persistentId"])
+    assert status["code"] == 0 and status["items"][0]["key"] == "hls/clip.m3u8", status
+    assert not any(key.startswith("hls/") for key in status["items"][0]["keys"])  # segments elsewhere
+
+    path_style = tmp_path / "path-style.ts"
+    result = play(f"{server.url}/_io/demo-bucket/hls/clip.m3u8", path_style)
+    assert result.returncode == 0, result.stderr
+    assert streams(path_style)[2] == pytest.approx(12, abs=0.5)
+
+    # The bucket domain demo-bucket.localhost:<port>, reached through the emulator's address
+    # (Python and ffmpeg do not resolve *.localhost here); segments are fetched the same way.
+    port = server.url.rsplit(":", 1)[1]
+    bucket_domain = tmp_path / "bucket-domain.ts"
+    result = subprocess.run([FFMPEG, "-hide_banner", "-nostdin", "-loglevel", "error", "-y",
+                             "-headers", f"Host: demo-bucket.localhost:{port}\r\n",
+                             "-i", f"{server.url}/hls/clip.m3u8", "-c", "copy", str(bucket_domain)],
+                            capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stderr
+    assert streams(bucket_domain)[2] == pytest.approx(12, abs=0.5)

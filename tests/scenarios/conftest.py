@@ -9,15 +9,17 @@ from support import ACCESS_KEY, SECRET_KEY
 
 from qiniu_contracts.clients import OfficialSdk, OurClient, configure_hosts
 from qiniu_contracts.scenarios import ScenarioControl
-from qiniu_contracts.targets import Target, emulator_target
+from qiniu_contracts.targets import Target, release, shared_emulator_target
 
 
 @pytest.fixture
 def target(server) -> Target:
-    """The ``server`` fixture's emulator as a contract target; both SDKs point at it."""
-    found = emulator_target(server.url, ACCESS_KEY, SECRET_KEY)
+    """The ``server`` fixture's emulator as a contract target in buckets of its own; both SDKs
+    point at it."""
+    found = shared_emulator_target(server.url, ACCESS_KEY, SECRET_KEY)
     configure_hosts(found)
-    return found
+    yield found
+    release(found)
 
 
 @pytest.fixture(params=["qiniu_fop", "qiniu"])

@@ -7,20 +7,13 @@ import os
 import re
 import subprocess
 import sys
-from pathlib import Path
 
 import pytest
-
-README = Path(__file__).resolve().parents[2] / "README.md"
-
+from readme_snippets import snippet
 
 def recipes() -> str:
-    text = README.read_text(encoding="utf-8")
-    match = re.search(r"<!-- scenario-recipes:[^>]*-->\n(.*?)<!-- end scenario-recipes -->", text, re.S)
-    assert match, "README lacks the scenario-recipes markers"
-    blocks = re.findall(r"```python\n(.*?)```", match.group(1), re.S)
-    assert len(blocks) >= 4
-    return "\n\n".join(blocks)
+    return "\n\n".join(block.text for block in (snippet("recipe-retry"), snippet("recipe-timeout"),
+                                                 snippet("recipe-failed-item"), snippet("recipe-lost-notify")))
 
 
 @pytest.mark.timeout(300)

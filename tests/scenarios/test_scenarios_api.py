@@ -4,10 +4,13 @@ field; ``/_emulator/reset`` clears the rules; a rules file is in force from the 
 from __future__ import annotations
 
 import json
+import re
+import subprocess
 
 import pytest
 import qiniu
 import requests
+from readme_snippets import snippet
 from support import ACCESS_KEY, SECRET_KEY, ServeProcess
 
 from qiniu_emulator.api.faults import ROUTES
@@ -111,8 +114,7 @@ def test_a_json_rules_file_given_on_the_command_line(tmp_path):
 def test_a_bad_rules_file_stops_the_start_naming_the_file_and_field(tmp_path, capsys):
     path = tmp_path / "rules.yml"
     path.write_text("- endpoint: pfop\n  answer: {status: nine}\n")
-    with pytest.raises(SystemExit):
-        main(["serve", "--scenarios", str(path), "--data", str(tmp_path / "data"), "--port", "0"])
+    assert main(["serve", "--scenarios", str(path), "--data", str(tmp_path / "data"), "--port", "0"]) == 1
     error = capsys.readouterr().err
     assert f"scenarios file {path}: scenarios[0].answer.status: must be an integer" in error
     assert not (tmp_path / "data").exists()  # refused before the data directory was made
@@ -131,3 +133,32 @@ def test_every_qiniu_route_has_a_scenario_name_and_every_name_a_route(tmp_path):
         assert named == set(INBOUND)
     finally:
         app.extensions["qiniu_emulator"].close()
+
+
+# -- the README's examples -------------------------------------------------------------
+
+
+def test_the_readme_rules_file_loads_and_every_endpoint_it_lists_exists(tmp_path):
+    from qiniu_emulator.config import Settings
+    from qiniu_emulator.scenarios.rules import load_rules
+
+    path = tmp_path / "rules.yml"
+    path.write_text(snippet("scenario-rules").text, encoding="utf-8")
+    [rule] = load_rules(path)
+    assert rule.id == "pfop-flaky"
+    app = create_app(Settings(data=tmp_path / "data", port=0, workers=1))
+    try:
+        routes = {(method, re.sub(r"<[^>]*>", "<id>", r.rule)) for r in app.url_map.iter_rules() for method in r.methods}
+    finally:
+        app.extensions["qiniu_emulator"].close()
+    listed = [line.split()[:2] for line in snippet("scenario-endpoints").text.splitlines() if line.strip()]
+    assert len(listed) == 7
+    assert [entry for entry in listed if tuple(entry) not in routes] == []
+
+
+def test_the_readme_curl_adds_a_rule(server):
+    command = snippet("scenario-curl").on(server.url).replace("\\\n", "")
+    done = subprocess.run(["bash", "-c", command], capture_output=True, text=True, timeout=30)
+    assert done.returncode == 0, done.stderr
+    [rule] = requests.get(f"{server.url}/_emulator/scenarios", timeout=10).json()["scenarios"]
+    assert rule["endpoint"] == "pfop" and rule["times"] == 1

@@ -12,6 +12,7 @@ import zlib
 from urllib.parse import quote, urlencode
 
 import pytest
+from readme_snippets import snippet
 from sdk_wire import FORM, WireClient, b64, entry, multipart
 from support import ACCESS_KEY, SECRET_KEY, wait_for
 
@@ -214,3 +215,37 @@ def test_java_uploads_form_and_v2_with_metadata(java, server):
     assert done.status == 200, done.body
     stored = server.emulator.storage.stat(BUCKET, "java/v2.bin")
     assert stored.mime == "application/x-java" and stored.meta == {"lang": "java"} and stored.fsize == 5000
+
+
+# -- the README's setups -------------------------------------------------------------------
+
+
+def test_the_readme_go_setup_names_hosts_that_answer_go(start_emulator):
+    readme_setup_answers(start_emulator, snippet("go-setup"), r'h := "([^"]+)"', "go",
+                         "QiniuGo/7.27.0 (linux; amd64; default) go1.22")
+
+
+def test_the_readme_java_setup_names_hosts_that_answer_java(start_emulator):
+    readme_setup_answers(start_emulator, snippet("java-setup"), r'String h = "([^"]+)";', "java",
+                         "QiniuJava/7.17.0 (Linux amd64 6.1) Java/17")
+
+
+def readme_setup_answers(start_emulator, block, host_line: str, sdk: str, user_agent: str) -> None:
+    """The host and the credentials the README gives, used as that SDK would use them."""
+    from qiniu_emulator.config import DEFAULT_ACCESS_KEY, DEFAULT_SECRET_KEY
+
+    server = start_emulator(accounts=[(DEFAULT_ACCESS_KEY, DEFAULT_SECRET_KEY)])
+    server.emulator.storage.put_bytes("demo-bucket", "hello.txt", b"hello", mime="text/plain")
+    text = block.on(server.url)
+    assert f'"{DEFAULT_ACCESS_KEY}", "{DEFAULT_SECRET_KEY}"' in text
+    host = re.search(host_line, text)[1]
+    client = WireClient(sdk, f"http://{host}", DEFAULT_ACCESS_KEY, DEFAULT_SECRET_KEY, user_agent)
+    stat = client.send("POST", f"/stat/{entry('demo-bucket', 'hello.txt')}", content_type=FORM)
+    assert stat.status == 200 and stat.json()["fsize"] == 5
+    submitted = client.send("POST", "/pfop/", urlencode({"bucket": "demo-bucket", "key": "hello.txt",
+                                                          "fops": "qhash/md5"}).encode(), content_type=FORM)
+    assert submitted.status == 200, submitted.body
+    persistent_id = submitted.json()["persistentId"]
+    done = wait_for(lambda: (a := client.send("GET", f"/status/get/prefop?id={persistent_id}")).json()["code"] == 0
+                    and a, message="the job")
+    assert done.json()["items"][0]["code"] == 0

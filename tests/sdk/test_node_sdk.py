@@ -14,8 +14,9 @@ import shutil
 import subprocess
 from pathlib import Path
 
-import pytest
 import imageio_ffmpeg
+import pytest
+from readme_snippets import snippet
 from support import ACCESS_KEY, SECRET_KEY, free_port
 
 HERE = Path(__file__).parent / "node"
@@ -70,12 +71,13 @@ def assert_all_pass(steps: list[dict]) -> None:
 
 @pytest.fixture(scope="module")
 def emulator(tmp_path_factory):
-    from qiniu_emulator.config import Settings
+    from qiniu_emulator.config import DEFAULT_ACCESS_KEY, DEFAULT_SECRET_KEY, Settings
     from qiniu_emulator.server import start_in_thread
 
     port = free_port()
+    accounts = [(ACCESS_KEY, SECRET_KEY), (DEFAULT_ACCESS_KEY, DEFAULT_SECRET_KEY)]  # the README's pair too
     server = start_in_thread(Settings(port=port, tls=True, tls_port=free_port(), data=tmp_path_factory.mktemp("data"),
-                                      accounts=[(ACCESS_KEY, SECRET_KEY)], buckets=["output-bucket"], workers=2))
+                                      accounts=accounts, buckets=["output-bucket"], workers=2))
     yield server
     server.stop()
 
@@ -89,3 +91,23 @@ def test_the_node_sdk_over_https(node, emulator, clip):
     emulator.emulator.storage.ensure_bucket("node-https")
     host = emulator.https_url.removeprefix("https://")
     assert_all_pass(run_steps(node, host, "node-https", clip, https=True, ca=emulator.ca))
+
+
+README_CHECK = """
+bucketManager.stat('demo-bucket', 'hello.txt', (err, body, info) => {
+  if (err) { console.error(err); process.exit(1); }
+  operations.prefop('z0.000000000000000000000000', (err2, body2, info2) => {
+    console.log(JSON.stringify({ stat: info.statusCode, fsize: body.fsize, prefop: info2.statusCode }));
+  });
+});
+"""
+
+
+def test_the_readme_setup_runs_as_written(node, emulator):
+    emulator.emulator.storage.ensure_bucket("demo-bucket")
+    emulator.emulator.storage.put_bytes("demo-bucket", "hello.txt", b"hello", mime="text/plain")
+    script = snippet("node-setup").on(emulator.url) + README_CHECK
+    done = subprocess.run([node, "-e", script], cwd=HERE, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    # the stat answers through the zone's rs host; prefop (of an unknown id) through its api host
+    assert json.loads(done.stdout.strip().splitlines()[-1]) == {"stat": 200, "fsize": 5, "prefop": 612}

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import math
 import platform
 
 from flask import Blueprint, Response, request
@@ -40,7 +41,7 @@ def health() -> Response:
         "status": "draining" if draining else "ok",
         "version": __version__,
         "dependencies": dict(dependency_versions()),
-        "jobs": {"running": counts.running, "queued": counts.queued},
+        "jobs": {"running": counts.running, "queued": counts.queued, "waitedOn": em.jobs.watcher.waiting()},
         "syncFops": {"running": em.sync_fops.running(), "slots": em.sync_fops.slots},
         "childProcesses": em.jobs.processor.children.count(),
         "buckets": [b.name for b in em.storage.list_buckets()],
@@ -81,4 +82,22 @@ def delete_pipeline(name: str) -> Response:
 
 @bp.route("/jobs/<job_id>", methods=["GET"])
 def job(job_id: str) -> Response:
-    return json_response(job_debug_json(emulator().jobs.get(job_id)))
+    """The job with per-op details; ``?wait=S`` holds the answer until the job finishes (or,
+    with ``&progress=P``, until its progress is no longer P), at most S seconds."""
+    wait = _number_arg("wait")
+    if wait is None:
+        return json_response(job_debug_json(emulator().jobs.get(job_id)))
+    return json_response(job_debug_json(emulator().jobs.watch(job_id, wait, _number_arg("progress"))))
+
+
+def _number_arg(name: str) -> float | None:
+    text = request.args.get(name)
+    if text is None or text == "":
+        return None
+    try:
+        value = float(text)
+    except ValueError:
+        value = math.nan
+    if not math.isfinite(value):
+        raise QiniuError.bad_request(f"{name} must be a number, not {text!r}")
+    return value

@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Callable, Protocol
 
 from .children import ChildProcesses
+from .profiles import FAST, EncodeProfile
 
 
 class OpFailed(Exception):
@@ -91,6 +92,7 @@ class OpContext:
     request's host on a download URL); ``sign_download(url, deadline)`` returns ``url``
     with the ``e``/``token`` of a private download link; ``output_key`` is the key the
     result will be stored under when that is known before the run (pfop with a saveas key).
+    ``encode`` is the encoder effort (``--encode``).
     """
 
     scratch: Path
@@ -106,6 +108,7 @@ class OpContext:
     output_key: str | None = None
     control: RunControl = field(default_factory=RunControl)
     memory_limit: int = 1024 * 1024 * 1024  # bytes of decoded pixels one op may hold
+    encode: EncodeProfile = FAST
     op_deadline: float = 0.0  # monotonic time the current op must end by (set per op)
 
     def start_op(self) -> None:

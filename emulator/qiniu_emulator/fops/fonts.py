@@ -33,6 +33,8 @@ KNOWN_CJK_FILES = (
     "/usr/share/fonts/truetype/droid/DroidSansFallbackFull.ttf",
 )
 DEJAVU_SANS = "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf"
+# The Debian/Ubuntu package that gives fontconfig a CJK font.
+CJK_FONT_PACKAGE = "fonts-noto-cjk"
 
 
 def needs_cjk(text: str) -> bool:
@@ -48,12 +50,29 @@ def find_font(name: str, cjk: bool) -> str | None:
     if matched is not None and family.lower() in matched[1].lower():
         return matched[0]
     if cjk:
-        listed = _fc_lines(["fc-list", ":lang=zh", "file"])
-        candidates = [line.rstrip(":").strip() for line in listed] + list(KNOWN_CJK_FILES)
-        for candidate in candidates:
-            if candidate and Path(candidate).is_file():
-                return candidate
+        found = cjk_font()
+        if found is not None:
+            return found
     return DEJAVU_SANS if Path(DEJAVU_SANS).is_file() else None
+
+
+@lru_cache(maxsize=1)
+def cjk_font() -> str | None:
+    """A font file with CJK glyphs (fontconfig's ``lang=zh`` list, then known files), or None."""
+    listed = _fc_lines(["fc-list", ":lang=zh", "file"])
+    for candidate in [line.rstrip(":").strip() for line in listed] + list(KNOWN_CJK_FILES):
+        if candidate and Path(candidate).is_file():
+            return candidate
+    return None
+
+
+def missing_cjk_font_warning() -> str | None:
+    """What to tell the user at start when Chinese watermark text would be drawn as boxes."""
+    if cjk_font() is not None:
+        return None
+    return (f"no CJK font found: Chinese, Japanese and Korean text in watermarks is drawn as empty boxes. "
+            f"Install one, e.g. apt-get install {CJK_FONT_PACKAGE} (Docker: "
+            f"--build-arg EXTRA_APT_PACKAGES={CJK_FONT_PACKAGE})")
 
 
 def _fc_match(family: str) -> tuple[str, str] | None:

@@ -7,6 +7,7 @@ from datetime import datetime, timezone
 from enum import IntEnum
 from typing import Any
 
+from ..fops.parse import Pipeline
 from .notify import Attempt
 
 
@@ -82,6 +83,8 @@ class Job:
     notify_error: str = ""
     account: str = ""  # the access key that signed the submission ("" when none did)
     deliveries: list[Attempt] = field(default_factory=list)
+    # The commands as parsed at submission (not stored: a restart parses them again).
+    parsed: list[Pipeline] | None = field(default=None, repr=False, compare=False)
 
     @property
     def finished(self) -> bool:

@@ -15,6 +15,7 @@ from ..downloads import Access
 from ..fetch import UrlFetcher
 from ..fops.children import ChildProcesses
 from ..fops.context import OpContext, OpResult, RunControl, SourceInfo, default_output_prefix
+from ..fops.profiles import FAST, EncodeProfile
 from ..fops.registry import Registry
 from ..magic import render_template, time_variables
 from ..storage import ObjectInfo, Storage
@@ -66,6 +67,7 @@ class Processor:
     children: ChildProcesses = field(default_factory=ChildProcesses)
     public_url: Callable[[], str] = lambda: ""
     sign_download: Callable[[str, int], str] | None = None
+    encode: EncodeProfile = FAST
 
     def context(self, scratch: Path, source: SourceInfo, log: Callable[[str], None],
                 progress: Callable[[float], None], access: Access, sync: bool = False,
@@ -78,7 +80,7 @@ class Processor:
                          ffmpeg=self.ffmpeg, op_timeout=self.op_timeout, log=log,
                          progress=progress, sync=sync, control=control, memory_limit=self.memory_limit,
                          public_url=self.public_url() if public_url is None else public_url,
-                         sign_download=self.sign_download, output_key=output_key)
+                         sign_download=self.sign_download, output_key=output_key, encode=self.encode)
 
     def run_item(self, pipeline: Pipeline, source: ObjectInfo, index: int, force: bool,
                  log: Callable[[str], None], progress: Callable[[float], None],

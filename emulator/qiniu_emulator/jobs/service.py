@@ -24,6 +24,7 @@ from .notify import Attempt, Notifier
 from .process import Processor
 from .scheduler import Scheduler, Ticket
 from .store import JobStore
+from .watch import JobWatcher
 from .workflows import WorkflowTemplate
 
 TYPES = (0, 1)  # 0 normal, 1 idle-time (docs/fops.md §10.1; the PHP SDK's tests expect -1 and 2 refused)
@@ -83,7 +84,8 @@ class JobService:
     def __init__(self, store: JobStore, storage: Storage, registry: Registry, processor: Processor,
                  notifier: Notifier, workflows: dict[str, WorkflowTemplate], workers: int,
                  pipelines: dict[str, int], logger: logging.Logger | None = None,
-                 strict_pipelines: bool = False, scenarios: Scenarios | None = None) -> None:
+                 strict_pipelines: bool = False, scenarios: Scenarios | None = None,
+                 watch_slots: int = 4) -> None:
         self.strict_pipelines = strict_pipelines
         self.store = store
         self.storage = storage
@@ -93,12 +95,14 @@ class JobService:
         self.workflows = workflows
         self._log = logger or logging.getLogger("qiniu_emulator.jobs")
         self._live: dict[str, Job] = {}
+        self._accepted: dict[str, Job] = {}  # queued by this process: run without reading them back
         self._live_lock = threading.Lock()
         self.scenarios = scenarios or Scenarios()
         # item failures scenario rules planned, by job id (with the job's bucket, for resets)
         self._plans: dict[str, tuple[str, JobPlan]] = {}
         self._resend_lock = threading.Lock()
         self.scheduler = Scheduler(self._run, workers, pipelines, self._log)
+        self.watcher = JobWatcher(watch_slots)
 
     # -- lifecycle ------------------------------------------------------------
     def start(self) -> int:
@@ -122,6 +126,7 @@ class JobService:
             self._log.info("stopping: %d running job(s) resume at the next start%s; %d queued",
                            len(running), f" ({', '.join(running)})" if running else "", queued)
         self.processor.shutdown.set()
+        self.watcher.close()
         self.notifier.stop(deadline)
         return self.scheduler.stop(max(deadline - time.monotonic(), 0.0))
 
@@ -152,7 +157,7 @@ class JobService:
         return Job(id=new_job_id(), bucket=sub.bucket, key=sub.key,
                    items=[Item(cmd=p.text) for p in pipelines], pipeline=pipeline, type=sub.type,
                    notify_url=notify_url, force=sub.force, task_from=task_from, reqid=sub.reqid,
-                   created_ns=time.time_ns(), account=sub.account)
+                   created_ns=time.time_ns(), account=sub.account, parsed=pipelines)
 
     def submit(self, sub: Submission) -> Job:
         """Validate and accept a job; raises :class:`QiniuError` with the wire code."""
@@ -165,6 +170,8 @@ class JobService:
         notification before returning (``notifyFirst``).
         """
         self.store.insert(job)
+        with self._live_lock:
+            self._accepted[job.id] = job
         self._log.info("accepted %s: %s:%s %s", job.id, job.bucket, job.key, ";".join(i.cmd for i in job.items))
         plan = self.scenarios.plan_job(origin, job.bucket, job.key, [item.cmd for item in job.items])
         if plan.failures:
@@ -197,7 +204,9 @@ class JobService:
     def _resumer(self, ticket: Ticket) -> Callable[[str], None]:
         """Queue a held job again once released, noting why in its log."""
         def resume(reason: str) -> None:
-            job = self.store.get(ticket.job_id)
+            with self._live_lock:
+                job = self._accepted.get(ticket.job_id)  # the copy the run will use, when queued here
+            job = job or self.store.get(ticket.job_id)
             if job is None or job.finished:
                 return  # deleted by a reset meanwhile
             job.log.append(f"released {reason}")
@@ -244,6 +253,12 @@ class JobService:
         if held is not None:
             job.progress = held.progress()
         return job
+
+    def watch(self, job_id: str, seconds: float, seen_progress: float | None = None) -> Job:
+        """The job once it finished or its progress moved from ``seen_progress``, waiting at
+        most ``seconds``; 612 at once for an unknown id."""
+        self.get(job_id)
+        return self.watcher.wait(lambda: self.get(job_id), seconds, seen_progress)
 
     def recent(self, limit: int = 100, bucket: str | None = None, before: int | None = None) -> list[Job]:
         """The newest jobs first (older than seq ``before``), running ones with their live progress."""
@@ -295,7 +310,9 @@ class JobService:
         """Delete a queue as the console does: its waiting jobs end with code 5 (cancelled)."""
         cancelled = []
         for ticket in self.scheduler.drop_pipeline(pipeline):
-            job = self.store.get(ticket.job_id)
+            with self._live_lock:
+                job = self._accepted.pop(ticket.job_id, None)
+            job = job or self.store.get(ticket.job_id)
             if job is None or job.finished:
                 continue
             for item in job.items:
@@ -311,21 +328,30 @@ class JobService:
         with self._live_lock:
             for job_id in [j for j, (b, _) in self._plans.items() if bucket is None or b == bucket]:
                 del self._plans[job_id]
+            for job_id in [i for i, job in self._accepted.items() if bucket in (None, job.bucket)]:
+                del self._accepted[job_id]
+        self.watcher.changed()
 
     # -- run --------------------------------------------------------------------
     def _run(self, job_id: str, inline: bool = False) -> None:
         """Run a job's items and finish it; ``inline`` notifies on this thread before returning."""
-        job = self.store.get(job_id)
+        with self._live_lock:
+            job = self._accepted.pop(job_id, None)
+        job = job or self.store.get(job_id)
         if job is None or job.finished:
             return
         job.code = Code.RUNNING
         job.started_ns = job.started_ns or time.time_ns()
-        self.store.save(job)
+        if self.scenarios.holds.get(job.id) is not None:
+            self.store.save(job)  # a job parked at code 2 is read from the store meanwhile
         if self._parked(job):
             return
         with self._live_lock:
             self._live[job.id] = job
         try:
+            # Not saved at code 2: prefop reads a running job from memory, and a restart
+            # resumes code 1 and 2 alike.
+            self.watcher.changed()
             self._run_items(job)
             final = Code.SUCCESS if all(i.code == Code.SUCCESS for i in job.items) else Code.FAILED
             self._finish(job, final, inline)
@@ -348,7 +374,9 @@ class JobService:
             fraction = round(min(max(fraction, 0.0), 1.0), 3)
             if job.progress is None or int(fraction * 10) > int(job.progress * 10):
                 self._log.info("%s: %d%% done", job.id, int(fraction * 100))
-            job.progress = fraction
+            if fraction != job.progress:
+                job.progress = fraction
+                self.watcher.changed()
 
         try:
             source = self.storage.stat(job.bucket, job.key)
@@ -367,7 +395,8 @@ class JobService:
             else:
                 log(item_mark(index, item.cmd))
                 job.items[index] = self._run_item(job, index, item, source, log, progress)
-            self.store.save(job)
+            if index < len(job.items) - 1 or job.notify_url:
+                self.store.save(job)  # a restart skips it; the last one is saved with the final code
 
     @staticmethod
     def _failed_by(fired: Fired, item: Item, log: Callable[[str], None], index: int) -> Item:
@@ -379,7 +408,7 @@ class JobService:
     def _run_item(self, job: Job, index: int, item: Item, source: ObjectInfo,
                   log: Callable[[str], None], progress: Callable[[float], None]) -> Item:
         try:
-            parsed = parse_pipeline(item.cmd, self.registry)
+            parsed = job.parsed[index] if job.parsed else parse_pipeline(item.cmd, self.registry)
         except QiniuError as exc:  # an op removed since the job was accepted
             return Item(cmd=item.cmd, code=Code.FAILED, error=exc.message)
         job.progress = None
@@ -420,4 +449,5 @@ class JobService:
         job.code = final
         job.finished_ns = time.time_ns()
         self.store.save(job)
+        self.watcher.changed()
         self._log.info("finished %s with code %d", job.id, job.code)

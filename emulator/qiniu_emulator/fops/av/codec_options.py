@@ -9,11 +9,12 @@ from __future__ import annotations
 from typing import Any
 
 from ..context import OpFailed
-from .formats import NO_BITRATE_ENCODERS, X264_PRESET, YUV420_ENCODERS, OutputFormat
+from .formats import NO_BITRATE_ENCODERS, YUV420_ENCODERS, OutputFormat
 from .probe import MediaInfo
 from .thumb_parse import ThumbArgs
 
 H264_ENCODERS = frozenset({"libx264"})
+PROFILE_TOOLS = {"main": "cabac=1", "high": "cabac=1:8x8dct=1"}
 # avsmart maps smtQuality (-7..9, higher is better, default 0) onto x264/x265's CRF scale.
 SMART_BASE_CRF = 26
 
@@ -24,8 +25,6 @@ def video_options(args: ThumbArgs, fmt: OutputFormat, info: MediaInfo, encoder: 
         return options
     if encoder in YUV420_ENCODERS:
         options["pix_fmt"] = "yuv420p"
-    if encoder == "libx264":
-        options["preset"] = X264_PRESET
     options.update(_smart_rate(args, info, encoder) if args.avsmart else _video_rate(args, fmt, info, encoder))
     if args.maxrate is not None:
         options.update(maxrate=args.maxrate, bufsize=2 * args.maxrate)
@@ -90,6 +89,11 @@ def _h264(args: ThumbArgs, encoder: str) -> dict[str, Any]:
     options: dict[str, Any] = {}
     if "h264Profile" in values:
         options["profile:v"] = values["h264Profile"]
+        # x264 reports the lowest profile its tools need; the fast encode preset turns off the
+        # tools that make a stream Main (CABAC) or High (8x8 transforms), so they are asked for
+        tools = PROFILE_TOOLS.get(str(values["h264Profile"]))
+        if tools:
+            options["x264-params"] = tools
     if "h264Level" in values:
         options["level:v"] = values["h264Level"]
     if "ref" in values:

@@ -19,7 +19,7 @@ from ..context import OpContext, OpFailed, OpResult
 from ..declare import Op
 from ..grammar import FopSyntaxError, arg, build, int_range, one_of, params_of, switch
 from .ffmpeg import Deadline, available_encoders, compile_argv, media_input, run_ffmpeg
-from .formats import FORMATS, X264_PRESET, YUV420_ENCODERS, OutputFormat, resolve_encoder
+from .formats import FORMATS, YUV420_ENCODERS, OutputFormat, resolve_encoder, speed_options
 from .geometry import even
 from .inputs import listing_options
 from .params import URL_SCHEMES, SizeSpec, bitrate, size_spec
@@ -200,8 +200,7 @@ def _encode_options(args: ConcatArgs, fmt: OutputFormat, ctx: OpContext,
         options["c:v"] = encoder
         if encoder in YUV420_ENCODERS:
             options["pix_fmt"] = "yuv420p"
-        if encoder == "libx264":
-            options["preset"] = X264_PRESET
+        options.update(speed_options(encoder, ctx.encode))
         if args.maxrate is not None:
             options.update(maxrate=args.maxrate, bufsize=2 * args.maxrate)
         elif fmt.vb:

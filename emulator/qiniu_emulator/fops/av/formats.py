@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from types import MappingProxyType
 
 from ..context import OpFailed
+from ..profiles import EncodeProfile
 
 
 @dataclass(frozen=True)
@@ -78,8 +79,6 @@ VIDEO_CODECS = frozenset({"libx264", "h264", "libx265", "hevc", "h265", "libvpx"
 # Encoders whose pictures must be yuv420p with even sides to play everywhere.
 YUV420_ENCODERS = frozenset({"libx264", "libopenh264", "libx265", "libvpx", "libvpx-vp9",
                              "libtheora", "libxvid", "mpeg4", "flv"})
-# A fast x264 preset: the emulator's outputs are checked by properties, not compression.
-X264_PRESET = "veryfast"
 # Encoders that take no bitrate (lossless or fixed-rate).
 NO_BITRATE_ENCODERS = frozenset({"pcm_s16le", "flac", "gif"})
 
@@ -92,3 +91,12 @@ def resolve_encoder(name: str, available: frozenset[str]) -> str:
         if candidate in available:
             return candidate
     raise OpFailed(f"codec {name} is not available in this ffmpeg build")
+
+
+def speed_options(encoder: str, profile: EncodeProfile) -> dict[str, str | int]:
+    """The encoder's speed settings under ``profile`` (rate control is set elsewhere)."""
+    if encoder in ("libx264", "libx265"):
+        return {"preset": profile.x264_preset}
+    if encoder in ("libvpx", "libvpx-vp9") and profile.vpx_realtime:
+        return {"deadline": "realtime", "cpu-used": 8}
+    return {}

@@ -19,7 +19,7 @@ from .audio_graph import audio_stream
 from .codec_options import audio_options, video_options
 from .ffmpeg import Deadline, available_encoders, compile_argv, media_input, run_ffmpeg
 from .filters import apply_chain
-from .formats import FORMATS, YUV420_ENCODERS, OutputFormat, resolve_encoder
+from .formats import FORMATS, YUV420_ENCODERS, OutputFormat, resolve_encoder, speed_options
 from .geometry import even, fit_inside, rotated, transposes
 from .params import SizeSpec
 from .probe import MediaInfo, VideoInfo, probe
@@ -70,6 +70,7 @@ def plan_transcode(args: ThumbArgs, fmt: OutputFormat, info: MediaInfo, src: Pat
         encoder = resolve_encoder(vcodec, encoders)
         streams.append(_video_stream(source, args, video, encoder, seconds, ctx))
         options.update(video_options(args, fmt, info, encoder))
+        options.update(speed_options(encoder, ctx.encode))
     if keep_audio and acodec is not None:
         encoder = resolve_encoder(acodec, encoders)
         streams.append(audio_stream(source, args, info, ctx) if encoder != "copy" else source["a:0"])

@@ -23,6 +23,7 @@ from pathlib import Path
 from PIL import Image, features
 
 from ..context import OpFailed
+from ..profiles import FAST, EncodeProfile
 from .color import RGBA
 from .geometry import Size
 from .io import MAX_PIXELS, MAX_SIDE, enable_heif
@@ -167,10 +168,14 @@ def quantize(image: Image.Image, colors: int) -> Image.Image:
 
 
 def save_options(fmt: OutputFormat, quality: int, settings: EncodeSettings,
-                 meta: Metadata) -> dict:
+                 meta: Metadata, profile: EncodeProfile = FAST) -> dict:
     options: dict = {}
     if fmt.lossy:
         options["quality"] = quality
+    if fmt.name == "webp":
+        options["method"] = profile.webp_method
+    if fmt.name == "avif":
+        options["speed"] = profile.avif_speed
     if fmt.name == "jpeg" and settings.interlace:
         options["progressive"] = True
     if fmt.name == "tiff":
@@ -202,10 +207,13 @@ def write(image: Image.Image | Animation, target: Path | io.BytesIO, fmt: Output
 
 
 def encode(image: Image.Image | Animation, path: Path, fmt: OutputFormat, quality: int,
-           settings: EncodeSettings, meta: Metadata, input_size: int) -> bool:
+           settings: EncodeSettings, meta: Metadata, input_size: int,
+           profile: EncodeProfile = FAST) -> bool:
     """Write the result to ``path``; False when a forced ``size-limit`` could not be met
     (the caller then returns its input unchanged)."""
-    options = save_options(fmt, quality, settings, meta)
+    options = save_options(fmt, quality, settings, meta, profile)
+    if isinstance(image, Animation):
+        options.pop("method", None)  # animated WebP's default effort is already the lowest
     write(image, path, fmt, options)
     limit = settings.size_limit
     if limit is None or not (fmt.name == "jpeg" or limit.force):

@@ -26,13 +26,15 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterator
 
-from PIL import Image, ImageCms, ImageSequence, UnidentifiedImageError
+from PIL import Image, ImageCms, ImageFile, ImageSequence, UnidentifiedImageError
 
 from ..context import OpFailed
 from .geometry import Size
 
 MAX_PIXELS = 150_000_000
 MAX_SIDE = 30_000
+# Bytes read per decoder call: a whole typical photo at once (see ``load``).
+DECODE_BLOCK = 32 * 1024 * 1024
 
 # Pillow format -> the name Qiniu reports (imageInfo "format") and the output default.
 SOURCE_FORMATS = {
@@ -180,6 +182,12 @@ def _orientation(image: Image.Image) -> int:
 
 def load(image: Image.Image) -> None:
     """Decode the pixels, turning decoder failures into a clear op failure."""
+    if isinstance(image, ImageFile.ImageFile):
+        # Pillow feeds its decoder 64 KiB at a time and takes the GIL back between calls;
+        # any other busy thread (a request, another job) then holds it up to the switch
+        # interval at each of those points, several times the decode itself. One read
+        # and one decoder call per frame keep the decode off the GIL as a whole.
+        image.decodermaxblock = DECODE_BLOCK
     try:
         image.load()
     except Image.DecompressionBombError as exc:

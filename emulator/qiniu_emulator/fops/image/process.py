@@ -75,7 +75,7 @@ def process_image(src: Path, ctx: OpContext, build_steps: Callable[[SourceImage]
         image = _prepare_all(image, fmt, settings)
         meta = carry_metadata(source, steps, icc_ok)
         out = ctx.output_path(fmt.suffix)
-        if not encode(image, out, fmt, quality, settings, meta, source.file_size):
+        if not encode(image, out, fmt, quality, settings, meta, source.file_size, ctx.encode):
             ctx.log("size-limit cannot be met; returning the input unchanged")
             return unchanged(src, source)
         return OpResult(path=out, mime=fmt.mime)

@@ -1,0 +1,59 @@
+"""The container files: the port follows QINIU_EMULATOR_PORT everywhere, and the healthcheck
+both files run really checks the emulator on that port."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import yaml
+
+from support import free_port
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def interpolate(text: str, environ: dict[str, str]) -> str:
+    """Compose's ``${NAME:-default}`` substitution, the only form the file uses."""
+    return re.sub(r"\$\{(\w+):-([^}]*)\}", lambda m: environ.get(m[1]) or m[2], text)
+
+
+def compose_service(environ: dict[str, str]) -> dict:
+    text = interpolate((ROOT / "docker-compose.yml").read_text(encoding="utf-8"), environ)
+    return yaml.safe_load(text)["services"]["qiniu-emulator"]
+
+
+def dockerfile_healthcheck() -> list[str]:
+    text = (ROOT / "Dockerfile").read_text(encoding="utf-8").replace("\\\n", " ")
+    return json.loads(re.search(r"^HEALTHCHECK .*?CMD (\[.*\])", text, re.M)[1])
+
+
+def run_healthcheck(command: list[str], environ: dict[str, str]) -> int:
+    assert command[0] == "qiniu-emulator"
+    return subprocess.run([sys.executable, "-m", "qiniu_emulator", *command[1:]], capture_output=True,
+                          timeout=30, env={**os.environ, **environ}).returncode
+
+
+def test_the_port_mapping_and_the_environment_follow_the_variable():
+    assert compose_service({})["ports"] == ["9000:9000"]
+    moved = compose_service({"QINIU_EMULATOR_PORT": "9100"})
+    assert moved["ports"] == ["9100:9100"]
+    assert moved["environment"]["QINIU_EMULATOR_PORT"] == "9100"
+
+
+def test_both_healthchecks_are_the_health_command():
+    assert compose_service({})["healthcheck"]["test"] == ["CMD", "qiniu-emulator", "health"]
+    assert dockerfile_healthcheck() == ["qiniu-emulator", "health"]
+
+
+def test_the_healthcheck_passes_on_the_configured_port_only(server):
+    port = server.url.rsplit(":", 1)[1]
+    container = {k: str(v) for k, v in compose_service({"QINIU_EMULATOR_PORT": port})["environment"].items()}
+    command = compose_service({})["healthcheck"]["test"][1:]
+    assert run_healthcheck(command, container) == 0
+    elsewhere = {**container, "QINIU_EMULATOR_PORT": str(free_port())}
+    assert run_healthcheck(command, elsewhere) == 1
