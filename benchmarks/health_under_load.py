@@ -15,7 +15,6 @@ import argparse
 import os
 import statistics
 import subprocess
-import sys
 import tempfile
 import threading
 import time
@@ -25,17 +24,7 @@ from pathlib import Path
 import imageio_ffmpeg
 import qiniu
 import requests
-
-ACCESS_KEY, SECRET_KEY = "bench-ak", "bench-sk"
-BUCKET = "bench-bucket"
-
-
-def free_port() -> int:
-    import socket
-
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
+from served import ACCESS_KEY, BUCKET, SECRET_KEY, free_port, start
 
 
 def make_clip(path: Path) -> Path:
@@ -43,23 +32,6 @@ def make_clip(path: Path) -> Path:
                     "-f", "lavfi", "-i", "testsrc2=size=640x360:rate=25:duration=240",
                     "-c:v", "libx264", "-preset", "ultrafast", "-pix_fmt", "yuv420p", str(path)], check=True)
     return path
-
-
-def start(data: Path, port: int) -> subprocess.Popen[bytes]:
-    proc = subprocess.Popen([sys.executable, "-m", "qiniu_emulator", "serve", "--port", str(port),
-                             "--data", str(data), "--account", f"{ACCESS_KEY}:{SECRET_KEY}",
-                             "--bucket", BUCKET, "--log-level", "WARNING"],
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        try:
-            if requests.get(f"{url}/_emulator/health", timeout=1).status_code == 200:
-                return proc
-        except requests.ConnectionError:
-            time.sleep(0.1)
-    proc.kill()
-    raise SystemExit("the emulator did not start")
 
 
 def health_latencies(url: str, seconds: float) -> list[float]:

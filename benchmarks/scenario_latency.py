@@ -15,42 +15,13 @@ from __future__ import annotations
 
 import argparse
 import statistics
-import subprocess
-import sys
 import tempfile
 import time
 from pathlib import Path
 
 import qiniu
 import requests
-
-ACCESS_KEY, SECRET_KEY = "bench-ak", "bench-sk"
-BUCKET = "bench-bucket"
-
-
-def free_port() -> int:
-    import socket
-
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def start(data: Path, port: int) -> subprocess.Popen[bytes]:
-    proc = subprocess.Popen([sys.executable, "-m", "qiniu_emulator", "serve", "--port", str(port),
-                             "--data", str(data), "--account", f"{ACCESS_KEY}:{SECRET_KEY}",
-                             "--bucket", BUCKET, "--log-level", "WARNING"],
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        try:
-            if requests.get(f"{url}/_emulator/health", timeout=1).status_code == 200:
-                return proc
-        except requests.ConnectionError:
-            time.sleep(0.1)
-    proc.kill()
-    raise SystemExit("the emulator did not start")
+from served import ACCESS_KEY, BUCKET, SECRET_KEY, free_port, start
 
 
 def stat_times(manager: qiniu.BucketManager, count: int) -> list[float]:

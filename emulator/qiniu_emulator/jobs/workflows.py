@@ -13,10 +13,11 @@ or a mapping ``{"thumbs": {"fops": ...}, ...}``.
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+
+from ..documents import load_document
 
 
 @dataclass(frozen=True)
@@ -32,20 +33,7 @@ class WorkflowError(ValueError):
 
 
 def load_workflows(path: Path) -> dict[str, WorkflowTemplate]:
-    try:
-        text = Path(path).read_text(encoding="utf-8")
-    except OSError as exc:
-        raise WorkflowError(f"cannot read workflows file {path}: {exc.strerror}") from exc
-    try:
-        if Path(path).suffix.lower() == ".json":
-            data = json.loads(text)
-        else:
-            import yaml
-
-            data = yaml.safe_load(text)
-    except Exception as exc:  # noqa: BLE001 - any parse failure is the same user error
-        raise WorkflowError(f"workflows file {path} is not valid JSON/YAML: {exc}") from exc
-    return parse_workflows(data)
+    return parse_workflows(load_document(path, "workflows", WorkflowError))
 
 
 def parse_workflows(data: Any) -> dict[str, WorkflowTemplate]:

@@ -23,6 +23,7 @@ from fnmatch import fnmatchcase
 from pathlib import Path
 from typing import Any, ClassVar, Mapping, Union
 
+from ..documents import load_document
 from .endpoints import INBOUND, JOB_ORIGINS, OUTBOUND, covered, covers, families
 
 MAX_DELAY = 600.0  # seconds; a longer latency is a typo, and it would hold an HTTP thread
@@ -464,19 +465,7 @@ def parse_rules(data: Any) -> list[RuleSpec]:
 
 def load_rules(path: Path) -> list[RuleSpec]:
     """The rules of a JSON or YAML file; :class:`RuleError` names the file and the field."""
-    try:
-        text = Path(path).read_text(encoding="utf-8")
-    except OSError as exc:
-        raise RuleError(f"cannot read scenarios file {path}: {exc.strerror}") from exc
-    try:
-        if Path(path).suffix.lower() == ".json":
-            data = json.loads(text)
-        else:
-            import yaml
-
-            data = yaml.safe_load(text)
-    except Exception as exc:  # noqa: BLE001 - any parse failure is the same user error
-        raise RuleError(f"scenarios file {path} is not valid JSON/YAML: {exc}") from exc
+    data = load_document(path, "scenarios", RuleError)
     try:
         return parse_rules(data if data is not None else [])
     except RuleError as exc:
