@@ -41,8 +41,7 @@ PAGES = {
 
 def fill(url: str, objects: int, jobs: int) -> str:
     """Upload ``objects`` objects and run ``jobs`` jobs on the first; returns a job id."""
-    config = qiniu_fop.Config(**{name: url for name in ("api_host", "up_host", "rs_host",
-                                                        "rsf_host", "uc_host", "io_host")})
+    config = qiniu_fop.Config.for_url(url)
     auth = qiniu_fop.Auth(ACCESS_KEY, SECRET_KEY)
     token = auth.upload_token(BUCKET, None, 7200)
 

@@ -187,8 +187,7 @@ def _emulator(workdir: Path, workers: int):
     server = start_in_thread(Settings(port=0, data=workdir / f"data-{workers}-{time.monotonic_ns()}",
                                       buckets=["bench"], workers=workers))
     access_key, secret_key = server.emulator.settings.accounts[0]
-    config = qiniu_fop.Config(**{name: server.url for name in ("api_host", "up_host", "rs_host",
-                                                               "rsf_host", "uc_host", "io_host")})
+    config = qiniu_fop.Config.for_url(server.url)
     auth = qiniu_fop.Auth(access_key, secret_key)
     src = workdir / "src-4000x3000.jpg"
     if not src.exists():

@@ -77,11 +77,16 @@ class Config:
         if not url:
             return cls()
         try:
-            host = normalize_host(url, EMULATOR_URL_ENV)
+            return cls.for_url(url)
         except ValueError as exc:
             raise ValueError(f"{EMULATOR_URL_ENV}: {exc}") from None
+
+    @classmethod
+    def for_url(cls, url: str, **options: Any) -> Config:
+        """Every service host at ``url`` (an emulator answers them all on one port)."""
+        host = normalize_host(url, "url")
         hosts: dict[str, Any] = {name: host for name in _HOST_FIELDS}
-        return cls(**hosts)
+        return cls(**hosts, **options)
 
     def update(self, **changes: Any) -> None:
         """Change fields in place (validated); the HTTP session is rebuilt when needed."""

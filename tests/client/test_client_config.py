@@ -31,6 +31,14 @@ def test_emulator_url_points_every_host_at_the_emulator() -> None:
     assert {getattr(config, name) for name in HOSTS} == {"http://127.0.0.1:9000"}
 
 
+def test_for_url_points_every_host_at_one_url_and_keeps_options() -> None:
+    config = Config.for_url("127.0.0.1:9000", connection_retries=0)
+    assert {getattr(config, name) for name in HOSTS} == {"http://127.0.0.1:9000"}
+    assert config.connection_retries == 0
+    with pytest.raises(ValueError, match="url must be"):
+        Config.for_url("")
+
+
 @pytest.mark.parametrize("bad", ["ftp://x", "http://h:99999", "http://h/path", "http://"])
 def test_a_bad_emulator_url_names_the_variable(bad) -> None:
     with pytest.raises(ValueError, match="QINIU_EMULATOR_URL"):

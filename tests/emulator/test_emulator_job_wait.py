@@ -17,8 +17,7 @@ from support import ACCESS_KEY, SECRET_KEY, JobGate, wait_for
 
 
 def client_config(server) -> qiniu_fop.Config:
-    return qiniu_fop.Config(**{name: server.url for name in
-                               ("api_host", "up_host", "rs_host", "rsf_host", "uc_host", "io_host")})
+    return qiniu_fop.Config.for_url(server.url)
 
 
 def submit(server, key: str, data: bytes, fops: str) -> tuple[PersistentFop, str]:

@@ -30,8 +30,7 @@ def jpeg(size=(200, 100)) -> bytes:
 
 
 def setup(server, bucket: str = "demo-bucket"):
-    config = qiniu_fop.Config(**{name: server.url for name in
-                                 ("api_host", "up_host", "rs_host", "rsf_host", "uc_host", "io_host")})
+    config = qiniu_fop.Config.for_url(server.url)
     auth = Auth(ACCESS_KEY, SECRET_KEY)
     assert put_data(auth.upload_token(bucket, "photo.jpg"), "photo.jpg", jpeg(), config=config)[1].ok()
     domains, info = BucketManager(auth, config=config).domains(bucket)
