@@ -91,8 +91,13 @@ class Processor:
         """
         item = Item(cmd=pipeline.text)
         info = _source_info(source)
-        target = self.target(pipeline, info)
-        old = self._existing(target) if not force else None
+        try:
+            # A savePattern renders its key here: one too long for Qiniu fails the item, not the job.
+            target = self.target(pipeline, info)
+            old = self._existing(target) if not force else None
+        except QiniuError as exc:
+            item.code, item.error = Code.FAILED, f"save failed: {exc.message}"
+            return item
         if old is not None:
             item.code, item.key, item.hash, item.return_old = Code.SUCCESS, old.key, old.hash, 1
             item.bucket = target.bucket
