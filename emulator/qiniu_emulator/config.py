@@ -190,8 +190,9 @@ class Settings:
     threads: int = setting(8, "HTTP worker threads", parse=positive_int, metavar="N")
     sync_workers: int = setting(2, "synchronous ?fop downloads that may run at once; more are answered "
                                 "573 with Retry-After", parse=positive_int, metavar="N")
-    op_memory_mb: int = setting(1024, "decoded pixels one image op may hold, in MB; a larger input is "
-                                "refused before it is decoded", parse=positive_int, metavar="MB")
+    op_memory_mb: int = setting(1024, "memory the image ops of all sync downloads and job workers may hold "
+                                "together, in MB; an op needing more is refused before decoding, one needing "
+                                "more than is free waits", parse=positive_int, metavar="MB")
     console: bool = setting(True, "the browser console at /_emulator/ui/ and its JSON endpoints; anyone "
                             "who can reach the port can use it", parse=on_off, metavar="on|off",
                             default_text="on")

@@ -15,7 +15,9 @@ from .fetch import UrlFetcher
 from .fetch_policy import FetchPolicy
 from .fetch_service import FetchService
 from .fidelity import Fidelity
+from .heap import return_large_blocks
 from .fops import fonts
+from .fops.budget import MemoryBudget
 from .fops.catalog import default_registry
 from .fops.profiles import profile_named
 from .fops.registry import Registry
@@ -73,6 +75,7 @@ class Emulator:
         auth = Authenticator(settings.account_map, AuthMode(settings.auth))
         fidelity = Fidelity(settings.fidelity)
         registry = default_registry(fidelity)
+        return_large_blocks()  # what image ops free leaves the RSS: --op-memory-mb bounds it
         downloads = DownloadService(storage, auth, registry)
         fetcher = UrlFetcher(downloads=downloads, url_map=list(settings.url_map),
                              own_hosts=own_hosts(settings), domain_suffix=settings.domain_suffix,
@@ -80,7 +83,7 @@ class Emulator:
                              policy=FetchPolicy.parse(settings.fetch))
         processor = Processor(storage=storage, registry=registry, fetcher=fetcher,
                               ffmpeg=settings.ffmpeg_exe(), op_timeout=settings.op_timeout,
-                              memory_limit=settings.op_memory_mb * 1024 * 1024,
+                              memory=MemoryBudget(settings.op_memory_mb * 1024 * 1024),
                               public_url=lambda: public_url(settings),
                               sign_download=DownloadSigner(auth).sign, encode=profile_named(settings.encode))
         notifier = Notifier(attempts=settings.notify_attempts, backoff=settings.notify_backoff,
