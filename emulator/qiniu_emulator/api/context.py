@@ -18,9 +18,10 @@ from flask import g, request
 from werkzeug.datastructures import MultiDict
 
 from ..auth import RawRequest, parse_download_query, upload_token_from_authorization
-from ..encoding import b64_decode, b64_decode_text, decode_entry
+from ..encoding import b64_decode_text, decode_entry
 from ..errors import QiniuError
 from ..fetch import IO_PREFIX
+from ..put_policy import UploadToken
 from ..routes import Reads, Route, by_endpoint
 from ..scenarios import Facts
 
@@ -138,10 +139,10 @@ def _upload_facts(em: "Emulator", call: Call, name: str) -> Facts:
 
 def _policy(token: str | None) -> tuple[str | None, str | None, tuple[str, ...]]:
     """Bucket, key and persistentOps an upload token names (its signature is the handler's business)."""
-    parts = (token or "").strip().split(":")
-    if len(parts) != 3:
+    parts = UploadToken.split(token)
+    if parts is None:
         return None, None, ()
-    policy = json.loads(b64_decode(parts[2]))
+    policy = parts.fields()
     bucket, _, key = str(policy.get("scope", "")).partition(":")
     return bucket or None, key or None, _commands(str(policy.get("persistentOps") or ""))
 
