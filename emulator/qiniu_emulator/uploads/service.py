@@ -12,7 +12,7 @@ from typing import IO, Any
 
 from ..errors import QiniuError
 from ..fidelity import Fidelity, NotEmulated
-from ..jobs.models import Job
+from ..job_records import Job
 from ..jobs.service import JobService, Submission
 from ..magic import render_template, time_variables
 from ..storage import ObjectInfo, Storage, TempFile
