@@ -22,8 +22,9 @@ from dataclasses import replace
 from pathlib import Path
 from typing import IO
 
+from ..clock import DAY, Clock
 from ..errors import BucketExists, NoSuchBucket, NoSuchKey, QiniuError
-from . import catalog, listing
+from . import catalog, lifecycle, listing
 from .blocks import BlockUploads
 from .catalog import ObjectRow
 from .conditions import ObjectCondition
@@ -47,7 +48,8 @@ SWEEP_AFTER_SECONDS = 6 * 3600
 class Storage:
     """Buckets, objects and resumable uploads under one data directory. Thread-safe."""
 
-    def __init__(self, data_dir: Path) -> None:
+    def __init__(self, data_dir: Path, clock: Clock | None = None) -> None:
+        self.clock = clock or Clock()  # what lifecycles come due by
         self.data_dir = Path(data_dir).resolve()
         self.tmp_dir = self.data_dir / "tmp"
         (self.data_dir / "buckets").mkdir(parents=True, exist_ok=True)
@@ -55,7 +57,7 @@ class Storage:
         self.lock = DataDirLock(self.data_dir)
         self.lock.acquire()
         self._db = Database(self.data_dir / "emulator.sqlite3")
-        self._db.apply_schema(SCHEMA)
+        self._db.apply_schema(SCHEMA + lifecycle.SCHEMA)
         self._placement = Placement(self.data_dir)
         # Serialises path choice, rename and row commit, so concurrent writers never
         # pick the same free path nor race a directory prune.
@@ -83,10 +85,13 @@ class Storage:
         self.lock.release()
 
     def housekeep(self) -> int:
-        """Periodic cleaning: expired objects and uploads, and scratch that no live run
-        owns and nobody has touched for a while. Returns how many tmp entries went."""
+        """Periodic cleaning: expired objects and uploads, lifecycle moves that came due, and
+        scratch that no live run owns and nobody has touched for a while. Returns how many
+        tmp entries went."""
         now = int(time.time())
-        self.purge_expired(now)
+        self.purge_expired()
+        with self._db.transaction() as conn:
+            lifecycle.apply_due(conn, self.clock.now())
         self._blocks.purge_expired(now)
         self._multipart.purge(expired_before=now)
         with self._scratch_lock:
@@ -174,7 +179,7 @@ class Storage:
             raise QiniuError.bad_request(f"invalid storage type {type_}: use 0 to 4")
         mode = "replace" if overwrite else "insert"
         return self._commit(bucket, key, temp, mime=mime, end_user=end_user, meta=meta or {}, mode=mode,
-                            expires_at=_expiry(delete_after_days), type_=type_)
+                            expires_at=self._expiry(delete_after_days), type_=type_)
 
     def put_bytes(self, bucket: str, key: str, data: bytes, *, mime: str, **kw) -> ObjectInfo:
         """Store ``data`` as an object (keyword options as for :meth:`commit`)."""
@@ -281,13 +286,8 @@ class Storage:
         if status not in (0, 1):
             raise QiniuError.bad_request(f"invalid status {status}: use 0 or 1")
         raw = key_bytes(key)
-        self.get_bucket(bucket)
         with self._db.transaction() as conn:
-            row = catalog.select_object(conn, bucket, raw)
-            if row is None:
-                raise QiniuError.no_such_key()
-            if cond is not None and not cond.matches(catalog.object_from_row(row, self.data_dir)):
-                raise QiniuError.condition_not_met()
+            row = self._row_where(conn, bucket, raw, cond)
             if row["status"] == status:
                 raise QiniuError.status_unchanged(disabled=bool(status))
             conn.execute("UPDATE objects SET status = ? WHERE bucket = ? AND key = ?", (status, bucket, raw))
@@ -296,11 +296,34 @@ class Storage:
         """Delete the object ``days`` days from now (0 keeps it for good); 612 if it does not exist."""
         if not 0 <= days <= MAX_LIFECYCLE_DAYS:
             raise QiniuError.bad_request(f"invalid deleteAfterDays {days}: use 0 to {MAX_LIFECYCLE_DAYS}")
-        self._update_column(bucket, key, "expires_at", _expiry(days))
+        self._update_column(bucket, key, "expires_at", self._expiry(days))
+
+    def _expiry(self, days: int) -> int:
+        """Unix seconds by the clock ``days`` days from now; 0 (no lifecycle) for 0 days."""
+        return int(self.clock.now()) + days * DAY if days > 0 else 0
+
+    def set_lifecycle(self, bucket: str, key: str, change: lifecycle.LifecycleChange,
+                      cond: ObjectCondition | None = None) -> None:
+        """Schedule (or cancel) an object's moves to other storage classes and its deletion;
+        612 if it does not exist, 613 when ``cond`` does not hold."""
+        self.purge_expired()
+        with self._db.transaction() as conn:
+            lifecycle.schedule(conn, self._row_where(conn, bucket, key_bytes(key), cond), change, self.clock.now())
+
+    def _row_where(self, conn: sqlite3.Connection, bucket: str, raw: bytes,
+                   cond: ObjectCondition | None) -> sqlite3.Row:
+        """The object's row; 631 for no bucket, 612 for no object, 613 when ``cond`` does not hold."""
+        self.get_bucket(bucket)
+        row = catalog.select_object(conn, bucket, raw)
+        if row is None:
+            raise QiniuError.no_such_key()
+        if cond is not None and not cond.matches(catalog.object_from_row(row, self.data_dir)):
+            raise QiniuError.condition_not_met()
+        return row
 
     def purge_expired(self, now: float | None = None) -> int:
         """Delete objects whose lifecycle has run out; returns how many went."""
-        now = int(time.time() if now is None else now)
+        now = int(self.clock.now() if now is None else now)
         if not catalog.expired_objects(self._db.conn(), now):
             return 0
         with self._place_lock:
@@ -474,8 +497,3 @@ class Storage:
     def _referenced_tmp_paths(self) -> set[Path]:
         rows = self._db.query("SELECT path FROM upload_block_chunks UNION SELECT path FROM multipart_parts")
         return {self.data_dir / r["path"] for r in rows}
-
-
-def _expiry(days: int) -> int:
-    """Unix seconds ``days`` days from now; 0 (no lifecycle) for 0 days."""
-    return int(time.time()) + days * 86400 if days > 0 else 0
