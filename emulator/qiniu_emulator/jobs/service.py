@@ -103,7 +103,7 @@ class JobService(JobQueries):
         self._resend_lock = threading.Lock()
         self.scheduler = Scheduler(self._run, workers, pipelines, self._log)
         self.watcher = JobWatcher(watch_slots)
-        self.lifecycle = Lifecycle(store, self.watcher.changed, self._log)
+        self.lifecycle = Lifecycle(store, self.watcher.changed, self._log, stopping=processor.shutdown)
 
     # -- lifecycle ------------------------------------------------------------
     def start(self) -> int:
