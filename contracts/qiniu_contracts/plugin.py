@@ -78,13 +78,14 @@ def qiniu_emulator():
     Yields the running server: ``.url`` (``http://127.0.0.1:<port>``) and ``.emulator``.
     Its buckets are the README's ``demo-bucket`` and ``output-bucket``, the contract buckets
     and every bucket the seed examples name; its account is the documented dev pair
-    (``qiniu_emulator.emulator.settings.accounts[0]``).
+    (``qiniu_emulator.emulator.settings.accounts[0]``). Its state is ephemeral (``--ephemeral``):
+    a temp dir without fsyncs, gone when the session ends.
     """
     from qiniu_emulator.config import Settings
     from qiniu_emulator.server import start_in_thread
 
     home = scratch_dir()
-    settings = Settings(port=0, data=home / "data", workers=2,
+    settings = Settings(port=0, data=home / "data", ephemeral=True, workers=2,
                         buckets=list(dict.fromkeys([*README_BUCKETS, EMULATOR_BUCKET, EMULATOR_OUTPUT_BUCKET,
                                                     *SEED_BUCKETS])),
                         workflows=workflows_file(home),

@@ -137,6 +137,9 @@ class Settings:
     port: int = setting(9000, "listen port (0 picks a free one)", parse=port_number, metavar="PORT")
     data: Path = setting(Path("./.qiniu-emulator"), "data directory", parse=Path, metavar="DIR",
                          default_text="./.qiniu-emulator")
+    ephemeral: bool = setting(False, "state lives only as long as the process: a fresh temp dir instead of "
+                              "--data, nothing fsynced, removed at exit (same answers on the wire; for CI "
+                              "and test sessions)", parse=boolean, switch=True)
     accounts: list[tuple[str, str]] = setting(
         list, "accepted credentials", parse=parse_account,
         flag="--account", metavar="AK:SK", repeat=True, default_text="the dev pair")

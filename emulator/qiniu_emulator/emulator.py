@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import mimetypes
+import tempfile
 import threading
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -30,6 +31,7 @@ from .jobs.store import JobStore
 from .jobs.sync import SyncFops
 from .jobs.workflows import WorkflowTemplate, load_workflows
 from .storage import Storage
+from .storage.durability import EPHEMERAL
 from .storage.paths import is_inside
 from .uploads.callbacks import UploadCallbacks
 from .uploads.service import UploadService
@@ -65,7 +67,7 @@ class Emulator:
         scenarios = Scenarios()
         if settings.scenarios:  # read first: a bad file fails before the data directory is taken
             scenarios.install(load_rules(settings.scenarios))
-        storage = Storage(settings.data)
+        storage = open_storage(settings)
         for bucket in settings.buckets:
             storage.ensure_bucket(bucket)
         if settings.seed_dir:
@@ -158,6 +160,13 @@ class Emulator:
         if killed:
             logging.getLogger("qiniu_emulator").info("killed %d child process(es) at shutdown", killed)
         self.storage.close()
+
+
+def open_storage(settings: Settings) -> Storage:
+    """The data directory, or with --ephemeral a fresh temp dir without fsyncs, removed at close."""
+    if settings.ephemeral:
+        return Storage(Path(tempfile.mkdtemp(prefix="qiniu-emulator-")), EPHEMERAL, remove_on_close=True)
+    return Storage(settings.data)
 
 
 def watch_slots(settings: Settings) -> int:

@@ -11,9 +11,9 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any, Callable
 
-import requests
 from waitress import wasyncore
 from waitress.server import create_server
 
@@ -33,7 +33,7 @@ class PortInUse(Exception):
 
 
 def banner(settings: Settings, url: str, https_url: str = "", ca: str = "",
-           buckets: list[str] | None = None) -> str:
+           buckets: list[str] | None = None, data_dir: Path | None = None) -> str:
     """What a user needs to point a client at this server; ``buckets`` are those the data dir holds."""
     access_key, secret_key = settings.accounts[0]
     names = settings.buckets if buckets is None else buckets
@@ -41,7 +41,8 @@ def banner(settings: Settings, url: str, https_url: str = "", ca: str = "",
     lines = [
         f"qiniu-emulator listening on {url}" + (f" and {https_url}" if https_url else ""),
         f"  console  : {url}/_emulator/ui/" if settings.console else "  console  : off (--console off)",
-        f"  data dir : {settings.data.resolve()}",
+        f"  data dir : {(data_dir or settings.data).resolve()}"
+        + ("  (ephemeral: removed at exit, nothing fsynced)" if settings.ephemeral else ""),
         f"  auth     : {settings.auth}" + ("  (WARNING: signatures are NOT checked)" if settings.auth == "off" else ""),
         "  accounts : " + ", ".join(f"{ak}:{sk}" for ak, sk in settings.accounts)
         + ("  (documented dev credentials)" if access_key == DEFAULT_ACCESS_KEY else ""),
@@ -199,6 +200,8 @@ def port_in_use_message(host: str, port: int) -> str:
     """Which port is taken, whether an emulator answers there, and how to pick another."""
     shown = "127.0.0.1" if host in ("0.0.0.0", "::", "") else host
     url = f"http://[{shown}]:{port}" if ":" in shown else f"http://{shown}:{port}"
+    import requests  # only to name what holds a taken port
+
     try:
         answer = requests.get(f"{url}/_emulator/health", timeout=1)
         holder = (f"qiniu-emulator {answer.json().get('version', '')} is already serving there"
@@ -229,7 +232,8 @@ def serve(settings: Settings) -> int:
     if listeners.https is not None:
         listeners.https.start()
     buckets = [bucket.name for bucket in emulator.storage.list_buckets()]
-    print(banner(settings, listeners.url, listeners.https_url, listeners.ca, buckets), flush=True)
+    print(banner(settings, listeners.url, listeners.https_url, listeners.ca, buckets, emulator.storage.data_dir),
+          flush=True)
     if settings.auth == "off":
         log.warning("--auth off: every request is accepted without checking its signature")
 

@@ -27,6 +27,7 @@ from . import catalog, listing
 from .blocks import BlockUploads
 from .catalog import ObjectRow
 from .conditions import ObjectCondition
+from .durability import DURABLE, Durability
 from ..database import Database
 from .housekeeping import sweep_tmp
 from .lock import DataDirLock
@@ -47,16 +48,18 @@ SWEEP_AFTER_SECONDS = 6 * 3600
 class Storage:
     """Buckets, objects and resumable uploads under one data directory. Thread-safe."""
 
-    def __init__(self, data_dir: Path) -> None:
+    def __init__(self, data_dir: Path, durability: Durability = DURABLE, remove_on_close: bool = False) -> None:
+        self.durability = durability
+        self._remove_on_close = remove_on_close
         self.data_dir = Path(data_dir).resolve()
         self.tmp_dir = self.data_dir / "tmp"
         (self.data_dir / "buckets").mkdir(parents=True, exist_ok=True)
         self.tmp_dir.mkdir(parents=True, exist_ok=True)
         self.lock = DataDirLock(self.data_dir)
         self.lock.acquire()
-        self._db = Database(self.data_dir / "emulator.sqlite3")
+        self._db = Database(self.data_dir / "emulator.sqlite3", durability.sqlite_synchronous)
         self._db.apply_schema(SCHEMA)
-        self._placement = Placement(self.data_dir)
+        self._placement = Placement(self.data_dir, durability)
         # Serialises path choice, rename and row commit, so concurrent writers never
         # pick the same free path nor race a directory prune.
         self._place_lock = threading.RLock()
@@ -81,6 +84,8 @@ class Storage:
         """Close the database connections of every thread and release the data directory."""
         self._db.close()
         self.lock.release()
+        if self._remove_on_close:
+            shutil.rmtree(self.data_dir, ignore_errors=True)
 
     def housekeep(self) -> int:
         """Periodic cleaning: expired objects and uploads, and scratch that no live run
@@ -188,7 +193,7 @@ class Storage:
         (when it is on the data directory's filesystem)."""
         src = Path(src)
         if move and src.stat().st_dev == self.tmp_dir.stat().st_dev:
-            return self.commit(bucket, key, TempFile.adopt(src), mime=mime, **kw)
+            return self.commit(bucket, key, TempFile.adopt(src, self.durability), mime=mime, **kw)
         with self.temp_file() as temp:
             temp.copy_from(src)
             temp.close()
@@ -399,7 +404,7 @@ class Storage:
 
     # internals -----------------------------------------------------------------------
     def _new_temp(self, prefix: str) -> TempFile:
-        return TempFile(self.tmp_dir, prefix)
+        return TempFile(self.tmp_dir, prefix, self.durability)
 
     def _commit(
         self, bucket: str, key: str, temp: TempFile, *, mime: str, end_user: str,
