@@ -251,7 +251,7 @@ def test_the_data_layout(readme_server, tmp_path):
     config = qiniu_fop.Config(up_host=readme_server.url)
     assert qiniu_fop.put_data(auth.upload_token("demo-bucket", "photos/a.txt"), "photos/a.txt", b"a",
                               config=config)[1].ok()
-    data = readme_server.emulator.settings.data
+    data = readme_server.emulator.storage.data_dir
     for line in snippet("data-layout").text.splitlines():
         path = line.split()[0].replace("<data>", str(data)).replace("<bucket>", "demo-bucket")
         assert Path(path.replace("<key>", "photos/a.txt")).exists(), line
