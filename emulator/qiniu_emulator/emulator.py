@@ -81,7 +81,7 @@ class Emulator:
                              outbound=Outbound(settings.fetch_timeout, settings.fetch_max_bytes),
                              policy=FetchPolicy.parse(settings.fetch))
         processor = Processor(storage=storage, registry=registry, fetcher=fetcher,
-                              ffmpeg=settings.ffmpeg_exe(), op_timeout=settings.op_timeout,
+                              ffmpeg=settings.ffmpeg_exe, op_timeout=settings.op_timeout,
                               memory_limit=settings.op_memory_mb * 1024 * 1024,
                               public_url=lambda: public_url(settings),
                               sign_download=DownloadSigner(auth).sign, encode=profile_named(settings.encode))
