@@ -6,10 +6,12 @@ import logging
 import mimetypes
 import tempfile
 import threading
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from .auth import AuthMode, Authenticator
+from .clock import Clock
 from .config import Settings
 from .downloads import DownloadService, DownloadSigner
 from .fetch import UrlFetcher
@@ -58,6 +60,7 @@ class Emulator:
     sync_fops: SyncFops
     fetches: FetchService
     requests: RequestLog
+    clock: Clock
     inspector: MediaInspector = field(default_factory=MediaInspector)
     draining: threading.Event = field(default_factory=threading.Event)
     _housekeeper: threading.Thread | None = None
@@ -67,12 +70,14 @@ class Emulator:
         scenarios = Scenarios()
         if settings.scenarios:  # read first: a bad file fails before the data directory is taken
             scenarios.install(load_rules(settings.scenarios))
-        storage = open_storage(settings)
+        clock = Clock()
+        storage = open_storage(settings, clock)
         for bucket in settings.buckets:
             storage.ensure_bucket(bucket)
         if settings.seed_dir:
             seed_buckets(storage, settings.seed_dir)
-        auth = Authenticator(settings.account_map, AuthMode(settings.auth))
+        auth = Authenticator(settings.account_map, AuthMode(settings.auth), clock=clock.now,
+                             client_clock=time.time)
         fidelity = Fidelity(settings.fidelity)
         registry = default_registry(fidelity)
         downloads = DownloadService(storage, auth, registry)
@@ -97,7 +102,7 @@ class Emulator:
         fetches = FetchService(storage, fetcher, auth, Outbound(settings.notify_timeout, NOTIFY_ANSWER_BYTES))
         return cls(settings=settings, storage=storage, auth=auth, registry=registry, fetcher=fetcher,
                    jobs=jobs, scenarios=scenarios, uploads=uploads, downloads=downloads, sync_fops=sync_fops,
-                   fetches=fetches, requests=RequestLog(settings.request_log))
+                   fetches=fetches, requests=RequestLog(settings.request_log), clock=clock)
 
     def start(self) -> None:
         warning = fonts.missing_cjk_font_warning()
@@ -162,11 +167,12 @@ class Emulator:
         self.storage.close()
 
 
-def open_storage(settings: Settings) -> Storage:
+def open_storage(settings: Settings, clock: Clock) -> Storage:
     """The data directory, or with --ephemeral a fresh temp dir without fsyncs, removed at close."""
     if settings.ephemeral:
-        return Storage(Path(tempfile.mkdtemp(prefix="qiniu-emulator-")), EPHEMERAL, remove_on_close=True)
-    return Storage(settings.data)
+        return Storage(Path(tempfile.mkdtemp(prefix="qiniu-emulator-")), EPHEMERAL, remove_on_close=True,
+                       clock=clock)
+    return Storage(settings.data, clock=clock)
 
 
 def watch_slots(settings: Settings) -> int:

@@ -80,7 +80,7 @@ class Processor:
                          ffmpeg=self.ffmpeg(), op_timeout=self.op_timeout, log=log,
                          progress=progress, sync=sync, control=control, memory_limit=self.memory_limit,
                          public_url=self.public_url() if public_url is None else public_url,
-                         sign_download=self.sign_download, output_key=output_key, encode=self.encode)
+                         sign_download=self.sign_download, now=self.storage.clock.now, output_key=output_key, encode=self.encode)
 
     def run_item(self, pipeline: Pipeline, source: ObjectInfo, index: int, force: bool,
                  log: Callable[[str], None], progress: Callable[[float], None],

@@ -157,7 +157,7 @@ class JobService:
         return Job(id=new_job_id(), bucket=sub.bucket, key=sub.key,
                    items=[Item(cmd=p.text) for p in pipelines], pipeline=pipeline, type=sub.type,
                    notify_url=notify_url, force=sub.force, task_from=task_from, reqid=sub.reqid,
-                   created_ns=time.time_ns(), account=sub.account, parsed=pipelines)
+                   created_ns=self.storage.clock.now_ns(), account=sub.account, parsed=pipelines)
 
     def submit(self, sub: Submission) -> Job:
         """Validate and accept a job; raises :class:`QiniuError` with the wire code."""
@@ -341,7 +341,7 @@ class JobService:
         if job is None or job.finished:
             return
         job.code = Code.RUNNING
-        job.started_ns = job.started_ns or time.time_ns()
+        job.started_ns = job.started_ns or self.storage.clock.now_ns()
         if self.scenarios.holds.get(job.id) is not None:
             self.store.save(job)  # a job parked at code 2 is read from the store meanwhile
         if self._parked(job):
@@ -447,7 +447,7 @@ class JobService:
 
     def _record(self, job: Job, final: Code) -> None:
         job.code = final
-        job.finished_ns = time.time_ns()
+        job.finished_ns = self.storage.clock.now_ns()
         self.store.save(job)
         self.watcher.changed()
         self._log.info("finished %s with code %d", job.id, job.code)

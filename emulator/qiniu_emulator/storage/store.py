@@ -17,11 +17,11 @@ import shutil
 import sqlite3
 import tempfile
 import threading
-import time
 from dataclasses import replace
 from pathlib import Path
 from typing import IO
 
+from ..clock import Clock
 from ..errors import BucketExists, NoSuchBucket, NoSuchKey, QiniuError
 from . import catalog, listing
 from .blocks import BlockUploads
@@ -48,8 +48,10 @@ SWEEP_AFTER_SECONDS = 6 * 3600
 class Storage:
     """Buckets, objects and resumable uploads under one data directory. Thread-safe."""
 
-    def __init__(self, data_dir: Path, durability: Durability = DURABLE, remove_on_close: bool = False) -> None:
+    def __init__(self, data_dir: Path, durability: Durability = DURABLE, remove_on_close: bool = False,
+                 clock: Clock | None = None) -> None:
         self.durability = durability
+        self.clock = clock or Clock()
         self._remove_on_close = remove_on_close
         self.data_dir = Path(data_dir).resolve()
         self.tmp_dir = self.data_dir / "tmp"
@@ -63,11 +65,11 @@ class Storage:
         # Serialises path choice, rename and row commit, so concurrent writers never
         # pick the same free path nor race a directory prune.
         self._place_lock = threading.RLock()
-        self._blocks = BlockUploads(self._db, self._new_temp, self.data_dir)
-        self._multipart = MultipartUploads(self._db, self._new_temp, self.data_dir)
+        self._blocks = BlockUploads(self._db, self._new_temp, self.data_dir, self.clock)
+        self._multipart = MultipartUploads(self._db, self._new_temp, self.data_dir, self.clock)
         self._recover_writes()
         self.purge_expired()
-        now = int(time.time())
+        now = int(self.clock.now())
         self._blocks.purge_expired(now)
         self._multipart.purge(expired_before=now)
         # Nothing else can be using the scratch area now: the data directory is locked.
@@ -90,7 +92,7 @@ class Storage:
     def housekeep(self) -> int:
         """Periodic cleaning: expired objects and uploads, and scratch that no live run
         owns and nobody has touched for a while. Returns how many tmp entries went."""
-        now = int(time.time())
+        now = int(self.clock.now())
         self.purge_expired(now)
         self._blocks.purge_expired(now)
         self._multipart.purge(expired_before=now)
@@ -102,7 +104,7 @@ class Storage:
     def create_bucket(self, name: str, region: str = "z0", private: bool = False) -> BucketInfo:
         """Create a bucket; 400 for an invalid name, 614 ``bucket exists`` if taken."""
         check_bucket_name(name)
-        info = BucketInfo(name=name, region=region, private=private, created=int(time.time()))
+        info = BucketInfo(name=name, region=region, private=private, created=int(self.clock.now()))
         with self._db.transaction() as conn:
             if conn.execute("SELECT 1 FROM buckets WHERE name = ?", (name,)).fetchone():
                 raise QiniuError.bucket_exists()
@@ -179,7 +181,7 @@ class Storage:
             raise QiniuError.bad_request(f"invalid storage type {type_}: use 0 to 4")
         mode = "replace" if overwrite else "insert"
         return self._commit(bucket, key, temp, mime=mime, end_user=end_user, meta=meta or {}, mode=mode,
-                            expires_at=_expiry(delete_after_days), type_=type_)
+                            expires_at=_expiry(delete_after_days, self.clock.now()), type_=type_)
 
     def put_bytes(self, bucket: str, key: str, data: bytes, *, mime: str, **kw) -> ObjectInfo:
         """Store ``data`` as an object (keyword options as for :meth:`commit`)."""
@@ -301,11 +303,11 @@ class Storage:
         """Delete the object ``days`` days from now (0 keeps it for good); 612 if it does not exist."""
         if not 0 <= days <= MAX_LIFECYCLE_DAYS:
             raise QiniuError.bad_request(f"invalid deleteAfterDays {days}: use 0 to {MAX_LIFECYCLE_DAYS}")
-        self._update_column(bucket, key, "expires_at", _expiry(days))
+        self._update_column(bucket, key, "expires_at", _expiry(days, self.clock.now()))
 
     def purge_expired(self, now: float | None = None) -> int:
         """Delete objects whose lifecycle has run out; returns how many went."""
-        now = int(time.time() if now is None else now)
+        now = int(self.clock.now() if now is None else now)
         if not catalog.expired_objects(self._db.conn(), now):
             return 0
         with self._place_lock:
@@ -426,7 +428,7 @@ class Storage:
             relpath = existing["path"] if existing is not None else self._placement.choose(conn, bucket, key)
             row = ObjectRow(
                 bucket=bucket, key=raw, path=relpath, fsize=temp.size, hash=temp.etag,
-                mime=mime or DEFAULT_MIME, put_time=time.time_ns() // 100, type=type_, status=0,
+                mime=mime or DEFAULT_MIME, put_time=self.clock.now_ns() // 100, type=type_, status=0,
                 md5=temp.md5_hex, end_user=end_user, meta={str(k): str(v) for k, v in meta.items()},
                 expires_at=expires_at,
             )
@@ -481,6 +483,6 @@ class Storage:
         return {self.data_dir / r["path"] for r in rows}
 
 
-def _expiry(days: int) -> int:
-    """Unix seconds ``days`` days from now; 0 (no lifecycle) for 0 days."""
-    return int(time.time()) + days * 86400 if days > 0 else 0
+def _expiry(days: int, now: float) -> int:
+    """Unix seconds ``days`` days after ``now``; 0 (no lifecycle) for 0 days."""
+    return int(now) + days * 86400 if days > 0 else 0
