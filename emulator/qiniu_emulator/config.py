@@ -158,6 +158,12 @@ class Settings:
         default_text="none")
     strict_pipelines: bool = setting(False, "only --pipeline queues exist, as only queues made in the console "
                                      "do; other names are answered 612", parse=boolean, switch=True)
+    init: Path | None = setting(None, "run the executable *.sh and *.py files of DIR in name order once the "
+                                "emulator accepts connections, with QINIU_EMULATOR_URL, QINIU_ACCESS_KEY and "
+                                "QINIU_SECRET_KEY set; /_emulator/health answers 503 until they end",
+                                parse=Path, metavar="DIR")
+    init_strict: bool = setting(False, "a failing --init hook stops the emulator (exit 1); otherwise it is "
+                                "reported in one line and the next hooks run", parse=boolean, switch=True)
     workflows: Path | None = setting(None, "workflow templates (JSON or YAML)", parse=Path, metavar="FILE")
     scenarios: Path | None = setting(None, "scenario rules in force from the start: injected answers, "
                                      "latency, held jobs, failed items and notifications (JSON or YAML)",

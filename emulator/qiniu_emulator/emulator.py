@@ -61,6 +61,7 @@ class Emulator:
     fetches: FetchService
     requests: RequestLog
     clock: Clock
+    init_status: str = "none"  # --init hooks: none, running, done or failed
     inspector: MediaInspector = field(default_factory=MediaInspector)
     draining: threading.Event = field(default_factory=threading.Event)
     _housekeeper: threading.Thread | None = None

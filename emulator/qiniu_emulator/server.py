@@ -20,6 +20,7 @@ from waitress.server import create_server
 from .app import create_app
 from .emulator import Emulator
 from .config import DEFAULT_ACCESS_KEY, Settings
+from .init_hooks import hook_environment, hooks_in, run_hooks
 from .tls import PlainHttpChannel, TlsListener, certificate_names, ensure_certificates
 
 log = logging.getLogger("qiniu_emulator")
@@ -225,7 +226,9 @@ def start_in_thread(settings: Settings) -> RunningServer:
 
 
 def serve(settings: Settings) -> int:
-    """Run in the foreground until SIGTERM/SIGINT; then drain and exit 0."""
+    """Run in the foreground until SIGTERM/SIGINT; then drain and exit 0 (1 when an
+    --init hook failed under --init-strict)."""
+    hooks = hooks_in(settings.init) if settings.init else []
     listeners = _make_server(settings)
     emulator, server = listeners.emulator, listeners.server
     emulator.start()
@@ -243,10 +246,35 @@ def serve(settings: Settings) -> int:
             threading.Thread(target=drain, args=(server, emulator, DRAIN_SECONDS), daemon=True).start()
 
     install_signal_handlers(on_signal)
+    failed = threading.Event()
+
+    def stop_after_failure() -> None:
+        failed.set()
+        on_signal(signal.SIGTERM)
+
+    if hooks:
+        _start_hooks(hooks, listeners, settings, stop_after_failure)
     server.run()
     listeners.stop_https()
     server.task_dispatcher.shutdown(timeout=DRAIN_SECONDS)
     emulator.close()
     log.info("stopped")
     sys.stdout.flush()
-    return 0
+    return 1 if failed.is_set() else 0
+
+
+def _start_hooks(hooks: list[Path], listeners: Listeners, settings: Settings, stop: Callable[[], None]) -> None:
+    """Run the --init hooks on a thread (their requests are answered meanwhile); under
+    --init-strict a failure stops the server."""
+    emulator = listeners.emulator
+    emulator.init_status = "running"
+
+    def seed() -> None:
+        env = hook_environment(listeners.url, settings.accounts[0])
+        failures = run_hooks(hooks, env, stop_at_failure=settings.init_strict)
+        emulator.init_status = "failed" if failures else "done"
+        if failures and settings.init_strict:
+            print(f"qiniu-emulator: error: {failures[0].line()}; stopping (--init-strict)", file=sys.stderr, flush=True)
+            stop()
+
+    threading.Thread(target=seed, name="init-hooks", daemon=True).start()

@@ -123,3 +123,15 @@ def test_the_console_shows_the_emulated_time(server):
     page = requests.get(f"{server.url}/_emulator/ui/jobs", timeout=10).text
     shown = datetime.fromtimestamp(4102444800).strftime("%Y-%m-%d")
     assert 'class="clock moved"' in page and "emulated time" in page and shown in page
+
+
+def test_the_readme_curl_moves_the_clock(server):
+    import subprocess
+
+    from readme_snippets import snippet
+
+    command = snippet("clock-curl").on(server.url).replace("\\\n", "")
+    done = subprocess.run(["bash", "-c", command], capture_output=True, text=True, timeout=30)
+    assert done.returncode == 0, done.stderr
+    answer = json.loads(done.stdout)
+    assert answer["moved"] is True and 3600 < answer["offset"] < 3602
