@@ -14,7 +14,7 @@ from werkzeug.routing import Rule
 
 from . import ui
 from .api import (EXTENSION, admin, clock, context, dora, faults, fetch, io, json_response, raw_request, rs,
-                  scenarios, uc, up)
+                  scenarios, snapshot, uc, up)
 from .auth import FORM_CONTENT_TYPE, RawRequest
 from .config import Settings
 from .emulator import Emulator
@@ -39,7 +39,7 @@ def create_app(settings: Settings | None = None, emulator: Emulator | None = Non
     app.url_map.strict_slashes = False
     app.url_map.converters["key_path"] = io.KeyPathConverter
     app.extensions[EXTENSION] = emulator
-    for blueprint in (admin.bp, clock.bp, scenarios.bp, dora.bp, up.bp, rs.bp, uc.bp, fetch.bp, io.bp):
+    for blueprint in (admin.bp, clock.bp, snapshot.bp, scenarios.bp, dora.bp, up.bp, rs.bp, uc.bp, fetch.bp, io.bp):
         app.register_blueprint(blueprint)
     if emulator.settings.console:
         ui.install(app, emulator)

@@ -140,6 +140,14 @@ class Settings:
     ephemeral: bool = setting(False, "state lives only as long as the process: a fresh temp dir instead of "
                               "--data, nothing fsynced, removed at exit (same answers on the wire; for CI "
                               "and test sessions)", parse=boolean, switch=True)
+    import_dir: Path | None = setting(None, "start from a snapshot (qiniu-emulator export, --export-on-exit): "
+                                      "buckets, objects, jobs, workflow templates and scenario rules; a data "
+                                      "dir that holds data is refused unless --force", parse=Path,
+                                      flag="--import", metavar="DIR")
+    force: bool = setting(False, "with --import, replace what the data dir holds", parse=boolean, switch=True)
+    export_on_exit: Path | None = setting(None, "write a snapshot to DIR when the emulator stops (a new or empty "
+                                          "DIR, or an older snapshot, which is replaced)", parse=Path,
+                                          metavar="DIR")
     accounts: list[tuple[str, str]] = setting(
         list, "accepted credentials", parse=parse_account,
         flag="--account", metavar="AK:SK", repeat=True, default_text="the dev pair")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import mimetypes
+import shutil
 import tempfile
 import threading
 import time
@@ -33,7 +34,8 @@ from .jobs.store import JobStore
 from .jobs.sync import SyncFops
 from .jobs.workflows import WorkflowTemplate, load_workflows
 from .storage import Storage
-from .storage.durability import EPHEMERAL
+from .snapshot import Restored, SnapshotError, import_snapshot, write_snapshot
+from .storage.durability import DURABLE, EPHEMERAL
 from .storage.paths import is_inside
 from .uploads.callbacks import UploadCallbacks
 from .uploads.service import UploadService
@@ -65,6 +67,7 @@ class Emulator:
     inspector: MediaInspector = field(default_factory=MediaInspector)
     draining: threading.Event = field(default_factory=threading.Event)
     _housekeeper: threading.Thread | None = None
+    _exported: bool = False  # --export-on-exit runs at the first close only
 
     @classmethod
     def build(cls, settings: Settings) -> "Emulator":
@@ -72,7 +75,8 @@ class Emulator:
         if settings.scenarios:  # read first: a bad file fails before the data directory is taken
             scenarios.install(load_rules(settings.scenarios))
         clock = Clock()
-        storage = open_storage(settings, clock)
+        storage, restored = open_storage(settings, clock)
+        scenarios.install(restored.scenarios)
         for bucket in settings.buckets:
             storage.ensure_bucket(bucket)
         if settings.seed_dir:
@@ -93,7 +97,8 @@ class Emulator:
                               sign_download=DownloadSigner(auth).sign, encode=profile_named(settings.encode))
         notifier = Notifier(attempts=settings.notify_attempts, backoff=settings.notify_backoff,
                             outbound=Outbound(settings.notify_timeout, NOTIFY_ANSWER_BYTES), scenarios=scenarios)
-        workflows: dict[str, WorkflowTemplate] = load_workflows(settings.workflows) if settings.workflows else {}
+        workflows: dict[str, WorkflowTemplate] = {
+            **restored.workflows, **(load_workflows(settings.workflows) if settings.workflows else {})}
         jobs = JobService(JobStore(storage.database), storage, registry, processor, notifier, workflows,
                           settings.workers, settings.pipelines, strict_pipelines=settings.strict_pipelines,
                           scenarios=scenarios, watch_slots=watch_slots(settings))
@@ -165,15 +170,33 @@ class Emulator:
         killed = self.jobs.processor.children.kill_all()
         if killed:
             logging.getLogger("qiniu_emulator").info("killed %d child process(es) at shutdown", killed)
+        if self.settings.export_on_exit and not self._exported:
+            self._exported = True
+            self._export(self.settings.export_on_exit)
         self.storage.close()
 
+    def _export(self, target: Path) -> None:
+        log = logging.getLogger("qiniu_emulator")
+        try:
+            log.info("--export-on-exit: %d objects exported to %s", write_snapshot(self, target), target)
+        except (SnapshotError, OSError) as exc:
+            log.error("--export-on-exit %s failed: %s", target, exc)
 
-def open_storage(settings: Settings, clock: Clock) -> Storage:
-    """The data directory, or with --ephemeral a fresh temp dir without fsyncs, removed at close."""
-    if settings.ephemeral:
-        return Storage(Path(tempfile.mkdtemp(prefix="qiniu-emulator-")), EPHEMERAL, remove_on_close=True,
-                       clock=clock)
-    return Storage(settings.data, clock=clock)
+
+def open_storage(settings: Settings, clock: Clock) -> tuple[Storage, Restored]:
+    """The data directory, or with --ephemeral a fresh temp dir without fsyncs, removed at
+    close; with --import, filled from the snapshot first."""
+    data_dir = Path(tempfile.mkdtemp(prefix="qiniu-emulator-")) if settings.ephemeral else settings.data
+    try:
+        restored = import_snapshot(settings.import_dir, data_dir, settings.force) if settings.import_dir \
+            else Restored()
+    except BaseException:
+        if settings.ephemeral:
+            shutil.rmtree(data_dir, ignore_errors=True)
+        raise
+    storage = Storage(data_dir, EPHEMERAL if settings.ephemeral else DURABLE, remove_on_close=settings.ephemeral,
+                      clock=clock)
+    return storage, restored
 
 
 def watch_slots(settings: Settings) -> int:

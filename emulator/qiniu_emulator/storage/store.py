@@ -27,6 +27,7 @@ from . import catalog, listing
 from .blocks import BlockUploads
 from .catalog import ObjectRow
 from .conditions import ObjectCondition
+from .copying import DATABASE_NAME, copy_data
 from .durability import DURABLE, Durability
 from ..database import Database
 from .housekeeping import sweep_tmp
@@ -59,7 +60,7 @@ class Storage:
         self.tmp_dir.mkdir(parents=True, exist_ok=True)
         self.lock = DataDirLock(self.data_dir)
         self.lock.acquire()
-        self._db = Database(self.data_dir / "emulator.sqlite3", durability.sqlite_synchronous)
+        self._db = Database(self.data_dir / DATABASE_NAME, durability.sqlite_synchronous)
         self._db.apply_schema(SCHEMA)
         self._placement = Placement(self.data_dir, durability)
         # Serialises path choice, rename and row commit, so concurrent writers never
@@ -88,6 +89,11 @@ class Storage:
         self.lock.release()
         if self._remove_on_close:
             shutil.rmtree(self.data_dir, ignore_errors=True)
+
+    def export_files(self, target: Path) -> int:
+        """The database and every object's file into ``target`` (object writes wait meanwhile)."""
+        with self._place_lock:
+            return copy_data(self._db, self.data_dir, target)
 
     def housekeep(self) -> int:
         """Periodic cleaning: expired objects and uploads, and scratch that no live run
