@@ -1,50 +1,62 @@
-"""Emulated time: the real clock plus an offset that ``POST /_emulator/clock`` moves.
+"""The emulator's clock: the one time every time-based rule is decided against.
 
-Everything time-based reads it: upload and download token deadlines, ``X-Qiniu-Date``
-freshness, object lifecycle (``deleteAfterDays``), resumable upload expiry and job
-timestamps. Durations (timeouts, retries, waits) keep using the monotonic clock: moving
-emulated time never makes a request wait longer or shorter.
+Real time plus an offset that ``POST /_emulator/clock`` (or :meth:`Clock.advance` from a
+test) moves. It decides upload and download token deadlines, ``X-Qiniu-Date`` freshness,
+object lifecycles (``deleteAfterDays``, moves to another storage class after N days),
+resumable upload expiry and job timestamps, so a test or a user can move the emulator's
+day forward instead of waiting for it. Each emulator has one, built by ``Emulator.build``
+and handed to the services that keep time. Durations (timeouts, retries, waits) keep the
+monotonic clock: moving the emulated time never makes a request wait longer or shorter.
 """
 
 from __future__ import annotations
 
 import threading
 import time
+from typing import Callable
+
+DAY = 86_400
 
 
 class Clock:
-    """Real time until moved; then real time plus the offset it was moved by."""
+    """The machine's time (``source``), moved by :meth:`advance` or :meth:`set`."""
 
-    def __init__(self) -> None:
+    def __init__(self, source: Callable[[], float] = time.time) -> None:
+        self._source = source
         self._offset = 0.0
         self._lock = threading.Lock()
 
     def now(self) -> float:
-        """Emulated seconds since the epoch."""
-        return time.time() + self._offset
+        """Unix seconds, as the emulator sees them."""
+        with self._lock:
+            return self._source() + self._offset
 
     def now_ns(self) -> int:
-        return time.time_ns() + int(self._offset * 1_000_000_000)
+        """The same in nanoseconds (job timestamps)."""
+        return int(self.now() * 1_000_000_000)
 
     @property
     def offset(self) -> float:
-        """Seconds the emulated clock is ahead of the real one (negative: behind)."""
-        return self._offset
+        """How far ahead of the machine's time the clock runs, in seconds (negative: behind)."""
+        with self._lock:
+            return self._offset
 
     def advance(self, seconds: float) -> float:
-        """Move forward (or back, for a negative ``seconds``); returns the new time."""
+        """Move the clock forward by ``seconds`` (never back: :meth:`set` does); returns the new time."""
+        if seconds < 0:
+            raise ValueError("the clock only moves forward")
         with self._lock:
             self._offset += seconds
-        return self.now()
+            return self._source() + self._offset
 
     def set(self, epoch: float) -> float:
-        """Make the emulated time ``epoch`` seconds now; returns it."""
+        """Make the time ``epoch`` (unix seconds) now, earlier or later; returns it."""
         with self._lock:
-            self._offset = epoch - time.time()
-        return self.now()
+            self._offset = epoch - self._source()
+            return self._source() + self._offset
 
     def reset(self) -> float:
-        """Back to real time."""
+        """Back to the machine's time."""
         with self._lock:
             self._offset = 0.0
-        return self.now()
+            return self._source()

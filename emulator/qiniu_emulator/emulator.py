@@ -62,7 +62,7 @@ class Emulator:
     sync_fops: SyncFops
     fetches: FetchService
     requests: RequestLog
-    clock: Clock
+    clock: Clock = field(default_factory=Clock)  # the one time everything time-based follows
     init_status: str = "none"  # --init hooks: none, running, done or failed
     inspector: MediaInspector = field(default_factory=MediaInspector)
     draining: threading.Event = field(default_factory=threading.Event)
@@ -194,8 +194,8 @@ def open_storage(settings: Settings, clock: Clock) -> tuple[Storage, Restored]:
         if settings.ephemeral:
             shutil.rmtree(data_dir, ignore_errors=True)
         raise
-    storage = Storage(data_dir, EPHEMERAL if settings.ephemeral else DURABLE, remove_on_close=settings.ephemeral,
-                      clock=clock)
+    storage = Storage(data_dir, clock, EPHEMERAL if settings.ephemeral else DURABLE,
+                      remove_on_close=settings.ephemeral)
     return storage, restored
 
 

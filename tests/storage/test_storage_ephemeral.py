@@ -40,7 +40,7 @@ def test_only_the_durable_policy_fsyncs(tmp_path, monkeypatch, policy, fsyncs):
         real(fd)
 
     monkeypatch.setattr(durability_module.os, "fsync", counting)
-    storage = Storage(tmp_path / "data", policy)
+    storage = Storage(tmp_path / "data", durability=policy)
     try:
         storage.create_bucket("bkt")
         storage.put_bytes("bkt", "k", b"x" * 10, mime="text/plain")
