@@ -209,6 +209,7 @@ def qiniu_clock(qiniu_target: Target):
     real Qiniu."""
     if not qiniu_target.is_emulator:
         pytest.skip("moving the clock needs the emulator")
+    configure_hosts(qiniu_target)
     control = ClockControl(qiniu_target.url)
     yield control
     control.reset()
