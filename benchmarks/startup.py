@@ -65,6 +65,11 @@ class Started:
                 return int(line.split()[1]) / 1024
         raise RuntimeError("no VmRSS")
 
+    def cpu_seconds(self) -> float:
+        """User + system CPU the server process has used so far."""
+        fields = Path(f"/proc/{self.proc.pid}/stat").read_text().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
     def stop(self) -> None:
         self.proc.terminate()
         try:
@@ -186,8 +191,8 @@ def moto_round_trip(url: str) -> Callable[[requests.Session, str], None]:
     return one
 
 
-def rate(one: Callable[[requests.Session, str], None], seconds: float) -> float:
-    """Round trips per second over ``THREADS`` threads for ``seconds``."""
+def rate(one: Callable[[requests.Session, str], None], seconds: float) -> tuple[float, int]:
+    """Round trips per second over ``THREADS`` threads for ``seconds``, and how many were made."""
     counts = [0] * THREADS
     stop = time.monotonic() + seconds
     errors: list[BaseException] = []
@@ -209,27 +214,34 @@ def rate(one: Callable[[requests.Session, str], None], seconds: float) -> float:
         thread.join()
     if errors:
         raise SystemExit(f"round trip failed: {errors[0]!r}")
-    return sum(counts) / (time.monotonic() - began)
+    return sum(counts) / (time.monotonic() - began), sum(counts)
 
 
 def storage_speed(seconds: float, rounds: int) -> None:
+    """Round trips per second, and the server's CPU per round trip: on a loaded machine the
+    rate also measures how long each thread waits for a core, the CPU does not."""
     rates: dict[str, list[float]] = {"ephemeral": [], "durable": [], "moto": []}
+    cpu: dict[str, list[float]] = {name: [] for name in rates}
     for _ in range(rounds):
         for name in rates:
             started = start_moto() if name == "moto" else start_emulator(
                 *(["--ephemeral"] if name == "ephemeral" else []))
             try:
                 one = (moto_round_trip if name == "moto" else emulator_round_trip)(started.url)
-                rates[name].append(rate(one, seconds))
+                before = started.cpu_seconds()
+                per_second, trips = rate(one, seconds)
+                rates[name].append(per_second)
+                cpu[name].append((started.cpu_seconds() - before) / max(trips, 1) * 1000)
             finally:
                 started.stop()
-    moto = statistics.median(rates["moto"])
+    moto, moto_cpu = statistics.median(rates["moto"]), statistics.median(cpu["moto"])
     print(f"1 KiB round trips ({THREADS} threads, upload+stat+download per trip, median of {rounds} runs "
           f"of {seconds:g} s):")
-    print(f"  moto       {moto:8.1f} /s")
+    print(f"  moto       {moto:8.1f} /s              server CPU {moto_cpu:.2f} ms/trip")
     for name, target in (("ephemeral", 3.0), ("durable", 1.5)):
-        mine = statistics.median(rates[name])
-        print(f"  {name:<10} {mine:8.1f} /s  ratio {mine / moto:.2f} (target >= {target:.1f})")
+        mine, mine_cpu = statistics.median(rates[name]), statistics.median(cpu[name])
+        print(f"  {name:<10} {mine:8.1f} /s  ratio {mine / moto:.2f} (target >= {target:.1f})  "
+              f"server CPU {mine_cpu:.2f} ms/trip, moto's / this {moto_cpu / mine_cpu:.2f}")
 
 
 def main() -> None:
