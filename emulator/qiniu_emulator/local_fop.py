@@ -26,8 +26,8 @@ from pathlib import Path
 
 from .config import Settings
 from .fops.budget import MemoryBudget
-from .heap import return_large_blocks
 from .fops.context import OpContext, OpResult, SourceInfo
+from .heap import return_large_blocks
 from .storage.paths import is_inside
 
 

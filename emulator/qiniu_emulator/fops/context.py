@@ -106,6 +106,7 @@ class OpContext:
     sync: bool = False  # True for a download-URL fop (no multi-output ops)
     public_url: str = ""
     sign_download: Callable[[str, int], str] | None = None
+    now: Callable[[], float] = time.time  # the emulated clock, for deadlines an op writes
     output_key: str | None = None
     control: RunControl = field(default_factory=RunControl)
     memory: MemoryBudget = field(default_factory=lambda: MemoryBudget(1024 * 1024 * 1024))  # shared by image ops
