@@ -10,7 +10,6 @@ pixels held at any moment stay within the budget however many ops run.
 from __future__ import annotations
 
 import threading
-import time
 from types import TracebackType
 from typing import Callable
 
@@ -67,7 +66,6 @@ class Reservation:
     def __init__(self, budget: MemoryBudget, amount: int) -> None:
         self._budget = budget
         self.amount = amount
-        self.since = time.monotonic()
 
     def release(self) -> None:
         amount, self.amount = self.amount, 0

@@ -28,7 +28,7 @@ import threading
 import time
 from typing import Callable
 
-from ..errors import DiskFull
+from ..errors import DiskFull, QiniuError
 from ..job_records import Code, Job, Phase
 from .store import JobStore
 
@@ -124,8 +124,10 @@ class Lifecycle:
             except (sqlite3.OperationalError, DiskFull) as exc:
                 if not out_of_space(exc):
                     raise
+                if first and isinstance(exc, DiskFull):  # a 599 for the request that brought the job
+                    raise
                 if first:
-                    raise  # a 599 for the request that brought the job: nothing was accepted
+                    raise QiniuError.disk_full("storing the job") from exc
                 if self._stopping.is_set():
                     self._log.warning("%s: its %s move is not saved (%s); it resumes from its last saved "
                                       "move at the next start", job.id, job.phase.value, exc)
