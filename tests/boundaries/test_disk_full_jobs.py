@@ -101,3 +101,17 @@ def test_a_notified_job_whose_last_save_finds_the_disk_full_ends_when_space_retu
         job = wait_for(lambda: (body := prefop(server, ret["persistentId"]))["code"] not in (1, 2) and body,
                        message="the job to end once space returned")
         assert job["code"] == 0 and len(receiver.requests) == 1, job
+
+
+def test_a_job_submitted_to_a_full_disk_is_refused_and_never_runs(start_emulator, small_disk):
+    server = start_emulator(data=small_disk / "data")
+    sdk = qiniu.Auth(*next(iter(server.emulator.settings.account_map.items())))
+    qiniu.config.set_default(default_api_host=server.url)
+    server.emulator.storage.put_bytes(PUBLIC, "photo.png", png((200, 100, 50), (64, 48)), mime="image/png")
+    truncate_log(server)
+    filler = fill(small_disk)
+    ret, info = qiniu.PersistentFop(sdk, PUBLIC).execute("photo.png", ["imageView2/2/w/10"])
+    assert info.status_code == 599 and "no space left on the emulator's disk" in info.json()["error"], info
+    filler.unlink()
+    jobs = health(server)
+    assert server.emulator.jobs.store.recent() == [] and jobs["queued"] == jobs["running"] == 0
