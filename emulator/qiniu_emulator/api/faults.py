@@ -40,6 +40,7 @@ ROUTES: dict[str, str] = {
     "uc.buckets_v2": "uc.buckets", "uc.make_bucket": "uc.mkbucket", "uc.drop_bucket": "uc.drop",
     "uc.bucket_info": "uc.bucketInfo", "uc.set_private": "uc.private",
     "fetch.fetch": "fetch.sync", "fetch.fetch_later": "fetch.async", "fetch.fetch_status": "fetch.status",
+    "censor.image_censor": "censor.image", "censor.video_censor": "censor.video", "censor.video_job": "censor.job",
 }
 # Endpoints whose bucket is a form or query field (or a path argument).
 _BUCKET_FIELD = ("rsf.list", "uc.query", "uc.domains", "uc.mkbucket", "uc.drop", "uc.bucketInfo", "uc.private")

@@ -51,6 +51,7 @@ class OpSpec:
     fields of ``args`` (imageMogr2's repeatable steps), for help only. ``sync`` says
     whether the op may run on a download URL. ``stored_by_hash``: as the last op of a
     command without a saveas key, its result is stored under its own etag (mkzip).
+    ``inline``: the op answers in the item's ``result`` and stores nothing (image-censor).
     ``not_emulated`` names the parameters Qiniu documents for this op that the emulator
     does not act on: ``--fidelity`` decides whether they are refused or dropped.
     """
@@ -62,6 +63,7 @@ class OpSpec:
     sync: bool = True
     help: str = ""
     stored_by_hash: bool = False
+    inline: bool = False
     extra_params: tuple[Param, ...] = field(default=())
     not_emulated: tuple[str, ...] = field(default=())
 

@@ -1,0 +1,30 @@
+"""Moderation APIs (``ai.qiniuapi.com`` in the SDKs; any host here): ``POST /v3/image/censor``,
+``POST /v3/video/censor`` and ``GET /v3/jobs/video/<id>``, signed with a ``Qiniu`` token
+(docs/censor.md §2, §5)."""
+
+from __future__ import annotations
+
+from flask import Blueprint, Response, request
+
+from ..downloads import Access
+from ..errors import BadSignature
+from . import emulator, json_response, log, require_management_auth, signed_json
+
+bp = Blueprint("censor", __name__)
+
+
+def _require_qiniu_token() -> Access:
+    """The censor APIs take only the ``Qiniu`` scheme (the request's method, path, host,
+    content type and JSON body are signed)."""
+    scheme = (request.headers.get("Authorization") or "").strip().partition(" ")[0]
+    if scheme != "Qiniu":
+        log.info("%s %s rejected: the censor APIs take Authorization: Qiniu <AK>:<sign>, got %s",
+                 request.method, request.path, repr(scheme) if scheme else "none")
+        raise BadSignature("Qiniu token", None, hint="send Authorization: Qiniu <AccessKey>:<sign>")
+    return Access(require_management_auth())
+
+
+@bp.route("/v3/image/censor", methods=["POST"])
+def image_censor() -> Response:
+    access = _require_qiniu_token()
+    return json_response(emulator().censor.image(signed_json(), access))
