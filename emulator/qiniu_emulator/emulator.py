@@ -12,6 +12,8 @@ from .auth import AuthMode, Authenticator
 from .censor.judge import Judge
 from .censor.service import CensorService
 from .censor.sources import SourceReader
+from .censor.video import VideoCensor
+from .censor.video_store import VideoJobStore
 from .config import Settings
 from .downloads import DownloadService, DownloadSigner
 from .fetch import UrlFetcher
@@ -87,7 +89,9 @@ class Emulator:
                               memory_limit=settings.op_memory_mb * 1024 * 1024,
                               public_url=lambda: public_url(settings),
                               sign_download=DownloadSigner(auth).sign, encode=profile_named(settings.encode))
-        censor = CensorService(storage, Judge(scenarios), SourceReader(storage, fetcher))
+        judge, sources = Judge(scenarios), SourceReader(storage, fetcher)
+        video = VideoCensor(storage, judge, sources, VideoJobStore(storage.database))
+        censor = CensorService(storage, judge, sources, video)
         processor.censor = censor.fop_result
         notifier = Notifier(attempts=settings.notify_attempts, backoff=settings.notify_backoff,
                             outbound=Outbound(settings.notify_timeout, NOTIFY_ANSWER_BYTES), scenarios=scenarios)
@@ -108,6 +112,7 @@ class Emulator:
         if warning:
             logging.getLogger("qiniu_emulator").warning(warning)
         self.jobs.start()
+        self.censor.video.start()
         self._housekeeper = threading.Thread(target=self._housekeep, name="housekeeping", daemon=True)
         self._housekeeper.start()
 
@@ -159,6 +164,7 @@ class Emulator:
             self._housekeeper.join(timeout)
         self.sync_fops.stop_all()
         self.fetches.close()
+        self.censor.video.close(timeout)
         self.jobs.stop(timeout)
         killed = self.jobs.processor.children.kill_all()
         if killed:

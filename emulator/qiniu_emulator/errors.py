@@ -158,6 +158,11 @@ class QiniuError(Exception):
         return NoSuchJob()
 
     @classmethod
+    def no_such_video_job(cls, job_id: str) -> "DocumentNotFound":
+        """``GET /v3/jobs/video/<id>`` of an id never issued (docs/censor.md §5)."""
+        return DocumentNotFound(f"no such video censor job: {job_id!r}")
+
+    @classmethod
     def no_such_pipeline(cls, name: str) -> "NoSuchKey":
         return NoSuchKey(f"no such pipeline: {name} (declare it with --pipeline {name})")
 

@@ -38,3 +38,16 @@ def finished(auth, bucket: str, job_id: str) -> dict:
         return ret if ret["code"] not in (1, 2) else None
 
     return wait_for(poll, message=f"job {job_id}")
+
+
+def mp4(path, seconds: float, size: str = "160x90") -> bytes:
+    """A real H.264 clip of ``seconds`` made with ffmpeg."""
+    import subprocess
+
+    import imageio_ffmpeg
+
+    subprocess.run([imageio_ffmpeg.get_ffmpeg_exe(), "-hide_banner", "-nostdin", "-loglevel", "error", "-y",
+                    "-f", "lavfi", "-i", f"testsrc2=size={size}:rate=10:duration={seconds}",
+                    "-c:v", "libx264", "-preset", "ultrafast", "-pix_fmt", "yuv420p", str(path)],
+                   check=True, timeout=120)
+    return path.read_bytes()

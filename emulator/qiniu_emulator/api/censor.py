@@ -28,3 +28,15 @@ def _require_qiniu_token() -> Access:
 def image_censor() -> Response:
     access = _require_qiniu_token()
     return json_response(emulator().censor.image(signed_json(), access))
+
+
+@bp.route("/v3/video/censor", methods=["POST"])
+def video_censor() -> Response:
+    access = _require_qiniu_token()
+    return json_response({"job": emulator().censor.video.submit(signed_json(), access)})
+
+
+@bp.route("/v3/jobs/video/<job_id>", methods=["GET"])
+def video_job(job_id: str) -> Response:
+    _require_qiniu_token()
+    return json_response(emulator().censor.video.get(job_id))

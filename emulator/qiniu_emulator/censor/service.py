@@ -14,6 +14,7 @@ from ..fops.context import SourceInfo
 from ..storage import Storage
 from .judge import Judge, Subject, requested_scenes
 from .sources import SourceReader
+from .video import VideoCensor
 
 DISABLED = 1  # object status of a disabled object (chstatus)
 
@@ -25,6 +26,7 @@ class CensorService:
     storage: Storage
     judge: Judge
     sources: SourceReader
+    video: VideoCensor
 
     def fop_result(self, source: SourceInfo, scenes: tuple[str, ...], app: str) -> dict[str, Any]:
         """``items[].result`` of ``image-censor`` on a job's source object (docs/censor.md §3).
