@@ -458,7 +458,7 @@ class Authenticator:
 
         Missing -> 401 ``token not specified``; bad signature, unknown key or an
         undecodable policy -> 401 ``bad token``; a policy with mistyped fields -> 400
-        naming the field; ``deadline`` passed -> 401 ``token out of date``.
+        naming the field; ``deadline`` passed -> 401 ``expired token``.
         """
         if not token or not token.strip():
             raise QiniuError.token_not_specified()
@@ -475,7 +475,7 @@ class Authenticator:
         access_key = self._match(credential, [_to_bytes(encoded_policy)], "upload token")
         policy = _decode_policy(encoded_policy)
         if self._clock() > policy.deadline:
-            raise QiniuError.token_expired()
+            raise QiniuError.upload_token_expired()
         return UploadGrant(access_key, policy)
 
     # -- download URLs and sync saveas -----------------------------------------

@@ -83,7 +83,13 @@ class QiniuError(Exception):
 
     @classmethod
     def token_expired(cls) -> "Unauthorized":
+        """A private download URL past its ``e``."""
         return Unauthorized("token out of date")
+
+    @classmethod
+    def upload_token_expired(cls) -> "Unauthorized":
+        """An upload token past its ``deadline``: the up hosts' own words (docs/wire.md §2.1)."""
+        return Unauthorized("expired token")
 
     @classmethod
     def download_token_missing(cls) -> "Unauthorized":

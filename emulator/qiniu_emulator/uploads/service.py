@@ -18,6 +18,7 @@ from ..magic import render_template, time_variables
 from ..storage import ObjectInfo, Storage, TempFile
 from ..wire import upload_answer
 from .callbacks import UploadCallbacks, as_body, fetched_key
+from .file_vars import file_variables
 from .policy import PutPolicy
 
 OCTET_STREAM = "application/octet-stream"
@@ -112,6 +113,7 @@ class UploadService:
         if key is None:
             key = temp.etag
         variables.update(key=key, ext=_ext(request.fname or key))
+        variables.update(file_variables((policy.return_body, policy.callback_body), temp.path, key))
         mime = self._mime(policy, request, key, temp)
         policy.check_mime(mime)
         # a bad policy fails before anything is stored
