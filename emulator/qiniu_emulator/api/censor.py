@@ -8,7 +8,8 @@ from flask import Blueprint, Response, request
 
 from ..downloads import Access
 from ..errors import BadSignature
-from . import emulator, json_response, log, require_management_auth, signed_json
+from . import emulator, json_response, log, raw_request, signed_json
+from .context import current
 
 bp = Blueprint("censor", __name__)
 
@@ -16,12 +17,15 @@ bp = Blueprint("censor", __name__)
 def _require_qiniu_token() -> Access:
     """The censor APIs take only the ``Qiniu`` scheme (the request's method, path, host,
     content type and JSON body are signed)."""
-    scheme = (request.headers.get("Authorization") or "").strip().partition(" ")[0]
-    if scheme != "Qiniu":
+    auth = emulator().auth
+    caller = auth.authenticate(raw_request(), (auth.qiniu,))
+    if caller is None:
+        scheme = (request.headers.get("Authorization") or "").strip().partition(" ")[0]
         log.info("%s %s rejected: the censor APIs take Authorization: Qiniu <AK>:<sign>, got %s",
                  request.method, request.path, repr(scheme) if scheme else "none")
         raise BadSignature("Qiniu token", None, hint="send Authorization: Qiniu <AccessKey>:<sign>")
-    return Access(require_management_auth())
+    current().body_signed = caller.covers_body
+    return Access(caller.access_key)
 
 
 @bp.route("/v3/image/censor", methods=["POST"])
