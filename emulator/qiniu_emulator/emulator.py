@@ -146,7 +146,7 @@ class Emulator:
 
     def reset(self, bucket: str | None = None) -> None:
         """Delete every object, job and scenario rule (of one bucket; all also empties the
-        request log); buckets stay."""
+        request log and forgets the video moderation jobs); buckets stay."""
         if bucket:
             self.storage.get_bucket(bucket)
         self.storage.reset(bucket)
@@ -154,6 +154,7 @@ class Emulator:
         self.scenarios.clear(bucket)
         if bucket is None:
             self.requests.clear()
+            self.censor.video.forget()
 
     def close(self, timeout: float = 10.0) -> None:
         """Stop everything within ``timeout``: sync fops, jobs (resumed at the next start),

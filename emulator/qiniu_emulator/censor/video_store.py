@@ -70,6 +70,10 @@ class VideoJobStore:
         row = self._db.query_one("SELECT * FROM censor_video_jobs WHERE id=?", (job_id,))
         return _job(row) if row else None
 
+    def delete_all(self) -> None:
+        with self._db.transaction() as conn:
+            conn.execute("DELETE FROM censor_video_jobs")
+
     def unfinished(self) -> list[VideoJob]:
         rows = self._db.query("SELECT * FROM censor_video_jobs WHERE status IN (?, ?) ORDER BY seq", (WAITING, DOING))
         return [_job(row) for row in rows]
