@@ -15,7 +15,7 @@ from typing import Any, Callable
 
 from ..fops.av.info import media_info_json
 from ..fops.context import OpFailed
-from ..fops.image.exif import read_exif
+from ..fops.image.exif import exif_tags
 from ..fops.image.info import image_info
 from ..fops.image.io import open_source
 
@@ -28,7 +28,7 @@ def file_variables(templates: tuple[str, ...], path: Path, key: str) -> dict[str
     """The file variables the ``templates`` name, each that the file has."""
     wanted = {match.group(1) for text in templates if text for match in NAMED.finditer(text)}
     readers: dict[str, Callable[[], Any]] = {
-        "imageInfo": lambda: _image_info(path), "exif": lambda: _exif(path),
+        "imageInfo": lambda: _image_info(path), "exif": lambda: exif_tags(path),
         "avinfo": lambda: _avinfo(path, key),
     }
     out: dict[str, Any] = {}
@@ -57,12 +57,3 @@ def _avinfo(path: Path, key: str) -> dict[str, Any]:
 def _image_info(path: Path) -> dict[str, Any]:
     with open_source(path) as source:
         return image_info(source)
-
-
-def _exif(path: Path) -> dict[str, Any]:
-    with open_source(path) as source:
-        raw = source.image.info.get("exif")
-        if not raw:
-            exif = source.exif()
-            raw = exif.tobytes() if exif is not None else b""
-    return read_exif(raw) if raw else {}
