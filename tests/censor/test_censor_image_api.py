@@ -80,3 +80,19 @@ def test_only_a_valid_qiniu_token_is_accepted(server, sdk):
                            headers={"Authorization": f"QBox {qbox}"})
     assert answer.status_code == 401 and answer.json()["error"] == "bad token"
     assert requests.post(f"{server.url}/v3/image/censor", json=body("qiniu://x/y")).status_code == 401
+
+
+def test_our_client_signs_for_the_sdk_host_without_a_date(server, sdk):
+    """As the PHP examples call ai.qiniuapi.com: Qiniu-signed, no X-Qiniu-Date, Host ai.qiniuapi.com."""
+    import qiniu_fop
+    from qiniu_fop.auth import QiniuRequestsAuth
+
+    upload(sdk, BUCKET, "censor-review-pulp/b.jpg", jpeg())
+    auth = QiniuRequestsAuth(qiniu_fop.Auth(ACCESS_KEY, SECRET_KEY), sign_date=False)
+    answer = requests.post(f"{server.url}/v3/image/censor", auth=auth,
+                           headers={"Host": "ai.qiniuapi.com", "Content-Type": "application/json"},
+                           data=json.dumps(body(f"qiniu://{BUCKET}/censor-review-pulp/b.jpg", "pulp")))
+    assert answer.status_code == 200, answer.text
+    assert "X-Qiniu-Date" not in answer.request.headers
+    assert answer.request.headers["Authorization"].startswith("Qiniu ")
+    assert answer.json()["result"]["scenes"]["pulp"]["details"][0]["label"] == "sexy"
