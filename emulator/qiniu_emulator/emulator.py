@@ -93,7 +93,7 @@ class Emulator:
                               public_url=lambda: public_url(settings),
                               sign_download=DownloadSigner(auth).sign, encode=profile_named(settings.encode))
         judge, sources = Judge(scenarios), SourceReader(storage, fetcher)
-        video = VideoCensor(storage, judge, sources, VideoJobStore(storage.database))
+        video = VideoCensor(storage, judge, sources, VideoJobStore(storage.database), fidelity)
         censor = CensorService(storage, judge, sources, video)
         processor.censor = censor.fop_result
         notifier = Notifier(attempts=settings.notify_attempts, backoff=settings.notify_backoff,

@@ -113,3 +113,14 @@ def test_a_job_left_waiting_at_shutdown_runs_at_the_next_start(start_emulator, t
     status = finished(second, "feedfacefeedfacefeedface")
     assert status["status"] == "FINISHED"
     assert [c["offset"] for c in status["result"]["result"]["scenes"]["terror"]["cuts"]] == [0, 2000]
+
+
+def test_a_hook_url_is_refused_under_strict_and_ignored_under_loose(start_emulator, sdk_for, tmp_path):
+    body = request("qiniu://demo-bucket/x.mp4", 1000)
+    body["params"]["hook_url"] = "http://127.0.0.1:9/hook"
+    ret, info = submit(start_emulator(), body)
+    assert info.status_code == 400 and "params.hook_url is not emulated; start with --fidelity loose" in info.text_body
+    loose = start_emulator(fidelity="loose")
+    upload(sdk_for(loose), BUCKET, "x.mp4", mp4(tmp_path / "x.mp4", 1.2))
+    ret, info = submit(loose, body)
+    assert info.status_code == 200 and finished(loose, ret["job"])["status"] == "FINISHED"

@@ -16,6 +16,7 @@ from typing import Any
 
 from ..downloads import Access
 from ..errors import QiniuError
+from ..fidelity import Fidelity, NotEmulated
 from ..fops.av.probe import probe
 from ..fops.context import OpFailed
 from ..storage import Storage
@@ -26,6 +27,7 @@ from .video_store import DOING, FAILED, FINISHED, VideoJob, VideoJobStore
 
 DEFAULT_INTERVAL_MS = 5000
 INTERVAL_RANGE_MS = (1000, 60000)
+NOT_EMULATED_PARAMS = ("hook_url", "hook_auth")  # callbacks of a finished job (docs/censor.md §5)
 MAX_CUTS = 10_000  # a cut every second of a 2.7-hour video; more is a mistake, not a video
 
 log = logging.getLogger("qiniu_emulator.censor")
@@ -37,6 +39,7 @@ class VideoCensor:
     judge: Judge
     sources: SourceReader
     store: VideoJobStore
+    fidelity: Fidelity = field(default_factory=Fidelity)
     _queue: "queue.Queue[str | None]" = field(default_factory=queue.Queue)
     _worker: threading.Thread | None = None
 
@@ -62,6 +65,10 @@ class VideoCensor:
         except ValueError as exc:
             raise QiniuError.bad_request(str(exc)) from None
         _interval(params)
+        try:  # a job that finished without calling back would let a test pass on nothing
+            self.fidelity.screen([name for name in NOT_EMULATED_PARAMS if name in params], "video censor parameter")
+        except NotEmulated as exc:
+            raise QiniuError.bad_request(f"params.{exc}") from None
         now = time.time_ns()
         job = VideoJob(id=secrets.token_hex(12), vid=str(data.get("id") or ""), request=body,
                        account=access.account or "", created_ns=now, updated_ns=now)
