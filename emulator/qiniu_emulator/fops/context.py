@@ -92,7 +92,7 @@ class OpContext:
     request's host on a download URL); ``sign_download(url, deadline)`` returns ``url``
     with the ``e``/``token`` of a private download link; ``output_key`` is the key the
     result will be stored under when that is known before the run (pfop with a saveas key).
-    ``encode`` is the encoder effort (``--encode``). ``censor(scenes)`` is the moderation
+    ``encode`` is the encoder effort (``--encode``). ``censor(scenes, app)`` is the moderation
     verdict of the job's source object for those scenes, as ``items[].result`` shows it
     (None where no verdicts are given: the ``fop`` command, download URLs).
     """
