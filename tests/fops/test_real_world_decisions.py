@@ -53,3 +53,10 @@ def test_a_real_string_with_image_censor_lints_ok():
     [finding] = lint("image-censor/v2/pulp/politician/app/c3RyZWFtX2FpY29kZV9haS1zZXJ2ZXIvX2ltYWdl",
                      default_registry())
     assert finding.verdict == OK and "pfop only" in finding.detail
+
+
+def test_one_trailing_slash_is_dropped_and_two_are_refused():
+    assert args("imageView2/1/w/250/h/141/") == args("imageView2/1/w/250/h/141")
+    with pytest.raises(FopsError) as caught:
+        args("imageView2/1/w/250/h/141//")
+    assert "unknown parameter ''" in caught.value.message
