@@ -97,6 +97,7 @@ FETCH = (
 # by the censor effect (scenarios/verdict.py), these names by the request rules.
 CENSOR = (
     Route("censor.image_censor", "censor.image"),
+    Route("censor.images_censor", "censor.images"),
     Route("censor.video_censor", "censor.video"),
     Route("censor.video_job", "censor.job"),
 )

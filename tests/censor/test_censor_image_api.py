@@ -96,3 +96,26 @@ def test_our_client_signs_for_the_sdk_host_without_a_date(server, sdk):
     assert "X-Qiniu-Date" not in answer.request.headers
     assert answer.request.headers["Authorization"].startswith("Qiniu ")
     assert answer.json()["result"]["scenes"]["pulp"]["details"][0]["label"] == "sexy"
+
+
+def test_several_images_in_one_request(server, sdk):
+    upload(sdk, BUCKET, "m/one.jpg", jpeg())
+    upload(sdk, BUCKET, "m/two.jpg", jpeg(), meta={"x-qn-meta-censor": "review"})
+    request_body = {"data": {"uris": [f"qiniu://{BUCKET}/m/one.jpg", f"qiniu://{BUCKET}/m/two.jpg",
+                                      f"qiniu://{BUCKET}/m/missing.jpg"]},
+                    "params": {"scenes": ["pulp", "terror"]}}
+    ret, info = qiniu_http._post_with_qiniu_mac_and_headers(
+        f"{server.url}/v3/image/censor/mult", json.dumps(request_body), QiniuMacAuth(ACCESS_KEY, SECRET_KEY),
+        {"Content-Type": "application/json"})
+    assert info.status_code == 200, info
+    one, two, missing = ret["results"]
+    assert (ret["code"], ret["message"]) == (200, "OK")
+    assert one["uri"] == f"qiniu://{BUCKET}/m/one.jpg" and one["code"] == 200
+    assert one["result"]["suggestion"] == "pass" and two["result"]["suggestion"] == "review"
+    assert missing["code"] == 400 and "could not be read" in missing["message"] and "result" not in missing
+    for bad in ({"data": {"uris": []}, "params": {"scenes": ["pulp"]}},
+                {"data": {"uris": ["x"] * 101}, "params": {"scenes": ["pulp"]}}):
+        _, info = qiniu_http._post_with_qiniu_mac_and_headers(
+            f"{server.url}/v3/image/censor/mult", json.dumps(bad), QiniuMacAuth(ACCESS_KEY, SECRET_KEY),
+            {"Content-Type": "application/json"})
+        assert info.status_code == 400 and "data.uris must be a list of 1 to 100" in info.text_body

@@ -1,4 +1,5 @@
-"""Moderation APIs (``ai.qiniuapi.com`` in the SDKs; any host here): ``POST /v3/image/censor``,
+"""Moderation APIs (``ai.qiniuapi.com`` in the SDKs; any host here): ``POST /v3/image/censor``
+and ``/v3/image/censor/mult``,
 ``POST /v3/video/censor`` and ``GET /v3/jobs/video/<id>``, signed with a ``Qiniu`` token
 (docs/censor.md §2, §5)."""
 
@@ -32,6 +33,12 @@ def _require_qiniu_token() -> Access:
 def image_censor() -> Response:
     access = _require_qiniu_token()
     return json_response(emulator().censor.image(signed_json(), access))
+
+
+@bp.route("/v3/image/censor/mult", methods=["POST"])
+def images_censor() -> Response:
+    access = _require_qiniu_token()
+    return json_response(emulator().censor.images(signed_json(), access))
 
 
 @bp.route("/v3/video/censor", methods=["POST"])

@@ -17,6 +17,7 @@ from .sources import SourceReader
 from .video import VideoCensor
 
 DISABLED = 1  # object status of a disabled object (chstatus)
+MAX_URIS = 100  # images of one /v3/image/censor/mult request (docs/censor.md §2)
 
 log = logging.getLogger("qiniu_emulator.censor")
 
@@ -41,18 +42,34 @@ class CensorService:
 
     def image(self, body: dict[str, Any], access: Access) -> dict[str, Any]:
         """The answer of ``POST /v3/image/censor`` (docs/censor.md §2)."""
-        data, params = _object(body, "data"), _object(body, "params")
-        try:
-            scenes = requested_scenes(params.get("scenes"))
-        except ValueError as exc:
-            raise QiniuError.bad_request(str(exc)) from None
+        data, scenes = _object(body, "data"), _scenes(body)
+        return {"code": 200, "message": "OK", "result": self._image_result(data.get("uri"), scenes, access)}
+
+    def images(self, body: dict[str, Any], access: Access) -> dict[str, Any]:
+        """The answer of ``POST /v3/image/censor/mult``: one result per uri, a uri that
+        cannot be read answered in its own item (docs/censor.md §2)."""
+        data, scenes = _object(body, "data"), _scenes(body)
+        uris = data.get("uris")
+        if not isinstance(uris, list) or not 1 <= len(uris) <= MAX_URIS:
+            raise QiniuError.bad_request(f"data.uris must be a list of 1 to {MAX_URIS} image URIs")
+        results = []
+        for uri in uris:
+            try:
+                item = {"uri": uri, "code": 200, "message": "OK",
+                        "result": self._image_result(uri, scenes, access)}
+            except QiniuError as exc:
+                item = {"uri": uri, "code": exc.status, "message": exc.message}
+            results.append(item)
+        return {"code": 200, "message": "OK", "results": results}
+
+    def _image_result(self, uri: object, scenes: tuple[str, ...], access: Access) -> dict[str, Any]:
         scratch = self.storage.scratch_dir("censor")
         try:
-            source = self.sources.read(data.get("uri"), scratch, access)
+            source = self.sources.read(uri, scratch, access)
         finally:
             self.storage.remove_scratch(scratch)
         verdict = self.judge.judge(Subject("censor.image", source.bucket, source.key, source.meta), scenes)
-        return {"code": 200, "message": "OK", "result": verdict.image_json()}
+        return verdict.image_json()
 
     def _meta(self, bucket: str, key: str) -> dict[str, str]:
         try:
@@ -68,6 +85,13 @@ class CensorService:
                 log.info("image-censor could not disable %s/%s: %s", bucket, key, exc.message)
                 return False
         return True
+
+
+def _scenes(body: dict[str, Any]) -> tuple[str, ...]:
+    try:
+        return requested_scenes(_object(body, "params").get("scenes"))
+    except ValueError as exc:
+        raise QiniuError.bad_request(str(exc)) from None
 
 
 def _object(body: dict[str, Any], name: str) -> dict[str, Any]:
