@@ -9,7 +9,6 @@ import logging
 import queue
 import secrets
 import threading
-import time
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import Any
@@ -69,7 +68,7 @@ class VideoCensor:
             self.fidelity.screen([name for name in NOT_EMULATED_PARAMS if name in params], "video censor parameter")
         except NotEmulated as exc:
             raise QiniuError.bad_request(f"params.{exc}") from None
-        now = time.time_ns()
+        now = self.storage.clock.now_ns()
         job = VideoJob(id=secrets.token_hex(12), vid=str(data.get("id") or ""), request=body,
                        account=access.account or "", created_ns=now, updated_ns=now)
         self.store.insert(job)
@@ -98,7 +97,7 @@ class VideoCensor:
                 self._finish(job, FAILED, {"code": 500, "message": "internal error"})
 
     def _run(self, job: VideoJob) -> None:
-        job.status, job.updated_ns = DOING, time.time_ns()
+        job.status, job.updated_ns = DOING, self.storage.clock.now_ns()
         self.store.save(job)
         params = job.request["params"]
         scratch = self.storage.scratch_dir("censor")
@@ -119,7 +118,7 @@ class VideoCensor:
         self._finish(job, FINISHED, {"code": 200, "message": "OK", "result": video_result(verdict, offsets)})
 
     def _finish(self, job: VideoJob, status: str, result: dict[str, Any]) -> None:
-        job.status, job.result, job.updated_ns = status, result, time.time_ns()
+        job.status, job.result, job.updated_ns = status, result, self.storage.clock.now_ns()
         self.store.save(job)
 
 
