@@ -13,9 +13,10 @@ from . import __version__
 from .config import Settings, describe_settings
 
 FOP_SETTINGS = ("url_map", "ffmpeg", "op_timeout", "op_memory_mb", "fetch", "fetch_timeout", "fetch_max_bytes",
-                "encode")
+                "encode", "fidelity")
 HEALTH_SETTINGS = ("host", "port")
-COMMAND_SETTINGS = {"fop": FOP_SETTINGS, "health": HEALTH_SETTINGS}
+LINT_SETTINGS = ("fidelity",)
+COMMAND_SETTINGS = {"fop": FOP_SETTINGS, "health": HEALTH_SETTINGS, "lint": LINT_SETTINGS}
 
 
 def _typed(convert: Callable[[str], Any], flag: str) -> Callable[[str], Any]:
@@ -90,6 +91,7 @@ def build_parser() -> argparse.ArgumentParser:
                                            "every command runs here, 1 one is wrong (typo, bad parameter), "
                                            "3 one uses a real Qiniu op the emulator does not emulate.")
     lint.add_argument("fops")
+    add_setting_flags(lint, LINT_SETTINGS)
 
     health = commands.add_parser("health", help="exit 0 when the emulator answers its health check",
                                  description="Ask the emulator at --host/--port (QINIU_EMULATOR_HOST/_PORT, "
@@ -102,14 +104,14 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
-    if args.command == "lint":
-        return run_lint(args.fops)
     if args.command == "ops":
         return print_ops(args.names)
     try:
         settings = settings_from_args(args, COMMAND_SETTINGS.get(args.command))
     except ValueError as exc:
         return _fail(str(exc), 2)
+    if args.command == "lint":
+        return run_lint(args.fops, settings.fidelity)
     if args.command == "fop":
         return run_fop_command(args, settings)
     if args.command == "health":
@@ -152,11 +154,14 @@ def run_fop_command(args: argparse.Namespace, settings: Settings) -> int:
         return _fail(exc.message, exc.status)
 
 
-def run_lint(fops: str) -> int:
+def run_lint(fops: str, fidelity: str) -> int:
+    """Under ``--fidelity loose`` a parameter that is not emulated is ignored as serve ignores
+    it, and named on stderr."""
+    from .fidelity import Fidelity
     from .fops.catalog import default_registry
     from .lint import exit_status, lint
 
-    findings = lint(fops, default_registry())
+    findings = lint(fops, default_registry(Fidelity(fidelity)))
     for finding in findings:
         print(finding.line())
     return exit_status(findings)

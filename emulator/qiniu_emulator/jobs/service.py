@@ -146,7 +146,7 @@ class JobService:
         for index, parsed in enumerate(pipelines):
             if parsed.saveas is not None:
                 self._check_bucket(parsed.saveas.bucket, f"the saveas bucket {parsed.saveas.bucket!r} of "
-                                   f"command {index + 1} does not exist (source bucket: {sub.bucket!r})")
+                                   f"fops[{index}] does not exist (source bucket: {sub.bucket!r})")
         if notify_url and not _is_http_url(notify_url):
             raise QiniuError.bad_request(f"notifyURL must be an http(s) URL: {notify_url!r}")
         if sub.type not in TYPES:

@@ -15,7 +15,7 @@ from ..errors import QiniuError
 from ..fops.parse import Pipeline, parse_pipeline
 from ..fops.registry import Registry
 from ..inspection import Difference, Properties, TextPreview, ZipListing
-from ..jobs.models import DESC, Code, Item, Job, StageLog
+from ..jobs.models import DESC, HINT_PREFIX, Code, Item, Job, StageLog
 from ..jobs.notify import Attempt
 from ..jobs.service import ITEM_MARK
 from ..scenarios import ActiveRule
@@ -168,8 +168,12 @@ class ItemLog:
         return [line.removeprefix("ffmpeg stderr: ") for line in self.lines if line.startswith("ffmpeg stderr: ")]
 
     @property
+    def hints(self) -> list[str]:
+        return [line.removeprefix(HINT_PREFIX) for line in self.lines if line.startswith(HINT_PREFIX)]
+
+    @property
     def other(self) -> list[str]:
-        return [line for line in self.lines if not line.startswith(("ffmpeg: ", "ffmpeg stderr: "))]
+        return [line for line in self.lines if not line.startswith(("ffmpeg: ", "ffmpeg stderr: ", HINT_PREFIX))]
 
 
 def split_log(lines: list[str]) -> tuple[list[str], dict[int, ItemLog]]:
