@@ -11,6 +11,7 @@ import time
 from dataclasses import dataclass, field, fields
 from datetime import datetime
 
+from ..encoding import decode_entry
 from ..errors import QiniuError
 from ..fops.parse import Pipeline, parse_pipeline
 from ..fops.registry import Registry
@@ -23,7 +24,8 @@ from ..storage import BucketInfo, ObjectInfo
 from .links import Link
 
 STATUS_WORDS = {Code.SUCCESS: "done", Code.WAITING: "waiting", Code.RUNNING: "running",
-                Code.FAILED: "failed", Code.CALLBACK_FAILED: "notify failed"}
+                Code.FAILED: "failed", Code.CALLBACK_FAILED: "notify failed", Code.CANCELLED: "cancelled"}
+STATUS_CODES = {word: int(code) for code, word in STATUS_WORDS.items()}
 
 
 def clock(unix_seconds: float) -> str:
@@ -84,8 +86,24 @@ class JobRow:
         return cls(id=job.id, seq=job.seq, bucket=job.bucket, key=job.key, code=int(job.code),
                    status=STATUS_WORDS[Code(job.code)], desc=DESC[Code(job.code)],
                    pipeline=job.pipeline or "default", progress=job.progress if job.code == Code.RUNNING else None,
-                   created=clock(job.created_ns / 1e9), seconds=duration(job), commands=[i.cmd for i in job.items],
+                   created=clock(job.created_ns / 1e9), seconds=duration(job),
+                   commands=[readable_command(i.cmd) for i in job.items],
                    notify_url=job.notify_url)
+
+
+def readable_command(text: str) -> str:
+    """A command with its saveas entry decoded (``...|saveas/bucket:key``), as a list shows it;
+    an entry that does not decode is shown as it was sent."""
+    head, sep, tail = text.rpartition("|saveas/")
+    if not sep:
+        return text
+    entry, _, rest = tail.partition("/")
+    try:
+        bucket, key = decode_entry(entry)
+    except QiniuError:
+        return text
+    target = f"{bucket}:{key}" if key is not None else f"{bucket}: (default key)"
+    return f"{head}|saveas/{target}" + (f"/{rest}" if rest else "")
 
 
 def duration(job: Job) -> float | None:
