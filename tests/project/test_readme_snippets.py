@@ -145,6 +145,11 @@ def test_the_official_sdk_settings(readme_server, workdir):
     run_python(snippet("sdk-config").on(readme_server.url) + check, workdir)
 
 
+def test_the_in_process_start_outside_pytest(tmp_path):
+    code = snippet("in-process").text
+    assert run_python(code, tmp_path, clean_env()).strip() == "0"
+
+
 def test_downloads_and_a_signed_sync_saveas(readme_server, workdir):
     upload = snippet("client-set-default").on(readme_server.url) + snippet("client-seed-api").on(readme_server.url)
     run_python(upload, workdir, clean_env())
