@@ -7,6 +7,8 @@ STAMP := $(VENV)/.installed-stamp
 HOST ?= 127.0.0.1
 PORT ?= 9000
 DATA ?= ./.qiniu-emulator
+# Buckets `make serve` creates (space-separated); QINIU_EMULATOR_BUCKETS adds to them.
+BUCKETS ?= demo-bucket output-bucket
 
 .PHONY: test typecheck serve venv clean
 
@@ -27,7 +29,7 @@ typecheck: $(STAMP)
 
 serve: $(STAMP)
 	$(VENV)/bin/qiniu-emulator serve --host $(HOST) --port $(PORT) --data $(DATA) \
-		--bucket demo-bucket --bucket output-bucket
+		$(foreach bucket,$(BUCKETS),--bucket $(bucket))
 
 clean:
 	rm -rf $(VENV) $(DATA) .pytest_cache

@@ -47,19 +47,24 @@ def add_setting_flags(parser: argparse.ArgumentParser, names: Sequence[str] | No
 
 def settings_from_args(args: argparse.Namespace, names: Sequence[str] | None = None,
                        environ: Mapping[str, str] = os.environ) -> Settings:
-    """Settings from flags, else ``QINIU_EMULATOR_<NAME>``, else the defaults."""
+    """Settings from flags, else ``QINIU_EMULATOR_<NAME>``, else the defaults (for a setting
+    that ``adds``, the flags' values after the variable's)."""
     values: dict[str, Any] = {}
     for info in describe_settings():
         if names is not None and info.name not in names:
             continue
         given = getattr(args, info.name, None)
-        if given is not None:
-            values[info.name] = info.collect(given) if info.describe.repeat else given
-        elif environ.get(info.env):
+        from_env = None
+        if environ.get(info.env) and (given is None or info.describe.adds):
             try:
-                values[info.name] = info.parse_text(environ[info.env])
+                from_env = info.parse_text(environ[info.env])
             except ValueError as exc:
                 raise ValueError(f"{info.env}: {exc}") from None
+        if given is not None:
+            flags = info.collect(given) if info.describe.repeat else given
+            values[info.name] = info.collect(list(dict.fromkeys([*from_env, *flags]))) if from_env else flags
+        elif from_env is not None:
+            values[info.name] = from_env
     return Settings(**values)
 
 

@@ -75,15 +75,14 @@ def clean_env() -> dict[str, str]:
 # -- quick start ---------------------------------------------------------------------
 
 
-def test_make_serve_starts_the_documented_emulator_and_make_test_checks_types_first(tmp_path):
-    serve, test = snippet("quickstart-make").commands()
-    assert (serve, test) == ("make serve", "make test")
+def make_serve_banner(command: str, tmp_path: Path, env: dict[str, str], check=None) -> str:
+    """Run ``make serve ...`` until its banner is out, call ``check(port)``, then Ctrl-C it."""
     if subprocess.run(["make", "-q", ".venv/.installed-stamp"], cwd=ROOT).returncode != 0:
         pytest.skip("the .venv is not installed and up to date (make test does that first)")
     port = free_port()
-    proc = subprocess.Popen(shlex.split(serve), cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+    proc = subprocess.Popen(shlex.split(command), cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
                             text=True, start_new_session=True,
-                            env={**os.environ, "PORT": str(port), "DATA": str(tmp_path / "data")})
+                            env={**clean_env(), "PORT": str(port), "DATA": str(tmp_path / "data"), **env})
     banner = []
     try:
         for line in proc.stdout:
@@ -92,15 +91,30 @@ def test_make_serve_starts_the_documented_emulator_and_make_test_checks_types_fi
                 break
         text = "".join(banner)
         assert f"listening on http://127.0.0.1:{port}" in text, text
-        assert f"{DEFAULT_ACCESS_KEY}:{DEFAULT_SECRET_KEY}" in text
-        assert "buckets  : demo-bucket, output-bucket" in text
-        assert requests.get(f"http://127.0.0.1:{port}/_emulator/health", timeout=10).status_code == 200
+        if check is not None:
+            check(port)
+        return text
     finally:
         os.killpg(proc.pid, signal.SIGINT)  # Ctrl-C
         proc.wait(60)
+
+
+def test_make_serve_starts_the_documented_emulator_and_make_test_checks_types_first(tmp_path):
+    serve, test = snippet("quickstart-make").commands()
+    assert (serve, test) == ("make serve", "make test")
+    text = make_serve_banner(serve, tmp_path, {}, check=lambda port: requests.get(
+        f"http://127.0.0.1:{port}/_emulator/health", timeout=10).raise_for_status())
+    assert f"{DEFAULT_ACCESS_KEY}:{DEFAULT_SECRET_KEY}" in text
+    assert "buckets  : demo-bucket, output-bucket" in text
     planned = subprocess.run(["make", "-n", *shlex.split(test)[1:]], cwd=ROOT, capture_output=True, text=True,
                              check=True).stdout
     assert planned.index("-m mypy") < planned.index("-m pytest")
+
+
+def test_make_serve_buckets_and_the_variable_add_up(tmp_path):
+    text = make_serve_banner('make serve BUCKETS="photos thumbs"', tmp_path,
+                             {"QINIU_EMULATOR_BUCKETS": "from-env"})
+    assert "buckets  : from-env, photos, thumbs" in text, text
 
 
 def test_the_fop_command_lines(workdir):
