@@ -10,7 +10,7 @@ DATA ?= ./.qiniu-emulator
 # Buckets `make serve` creates (space-separated); QINIU_EMULATOR_BUCKETS adds to them.
 BUCKETS ?= demo-bucket output-bucket
 
-.PHONY: test typecheck serve venv clean
+.PHONY: test typecheck serve serve-seed venv clean
 
 venv: $(STAMP)
 
@@ -31,5 +31,10 @@ serve: $(STAMP)
 	$(VENV)/bin/qiniu-emulator serve --host $(HOST) --port $(PORT) --data $(DATA) \
 		$(foreach bucket,$(BUCKETS),--bucket $(bucket))
 
+# An emulator ready for the data-processing seed's examples (docs/examples/seed/): its nine
+# buckets with the sources the examples read, the watermark logo's URL and its workflow template.
+serve-seed: $(STAMP)
+	$(PY) -m qiniu_contracts.seed_setup --seed-home $(DATA)-seed --host $(HOST) --port $(PORT) --data $(DATA)
+
 clean:
-	rm -rf $(VENV) $(DATA) .pytest_cache
+	rm -rf $(VENV) $(DATA) $(DATA)-seed .pytest_cache
