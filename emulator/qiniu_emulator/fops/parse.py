@@ -78,7 +78,7 @@ SPLIT_STRING_NOTE = ("fops looks like one string split into characters: the offi
 
 def split_into_characters(parts: list[str]) -> bool:
     """Whether ``;``-separated commands are the characters of one string, as the official
-    Python SDK sends a ``str`` given where it expects a list (``';'.join(fops)``)."""
+    Python SDK sends a ``str`` given where it expects a list (docs/wire.md §5.1)."""
     # A ';' of the string itself shows up as empty parts around it.
     return all(len(part) <= 1 for part in parts) and sum(len(part) for part in parts) >= 3
 
