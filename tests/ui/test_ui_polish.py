@@ -37,6 +37,7 @@ def test_an_error_names_its_stage_counting_from_one_like_the_op_list(server):
     text = page(server, f"/jobs/{job_id}")
     assert re.search(r"<ol class=\"ops\">\s*<li><strong>imageInfo</strong>", text)
     assert "Error at stage 2:" in text and "Error at stage 1:" not in text
+    assert "Command 1 (prefop items[0])" in re.sub(r"<[^>]+>", "", text)
 
 
 def test_job_lists_decode_save_targets_and_filter_by_status(server):
