@@ -7,10 +7,19 @@ STAMP := $(VENV)/.installed-stamp
 HOST ?= 127.0.0.1
 PORT ?= 9000
 DATA ?= ./.qiniu-emulator
+# pytest-xdist workers (auto: one per core; JOBS=0 runs in this process). Whole files go to
+# one worker, so a module's fixtures (a server, generated media) are made once.
+JOBS ?= auto
+XDIST := -n $(JOBS) --dist loadfile
+# What test-fast leaves out: transcodes (tests/av), the official Node SDK (tests/sdk),
+# the browser console, HLS playback and the Docker image. make test runs everything.
+FAST_SKIPS := --ignore=tests/av --ignore=tests/sdk --ignore=tests/ui/test_ui_browser.py \
+	--ignore=tests/emulator/test_emulator_hls_playback.py --ignore=tests/project/test_docker.py
+
 # Buckets `make serve` creates (space-separated); QINIU_EMULATOR_BUCKETS adds to them.
 BUCKETS ?= demo-bucket output-bucket
 
-.PHONY: test typecheck serve serve-seed venv clean
+.PHONY: test test-fast typecheck serve serve-seed venv clean
 
 venv: $(STAMP)
 
@@ -22,7 +31,11 @@ $(STAMP): pyproject.toml
 
 # The type checker runs first: `make test` fails on a type error as on a failing test.
 test: typecheck
-	$(PY) -m pytest
+	$(PY) -m pytest $(XDIST)
+
+# The inner loop: everything but the slowest families (FAST_SKIPS), stopping at the first failure.
+test-fast: $(STAMP)
+	$(PY) -m pytest $(XDIST) -x -q $(FAST_SKIPS)
 
 typecheck: $(STAMP)
 	$(PY) -m mypy

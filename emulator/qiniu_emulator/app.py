@@ -5,13 +5,16 @@ from __future__ import annotations
 import logging
 import secrets
 import time
+from typing import Any, Callable
 from urllib.parse import unquote
 
 from flask import Flask, Response, g, request
 from werkzeug.exceptions import HTTPException
+from werkzeug.routing import Rule
 
 from . import ui
-from .api import EXTENSION, admin, context, dora, faults, fetch, io, json_response, raw_request, rs, scenarios, uc, up
+from .api import (EXTENSION, admin, clock, context, dora, faults, fetch, io, json_response, raw_request, rs,
+                  scenarios, snapshot, uc, up)
 from .auth import FORM_CONTENT_TYPE, RawRequest
 from .config import Settings
 from .emulator import Emulator
@@ -31,17 +34,36 @@ def create_app(settings: Settings | None = None, emulator: Emulator | None = Non
         emulator = Emulator.build(settings or Settings())
         emulator.start()
     app = Flask("qiniu_emulator")
+    app.url_rule_class = BuilderOnFirstUseRule
     app.url_map.merge_slashes = False
     app.url_map.strict_slashes = False
     app.url_map.converters["key_path"] = io.KeyPathConverter
     app.extensions[EXTENSION] = emulator
-    for blueprint in (admin.bp, scenarios.bp, dora.bp, up.bp, rs.bp, uc.bp, fetch.bp, io.bp):
+    for blueprint in (admin.bp, clock.bp, snapshot.bp, scenarios.bp, dora.bp, up.bp, rs.bp, uc.bp, fetch.bp, io.bp):
         app.register_blueprint(blueprint)
     if emulator.settings.console:
         ui.install(app, emulator)
     _install_hooks(app, emulator)
     _install_scenario_answers(app, emulator)
     return app
+
+
+class BuilderOnFirstUseRule(Rule):
+    """A URL rule whose ``url_for`` builder is generated at its first use.
+
+    werkzeug generates two Python functions per rule when it is added; for the emulator's
+    routes that was the largest single cost of start-up, and most are never built into a URL.
+    """
+
+    def _compile_builder(self, append_unknown: bool = True) -> Callable[..., tuple[str, str]]:
+        built: list[Callable[..., tuple[str, str]]] = []
+
+        def build(rule: Rule, **values: Any) -> tuple[str, str]:
+            if not built:
+                built.append(Rule._compile_builder(rule, append_unknown))
+            return built[0](rule, **values)
+
+        return build
 
 
 def _install_hooks(app: Flask, em: Emulator) -> None:

@@ -16,7 +16,7 @@ FOP_SETTINGS = ("url_map", "ffmpeg", "op_timeout", "op_memory_mb", "fetch", "fet
                 "encode", "fidelity")
 HEALTH_SETTINGS = ("host", "port")
 LINT_SETTINGS = ("fidelity",)
-COMMAND_SETTINGS = {"fop": FOP_SETTINGS, "health": HEALTH_SETTINGS, "lint": LINT_SETTINGS}
+COMMAND_SETTINGS = {"fop": FOP_SETTINGS, "health": HEALTH_SETTINGS, "export": HEALTH_SETTINGS, "lint": LINT_SETTINGS}
 
 
 def _typed(convert: Callable[[str], Any], flag: str) -> Callable[[str], Any]:
@@ -103,6 +103,14 @@ def build_parser() -> argparse.ArgumentParser:
                                              "as serve reads them) for /_emulator/health: exit 0 when it "
                                              "answers 200, 1 otherwise. For container healthchecks.")
     add_setting_flags(health, HEALTH_SETTINGS)
+
+    export = commands.add_parser("export", help="save a running emulator's state to a snapshot directory",
+                                 description="Ask the emulator at --host/--port for a snapshot (buckets, "
+                                             "objects, jobs, workflow templates, scenario rules) and write it "
+                                             "to DIR (new, empty, or an older snapshot, which is replaced). "
+                                             "Start from it with serve --import DIR.")
+    export.add_argument("directory", type=Path, metavar="DIR")
+    add_setting_flags(export, HEALTH_SETTINGS)
     return parser
 
 
@@ -121,6 +129,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return run_fop_command(args, settings)
     if args.command == "health":
         return run_health(settings)
+    if args.command == "export":
+        return run_export(args.directory, settings)
     return run_serve(settings)
 
 
@@ -172,12 +182,35 @@ def run_lint(fops: str, fidelity: str) -> int:
     return exit_status(findings)
 
 
+def _local_url(settings: Settings) -> str:
+    host = "127.0.0.1" if settings.host in ("0.0.0.0", "::", "") else settings.host
+    return f"http://[{host}]:{settings.port}" if ":" in host else f"http://{host}:{settings.port}"
+
+
+def run_export(directory: Path, settings: Settings) -> int:
+    import urllib.request
+
+    from .snapshot import SnapshotError, unpack_archive
+
+    url = _local_url(settings)
+    try:
+        with urllib.request.urlopen(f"{url}/_emulator/snapshot", timeout=600) as answer:
+            data = answer.read()
+    except (OSError, ValueError) as exc:
+        return _fail(f"no snapshot from an emulator at {url}: {exc}")
+    try:
+        unpack_archive(data, directory)
+    except SnapshotError as exc:
+        return _fail(str(exc))
+    print(f"exported {url} to {directory}")
+    return 0
+
+
 def run_health(settings: Settings) -> int:
     import urllib.error
     import urllib.request
 
-    host = "127.0.0.1" if settings.host in ("0.0.0.0", "::", "") else settings.host
-    url = f"http://[{host}]:{settings.port}" if ":" in host else f"http://{host}:{settings.port}"
+    url = _local_url(settings)
     try:
         with urllib.request.urlopen(f"{url}/_emulator/health", timeout=2) as answer:
             status = answer.status

@@ -100,8 +100,8 @@ def make_serve_banner(command: str, tmp_path: Path, env: dict[str, str], check=N
 
 
 def test_make_serve_starts_the_documented_emulator_and_make_test_checks_types_first(tmp_path):
-    serve, test = snippet("quickstart-make").commands()
-    assert (serve, test) == ("make serve", "make test")
+    serve, test, fast = snippet("quickstart-make").commands()
+    assert (serve, test, fast) == ("make serve", "make test", "make test-fast")
     text = make_serve_banner(serve, tmp_path, {}, check=lambda port: requests.get(
         f"http://127.0.0.1:{port}/_emulator/health", timeout=10).raise_for_status())
     assert f"{DEFAULT_ACCESS_KEY}:{DEFAULT_SECRET_KEY}" in text
@@ -109,6 +109,10 @@ def test_make_serve_starts_the_documented_emulator_and_make_test_checks_types_fi
     planned = subprocess.run(["make", "-n", *shlex.split(test)[1:]], cwd=ROOT, capture_output=True, text=True,
                              check=True).stdout
     assert planned.index("-m mypy") < planned.index("-m pytest")
+    assert "-n auto --dist loadfile" in planned
+    quick = subprocess.run(["make", "-n", *shlex.split(fast)[1:]], cwd=ROOT, capture_output=True, text=True,
+                           check=True).stdout
+    assert all(f"--ignore={path}" in quick for path in ("tests/av", "tests/sdk", "tests/ui/test_ui_browser.py"))
 
 
 def test_make_serve_buckets_and_the_variable_add_up(tmp_path):
@@ -270,7 +274,7 @@ def test_the_data_layout(readme_server, tmp_path):
     config = qiniu_fop.Config(up_host=readme_server.url)
     assert qiniu_fop.put_data(auth.upload_token("demo-bucket", "photos/a.txt"), "photos/a.txt", b"a",
                               config=config)[1].ok()
-    data = readme_server.emulator.settings.data
+    data = readme_server.emulator.storage.data_dir
     for line in snippet("data-layout").text.splitlines():
         path = line.split()[0].replace("<data>", str(data)).replace("<bucket>", "demo-bucket")
         assert Path(path.replace("<key>", "photos/a.txt")).exists(), line

@@ -113,6 +113,7 @@ class OpContext:
     sync: bool = False  # True for a download-URL fop (no multi-output ops)
     public_url: str = ""
     sign_download: Callable[[str, int], str] | None = None
+    now: Callable[[], float] = time.time  # the emulated clock, for deadlines an op writes
     output_key: str | None = None
     control: RunControl = field(default_factory=RunControl)
     memory_limit: int = 1024 * 1024 * 1024  # bytes of decoded pixels one op may hold

@@ -60,7 +60,7 @@ class Processor:
     storage: Storage
     registry: Registry
     fetcher: UrlFetcher | None
-    ffmpeg: str
+    ffmpeg: Callable[[], str]  # resolved at the first op: finding the bundled binary runs it
     op_timeout: float
     memory_limit: int = 1024 * 1024 * 1024
     shutdown: threading.Event = field(default_factory=threading.Event)
@@ -77,10 +77,10 @@ class Processor:
                              nice=SYNC_NICENESS if sync else 0)
         fetch = self.fetcher.bind(access) if self.fetcher is not None else None
         return OpContext(scratch=scratch, source=source, fetch_url=fetch,
-                         ffmpeg=self.ffmpeg, op_timeout=self.op_timeout, log=log,
+                         ffmpeg=self.ffmpeg(), op_timeout=self.op_timeout, log=log,
                          progress=progress, sync=sync, control=control, memory_limit=self.memory_limit,
                          public_url=self.public_url() if public_url is None else public_url,
-                         sign_download=self.sign_download, output_key=output_key, encode=self.encode)
+                         sign_download=self.sign_download, now=self.storage.clock.now, output_key=output_key, encode=self.encode)
 
     def run_item(self, pipeline: Pipeline, source: ObjectInfo, index: int, force: bool,
                  log: Callable[[str], None], progress: Callable[[float], None],

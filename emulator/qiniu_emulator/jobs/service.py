@@ -103,7 +103,7 @@ class JobService(JobQueries):
         self._resend_lock = threading.Lock()
         self.scheduler = Scheduler(self._run, workers, pipelines, self._log)
         self.watcher = JobWatcher(watch_slots)
-        self.lifecycle = Lifecycle(store, self.watcher.changed, self._log)
+        self.lifecycle = Lifecycle(store, self.watcher.changed, self._log, self.storage.clock.now_ns)
 
     # -- lifecycle ------------------------------------------------------------
     def start(self) -> int:
@@ -159,7 +159,7 @@ class JobService(JobQueries):
         return Job(id=new_job_id(), bucket=sub.bucket, key=sub.key,
                    items=[Item(cmd=p.text) for p in pipelines], pipeline=pipeline, type=sub.type,
                    notify_url=notify_url, force=sub.force, task_from=task_from, reqid=sub.reqid,
-                   created_ns=time.time_ns(), account=sub.account, parsed=pipelines)
+                   created_ns=self.storage.clock.now_ns(), account=sub.account, parsed=pipelines)
 
     def _check_bucket(self, bucket: str, note: str) -> None:
         """631 for a missing bucket, with a note saying which of the job's buckets it is."""

@@ -47,7 +47,7 @@ class Console:
         self.em = emulator
 
     def links(self, base: str) -> Links:
-        return Links(base.rstrip("/"), self.em.auth, self.em.settings.domain_suffix)
+        return Links(base.rstrip("/"), self.em.auth, self.em.settings.domain_suffix, self.em.clock.now)
 
     # -- buckets and objects ----------------------------------------------------
     def buckets(self) -> list[BucketRow]:

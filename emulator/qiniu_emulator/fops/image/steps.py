@@ -10,9 +10,15 @@ small (a 12000x8000 JPEG decodes at 1/8 scale for an 800 px thumbnail).
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Callable, Protocol
+from typing import Callable, Protocol, TYPE_CHECKING
 
-from PIL import Image, ImageFilter
+from ...lazy import lazy_module
+
+if TYPE_CHECKING:
+    from PIL import Image, ImageFilter
+else:
+    Image = lazy_module("PIL.Image")
+    ImageFilter = lazy_module("PIL.ImageFilter")
 
 from ..context import OpFailed
 from .color import RGBA
