@@ -13,8 +13,8 @@ from werkzeug.exceptions import HTTPException
 from werkzeug.routing import Rule
 
 from . import ui
-from .api import (EXTENSION, admin, clock, context, dora, faults, fetch, io, json_response, raw_request, rs,
-                  scenarios, snapshot, uc, up)
+from .api import (EXTENSION, admin, censor, clock, context, dora, faults, fetch, io, json_response, raw_request,
+                  rs, scenarios, snapshot, uc, up)
 from .auth import FORM_CONTENT_TYPE, RawRequest
 from .config import Settings
 from .emulator import Emulator
@@ -39,7 +39,8 @@ def create_app(settings: Settings | None = None, emulator: Emulator | None = Non
     app.url_map.strict_slashes = False
     app.url_map.converters["key_path"] = io.KeyPathConverter
     app.extensions[EXTENSION] = emulator
-    for blueprint in (admin.bp, clock.bp, snapshot.bp, scenarios.bp, dora.bp, up.bp, rs.bp, uc.bp, fetch.bp, io.bp):
+    for blueprint in (admin.bp, clock.bp, snapshot.bp, scenarios.bp, dora.bp, up.bp, rs.bp, uc.bp, fetch.bp,
+                      censor.bp, io.bp):
         app.register_blueprint(blueprint)
     if emulator.settings.console:
         ui.install(app, emulator)
@@ -92,6 +93,7 @@ def _install_hooks(app: Flask, em: Emulator) -> None:
     def qiniu_error(exc: QiniuError) -> Response:
         if isinstance(exc, BadSignature):
             g.auth_expected = exc.explanation()
+        g.error_note = exc.note
         return json_response(exc.body(), status=exc.status, headers=exc.headers())
 
     @app.errorhandler(HTTPException)
@@ -138,7 +140,8 @@ def _exchange(raw: RawRequest, response: Response) -> Exchange:
         seconds=time.monotonic() - g.get("started", time.monotonic()),
         form_token=(request.form.get("token") or "") if form_upload else "",
         form_body=request.get_data(cache=True).decode("utf-8", "replace") if small_form else "",
-        error=error, expected=g.get("auth_expected", ""), operation=context.current().name or "")
+        error=error, expected=g.get("auth_expected", ""), note=g.get("error_note", ""),
+        operation=context.current().name or "")
 
 
 def _bucket_of_host(em: Emulator, host: str) -> str | None:

@@ -12,6 +12,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .auth import AuthMode, Authenticator
+from .censor.judge import Judge
+from .censor.service import CensorService
+from .censor.sources import SourceReader
+from .censor.video import VideoCensor
+from .censor.video_store import VideoJobStore
 from .clock import Clock
 from .config import Settings
 from .downloads import DownloadService, DownloadSigner
@@ -64,6 +69,7 @@ class Emulator:
     sync_fops: SyncFops
     fetches: FetchService
     requests: RequestLog
+    censor: CensorService
     clock: Clock = field(default_factory=Clock)  # the one time everything time-based follows
     init_status: str = "none"  # --init hooks: none, running, done or failed
     inspector: MediaInspector = field(default_factory=MediaInspector)
@@ -98,6 +104,10 @@ class Emulator:
                               memory=MemoryBudget(settings.op_memory_mb * 1024 * 1024),
                               public_url=lambda: public_url(settings),
                               sign_download=DownloadSigner(auth).sign, encode=profile_named(settings.encode))
+        judge, sources = Judge(scenarios), SourceReader(storage, fetcher)
+        video = VideoCensor(storage, judge, sources, VideoJobStore(storage.database), fidelity)
+        censor = CensorService(storage, judge, sources, video)
+        processor.censor = censor.fop_result
         notifier = Notifier(attempts=settings.notify_attempts, backoff=settings.notify_backoff,
                             outbound=Outbound(settings.notify_timeout, NOTIFY_ANSWER_BYTES), scenarios=scenarios)
         workflows: dict[str, WorkflowTemplate] = {
@@ -111,13 +121,14 @@ class Emulator:
         fetches = FetchService(storage, fetcher, auth, Outbound(settings.notify_timeout, NOTIFY_ANSWER_BYTES))
         return cls(settings=settings, storage=storage, auth=auth, registry=registry, fetcher=fetcher,
                    jobs=jobs, scenarios=scenarios, uploads=uploads, downloads=downloads, sync_fops=sync_fops,
-                   fetches=fetches, requests=RequestLog(settings.request_log), clock=clock)
+                   fetches=fetches, requests=RequestLog(settings.request_log), censor=censor, clock=clock)
 
     def start(self) -> None:
         warning = fonts.missing_cjk_font_warning()
         if warning:
             logging.getLogger("qiniu_emulator").warning(warning)
         self.jobs.start()
+        self.censor.video.start()
         self._housekeeper = threading.Thread(target=self._housekeep, name="housekeeping", daemon=True)
         self._housekeeper.start()
 
@@ -151,7 +162,7 @@ class Emulator:
 
     def reset(self, bucket: str | None = None) -> None:
         """Delete every object, job and scenario rule (of one bucket; all also empties the
-        request log); buckets stay."""
+        request log and forgets the video moderation jobs); buckets stay."""
         if bucket:
             self.storage.get_bucket(bucket)
         self.storage.reset(bucket)
@@ -159,6 +170,7 @@ class Emulator:
         self.scenarios.clear(bucket)
         if bucket is None:
             self.requests.clear()
+            self.censor.video.forget()
 
     def close(self, timeout: float = 10.0) -> None:
         """Stop everything within ``timeout``: sync fops, jobs (resumed at the next start),
@@ -169,6 +181,7 @@ class Emulator:
             self._housekeeper.join(timeout)
         self.sync_fops.stop_all()
         self.fetches.close()
+        self.censor.video.close(timeout)
         self.jobs.stop(timeout)
         killed = self.jobs.processor.children.kill_all()
         if killed:

@@ -110,15 +110,18 @@ def _format_rational(name: str, value: Any) -> str:
     return f"{numerator}" if denominator == 1 else f"{numerator}/{denominator}"
 
 
-def run_exif(op: Op, src: Path, ctx: OpContext) -> OpResult:
+def exif_tags(src: Path) -> dict[str, dict[str, Any]]:
+    """The EXIF tags of the image at ``src`` (empty when it has none)."""
     with open_source(src) as source:
         raw = source.image.info.get("exif")
         if not raw:
             exif = source.exif()
             raw = exif.tobytes() if exif is not None else b""
-    if not raw:
-        raise OpFailed("no exif data")
-    tags = read_exif(raw)
+    return read_exif(raw) if raw else {}
+
+
+def run_exif(op: Op, src: Path, ctx: OpContext) -> OpResult:
+    tags = exif_tags(src)
     if not tags:
         raise OpFailed("no exif data")
     return write_json(ctx, tags)
