@@ -11,7 +11,8 @@ from flask import Flask, Response, g, request
 from werkzeug.exceptions import HTTPException
 
 from . import ui
-from .api import EXTENSION, admin, dora, faults, fetch, io, json_response, raw_request, rs, scenarios, uc, up
+from .api import (EXTENSION, admin, dora, faults, fetch, io, json_response, raw_request, regions, rs, scenarios,
+                  uc, up)
 from .auth import FORM_CONTENT_TYPE, RawRequest
 from .config import Settings
 from .emulator import Emulator
@@ -40,6 +41,7 @@ def create_app(settings: Settings | None = None, emulator: Emulator | None = Non
     if emulator.settings.console:
         ui.install(app, emulator)
     _install_hooks(app, emulator)
+    regions.install(app, emulator)  # after the scenario hook: a rule may fail a region host first
     _install_scenario_answers(app, emulator)
     return app
 

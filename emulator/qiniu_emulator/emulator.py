@@ -24,6 +24,7 @@ from .jobs.notify import Notifier
 from .outbound import Outbound
 from .scenarios import Scenarios, load_rules
 from .requestlog import RequestLog
+from .regions import DEFAULT_REGION, RegionLayout, split_bucket
 from .jobs.process import Processor
 from .jobs.service import JobService
 from .jobs.store import JobStore
@@ -56,6 +57,7 @@ class Emulator:
     sync_fops: SyncFops
     fetches: FetchService
     requests: RequestLog
+    regions: RegionLayout | None = None  # None: one host serves every region (no --regions)
     inspector: MediaInspector = field(default_factory=MediaInspector)
     draining: threading.Event = field(default_factory=threading.Event)
     _housekeeper: threading.Thread | None = None
@@ -65,11 +67,13 @@ class Emulator:
         scenarios = Scenarios()
         if settings.scenarios:  # read first: a bad file fails before the data directory is taken
             scenarios.install(load_rules(settings.scenarios))
+        regions = RegionLayout(list(settings.regions)) if settings.regions else None
+        start_buckets = [_bucket_region(text, regions) for text in settings.buckets]
         storage = Storage(settings.data)
-        for bucket in settings.buckets:
-            storage.ensure_bucket(bucket)
+        for name, region in start_buckets:
+            storage.ensure_bucket(name, region)
         if settings.seed_dir:
-            seed_buckets(storage, settings.seed_dir)
+            seed_buckets(storage, settings.seed_dir, regions)
         auth = Authenticator(settings.account_map, AuthMode(settings.auth))
         fidelity = Fidelity(settings.fidelity)
         registry = default_registry(fidelity)
@@ -95,7 +99,7 @@ class Emulator:
         fetches = FetchService(storage, fetcher, auth, Outbound(settings.notify_timeout, NOTIFY_ANSWER_BYTES))
         return cls(settings=settings, storage=storage, auth=auth, registry=registry, fetcher=fetcher,
                    jobs=jobs, scenarios=scenarios, uploads=uploads, downloads=downloads, sync_fops=sync_fops,
-                   fetches=fetches, requests=RequestLog(settings.request_log))
+                   fetches=fetches, requests=RequestLog(settings.request_log), regions=regions)
 
     def start(self) -> None:
         warning = fonts.missing_cjk_font_warning()
@@ -189,11 +193,21 @@ def own_hosts(settings: Settings, port: int | None = None) -> set[str]:
     return {f"{name}:{port if port is not None else settings.port}".lower() for name in names}
 
 
-def seed_buckets(storage: Storage, seed_dir: Path) -> None:
-    """Each top-level folder of ``seed_dir`` becomes a bucket, each file below it an object."""
+def _bucket_region(text: str, regions: RegionLayout | None) -> tuple[str, str]:
+    """``name[@region]`` -> (name, region); with --regions the region must be one served."""
+    name, region = split_bucket(text)
+    if regions is None:
+        return name, region or DEFAULT_REGION
+    return name, regions.accepts(region) if region else regions.default_region
+
+
+def seed_buckets(storage: Storage, seed_dir: Path, regions: RegionLayout | None = None) -> None:
+    """Each top-level folder of ``seed_dir`` becomes a bucket (``name@z2``: in region z2), each
+    file below it an object."""
     root = Path(seed_dir).resolve()
     for folder in sorted(p for p in root.iterdir() if p.is_dir() and not p.is_symlink()):
-        storage.ensure_bucket(folder.name)
+        bucket, region = _bucket_region(folder.name, regions)
+        storage.ensure_bucket(bucket, region)
         for path in sorted(p for p in folder.rglob("*") if p.is_file()):
             if not is_inside(folder, path.resolve()):
                 logging.getLogger("qiniu_emulator").warning(
@@ -201,4 +215,4 @@ def seed_buckets(storage: Storage, seed_dir: Path) -> None:
                 continue
             key = path.relative_to(folder).as_posix()
             mime = mimetypes.guess_type(key)[0] or "application/octet-stream"
-            storage.put_path(folder.name, key, path, mime=mime)
+            storage.put_path(bucket, key, path, mime=mime)

@@ -20,6 +20,8 @@ from waitress.server import create_server
 from .app import create_app
 from .emulator import Emulator
 from .config import DEFAULT_ACCESS_KEY, Settings
+from .region_listen import RegionListener, listen_regions
+from .regions import RegionLayout
 from .tls import PlainHttpChannel, TlsListener, certificate_names, ensure_certificates
 
 log = logging.getLogger("qiniu_emulator")
@@ -32,8 +34,20 @@ class PortInUse(Exception):
     """The listen port is taken; the message names it and what answers there."""
 
 
+def region_lines(layout: RegionLayout | None, host: str) -> list[str]:
+    """One banner line per region: its hosts (backups in brackets)."""
+    if layout is None:
+        return []
+    lines = []
+    for region in layout.regions:
+        hosts = [f"{service} {host}:{ports[0]} [{ports[1]}]"
+                 for service in ("up", "io", "rs", "rsf", "api") for ports in [layout.ports(region, service)]]
+        lines.append(f"  {region:<9}: " + ", ".join(hosts))
+    return lines
+
+
 def banner(settings: Settings, url: str, https_url: str = "", ca: str = "",
-           buckets: list[str] | None = None) -> str:
+           buckets: list[str] | None = None, regions: RegionLayout | None = None) -> str:
     """What a user needs to point a client at this server; ``buckets`` are those the data dir holds."""
     access_key, secret_key = settings.accounts[0]
     names = settings.buckets if buckets is None else buckets
@@ -47,6 +61,7 @@ def banner(settings: Settings, url: str, https_url: str = "", ca: str = "",
         + ("  (documented dev credentials)" if access_key == DEFAULT_ACCESS_KEY else ""),
         f"  buckets  : {buckets_line}",
         f"  workers  : {settings.workers}",
+        *region_lines(regions, url.rpartition(":")[0]),
         "",
         "Our client (qiniu_fop):",
         f"  export QINIU_EMULATOR_URL={url}",
@@ -115,10 +130,21 @@ class Listeners:
     https: TlsListener | None = None
     https_url: str = ""
     ca: str = ""
+    regions: RegionListener | None = None
 
-    def stop_https(self) -> None:
+    def start_others(self) -> None:
+        """Start the https and region listeners (the plain port is run by its caller)."""
+        if self.https is not None:
+            self.https.start()
+        if self.regions is not None:
+            self.regions.start()
+
+    def stop_others(self) -> None:
+        """Stop the https and region listeners."""
         if self.https is not None:
             self.https.stop()
+        if self.regions is not None:
+            self.regions.stop()
 
 
 @dataclass
@@ -135,7 +161,7 @@ class RunningServer:
     def stop(self, timeout: float = 10.0) -> None:
         server = self._listeners.server
         drain(server, self.emulator, timeout)
-        self._listeners.stop_https()
+        self._listeners.stop_others()
         self._thread.join(timeout)
         server.task_dispatcher.shutdown(timeout=timeout)
         self.emulator.close()
@@ -170,6 +196,13 @@ def _listen(settings: Settings, emulator: Emulator) -> Listeners:
             server.close()
             raise
         https_port = listeners.https.port if listeners.https else None
+    try:
+        with _port_named(settings.host, settings.region_base_port()):
+            listeners.regions = listen_regions(app, settings, emulator.regions, REQUEST_LOOKAHEAD)
+    except BaseException:
+        listeners.stop_others()
+        server.close()
+        raise
     emulator.set_public_port(port, https_port)
     return listeners
 
@@ -209,12 +242,15 @@ def port_in_use_message(host: str, port: int) -> str:
             f"(or QINIU_EMULATOR_PORT; 0 picks a free one), or stop what holds it")
 
 
+def _region_suffix(layout: RegionLayout | None, region: str) -> str:
+    return f"@{region}" if layout is not None else ""
+
+
 def start_in_thread(settings: Settings) -> RunningServer:
     """Start an emulator in this process; returns once it accepts connections."""
     listeners = _make_server(settings)
     listeners.emulator.start()
-    if listeners.https is not None:
-        listeners.https.start()
+    listeners.start_others()
     thread = threading.Thread(target=listeners.server.run, name="qiniu-emulator-http", daemon=True)
     thread.start()
     return RunningServer(url=listeners.url, emulator=listeners.emulator, _listeners=listeners,
@@ -226,10 +262,10 @@ def serve(settings: Settings) -> int:
     listeners = _make_server(settings)
     emulator, server = listeners.emulator, listeners.server
     emulator.start()
-    if listeners.https is not None:
-        listeners.https.start()
-    buckets = [bucket.name for bucket in emulator.storage.list_buckets()]
-    print(banner(settings, listeners.url, listeners.https_url, listeners.ca, buckets), flush=True)
+    listeners.start_others()
+    buckets = [bucket.name + _region_suffix(emulator.regions, bucket.region)
+               for bucket in emulator.storage.list_buckets()]
+    print(banner(settings, listeners.url, listeners.https_url, listeners.ca, buckets, emulator.regions), flush=True)
     if settings.auth == "off":
         log.warning("--auth off: every request is accepted without checking its signature")
 
@@ -240,7 +276,7 @@ def serve(settings: Settings) -> int:
 
     install_signal_handlers(on_signal)
     server.run()
-    listeners.stop_https()
+    listeners.stop_others()
     server.task_dispatcher.shutdown(timeout=DRAIN_SECONDS)
     emulator.close()
     log.info("stopped")

@@ -10,6 +10,7 @@ upload token. Nothing here runs while no rule is in force.
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from typing import TYPE_CHECKING
 from urllib.parse import unquote
 
@@ -91,9 +92,17 @@ def describe(em: "Emulator", domain_bucket: str | None = None) -> Facts | None:
     if name is None:
         return None
     try:
-        return _facts(em, name, domain_bucket)
+        facts = _facts(em, name, domain_bucket)
     except (QiniuError, ValueError, KeyError, TypeError, AttributeError):
-        return Facts(name)  # malformed: the handler will say why; match on the endpoint alone
+        facts = Facts(name)  # malformed: the handler will say why; match on the endpoint alone
+    return replace(facts, hosts=_hosts(em))
+
+
+def _hosts(em: "Emulator") -> tuple[str, ...]:
+    """The Host the request came in on and, on a region port, that host's name (``up-z2``)."""
+    port = str(request.environ.get("SERVER_PORT", ""))
+    region_host = em.regions.by_port(int(port)) if em.regions is not None and port.isdigit() else None
+    return (request.host,) + ((region_host.label,) if region_host is not None else ())
 
 
 def _facts(em: "Emulator", name: str, domain_bucket: str | None) -> Facts:

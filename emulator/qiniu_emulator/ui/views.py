@@ -269,7 +269,7 @@ class ScenarioRow:
     def of(cls, rule: ActiveRule, held: list[str]) -> "ScenarioRow":
         spec, match = rule.spec, rule.spec.match
         wanted = [f"{name} {value}" for name, value in (("bucket", match.bucket), ("key", match.key),
-                                                        ("fop", match.fop)) if value is not None]
+                                                        ("fop", match.fop), ("host", match.host)) if value is not None]
         limits = [f"{spec.times} time{'s' if spec.times != 1 else ''}"] if spec.times is not None else []
         if spec.probability != 1.0:
             limits.append(f"probability {spec.probability:g}, seed {rule.seed}")
