@@ -66,8 +66,9 @@ class Submission:
     account: str = ""  # the access key that signed the request
 
 
-def new_job_id() -> str:
-    return "z0." + secrets.token_hex(12)
+def new_job_id(region: str = "z0") -> str:
+    """``<region>.<24 hex>``: the region of the job's bucket (docs/wire.md §5)."""
+    return f"{region}." + secrets.token_hex(12)
 
 
 def _is_http_url(text: str) -> bool:
@@ -142,7 +143,7 @@ class JobService:
         pipelines = parse_fops(fops, self.registry)
         # A missing source is not refused here: the real service accepts the job and fails
         # its items ("source data is empty or fail to get source data"), see docs/fops.md §1.5.
-        self.storage.get_bucket(sub.bucket)
+        region = self.storage.get_bucket(sub.bucket).region
         for parsed in pipelines:
             if parsed.saveas is not None:
                 self.storage.get_bucket(parsed.saveas.bucket)
@@ -154,7 +155,7 @@ class JobService:
             raise QiniuError.bad_request("an idle-time task (type=1) takes no pipeline: idle-time tasks "
                                          "run in the shared queue")
         self._check_pipeline(pipeline)
-        return Job(id=new_job_id(), bucket=sub.bucket, key=sub.key,
+        return Job(id=new_job_id(region), bucket=sub.bucket, key=sub.key,
                    items=[Item(cmd=p.text) for p in pipelines], pipeline=pipeline, type=sub.type,
                    notify_url=notify_url, force=sub.force, task_from=task_from, reqid=sub.reqid,
                    created_ns=time.time_ns(), account=sub.account, parsed=pipelines)
