@@ -24,13 +24,14 @@ from .jobs.notify import Notifier
 from .outbound import Outbound
 from .scenarios import Scenarios, load_rules
 from .requestlog import RequestLog
-from .regions import DEFAULT_REGION, RegionLayout, split_bucket
+from .regions import RegionLayout, home_region, split_bucket
 from .jobs.process import Processor
 from .jobs.service import JobService
 from .jobs.store import JobStore
 from .jobs.sync import SyncFops
 from .jobs.workflows import WorkflowTemplate, load_workflows
-from .storage import Storage
+from .errors import QiniuError
+from .storage import BucketInfo, Storage
 from .storage.paths import is_inside
 from .uploads.callbacks import UploadCallbacks
 from .uploads.service import UploadService
@@ -137,6 +138,15 @@ class Emulator:
             self.fetcher.own_hosts.update(own_hosts(self.settings, https_port))
         self.storage.lock.describe(f"http://{self.settings.host}:{port}")
 
+    def create_bucket(self, name: str, region: str = "") -> BucketInfo:
+        """A new bucket in ``region`` (default: the first served region, else z0); 400 for a
+        region not served."""
+        try:
+            home = home_region(self.regions, region)
+        except ValueError as exc:
+            raise QiniuError.bad_request(str(exc)) from None
+        return self.storage.create_bucket(name, region=home)
+
     def reset(self, bucket: str | None = None) -> None:
         """Delete every object, job and scenario rule (of one bucket; all also empties the
         request log); buckets stay."""
@@ -196,9 +206,7 @@ def own_hosts(settings: Settings, port: int | None = None) -> set[str]:
 def _bucket_region(text: str, regions: RegionLayout | None) -> tuple[str, str]:
     """``name[@region]`` -> (name, region); with --regions the region must be one served."""
     name, region = split_bucket(text)
-    if regions is None:
-        return name, region or DEFAULT_REGION
-    return name, regions.accepts(region) if region else regions.default_region
+    return name, home_region(regions, region)
 
 
 def seed_buckets(storage: Storage, seed_dir: Path, regions: RegionLayout | None = None) -> None:

@@ -146,15 +146,7 @@ def buckets_v2() -> Response:
 @bp.route("/mkbucketv3/<bucket>", methods=["POST"])
 def make_bucket(bucket: str, region: str = "") -> Response:
     require_management_auth()
-    layout = emulator().regions
-    if layout is None:
-        region = region or DEFAULT_REGION
-    else:
-        try:
-            region = layout.accepts(region) if region else layout.default_region
-        except ValueError as exc:
-            raise QiniuError.bad_request(str(exc)) from None
-    emulator().storage.create_bucket(bucket, region=region)
+    emulator().create_bucket(bucket, region)
     return empty_response()
 
 

@@ -96,3 +96,13 @@ class RegionLayout:
         if region not in self.regions:
             raise ValueError(f"region {region!r} is not served (--regions {','.join(self.regions)})")
         return region
+
+
+def home_region(layout: RegionLayout | None, region: str | None) -> str:
+    """Where a new bucket goes: the region asked for (one served, with --regions), else the
+    default; ValueError names what is wrong."""
+    if layout is None:
+        if region and region not in KNOWN_REGIONS:
+            raise ValueError(f"unknown region {region!r} (known: {', '.join(KNOWN_REGIONS)})")
+        return region or DEFAULT_REGION
+    return layout.accepts(region) if region else layout.default_region

@@ -228,6 +228,7 @@ class ListingPage:
     objects: list[ObjectInfo]
     next_marker: str
     limit: int
+    region_hosts: list[tuple[str, str]]  # (service, "host:port (backup port)"); empty without --regions
 
 
 def crumbs(prefix: str) -> list[Crumb]:
