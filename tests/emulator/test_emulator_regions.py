@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import socket
+import subprocess
+import sys
 
 import pytest
 import requests
-from support import ACCESS_KEY, SECRET_KEY
+from readme_snippets import snippet
+from support import ACCESS_KEY, SECRET_KEY, free_port, wait_for
 
 from qiniu_emulator.config import Settings
 from qiniu_emulator.encoding import b64_encode
@@ -163,3 +166,24 @@ def test_banner_lists_each_regions_hosts(regional):
     line = next(line for line in text.splitlines() if line.strip().startswith("z2"))
     up_ports = regional.emulator.regions.ports("z2", "up")
     assert f"up http://127.0.0.1:{up_ports[0]} [{up_ports[1]}]" in line
+
+
+def test_the_readme_serve_command_prints_and_serves_the_regions(tmp_path):
+    [command] = snippet("regions-serve").commands()
+    program, *args = command.split()
+    assert program == "qiniu-emulator"
+    port = free_port()
+    proc = subprocess.Popen([sys.executable, "-m", "qiniu_emulator", *args, "--port", str(port), "--region-ports", "0",
+                             "--data", str(tmp_path / "data")], stdout=subprocess.PIPE, text=True)
+    try:
+        lines: list[str] = []
+        wait_for(lambda: lines.append(proc.stdout.readline()) or any(line.startswith("  z2") for line in lines),
+                 message="the z2 line of the banner")
+        assert any(line.startswith("  z0") for line in lines)
+        assert any("archive@z2" in line and "photos@z0" in line for line in lines)
+        entry = requests.get(f"http://127.0.0.1:{port}/v4/query",
+                             params={"ak": "qiniu-emulator-ak", "bucket": "archive"}).json()["hosts"][0]
+        assert entry["region"] == "z2" and entry["up"]["domains"][0] != f"127.0.0.1:{port}"
+    finally:
+        proc.terminate()
+        proc.wait(30)
