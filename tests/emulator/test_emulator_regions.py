@@ -5,6 +5,7 @@ from __future__ import annotations
 import socket
 import subprocess
 import sys
+from urllib.parse import urlencode
 
 import pytest
 import requests
@@ -49,7 +50,7 @@ def form_upload(auth, up_host: str, bucket: str, key: str = "k.txt") -> requests
                          files={"file": ("k.txt", b"hello")})
 
 
-def management(auth, method: str, url: str, body: bytes = b"") -> requests.Response:
+def management(auth, method: str, url: str, body: str = "") -> requests.Response:
     headers = {"Content-Type": "application/x-www-form-urlencoded"}
     headers["Authorization"] = "QBox " + auth.token_of_request(url, body, headers["Content-Type"])
     return requests.request(method, url, data=body, headers=headers)
@@ -110,6 +111,26 @@ def test_move_between_regions_is_refused(regional, auth):
     assert answer.status_code == 400 and "cross-region move" in answer.json()["error"]
     copy = f"/copy/{encode_entry(FAR, 'k.txt')}/{encode_entry(FAR, 'copy.txt')}"
     assert management(auth, "POST", regional.url + copy).status_code == 200
+    ops = [f"/copy/{encode_entry(FAR, 'k.txt')}/{encode_entry(HOME, 'k.txt')}", f"/stat/{encode_entry(FAR, 'k.txt')}"]
+    batch = management(auth, "POST", f"{regional.url}/batch", urlencode([("op", op) for op in ops]))
+    assert batch.status_code == 298
+    assert [r["code"] for r in batch.json()] == [400, 200] and "cross-region copy" in batch.json()[0]["data"]["error"]
+
+
+def test_a_batch_on_another_regions_rs_host_is_refused(regional, auth):
+    assert form_upload(auth, host(regional, "z2", "up"), FAR).status_code == 200
+    body = urlencode([("op", f"/stat/{encode_entry(FAR, 'k.txt')}")])
+    wrong = management(auth, "POST", f"http://{host(regional, 'z0', 'rs')}/batch", body)
+    assert wrong.status_code == 400 and host(regional, "z2", "rs") in wrong.json()["error"]
+    right = management(auth, "POST", f"http://{host(regional, 'z2', 'rs')}/batch", body)
+    assert right.status_code == 200 and right.json()[0]["data"]["fsize"] == 5
+
+
+def test_pfop_is_accepted_on_any_regions_api_host(regional, auth):
+    assert form_upload(auth, host(regional, "z2", "up"), FAR).status_code == 200
+    body = urlencode([("bucket", FAR), ("key", "k.txt"), ("fops", "qhash/md5")])
+    answer = management(auth, "POST", f"http://{host(regional, 'z0', 'api')}/pfop/", body)
+    assert answer.status_code == 200 and answer.json()["persistentId"].startswith("z2.")
 
 
 def test_mkbucketv3_makes_a_bucket_in_a_served_region_only(regional, auth):

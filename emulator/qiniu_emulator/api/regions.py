@@ -15,13 +15,14 @@ from flask import Flask, request
 from ..encoding import decode_entry
 from ..errors import NoSuchBucket, QiniuError
 from ..regions import RegionHost, RegionLayout
-from . import faults
+from . import faults, raw_request
 
 if TYPE_CHECKING:
     from ..emulator import Emulator
 
-# Operations that name a second bucket: Qiniu moves and copies only within a region.
-TWO_BUCKET_OPS = ("rs.move", "rs.copy")
+# The endpoint families a region host serves for its own buckets only; uc is global and
+# Dora (pfop, prefop) one service for every region.
+REGIONAL = ("upload.", "rs.", "rsf.", "fetch.", "io.")
 
 
 def install(app: Flask, em: "Emulator") -> None:
@@ -33,13 +34,29 @@ def install(app: Flask, em: "Emulator") -> None:
     def check_region() -> None:
         port = str(request.environ.get("SERVER_PORT", ""))
         host = layout.by_port(int(port)) if port.isdigit() else None
+        if host is None or host.service == "api":
+            return  # the main port serves every region; Dora every region too
         facts = faults.describe(em)
-        if facts is None or not facts.bucket:
+        if facts is None or not facts.endpoint.startswith(REGIONAL):
             return
-        if host is not None and host.service != "api":
-            _check_home(em, layout, host, facts.bucket)
-        if facts.endpoint in TWO_BUCKET_OPS:
-            _check_same_region(em, facts.bucket)
+        buckets = _batch_buckets() if facts.endpoint == "rs.batch" else [facts.bucket] if facts.bucket else []
+        for bucket in buckets:
+            _check_home(em, layout, host, bucket)
+
+
+def _batch_buckets() -> list[str]:
+    """The buckets of a batch's operations (``op=/stat/<entry>...``), as far as they decode."""
+    found: list[str] = []
+    raw_request()  # cached first, so the handler's signature check still sees the body
+    for op in request.values.getlist("op"):
+        segments = op.split("/")
+        try:
+            bucket, _ = decode_entry(segments[2]) if len(segments) > 2 else ("", None)
+        except (QiniuError, ValueError):
+            continue  # the handler answers that operation's error
+        if bucket and bucket not in found:
+            found.append(bucket)
+    return found
 
 
 def _region_of(em: "Emulator", bucket: str) -> str | None:
@@ -57,17 +74,11 @@ def _check_home(em: "Emulator", layout: RegionLayout, host: RegionHost, bucket: 
     raise QiniuError.incorrect_region(f"{name}:{layout.ports(region, host.service)[0]}", bucket)
 
 
-def _check_same_region(em: "Emulator", source: str) -> None:
-    """move/copy: the destination bucket must be in the source's region (docs/regions.md §4)."""
-    segments = str((request.view_args or {}).get("rest", "")).split("/")
-    if len(segments) < 2:
+def check_same_region(em: "Emulator", operation: str, source: str, target: str) -> None:
+    """move/copy: with --regions, both buckets must be in one region (docs/regions.md §4)."""
+    if em.regions is None:
         return
-    try:
-        target, _ = decode_entry(segments[1])
-    except (QiniuError, ValueError):
-        return  # the handler says why
     source_region, target_region = _region_of(em, source), _region_of(em, target)
     if source_region and target_region and source_region != target_region:
-        operation = (request.view_args or {}).get("name", "move")
         raise QiniuError.bad_request(f"cross-region {operation} is not supported: {source} is in "
                                      f"{source_region}, {target} in {target_region}")
