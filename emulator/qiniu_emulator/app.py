@@ -11,8 +11,8 @@ from flask import Flask, Response, g, request
 from werkzeug.exceptions import HTTPException
 
 from . import ui
-from .api import (EXTENSION, admin, dora, faults, fetch, io, json_response, raw_request, regions, rs, scenarios,
-                  uc, up)
+from .api import (EXTENSION, admin, context, dora, faults, fetch, io, json_response, raw_request, regions, rs,
+                  scenarios, uc, up)
 from .auth import FORM_CONTENT_TYPE, RawRequest
 from .config import Settings
 from .emulator import Emulator
@@ -52,7 +52,8 @@ def _install_hooks(app: Flask, em: Emulator) -> None:
         g.started = time.monotonic()
         g.reqid = secrets.token_urlsafe(12)
         bucket = _bucket_of_host(em, request.host)
-        faults.before(em, bucket if request.method in ("GET", "HEAD") else None)
+        context.begin(bucket if request.method in ("GET", "HEAD") else None)
+        faults.before(em)
         if bucket and request.method in ("GET", "HEAD"):
             return io.serve(bucket, unquote(raw_request().raw_path.lstrip("/")))
         return None
@@ -117,7 +118,7 @@ def _exchange(raw: RawRequest, response: Response) -> Exchange:
         seconds=time.monotonic() - g.get("started", time.monotonic()),
         form_token=(request.form.get("token") or "") if form_upload else "",
         form_body=request.get_data(cache=True).decode("utf-8", "replace") if small_form else "",
-        error=error, expected=g.get("auth_expected", ""))
+        error=error, expected=g.get("auth_expected", ""), operation=context.current().name or "")
 
 
 def _bucket_of_host(em: Emulator, host: str) -> str | None:

@@ -15,7 +15,7 @@ from flask import Flask, request
 from ..encoding import decode_entry
 from ..errors import NoSuchBucket, QiniuError
 from ..regions import RegionHost, RegionLayout
-from . import faults, raw_request
+from .context import current
 
 if TYPE_CHECKING:
     from ..emulator import Emulator
@@ -36,7 +36,7 @@ def install(app: Flask, em: "Emulator") -> None:
         host = layout.by_port(int(port)) if port.isdigit() else None
         if host is None or host.service == "api":
             return  # the main port serves every region; Dora every region too
-        facts = faults.describe(em)
+        facts = current().facts(em)
         if facts is None or not facts.endpoint.startswith(REGIONAL):
             return
         buckets = _batch_buckets() if facts.endpoint == "rs.batch" else [facts.bucket] if facts.bucket else []
@@ -47,7 +47,7 @@ def install(app: Flask, em: "Emulator") -> None:
 def _batch_buckets() -> list[str]:
     """The buckets of a batch's operations (``op=/stat/<entry>...``), as far as they decode."""
     found: list[str] = []
-    raw_request()  # cached first, so the handler's signature check still sees the body
+    current().raw()  # cached first, so the handler's signature check still sees the body
     for op in request.values.getlist("op"):
         segments = op.split("/")
         try:

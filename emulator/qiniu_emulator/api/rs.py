@@ -9,6 +9,7 @@ from flask import Blueprint, Response
 
 from ..encoding import b64_decode_text, decode_entry
 from ..errors import QiniuError
+from ..routes import RS_OPS
 from ..storage import ObjectCondition
 from ..wire import list_item_json, stat_json
 from . import emulator, empty_response, form_value, int_arg, json_response, params, require_management_auth
@@ -17,7 +18,7 @@ from .regions import check_same_region
 bp = Blueprint("rs", __name__)
 
 MAX_BATCH = 1000
-SINGLE_OPS = ("stat", "delete", "move", "copy", "chgm", "chtype", "chstatus", "deleteAfterDays")
+SINGLE_OPS = RS_OPS
 
 
 def _entry(encoded: str) -> tuple[str, str]:
@@ -96,8 +97,7 @@ def _change_status(args: list[str]) -> None:
     emulator().storage.change_status(*_entry(args[0]), int(args[2]), cond)
 
 
-@bp.route("/<any(stat, delete, move, copy, chgm, chtype, chstatus, deleteAfterDays):name>/<path:rest>",
-          methods=["GET", "POST"])
+@bp.route(f"/<any({', '.join(RS_OPS)}):name>/<path:rest>", methods=["GET", "POST"])
 def single(name: str, rest: str) -> Response:
     require_management_auth()
     data = run_op(f"/{name}/{rest}")
