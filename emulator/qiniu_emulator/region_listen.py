@@ -13,7 +13,7 @@ from waitress import wasyncore
 from waitress.server import BaseWSGIServer, create_server
 
 from .config import Settings
-from .regions import RegionLayout
+from .regions import SERVICES, RegionLayout
 from .tls import PlainHttpChannel
 
 
@@ -52,3 +52,20 @@ def _bracketed(host: str) -> str:
 def listen_regions(app: Any, settings: Settings, layout: RegionLayout | None, lookahead: int) -> RegionListener | None:
     """Bind the region ports when regions are configured (an OSError when one is taken)."""
     return None if layout is None else RegionListener(app, settings, layout, lookahead)
+
+
+def region_lines(layout: RegionLayout | None, host: str) -> list[str]:
+    """The banner's line per region: each service's main host, its backup port in brackets."""
+    if layout is None:
+        return []
+    lines = []
+    for region in layout.regions:
+        hosts = [f"{service} {host}:{ports[0]} [{ports[1]}]"
+                 for service in SERVICES for ports in [layout.ports(region, service)]]
+        lines.append(f"  {region:<9}: " + ", ".join(hosts))
+    return lines
+
+
+def bucket_label(layout: RegionLayout | None, name: str, region: str) -> str:
+    """How the banner lists a bucket: ``name@region`` once regions are served."""
+    return f"{name}@{region}" if layout is not None else name

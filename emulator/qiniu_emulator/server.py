@@ -20,7 +20,7 @@ from waitress.server import create_server
 from .app import create_app
 from .emulator import Emulator
 from .config import DEFAULT_ACCESS_KEY, Settings
-from .region_listen import RegionListener, listen_regions
+from .region_listen import RegionListener, bucket_label, listen_regions, region_lines
 from .regions import RegionLayout
 from .tls import PlainHttpChannel, TlsListener, certificate_names, ensure_certificates
 
@@ -32,18 +32,6 @@ REQUEST_LOOKAHEAD = 4
 
 class PortInUse(Exception):
     """The listen port is taken; the message names it and what answers there."""
-
-
-def region_lines(layout: RegionLayout | None, host: str) -> list[str]:
-    """One banner line per region: its hosts (backups in brackets)."""
-    if layout is None:
-        return []
-    lines = []
-    for region in layout.regions:
-        hosts = [f"{service} {host}:{ports[0]} [{ports[1]}]"
-                 for service in ("up", "io", "rs", "rsf", "api") for ports in [layout.ports(region, service)]]
-        lines.append(f"  {region:<9}: " + ", ".join(hosts))
-    return lines
 
 
 def banner(settings: Settings, url: str, https_url: str = "", ca: str = "",
@@ -242,10 +230,6 @@ def port_in_use_message(host: str, port: int) -> str:
             f"(or QINIU_EMULATOR_PORT; 0 picks a free one), or stop what holds it")
 
 
-def _region_suffix(layout: RegionLayout | None, region: str) -> str:
-    return f"@{region}" if layout is not None else ""
-
-
 def start_in_thread(settings: Settings) -> RunningServer:
     """Start an emulator in this process; returns once it accepts connections."""
     listeners = _make_server(settings)
@@ -263,8 +247,7 @@ def serve(settings: Settings) -> int:
     emulator, server = listeners.emulator, listeners.server
     emulator.start()
     listeners.start_others()
-    buckets = [bucket.name + _region_suffix(emulator.regions, bucket.region)
-               for bucket in emulator.storage.list_buckets()]
+    buckets = [bucket_label(emulator.regions, bucket.name, bucket.region) for bucket in emulator.storage.list_buckets()]
     print(banner(settings, listeners.url, listeners.https_url, listeners.ca, buckets, emulator.regions), flush=True)
     if settings.auth == "off":
         log.warning("--auth off: every request is accepted without checking its signature")

@@ -8,7 +8,7 @@ from flask import Blueprint, Response, request
 
 from ..errors import QiniuError
 from ..config import ACCOUNT_UID
-from ..regions import DEFAULT_REGION
+from ..regions import DEFAULT_REGION, SERVICES
 from ..wire import (REGION_SERVICES, bucket_info_json, bucket_v2_json, domain_v3_json, region_v3_json,
                     region_v4_json, regions_json)
 from . import emulator, empty_response, form_value, int_arg, json_response, require_management_auth
@@ -77,7 +77,7 @@ def region_hosts(region: str) -> dict[str, list[str]]:
     hosts = {service: here for service in REGION_SERVICES}
     if layout is not None and layout.serves(region):
         name = this_host().rpartition(":")[0] or this_host()
-        for service in ("up", "io", "rs", "rsf", "api"):
+        for service in SERVICES:
             hosts[service] = [f"{name}:{port}" for port in layout.ports(region, service)]
         hosts["io_src"] = hosts["io"]
     return hosts
