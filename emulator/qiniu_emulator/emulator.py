@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .auth import AuthMode, Authenticator
+from .clock import Clock
 from .config import Settings
 from .downloads import DownloadService, DownloadSigner
 from .fetch import UrlFetcher
@@ -58,6 +59,7 @@ class Emulator:
     sync_fops: SyncFops
     fetches: FetchService
     requests: RequestLog
+    clock: Clock = field(default_factory=Clock)  # the one time lifecycles come due by
     regions: RegionLayout | None = None  # None: one host serves every region (no --regions)
     inspector: MediaInspector = field(default_factory=MediaInspector)
     draining: threading.Event = field(default_factory=threading.Event)
@@ -70,7 +72,8 @@ class Emulator:
             scenarios.install(load_rules(settings.scenarios))
         regions = RegionLayout(list(settings.regions)) if settings.regions else None
         start_buckets = [_bucket_region(text, regions) for text in settings.buckets]
-        storage = Storage(settings.data)
+        clock = Clock()
+        storage = Storage(settings.data, clock)
         for name, region in start_buckets:
             storage.ensure_bucket(name, region)
         if settings.seed_dir:
@@ -100,7 +103,7 @@ class Emulator:
         fetches = FetchService(storage, fetcher, auth, Outbound(settings.notify_timeout, NOTIFY_ANSWER_BYTES))
         return cls(settings=settings, storage=storage, auth=auth, registry=registry, fetcher=fetcher,
                    jobs=jobs, scenarios=scenarios, uploads=uploads, downloads=downloads, sync_fops=sync_fops,
-                   fetches=fetches, requests=RequestLog(settings.request_log), regions=regions)
+                   fetches=fetches, requests=RequestLog(settings.request_log), clock=clock, regions=regions)
 
     def start(self) -> None:
         warning = fonts.missing_cjk_font_warning()

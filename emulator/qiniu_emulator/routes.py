@@ -70,6 +70,7 @@ UP = (
 RS = (
     Route("rs.single", "rs", Reads.ENTRY, variants=RS_OPS),
     Route("rs.batch", "rs.batch"),
+    Route("rs.lifecycle", "rs.lifecycle", Reads.ENTRY),
     Route("rs.list_v1", "rsf.list", Reads.BUCKET),
     Route("rs.list_v2", "rsf.list", Reads.BUCKET),
 )
