@@ -14,7 +14,10 @@ from __future__ import annotations
 
 import os
 import shutil
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -82,15 +85,26 @@ def qiniu_emulator():
     (``qiniu_emulator.emulator.settings.accounts[0]``).
     """
     from qiniu_emulator.config import Settings
-    from qiniu_emulator.server import start_in_thread
 
-    home = scratch_dir()
-    settings = Settings(port=0, data=home / "data", workers=2,
+    def settings(home: Path) -> Settings:
+        return Settings(port=0, data=home / "data", workers=2,
                         buckets=list(dict.fromkeys([*README_BUCKETS, EMULATOR_BUCKET, EMULATOR_OUTPUT_BUCKET,
                                                     *SEED_BUCKETS])),
                         workflows=workflows_file(home),
                         url_map=[(SEED_LOGO_URL.rsplit("/images/", 1)[0] + "/", logo_fixture(home))])
-    server = start_in_thread(settings)
+
+    with _served(settings) as server:
+        yield server
+
+
+@contextmanager
+def _served(settings: Callable[[Path], Any]) -> Iterator[Any]:
+    """An in-process emulator with the settings made for a scratch home; stopped, and its
+    home removed, when the block ends."""
+    from qiniu_emulator.server import start_in_thread
+
+    home = scratch_dir()
+    server = start_in_thread(settings(home))
     try:
         _ready(server.url)
         yield server
@@ -216,17 +230,13 @@ def qiniu_emulator_regions(request: pytest.FixtureRequest):
     if kind != "emulator":
         pytest.skip("a second, multi-region emulator is started only for --qiniu-target=emulator")
     from qiniu_emulator.config import Settings
-    from qiniu_emulator.server import start_in_thread
 
-    home = scratch_dir()
-    server = start_in_thread(Settings(port=0, data=home / "data", workers=2, regions=["z0", "z2"],
-                                      buckets=[f"{name}@{region}" for name, region in REGION_BUCKETS.items()]))
-    try:
-        _ready(server.url)
+    def settings(home: Path) -> Settings:
+        return Settings(port=0, data=home / "data", workers=2, regions=["z0", "z2"],
+                        buckets=[f"{name}@{region}" for name, region in REGION_BUCKETS.items()])
+
+    with _served(settings) as server:
         yield server
-    finally:
-        server.stop()
-        shutil.rmtree(home, ignore_errors=True)
 
 
 @pytest.fixture(params=["qiniu_fop", "qiniu"])
