@@ -195,6 +195,8 @@ class Settings:
     region_ports: int | None = setting(None, "first port of the region hosts: each region takes 10 in a row "
                                        "(up, io, rs, rsf, api, then their backups); 0 picks free ones",
                                        parse=port_number, metavar="PORT", default_text="--port + 100")
+    region_ttl: int = setting(60, "the ttl of region query answers: how many seconds an SDK may keep a "
+                              "bucket's hosts before it asks again", parse=positive_int, metavar="SECONDS")
     threads: int = setting(8, "HTTP worker threads", parse=positive_int, metavar="N")
     sync_workers: int = setting(2, "synchronous ?fop downloads that may run at once; more are answered "
                                 "573 with Retry-After", parse=positive_int, metavar="N")

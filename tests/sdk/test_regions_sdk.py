@@ -141,3 +141,15 @@ def test_node_sdk_moves_to_the_backup_host_when_the_main_one_fails(node, clean):
     assert rule.status_code in (200, 201), rule.text
     run_node(node, clean, "failover")
     assert hosts_of(clean, "/")[-2:] == [(host(clean, "up"), 503), (host(clean, "up", backup=True), 200)]
+
+
+def test_python_sdk_asks_uc_again_once_the_ttl_has_passed(start_emulator):
+    import qiniu
+
+    server = start_emulator(regions=["z0", "z2"], buckets=[f"{FAR}@z2"], region_ttl=1)
+    qiniu.config.set_default(default_uc_host=server.url, default_query_region_host=server.url, connection_retries=1)
+    manager = qiniu.BucketManager(qiniu.Auth(ACCESS_KEY, SECRET_KEY))
+    assert [manager.stat(FAR, "missing")[1].status_code for _ in range(2)] == [612, 612]
+    assert len(hosts_of(server, "/v4/query")) == 1  # the second stat used the cached answer
+    wait_for(lambda: manager.stat(FAR, "missing") and len(hosts_of(server, "/v4/query")) >= 2,
+             timeout=15, interval=0.2, message="a second region query after the 1 s ttl")

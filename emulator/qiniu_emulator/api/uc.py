@@ -15,8 +15,6 @@ from . import emulator, empty_response, form_value, int_arg, json_response, requ
 
 bp = Blueprint("uc", __name__)
 
-# Short, so that SDK region caches do not outlive an emulator restarted on another port.
-REGION_TTL = 60
 LOOPBACK_NAMES = ("127.0.0.1", "localhost")
 
 
@@ -65,6 +63,11 @@ def _query_args() -> str:
     return bucket
 
 
+def _ttl() -> int:
+    # Short by default, so SDK region caches do not outlive an emulator restarted on other ports.
+    return emulator().settings.region_ttl
+
+
 def _region(bucket: str) -> str:
     return emulator().storage.get_bucket(bucket).region
 
@@ -86,20 +89,20 @@ def region_hosts(region: str) -> dict[str, list[str]]:
 @bp.route("/v4/query", methods=["GET"])
 def query_v4() -> Response:
     region = _region(_query_args())
-    return json_response({"hosts": [region_v4_json(region, region_hosts(region), REGION_TTL)]})
+    return json_response({"hosts": [region_v4_json(region, region_hosts(region), _ttl())]})
 
 
 @bp.route("/v3/query", methods=["GET"])
 def query_v3() -> Response:
     region = _region(_query_args())
-    return json_response({"hosts": [region_v3_json(region, region_hosts(region), REGION_TTL)]})
+    return json_response({"hosts": [region_v3_json(region, region_hosts(region), _ttl())]})
 
 
 @bp.route("/v2/query", methods=["GET"])
 @bp.route("/v1/query", methods=["GET"])
 def query_v2() -> Response:
     region = _region(_query_args())
-    return json_response(region_v3_json(region, region_hosts(region), REGION_TTL))
+    return json_response(region_v3_json(region, region_hosts(region), _ttl()))
 
 
 @bp.route("/regions", methods=["GET"])
@@ -110,7 +113,7 @@ def regions() -> Response:
         names = list(layout.regions)
     else:
         names = sorted({b.region for b in emulator().storage.list_buckets()} | {DEFAULT_REGION})
-    return json_response(regions_json({name: region_hosts(name) for name in names}, REGION_TTL))
+    return json_response(regions_json({name: region_hosts(name) for name in names}, _ttl()))
 
 
 @bp.route("/v2/domains", methods=["GET", "POST"])
