@@ -104,3 +104,13 @@ def test_pfop_is_sent_to_the_one_api_host(regional, auth):
     assert ret is not None and ret["persistentId"].startswith("z2."), info
     assert log(regional, "/pfop/") == [(regional.url.removeprefix("http://"), 200)]
     wait_for(lambda: regional.emulator.jobs.get(ret["persistentId"]).code == 0, message="the job")
+
+
+def test_a_main_host_that_times_out_sends_the_client_to_the_backup(regional, auth):
+    rule = {"host": "up-z2", "latency": 2}
+    assert requests.post(f"{regional.url}/_emulator/scenarios", json=rule).status_code in (200, 201)
+    config = following(regional)
+    config.update(connection_timeout=0.5)
+    ret, info = qiniu_fop.put_data(auth.upload_token(FAR, "slow.txt"), "slow.txt", b"hello", config=config)
+    assert ret is not None and ret["key"] == "slow.txt", info
+    assert (host(regional, "up", backup=True), 200) in log(regional, "/")

@@ -208,3 +208,13 @@ def test_the_readme_serve_command_prints_and_serves_the_regions(tmp_path):
     finally:
         proc.terminate()
         proc.wait(30)
+
+
+def test_a_pfop_saveas_into_a_bucket_of_another_region_is_carried_out(regional, auth):
+    assert form_upload(auth, host(regional, "z2", "up"), FAR).status_code == 200
+    saveas = b64_encode(f"{HOME}:hash.json")
+    body = urlencode([("bucket", FAR), ("key", "k.txt"), ("fops", f"qhash/md5|saveas/{saveas}")])
+    answer = management(auth, "POST", f"{regional.url}/pfop/", body)
+    assert answer.status_code == 200, answer.text
+    wait_for(lambda: regional.emulator.jobs.get(answer.json()["persistentId"]).code == 0, message="the job")
+    assert regional.emulator.storage.stat(HOME, "hash.json").fsize > 0
