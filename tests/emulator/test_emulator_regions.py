@@ -218,3 +218,15 @@ def test_a_pfop_saveas_into_a_bucket_of_another_region_is_carried_out(regional, 
     assert answer.status_code == 200, answer.text
     wait_for(lambda: regional.emulator.jobs.get(answer.json()["persistentId"]).code == 0, message="the job")
     assert regional.emulator.storage.stat(HOME, "hash.json").fsize > 0
+
+
+def test_downloads_and_fetches_on_another_regions_io_host_are_refused(regional, auth):
+    assert form_upload(auth, host(regional, "z2", "up"), FAR).status_code == 200
+    wrong = requests.get(f"http://{host(regional, 'z0', 'io')}/_io/{FAR}/k.txt")
+    assert wrong.status_code == 400
+    assert wrong.json()["error"] == f"incorrect region, please use {host(regional, 'z2', 'io')}, bucket is: {FAR}"
+    assert requests.get(f"http://{host(regional, 'z2', 'io')}/_io/{FAR}/k.txt").content == b"hello"
+    source = b64_encode(f"{regional.url}/_io/{FAR}/k.txt")
+    target = encode_entry(FAR, "f.txt")
+    fetched = management(auth, "POST", f"http://{host(regional, 'z0', 'io')}/fetch/{source}/to/{target}")
+    assert fetched.status_code == 400 and host(regional, "z2", "io") in fetched.json()["error"]

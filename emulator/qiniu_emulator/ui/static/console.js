@@ -116,7 +116,8 @@ function setUpNewBucket(form) {
     event.preventDefault();
     const output = form.querySelector("output");
     try {
-      await answer(await fetch(form.dataset.newBucket, { method: "POST", body: new FormData(form), headers: WRITE_HEADERS }));
+      const body = new FormData(form);
+      await answer(await fetch(form.dataset.newBucket, { method: "POST", body, headers: WRITE_HEADERS }));
       location.reload();
     } catch (e) { say(output, "Not created: " + e.message, false); }
   });
