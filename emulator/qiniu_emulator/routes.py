@@ -8,7 +8,7 @@ reads them once per request). Every other list is derived from this table: the n
 scenario rule may write (``scenarios/endpoints.py``), the rs ops ``api/rs.py`` routes.
 
 To add an endpoint: write its handler in a blueprint under ``api/`` and add one row here
-(a new blueprint also goes into ``api.BLUEPRINTS``). A test checks that every URL rule
+(a new blueprint is registered in ``app.py``). A test checks that every URL rule
 outside ``/_emulator/`` has a row and every row a URL rule.
 """
 

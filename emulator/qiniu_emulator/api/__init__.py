@@ -84,7 +84,7 @@ def signed_json() -> dict[str, Any]:
         log.info("%s %s rejected: the signature does not cover its JSON body", request.method, request.path)
         raise QiniuError.bad_token()
     try:
-        body = json.loads(request.get_data() or b"{}")
+        body = current().json_body()
     except ValueError:
         raise QiniuError.bad_request("the body must be a JSON object") from None
     if not isinstance(body, dict):

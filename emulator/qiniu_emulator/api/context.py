@@ -40,6 +40,7 @@ class Call:
     domain_bucket: str | None = None
     _raw: RawRequest | None = None
     _token: object = _NOT_READ
+    _json: object = _NOT_READ
     _facts: Facts | None = None
     body_signed: bool = True  # False: a valid signature leaves the body out
     _name: object = _NOT_READ
@@ -74,6 +75,17 @@ class Call:
             else:
                 self._token = upload_token_from_authorization(request.headers.get("Authorization"))
         return self._token  # type: ignore[return-value]
+
+    def json_body(self) -> object:
+        """The body parsed as JSON (an empty body is ``{}``); ValueError when it is not JSON."""
+        if self._json is _NOT_READ:
+            try:
+                self._json = json.loads(self.raw().body or b"{}")
+            except (ValueError, RecursionError) as exc:
+                self._json = ValueError(str(exc))
+        if isinstance(self._json, ValueError):
+            raise self._json
+        return self._json
 
     def facts(self, em: "Emulator") -> Facts | None:
         """What the request names, as far as it can be read without doing its work."""
@@ -171,8 +183,9 @@ def _entry_facts(em: "Emulator", call: Call, name: str) -> Facts:
 
 
 def _json_facts(em: "Emulator", call: Call, name: str) -> Facts:
-    call.raw()  # cached for the handler's signature check
-    body = json.loads(request.get_data() or b"{}")
+    body = call.json_body()
+    if not isinstance(body, dict):
+        return Facts(name)  # the handler says why; match on the endpoint alone
     return Facts(name, body.get("bucket"), body.get("key"))
 
 

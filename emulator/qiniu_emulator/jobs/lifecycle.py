@@ -59,7 +59,7 @@ def allowed(source: Phase, to: Phase) -> bool:
 
 
 class Lifecycle:
-    """Moves jobs between phases and persists each move: the only writer of job rows."""
+    """Moves jobs between phases and persists each move: the one place a job row is written."""
 
     def __init__(self, store: JobStore, changed: Callable[[], None],
                  logger: logging.Logger | None = None) -> None:
