@@ -153,3 +153,16 @@ def test_python_sdk_asks_uc_again_once_the_ttl_has_passed(start_emulator):
     assert len(hosts_of(server, "/v4/query")) == 1  # the second stat used the cached answer
     wait_for(lambda: manager.stat(FAR, "missing") and len(hosts_of(server, "/v4/query")) >= 2,
              timeout=15, interval=0.2, message="a second region query after the 1 s ttl")
+
+
+@pytest.mark.parametrize("version", ["v1", "v2"])
+def test_python_sdk_resumable_uploads_find_the_region(clean, py_sdk, tmp_path, version):
+    import qiniu
+
+    path = tmp_path / "big.bin"
+    path.write_bytes(b"r" * (9 * 1024 * 1024 + 321))  # above the SDK's 8 MiB form-upload threshold
+    key = f"resumable-{version}.bin"
+    ret, info = qiniu.put_file(py_sdk.upload_token(FAR, key), key, str(path), version=version, bucket_name=FAR)
+    assert info.status_code == 200 and ret["key"] == key, info
+    uploads = hosts_of(clean, "/mk") + hosts_of(clean, "/buckets/")
+    assert uploads and {h for h, _ in uploads} == {host(clean, "up")}
