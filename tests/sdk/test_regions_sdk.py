@@ -124,11 +124,12 @@ def run_node(node: str, server, mode: str) -> list[dict]:  # noqa: F811 - node i
 
 def test_node_sdk_finds_the_region_for_upload_stat_list_pfop_and_prefop(node, clean):  # noqa: F811
     steps = run_node(node, clean, "discover")
-    assert [s["step"] for s in steps] == ["upload", "stat", "list", "pfop", "prefop until done"]
+    assert [s["step"] for s in steps] == ["upload", "resumable v2", "stat", "list", "pfop", "prefop until done"]
+    assert {h for h, _ in hosts_of(clean, "/buckets/")} == {host(clean, "up")}
     assert hosts_of(clean, "/stat/") == [(host(clean, "rs"), 200)]
     assert hosts_of(clean, "/list") == [(host(clean, "rsf"), 200)]
     assert hosts_of(clean, "/pfop") == [(host(clean, "api"), 200)]
-    assert steps[3]["detail"]["data"]["persistentId"].startswith("z2.")
+    assert steps[4]["detail"]["data"]["persistentId"].startswith("z2.")
 
 
 def test_node_sdk_pinned_to_the_wrong_zone_gets_incorrect_region(node, clean):  # noqa: F811

@@ -10,6 +10,9 @@
 // so that step points QUERY_REGION_HOST at the emulator's --tls port (UC_TLS).
 'use strict';
 
+const fs = require('fs');
+const os = require('os');
+const path = require('path');
 const qiniu = require('qiniu');
 
 const { UC, UC_TLS, BUCKET, WRONG_UP, MODE } = process.env;
@@ -61,6 +64,13 @@ async function discover () {
     const bucketManager = new qiniu.rs.BucketManager(mac, config);
     await step('upload', () => upload(config, 'node.txt'),
         (status, data) => (status === 200 && data.key === 'node.txt' ? '' : 'upload failed'));
+    await step('resumable v2', () => {
+        const big = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'qiniu-regions-')), 'big.bin');
+        fs.writeFileSync(big, Buffer.alloc(5 * 1024 * 1024 + 123, 7));
+        const extra = qiniu.resume_up.PutExtra.create();
+        extra.partSize = 1024 * 1024;
+        return new qiniu.resume_up.ResumeUploader(config).putFileV2(uploadToken('big.bin'), 'big.bin', big, extra);
+    }, (status, data) => (status === 200 && data.key === 'big.bin' ? '' : 'resumable upload failed'));
     await step('stat', () => bucketManager.stat(BUCKET, 'node.txt'),
         (status, data) => (status === 200 && data.fsize === 12 ? '' : 'stat failed'));
     await step('list', () => bucketManager.listPrefix(BUCKET, { prefix: 'node', limit: 10 }),
