@@ -1,6 +1,6 @@
 """pytest plugin: ``--qiniu-target`` and the fixtures ``qiniu_emulator``, ``qiniu_target``,
-``qiniu_client``, ``contract_client``, ``qiniu_scenario``, ``emulator_only``, ``contract_media``,
-``qiniu_emulator_regions`` and ``region_client``.
+``qiniu_client``, ``contract_client``, ``qiniu_scenario``, ``qiniu_clock``, ``emulator_only``,
+``contract_media``, ``qiniu_emulator_regions`` and ``region_client``.
 
 Installed with qiniu-emulator (entry point ``pytest11``), so any project can::
 
@@ -22,6 +22,7 @@ from typing import Any
 import pytest
 
 from .clients import OfficialSdk, OurClient, configure_discovery, configure_hosts, saved_defaults
+from .clock import ClockControl
 from .scenarios import ScenarioControl
 from .targets import (
     EMULATOR_BUCKET, EMULATOR_OUTPUT_BUCKET, README_BUCKETS, SEED_BUCKETS, SEED_LOGO_URL, SEED_WORKFLOW,
@@ -75,19 +76,54 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
         session.exitstatus = pytest.ExitCode.OK
 
 
+class ServedEmulator:
+    """The emulator ``--qiniu-target=url:...`` names, as ``qiniu_emulator`` yields it: it runs
+    in another process, so only its HTTP API (``.url``) is at hand."""
+
+    def __init__(self, url: str) -> None:
+        self.url = url
+
+    @property
+    def emulator(self):
+        raise AttributeError(f"the emulator under test runs in another process ({self.url}, from "
+                             "--qiniu-target=url:...): it has no in-process services; use its HTTP API "
+                             "at qiniu_emulator.url, or run without --qiniu-target for an in-process one")
+
+
 @pytest.fixture(scope="session")
-def qiniu_emulator():
+def qiniu_emulator(request: pytest.FixtureRequest):
+    """The emulator under test, following ``--qiniu-target`` as every fixture does.
+
+    By default an in-process emulator on a free loopback port (``_qiniu_in_process``):
+    ``.url`` (``http://127.0.0.1:<port>``) and ``.emulator`` (its services). With
+    ``url:http://HOST:PORT`` the served emulator there, as a :class:`ServedEmulator`
+    (``.url`` only); with ``qiniu`` (the real service) a test using it is skipped.
+    """
+    try:
+        kind, url = parse_target(request.config.getoption("--qiniu-target"))
+    except ValueError as exc:
+        raise pytest.UsageError(str(exc)) from None
+    if kind == "url":
+        _ready(url, timeout=10)
+        return ServedEmulator(url)
+    if kind == "qiniu":
+        pytest.skip("qiniu_emulator: the target is the real service (--qiniu-target=qiniu), not an emulator")
+    return request.getfixturevalue("_qiniu_in_process")
+
+
+@pytest.fixture(scope="session")
+def _qiniu_in_process():
     """An emulator serving on a free loopback port for the whole session.
 
-    Yields the running server: ``.url`` (``http://127.0.0.1:<port>``) and ``.emulator``.
     Its buckets are the README's ``demo-bucket`` and ``output-bucket``, the contract buckets
     and every bucket the seed examples name; its account is the documented dev pair
-    (``qiniu_emulator.emulator.settings.accounts[0]``).
+    (``qiniu_emulator.emulator.settings.accounts[0]``). Its state is ephemeral (``--ephemeral``):
+    a temp dir without fsyncs, gone when the session ends.
     """
     from qiniu_emulator.config import Settings
 
     def settings(home: Path) -> Settings:
-        return Settings(port=0, data=home / "data", workers=2,
+        return Settings(port=0, data=home / "data", ephemeral=True, workers=2,
                         buckets=list(dict.fromkeys([*README_BUCKETS, EMULATOR_BUCKET, EMULATOR_OUTPUT_BUCKET,
                                                     *SEED_BUCKETS])),
                         workflows=workflows_file(home),
@@ -157,7 +193,7 @@ def qiniu_target(request: pytest.FixtureRequest) -> Target:
             target = shared_emulator_target(url, os.environ.get("QINIU_ACCESS_KEY", DEFAULT_ACCESS_KEY),
                                             os.environ.get("QINIU_SECRET_KEY", DEFAULT_SECRET_KEY))
         else:
-            server = request.getfixturevalue("qiniu_emulator")
+            server = request.getfixturevalue("_qiniu_in_process")
             access_key, secret_key = server.emulator.settings.accounts[0]
             target = suite_emulator_target(server.url, access_key, secret_key)
     except TargetUnavailable as exc:
@@ -214,6 +250,20 @@ def qiniu_scenario(qiniu_target: Target):
 
 
 @pytest.fixture
+def qiniu_clock(qiniu_target: Target):
+    """The emulator's clock (in-process or ``url:``), back at real time when the test ends:
+    ``qiniu_clock.advance(3600)``, ``qiniu_clock.set(unix_seconds)``, ``qiniu_clock.now()``.
+    Token deadlines, ``X-Qiniu-Date`` checks, lifecycle and job times follow it. Skips on
+    real Qiniu."""
+    if not qiniu_target.is_emulator:
+        pytest.skip("moving the clock needs the emulator")
+    configure_hosts(qiniu_target)
+    control = ClockControl(qiniu_target.url)
+    yield control
+    control.reset()
+
+
+@pytest.fixture
 def emulator_only(qiniu_target: Target) -> None:
     """Skips the test unless the target is an emulator."""
     if not qiniu_target.is_emulator:
@@ -232,7 +282,7 @@ def qiniu_emulator_regions(request: pytest.FixtureRequest):
     from qiniu_emulator.config import Settings
 
     def settings(home: Path) -> Settings:
-        return Settings(port=0, data=home / "data", workers=2, regions=["z0", "z2"],
+        return Settings(port=0, data=home / "data", ephemeral=True, workers=2, regions=["z0", "z2"],
                         buckets=[f"{name}@{region}" for name, region in REGION_BUCKETS.items()])
 
     with _served(settings) as server:

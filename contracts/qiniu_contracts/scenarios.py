@@ -24,7 +24,7 @@ import requests
 
 RULE_FIELDS = frozenset({"id", "endpoint", "bucket", "key", "fop", "answer", "latency", "hold", "fail_item",
                          "failItem", "notify_first", "notifyFirst", "times", "probability", "seed",
-                         "description"})
+                         "description", "censor"})
 
 
 class ScenarioError(RuntimeError):

@@ -5,14 +5,16 @@ from __future__ import annotations
 import logging
 import secrets
 import time
+from typing import Any, Callable
 from urllib.parse import unquote
 
 from flask import Flask, Response, g, request
 from werkzeug.exceptions import HTTPException
+from werkzeug.routing import Rule
 
 from . import ui
-from .api import (EXTENSION, admin, context, dora, faults, fetch, io, json_response, raw_request, regions, rs,
-                  scenarios, uc, up)
+from .api import (EXTENSION, admin, censor, clock, context, dora, faults, fetch, io, json_response, raw_request,
+                  regions, rs, scenarios, snapshot, uc, up)
 from .auth import FORM_CONTENT_TYPE, RawRequest
 from .config import Settings
 from .emulator import Emulator
@@ -32,11 +34,13 @@ def create_app(settings: Settings | None = None, emulator: Emulator | None = Non
         emulator = Emulator.build(settings or Settings())
         emulator.start()
     app = Flask("qiniu_emulator")
+    app.url_rule_class = BuilderOnFirstUseRule
     app.url_map.merge_slashes = False
     app.url_map.strict_slashes = False
     app.url_map.converters["key_path"] = io.KeyPathConverter
     app.extensions[EXTENSION] = emulator
-    for blueprint in (admin.bp, scenarios.bp, dora.bp, up.bp, rs.bp, uc.bp, fetch.bp, io.bp):
+    for blueprint in (admin.bp, clock.bp, snapshot.bp, scenarios.bp, dora.bp, up.bp, rs.bp, uc.bp, fetch.bp,
+                      censor.bp, io.bp):
         app.register_blueprint(blueprint)
     if emulator.settings.console:
         ui.install(app, emulator)
@@ -44,6 +48,24 @@ def create_app(settings: Settings | None = None, emulator: Emulator | None = Non
     regions.install(app, emulator)  # after the scenario hook: a rule may fail a region host first
     _install_scenario_answers(app, emulator)
     return app
+
+
+class BuilderOnFirstUseRule(Rule):
+    """A URL rule whose ``url_for`` builder is generated at its first use.
+
+    werkzeug generates two Python functions per rule when it is added; for the emulator's
+    routes that was the largest single cost of start-up, and most are never built into a URL.
+    """
+
+    def _compile_builder(self, append_unknown: bool = True) -> Callable[..., tuple[str, str]]:
+        built: list[Callable[..., tuple[str, str]]] = []
+
+        def build(rule: Rule, **values: Any) -> tuple[str, str]:
+            if not built:
+                built.append(Rule._compile_builder(rule, append_unknown))
+            return built[0](rule, **values)
+
+        return build
 
 
 def _install_hooks(app: Flask, em: Emulator) -> None:
@@ -72,6 +94,7 @@ def _install_hooks(app: Flask, em: Emulator) -> None:
     def qiniu_error(exc: QiniuError) -> Response:
         if isinstance(exc, BadSignature):
             g.auth_expected = exc.explanation()
+        g.error_note = exc.note
         return json_response(exc.body(), status=exc.status, headers=exc.headers())
 
     @app.errorhandler(HTTPException)
@@ -118,7 +141,8 @@ def _exchange(raw: RawRequest, response: Response) -> Exchange:
         seconds=time.monotonic() - g.get("started", time.monotonic()),
         form_token=(request.form.get("token") or "") if form_upload else "",
         form_body=request.get_data(cache=True).decode("utf-8", "replace") if small_form else "",
-        error=error, expected=g.get("auth_expected", ""), operation=context.current().name or "")
+        error=error, expected=g.get("auth_expected", ""), note=g.get("error_note", ""),
+        operation=context.current().name or "")
 
 
 def _bucket_of_host(em: Emulator, host: str) -> str | None:

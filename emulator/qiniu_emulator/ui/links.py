@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass
+from typing import Callable
 from urllib.parse import quote
 
 from ..auth import Authenticator
@@ -27,6 +28,7 @@ class Links:
     base: str
     auth: Authenticator
     domain_suffix: str
+    now: Callable[[], float] = time.time  # the emulated clock
 
     def download(self, bucket: str, key: str, private: bool, query: str = "") -> str:
         """The path-style URL, with ``query`` (a fop) and a signature when ``private``."""
@@ -41,7 +43,7 @@ class Links:
 
     def sign(self, url: str) -> str:
         """``url`` with ``e=<deadline>&token=<AK>:<sign>``, as ``Auth.private_download_url`` makes it."""
-        url += ("&" if "?" in url else "?") + f"e={int(time.time()) + SIGNED_FOR_SECONDS}"
+        url += ("&" if "?" in url else "?") + f"e={int(self.now()) + SIGNED_FOR_SECONDS}"
         access_key = self.auth.first_account()[0]
         return f"{url}&token={self.auth.sign(access_key, url)}"
 

@@ -11,7 +11,7 @@ from .. import __version__
 from ..errors import QiniuError
 from ..requestlog import RequestFilter
 from .console import Console
-from .views import clock
+from .views import STATUS_CODES, clock
 
 CONSOLE = "qiniu_emulator.console"
 
@@ -53,7 +53,8 @@ def browser_root() -> BaseResponse:
 
 @bp.app_context_processor
 def globals_for_templates() -> dict[str, object]:
-    return {"version": __version__}
+    emulated = console().em.clock
+    return {"version": __version__, "emulated_now": emulated.now(), "clock_offset": emulated.offset}
 
 
 @bp.app_template_filter("console_time")
@@ -93,9 +94,11 @@ def object_page() -> str:
 @bp.route("/jobs", methods=["GET"])
 def jobs() -> str:
     before, bucket = optional_int("before"), request.args.get("bucket") or None
-    rows = console().jobs(before, bucket)
+    status = request.args.get("status", "")
+    rows = console().jobs(before, bucket, status)
     template = "_job_rows.html" if fragment() else "jobs.html"
-    return render_template(template, rows=rows, before=before, bucket=bucket, page_rows=len(rows))
+    return render_template(template, rows=rows, before=before, bucket=bucket, status=status,
+                           statuses=list(STATUS_CODES), page_rows=len(rows))
 
 
 @bp.route("/jobs/<job_id>", methods=["GET"])
