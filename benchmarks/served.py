@@ -21,7 +21,8 @@ def free_port() -> int:
 
 
 def start(data: Path, port: int, *extra: str) -> subprocess.Popen[bytes]:
-    """Serve ``data`` on ``port`` with the benchmark account and bucket; returns once healthy."""
+    """Serve ``data`` on ``port`` with the benchmark account and bucket (and ``extra`` flags);
+    returns once healthy."""
     proc = subprocess.Popen([sys.executable, "-m", "qiniu_emulator", "serve", "--port", str(port),
                              "--data", str(data), "--account", f"{ACCESS_KEY}:{SECRET_KEY}",
                              "--bucket", BUCKET, "--log-level", "WARNING", *extra],

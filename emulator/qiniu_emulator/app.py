@@ -14,7 +14,7 @@ from werkzeug.routing import Rule
 
 from . import ui
 from .api import (EXTENSION, admin, censor, clock, context, dora, faults, fetch, io, json_response, raw_request,
-                  rs, scenarios, snapshot, uc, up)
+                  regions, rs, scenarios, snapshot, uc, up)
 from .auth import FORM_CONTENT_TYPE, RawRequest
 from .config import Settings
 from .emulator import Emulator
@@ -45,6 +45,7 @@ def create_app(settings: Settings | None = None, emulator: Emulator | None = Non
     if emulator.settings.console:
         ui.install(app, emulator)
     _install_hooks(app, emulator)
+    regions.install(app, emulator)  # after the scenario hook: a rule may fail a region host first
     _install_scenario_answers(app, emulator)
     return app
 
