@@ -28,7 +28,7 @@ def test_a_token_valid_now_is_out_of_date_once_the_clock_passes_its_deadline(ser
     moved = move(server, advance=601)
     assert moved["moved"] and 600 < moved["offset"] < 602
     _, info = qiniu.put_data(token, "after.txt", b"too late")
-    assert info.status_code == 401 and json.loads(info.text_body) == {"error": "token out of date", "code": 401}
+    assert info.status_code == 401 and json.loads(info.text_body) == {"error": "expired token", "code": 401}
     move(server, reset=True)
     _, info = qiniu.put_data(token, "again.txt", b"in time again")
     assert info.status_code == 200, info
