@@ -12,6 +12,8 @@ from typing import Callable
 
 import requests
 
+# Writes to the admin origin (console, /_emulator/) carry this header.
+ADMIN_WRITE = {"X-Qiniu-Emulator": "1"}
 ACCESS_KEY = "test-access-key"
 SECRET_KEY = "test-secret-key"
 BUCKETS = ["demo-bucket", "output-bucket"]
@@ -52,7 +54,10 @@ class ServeProcess:
     def __init__(self, data: Path, *extra: str, port: int | None = None) -> None:
         self.port = port or free_port()
         self.url = f"http://127.0.0.1:{self.port}"
+        self.admin_port = free_port()
+        self.admin_url = f"http://127.0.0.1:{self.admin_port}"
         self.args = [sys.executable, "-m", "qiniu_emulator", "serve", "--port", str(self.port),
+                     "--admin-port", str(self.admin_port),
                      "--data", str(data), "--account", f"{ACCESS_KEY}:{SECRET_KEY}",
                      *sum((["--bucket", b] for b in BUCKETS), []), *extra]
         self.proc: subprocess.Popen | None = None
@@ -67,7 +72,7 @@ class ServeProcess:
         if self.proc.poll() is not None:
             raise AssertionError(f"emulator exited early: {self.proc.stdout.read().decode()}")
         try:
-            return requests.get(f"{self.url}/_emulator/health", timeout=1).status_code == 200
+            return requests.get(f"{self.admin_url}/_emulator/health", timeout=1).status_code == 200
         except requests.ConnectionError:
             return False
 

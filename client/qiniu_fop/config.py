@@ -61,6 +61,10 @@ class Config:
     #: api hosts known to answer the emulator's long-poll (True) or not (False).
     long_poll: dict[str, bool] = dataclasses.field(
         default_factory=dict, init=False, repr=False, compare=False)
+    #: api hosts of emulators -> their admin origin (the console and ``/_emulator/``), as
+    #: the api host's pointer answer names it.
+    admin_hosts: dict[str, str] = dataclasses.field(
+        default_factory=dict, init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         for name in _HOST_FIELDS:

@@ -21,7 +21,7 @@ from .clients import OfficialSdk, OurClient, configure_hosts
 from .scenarios import ScenarioControl
 from .targets import (
     EMULATOR_BUCKET, EMULATOR_OUTPUT_BUCKET, README_BUCKETS, SEED_BUCKETS, SEED_LOGO_URL, SEED_WORKFLOW,
-    TARGET_ENV, Target, TargetUnavailable, logo_fixture, parse_target, real_target, release, scratch_dir,
+    TARGET_ENV, Target, TargetUnavailable, admin_origin, logo_fixture, parse_target, real_target, release, scratch_dir,
     shared_emulator_target, suite_emulator_target, workflows_file,
 )
 
@@ -75,7 +75,8 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
 def qiniu_emulator():
     """An emulator serving on a free loopback port for the whole session.
 
-    Yields the running server: ``.url`` (``http://127.0.0.1:<port>``) and ``.emulator``.
+    Yields the running server: ``.url`` (``http://127.0.0.1:<port>``), ``.admin_url`` (the
+    console and ``/_emulator/`` endpoints, on a port of their own) and ``.emulator``.
     Its buckets are the README's ``demo-bucket`` and ``output-bucket``, the contract buckets
     and every bucket the seed examples name; its account is the documented dev pair
     (``qiniu_emulator.emulator.settings.accounts[0]``).
@@ -91,7 +92,7 @@ def qiniu_emulator():
                         url_map=[(SEED_LOGO_URL.rsplit("/images/", 1)[0] + "/", logo_fixture(home))])
     server = start_in_thread(settings)
     try:
-        _ready(server.url)
+        _ready(server.admin_url)
         yield server
     finally:
         server.stop()
@@ -99,7 +100,7 @@ def qiniu_emulator():
 
 
 def _ready(url: str, timeout: float = 30.0) -> None:
-    """Fail loudly unless the emulator answers its health check in time."""
+    """Fail loudly unless the emulator answers its health check in time (``url``: its admin origin)."""
     import time
 
     import requests
@@ -136,7 +137,7 @@ def qiniu_target(request: pytest.FixtureRequest) -> Target:
         if kind == "qiniu":
             target = real_target()
         elif kind == "url":
-            _ready(url, timeout=10)
+            _ready(admin_origin(url), timeout=10)
             from qiniu_emulator.config import DEFAULT_ACCESS_KEY, DEFAULT_SECRET_KEY
 
             target = shared_emulator_target(url, os.environ.get("QINIU_ACCESS_KEY", DEFAULT_ACCESS_KEY),
@@ -144,7 +145,7 @@ def qiniu_target(request: pytest.FixtureRequest) -> Target:
         else:
             server = request.getfixturevalue("qiniu_emulator")
             access_key, secret_key = server.emulator.settings.accounts[0]
-            target = suite_emulator_target(server.url, access_key, secret_key)
+            target = suite_emulator_target(server.url, access_key, secret_key, server.admin_url)
     except TargetUnavailable as exc:
         pytest.skip(str(exc))
     configure_hosts(target)
@@ -193,7 +194,7 @@ def qiniu_scenario(qiniu_target: Target):
     if not qiniu_target.is_emulator:
         pytest.skip("scenario rules need the emulator")
     configure_hosts(qiniu_target)
-    control = ScenarioControl(qiniu_target.url)
+    control = ScenarioControl(qiniu_target.admin_url)
     yield control
     control.clear()
 

@@ -11,7 +11,8 @@ from flask import Flask, Response, g, request
 from werkzeug.exceptions import HTTPException
 
 from . import ui
-from .api import EXTENSION, admin, dora, faults, fetch, io, json_response, raw_request, rs, scenarios, uc, up
+from .admin_origin import AdminOrigin
+from .api import EXTENSION, admin, dora, faults, fetch, io, json_response, pointer, raw_request, rs, scenarios, uc, up
 from .auth import FORM_CONTENT_TYPE, RawRequest
 from .config import Settings
 from .emulator import Emulator
@@ -22,7 +23,7 @@ log = logging.getLogger("qiniu_emulator")
 
 
 def create_app(settings: Settings | None = None, emulator: Emulator | None = None) -> Flask:
-    """A Flask app serving every Qiniu endpoint the emulator knows.
+    """A Flask app serving every Qiniu endpoint the emulator knows (the service port).
 
     Given only settings, it builds the services and starts the job workers itself;
     a caller passing ``emulator`` starts it when it is ready (see ``server.py``).
@@ -30,18 +31,53 @@ def create_app(settings: Settings | None = None, emulator: Emulator | None = Non
     if emulator is None:
         emulator = Emulator.build(settings or Settings())
         emulator.start()
+    app = _flask(emulator)
+    for blueprint in (dora.bp, up.bp, rs.bp, uc.bp, fetch.bp, io.bp, pointer.bp):
+        app.register_blueprint(blueprint)
+    _install_hooks(app, emulator)
+    _install_scenario_answers(app, emulator)
+    return app
+
+
+def create_admin_app(emulator: Emulator) -> Flask:
+    """The admin origin's app: ``/_emulator/`` endpoints and the console, behind the checks
+    of ``admin_origin.py``; it serves no object bytes and sends no CORS headers."""
+    app = _flask(emulator)
+    for blueprint in (admin.bp, scenarios.bp):
+        app.register_blueprint(blueprint)
+    if emulator.settings.console:
+        ui.install(app, emulator)
+    guard = AdminOrigin.of(emulator.settings)
+
+    @app.before_request
+    def only_our_names_and_own_writes() -> None:
+        g.reqid = secrets.token_urlsafe(12)
+        guard.check(request.method, request.host, request.scheme, request.headers.get)
+
+    @app.after_request
+    def stamp(response: Response) -> Response:
+        return _stamp(response)
+
+    _install_errors(app)
+    return app
+
+
+def _flask(emulator: Emulator) -> Flask:
     app = Flask("qiniu_emulator")
     app.url_map.merge_slashes = False
     app.url_map.strict_slashes = False
     app.url_map.converters["key_path"] = io.KeyPathConverter
     app.extensions[EXTENSION] = emulator
-    for blueprint in (admin.bp, scenarios.bp, dora.bp, up.bp, rs.bp, uc.bp, fetch.bp, io.bp):
-        app.register_blueprint(blueprint)
-    if emulator.settings.console:
-        ui.install(app, emulator)
-    _install_hooks(app, emulator)
-    _install_scenario_answers(app, emulator)
     return app
+
+
+def _stamp(response: Response) -> Response:
+    response.headers["X-Reqid"] = getattr(g, "reqid", "") or secrets.token_urlsafe(12)
+    response.headers["X-Log"] = "qiniu-emulator"
+    reason = REASONS.get(response.status_code)
+    if reason:
+        response.status = f"{response.status_code} {reason}"
+    return response
 
 
 def _install_hooks(app: Flask, em: Emulator) -> None:
@@ -57,14 +93,14 @@ def _install_hooks(app: Flask, em: Emulator) -> None:
 
     @app.after_request
     def stamp(response: Response) -> Response:
-        response.headers["X-Reqid"] = getattr(g, "reqid", "") or secrets.token_urlsafe(12)
-        response.headers["X-Log"] = "qiniu-emulator"
-        reason = REASONS.get(response.status_code)
-        if reason:
-            response.status = f"{response.status_code} {reason}"
+        _stamp(response)
         _record(em, response)
         return response
 
+    _install_errors(app)
+
+
+def _install_errors(app: Flask) -> None:
     @app.errorhandler(QiniuError)
     def qiniu_error(exc: QiniuError) -> Response:
         if isinstance(exc, BadSignature):

@@ -14,7 +14,7 @@ from .config import Settings, describe_settings
 
 FOP_SETTINGS = ("url_map", "ffmpeg", "op_timeout", "op_memory_mb", "fetch", "fetch_timeout", "fetch_max_bytes",
                 "encode")
-HEALTH_SETTINGS = ("host", "port")
+HEALTH_SETTINGS = ("host", "port", "admin_host", "admin_port", "console")
 COMMAND_SETTINGS = {"fop": FOP_SETTINGS, "health": HEALTH_SETTINGS}
 
 
@@ -92,7 +92,7 @@ def build_parser() -> argparse.ArgumentParser:
     lint.add_argument("fops")
 
     health = commands.add_parser("health", help="exit 0 when the emulator answers its health check",
-                                 description="Ask the emulator at --host/--port (QINIU_EMULATOR_HOST/_PORT, "
+                                 description="Ask the emulator at --admin-host/--admin-port (QINIU_EMULATOR_ADMIN_HOST/_PORT, "
                                              "as serve reads them) for /_emulator/health: exit 0 when it "
                                              "answers 200, 1 otherwise. For container healthchecks.")
     add_setting_flags(health, HEALTH_SETTINGS)
@@ -166,8 +166,9 @@ def run_health(settings: Settings) -> int:
     import urllib.error
     import urllib.request
 
-    host = "127.0.0.1" if settings.host in ("0.0.0.0", "::", "") else settings.host
-    url = f"http://[{host}]:{settings.port}" if ":" in host else f"http://{host}:{settings.port}"
+    from .admin_origin import admin_url
+
+    url = admin_url(settings)  # health is one of the admin origin's endpoints
     try:
         with urllib.request.urlopen(f"{url}/_emulator/health", timeout=2) as answer:
             status = answer.status
@@ -177,7 +178,7 @@ def run_health(settings: Settings) -> int:
         return _fail(f"no emulator answers at {url}: {exc}")
     if status != 200:
         return _fail(f"the emulator at {url} is not healthy (HTTP {status})")
-    print(f"ok: {url}")
+    print(f"ok: {url} (console {url}/_emulator/ui/)" if settings.console else f"ok: {url}")
     return 0
 
 

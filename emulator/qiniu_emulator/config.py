@@ -192,9 +192,18 @@ class Settings:
                                 "573 with Retry-After", parse=positive_int, metavar="N")
     op_memory_mb: int = setting(1024, "decoded pixels one image op may hold, in MB; a larger input is "
                                 "refused before it is decoded", parse=positive_int, metavar="MB")
-    console: bool = setting(True, "the browser console at /_emulator/ui/ and its JSON endpoints; anyone "
-                            "who can reach the port can use it", parse=on_off, metavar="on|off",
+    console: bool = setting(True, "the browser console at /_emulator/ui/ on the admin port and its JSON "
+                            "endpoints; anyone who can reach that port can use it", parse=on_off, metavar="on|off",
                             default_text="on")
+    admin_host: str = setting("127.0.0.1", "listen address of the console and every /_emulator/ endpoint, an "
+                              "origin of their own that serves no object bytes (loopback: they can change "
+                              "everything)", metavar="ADDRESS")
+    admin_port: int | None = setting(None, "port of the console and the /_emulator/ endpoints (0 picks a free one)",
+                                     parse=port_number, metavar="PORT", default_text="--port + 2")
+    admin_names: list[str] = setting(list, "more Host names the console and /_emulator/ endpoints answer to "
+                                     "(127.0.0.1, localhost, [::1] and the listen addresses always do; any "
+                                     "other is answered 421)", flag="--admin-name", metavar="NAME", repeat=True,
+                                     default_text="none")
     request_log: int = setting(1000, "recent HTTP requests the console lists (the oldest are dropped)",
                                parse=positive_int, metavar="N")
     encode: str = setting("fast", "encoder effort: fast (x264 ultrafast, WebP/AVIF lowest effort; outputs keep "
@@ -226,6 +235,12 @@ class Settings:
         if self.tls_port is not None:
             return self.tls_port
         return self.port + 1 if self.port else 0
+
+    def admin_port_number(self) -> int:
+        """Where the admin origin listens: --admin-port, else --port + 2 (a free one when --port is 0)."""
+        if self.admin_port is not None:
+            return self.admin_port
+        return self.port + 2 if self.port else 0
 
     def ffmpeg_exe(self) -> str:
         """The ffmpeg binary: the one asked for, else the imageio-ffmpeg wheel's."""

@@ -104,6 +104,10 @@ class QiniuError(Exception):
 
     # 404 / 4xx -----------------------------------------------------------
     @classmethod
+    def misdirected(cls, host: str) -> "Misdirected":
+        return Misdirected(f"this port does not answer to the host name {host!r}")
+
+    @classmethod
     def document_not_found(cls) -> "DocumentNotFound":
         return DocumentNotFound()
 
@@ -238,6 +242,10 @@ class BadSignature(Unauthorized):
 
 class Forbidden(_Fixed):
     STATUS, DEFAULT = 403, "forbidden"
+
+
+class Misdirected(_Fixed):
+    STATUS, DEFAULT = 421, "misdirected request"
 
 
 class DocumentNotFound(_Fixed):

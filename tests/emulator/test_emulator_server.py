@@ -49,7 +49,7 @@ def test_env_vars_configure_serve(tmp_path):
     proc.proc = subprocess.Popen(proc.args, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, env=env)
     try:
         wait_for(proc._healthy, message="env-configured emulator")
-        health = requests.get(f"{proc.url}/_emulator/health").json()
+        health = requests.get(f"{proc.admin_url}/_emulator/health").json()
         assert {"env-bucket-a", "env-bucket-b"} <= set(health["buckets"])
     finally:
         proc.stop()
@@ -121,7 +121,7 @@ def test_sigterm_finishes_an_upload_in_flight(tmp_path):
     sender.start()
     assert sent.wait(20)
     # connections are accepted in order, so once this answers the upload's is open too
-    assert requests.get(f"{proc.url}/_emulator/health", timeout=5).status_code == 200
+    assert requests.get(f"{proc.admin_url}/_emulator/health", timeout=5).status_code == 200
     proc.proc.send_signal(signal.SIGTERM)
 
     def refusing() -> bool:

@@ -80,10 +80,11 @@ def test_make_serve_starts_the_documented_emulator_and_make_test_checks_types_fi
     assert (serve, test) == ("make serve", "make test")
     if subprocess.run(["make", "-q", ".venv/.installed-stamp"], cwd=ROOT).returncode != 0:
         pytest.skip("the .venv is not installed and up to date (make test does that first)")
-    port = free_port()
+    port, admin_port = free_port(), free_port()
     proc = subprocess.Popen(shlex.split(serve), cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
                             text=True, start_new_session=True,
-                            env={**os.environ, "PORT": str(port), "DATA": str(tmp_path / "data")})
+                            env={**os.environ, "PORT": str(port), "DATA": str(tmp_path / "data"),
+                                 "QINIU_EMULATOR_ADMIN_PORT": str(admin_port)})
     banner = []
     try:
         for line in proc.stdout:
@@ -94,7 +95,8 @@ def test_make_serve_starts_the_documented_emulator_and_make_test_checks_types_fi
         assert f"listening on http://127.0.0.1:{port}" in text, text
         assert f"{DEFAULT_ACCESS_KEY}:{DEFAULT_SECRET_KEY}" in text
         assert "buckets  : demo-bucket, output-bucket" in text
-        assert requests.get(f"http://127.0.0.1:{port}/_emulator/health", timeout=10).status_code == 200
+        assert f"console  : http://127.0.0.1:{admin_port}/_emulator/ui/" in text, text
+        assert requests.get(f"http://127.0.0.1:{admin_port}/_emulator/health", timeout=10).status_code == 200
     finally:
         os.killpg(proc.pid, signal.SIGINT)  # Ctrl-C
         proc.wait(60)
@@ -187,12 +189,13 @@ def test_docker_compose_up(tmp_path):
         pytest.skip("Compose v2 is not installed here (tests/project/test_docker.py checks the compose file)")
     if os.environ.get("QINIU_TEST_DOCKER") != "1":
         pytest.skip("set QINIU_TEST_DOCKER=1 to build and start the container")
-    port = str(free_port())
-    env = {"QINIU_EMULATOR_PORT": port, "COMPOSE_PROJECT_NAME": f"qiniu-readme-{port}"}
+    port, admin_port = str(free_port()), str(free_port())
+    env = {"QINIU_EMULATOR_PORT": port, "QINIU_EMULATOR_ADMIN_PORT": admin_port,
+           "COMPOSE_PROJECT_NAME": f"qiniu-readme-{port}"}
     try:
         done = shell(command, ROOT, env)
         assert done.returncode == 0, done.stderr
-        assert requests.get(f"http://127.0.0.1:{port}/_emulator/health", timeout=10).status_code == 200
+        assert requests.get(f"http://127.0.0.1:{admin_port}/_emulator/health", timeout=10).status_code == 200
     finally:
         shell("docker compose down -v", ROOT, env)
 
@@ -206,9 +209,9 @@ def test_the_github_actions_service(readme_server):
     options = shlex.split(service["options"])
     health = shlex.split(options[options.index("--health-cmd") + 1])
     assert health[0] == "qiniu-emulator"
-    port = readme_server.url.rsplit(":", 1)[1]
+    admin_port = readme_server.admin_url.rsplit(":", 1)[1]  # the image sets it; here the test server's
     done = subprocess.run([sys.executable, "-m", "qiniu_emulator", *health[1:]], capture_output=True, text=True,
-                          timeout=30, env={**os.environ, "QINIU_EMULATOR_PORT": port})
+                          timeout=30, env={**os.environ, "QINIU_EMULATOR_ADMIN_PORT": admin_port})
     assert done.returncode == 0, done.stderr
 
 

@@ -15,7 +15,7 @@ import pytest
 import requests
 from PIL import Image
 
-WRITE = {"X-Qiniu-Console": "1"}
+WRITE = {"X-Qiniu-Emulator": "1"}
 ARTIFACTS = Path(__file__).resolve().parent / "artifacts"
 BROWSER_FLAGS = ("--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--no-first-run",
                  "--disable-background-networking", "--disable-component-update", "--disable-sync",

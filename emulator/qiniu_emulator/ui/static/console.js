@@ -2,7 +2,7 @@
 // Plain JavaScript, no build step; every write carries the X-Qiniu-Console header.
 "use strict";
 
-const WRITE_HEADERS = { "X-Qiniu-Console": "1" };
+const WRITE_HEADERS = { "X-Qiniu-Emulator": "1" };
 const POLL_MS = 1500;
 
 function say(output, text, ok) {
