@@ -12,7 +12,7 @@ from werkzeug.exceptions import HTTPException
 
 from . import ui
 from .admin_origin import AdminOrigin
-from .api import EXTENSION, admin, dora, faults, fetch, io, json_response, pointer, raw_request, rs, scenarios, uc, up
+from .api import EXTENSION, admin, cors, dora, faults, fetch, io, json_response, pointer, raw_request, rs, scenarios, uc, up
 from .auth import FORM_CONTENT_TYPE, RawRequest
 from .config import Settings
 from .emulator import Emulator
@@ -32,9 +32,10 @@ def create_app(settings: Settings | None = None, emulator: Emulator | None = Non
         emulator = Emulator.build(settings or Settings())
         emulator.start()
     app = _flask(emulator)
-    for blueprint in (dora.bp, up.bp, rs.bp, uc.bp, fetch.bp, io.bp, pointer.bp):
+    for blueprint in (dora.bp, up.bp, rs.bp, uc.bp, cors.bp, fetch.bp, io.bp, pointer.bp):
         app.register_blueprint(blueprint)
     _install_hooks(app, emulator)
+    cors.install(app, emulator)
     _install_scenario_answers(app, emulator)
     return app
 
@@ -85,8 +86,9 @@ def _install_hooks(app: Flask, em: Emulator) -> None:
     def start_request():
         g.started = time.monotonic()
         g.reqid = secrets.token_urlsafe(12)
-        bucket = _bucket_of_host(em, request.host)
-        faults.before(em, bucket if request.method in ("GET", "HEAD") else None)
+        bucket = g.domain_bucket = _bucket_of_host(em, request.host)
+        if request.method != "OPTIONS":  # a preflight is the browser's, not the client's request
+            faults.before(em, bucket if request.method in ("GET", "HEAD") else None)
         if bucket and request.method in ("GET", "HEAD"):
             return io.serve(bucket, unquote(raw_request().raw_path.lstrip("/")))
         return None
@@ -94,6 +96,9 @@ def _install_hooks(app: Flask, em: Emulator) -> None:
     @app.after_request
     def stamp(response: Response) -> Response:
         _stamp(response)
+        # Object bytes and every answer keep the type they are sent with: a .txt is never
+        # sniffed into a page.
+        response.headers["X-Content-Type-Options"] = "nosniff"
         _record(em, response)
         return response
 

@@ -10,6 +10,7 @@ from pathlib import Path
 
 from .auth import AuthMode, Authenticator
 from .config import Settings
+from .cors import CorsRules
 from .downloads import DownloadService, DownloadSigner
 from .fetch import UrlFetcher
 from .fetch_policy import FetchPolicy
@@ -56,6 +57,7 @@ class Emulator:
     sync_fops: SyncFops
     fetches: FetchService
     requests: RequestLog
+    cors: CorsRules
     inspector: MediaInspector = field(default_factory=MediaInspector)
     draining: threading.Event = field(default_factory=threading.Event)
     _housekeeper: threading.Thread | None = None
@@ -95,7 +97,7 @@ class Emulator:
         fetches = FetchService(storage, fetcher, auth, Outbound(settings.notify_timeout, NOTIFY_ANSWER_BYTES))
         return cls(settings=settings, storage=storage, auth=auth, registry=registry, fetcher=fetcher,
                    jobs=jobs, scenarios=scenarios, uploads=uploads, downloads=downloads, sync_fops=sync_fops,
-                   fetches=fetches, requests=RequestLog(settings.request_log))
+                   fetches=fetches, requests=RequestLog(settings.request_log), cors=CorsRules(storage.data_dir))
 
     def start(self) -> None:
         warning = fonts.missing_cjk_font_warning()

@@ -39,10 +39,12 @@ ROUTES: dict[str, str] = {
     "uc.domains": "uc.domains", "uc.domains_v3": "uc.domains", "uc.buckets": "uc.buckets",
     "uc.buckets_v2": "uc.buckets", "uc.make_bucket": "uc.mkbucket", "uc.drop_bucket": "uc.drop",
     "uc.bucket_info": "uc.bucketInfo", "uc.set_private": "uc.private",
+    "cors.set_rules": "uc.corsRules.set", "cors.get_rules": "uc.corsRules.get",
     "fetch.fetch": "fetch.sync", "fetch.fetch_later": "fetch.async", "fetch.fetch_status": "fetch.status",
 }
 # Endpoints whose bucket is a form or query field (or a path argument).
-_BUCKET_FIELD = ("rsf.list", "uc.query", "uc.domains", "uc.mkbucket", "uc.drop", "uc.bucketInfo", "uc.private")
+_BUCKET_FIELD = ("rsf.list", "uc.query", "uc.domains", "uc.mkbucket", "uc.drop", "uc.bucketInfo", "uc.private",
+                 "uc.corsRules.set", "uc.corsRules.get")
 
 
 def before(em: "Emulator", domain_bucket: str | None = None) -> None:

@@ -134,6 +134,7 @@ def make_bucket(bucket: str, region: str = "z0") -> Response:
 def drop_bucket(bucket: str) -> Response:
     require_management_auth()
     emulator().storage.drop_bucket(bucket)
+    emulator().cors.forget(bucket)
     return empty_response()
 
 

@@ -14,12 +14,14 @@ from ..errors import QiniuError
 from ..storage import BlockState
 from ..uploads.service import UploadRequest, UploadResult
 from ..wire import block_json, part_json
-from . import emulator, empty_response, json_response
+from . import emulator, empty_response, json_response, markup_free
 
 bp = Blueprint("up", __name__)
 
 META_PREFIX = "x-qn-meta-"
-MEDIA_TYPE = re.compile(r"[A-Za-z0-9][A-Za-z0-9!#$&^_.+-]{0,126}/[A-Za-z0-9][A-Za-z0-9!#$&^_.+-]{0,126}")
+# The form field ``accept`` picks the answer's Content-Type: JSON, or text/plain for old
+# browsers that offer JSON as a download (docs/browser.md §1); never anything a browser renders.
+ACCEPT = re.compile(r"(application/json|text/plain)(\s*;\s*charset=[A-Za-z0-9_-]{1,40})?", re.IGNORECASE)
 
 
 def _grant_from_header() -> UploadGrant:
@@ -33,8 +35,8 @@ def _grant_from_header() -> UploadGrant:
 def _render(result: UploadResult) -> Response:
     if result.redirect:
         return Response(status=303, headers={"Location": result.redirect})
-    if isinstance(result.body, str):
-        return Response(result.body, status=200, mimetype="application/json")
+    if isinstance(result.body, str):  # a returnBody that did not render as JSON
+        return Response(markup_free(result.body), status=200, mimetype="application/json")
     return json_response(result.body)
 
 
@@ -64,9 +66,9 @@ def form_upload() -> Response:
     if crc is not None and not crc.isdigit():
         raise QiniuError.bad_request("crc32 must be a decimal integer")
     accept = request.form.get("accept") or ""
-    if accept and not MEDIA_TYPE.fullmatch(accept):
+    if accept and not ACCEPT.fullmatch(accept):
         # It becomes the answer's Content-Type, so it is checked before anything is stored.
-        raise QiniuError.bad_request("accept must be a MIME type such as text/plain")
+        raise QiniuError.bad_request("accept must be application/json or text/plain (optionally with a charset)")
     upload = UploadRequest(
         policy=grant.policy, access_key=grant.access_key, key=request.form.get("key"),
         fname=request.form.get("fname") or file.filename or "", mime=file.mimetype or "",

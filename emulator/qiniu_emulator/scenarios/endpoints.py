@@ -17,7 +17,7 @@ INBOUND: tuple[str, ...] = (
     "upload.multipart.complete", "upload.multipart.abort",
     *(f"rs.{op}" for op in RS_OPS), "rs.batch", "rsf.list",
     "uc.query", "uc.regions", "uc.domains", "uc.buckets", "uc.mkbucket", "uc.drop", "uc.bucketInfo",
-    "uc.private", "fetch.sync", "fetch.async", "fetch.status", "io.download", "io.fop",
+    "uc.private", "uc.corsRules.set", "uc.corsRules.get", "fetch.sync", "fetch.async", "fetch.status", "io.download", "io.fop",
 )
 OUTBOUND: tuple[str, ...] = ("notify", "callback")
 JOB_ORIGINS: tuple[str, ...] = ("pfop", "upload.form", "upload.mkfile", "upload.multipart.complete")
