@@ -14,6 +14,7 @@ from . import ui
 from .admin_origin import AdminOrigin
 from .api import EXTENSION, admin, cors, dora, faults, fetch, io, json_response, pointer, raw_request, rs, scenarios, uc, up
 from .auth import FORM_CONTENT_TYPE, RawRequest
+from .bucket_ports import BUCKET_ENVIRON
 from .config import Settings
 from .emulator import Emulator
 from .errors import REASONS, BadSignature, NoSuchBucket, QiniuError
@@ -86,7 +87,9 @@ def _install_hooks(app: Flask, em: Emulator) -> None:
     def start_request():
         g.started = time.monotonic()
         g.reqid = secrets.token_urlsafe(12)
-        bucket = g.domain_bucket = _bucket_of_host(em, request.host)
+        bucket = g.domain_bucket = request.environ.get(BUCKET_ENVIRON) or _bucket_of_host(em, request.host)
+        if request.environ.get(BUCKET_ENVIRON) and request.method not in ("GET", "HEAD", "OPTIONS"):
+            raise QiniuError.method_not_allowed(f"this port serves downloads of bucket {bucket} only")
         if request.method != "OPTIONS":  # a preflight is the browser's, not the client's request
             faults.before(em, bucket if request.method in ("GET", "HEAD") else None)
         if bucket and request.method in ("GET", "HEAD"):

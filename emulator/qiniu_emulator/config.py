@@ -13,6 +13,7 @@ from dataclasses import MISSING, Field, dataclass, field, fields
 from pathlib import Path
 from typing import Any, Callable, Iterator
 
+from .bucket_ports import parse_port_range
 from .fetch_policy import FetchPolicy
 from .fidelity import MODES as FIDELITY_MODES
 from .fops.profiles import profile_named
@@ -183,6 +184,10 @@ class Settings:
                                  default_text="bundled")
     domain_suffix: str = setting("localhost", "bucket download domains are <bucket>.<suffix>",
                                  metavar="SUFFIX")
+    bucket_ports: str | None = setting(None, "each bucket's own download port, a domain that is a plain "
+                                       "host:port reaching only that bucket: a range START-END, auto (free "
+                                       "ports) or off", parse=parse_port_range, metavar="START-END|auto|off",
+                                       default_text="--port + 10 to --port + 99")
     tls: bool = setting(False, "also serve https, with a local CA made under <data>/tls at first start",
                         parse=boolean, switch=True)
     tls_port: int | None = setting(None, "the https port (0 picks a free one)", parse=port_number,
@@ -235,6 +240,12 @@ class Settings:
         if self.tls_port is not None:
             return self.tls_port
         return self.port + 1 if self.port else 0
+
+    def bucket_port_spec(self) -> str:
+        """--bucket-ports, else 90 ports from --port + 10 (free ones when --port is 0)."""
+        if self.bucket_ports is not None:
+            return self.bucket_ports
+        return f"{self.port + 10}-{self.port + 99}" if self.port else "auto"
 
     def admin_port_number(self) -> int:
         """Where the admin origin listens: --admin-port, else --port + 2 (a free one when --port is 0)."""

@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .auth import AuthMode, Authenticator
+from .bucket_ports import BucketPorts
 from .config import Settings
 from .cors import CorsRules
 from .downloads import DownloadService, DownloadSigner
@@ -58,6 +59,7 @@ class Emulator:
     fetches: FetchService
     requests: RequestLog
     cors: CorsRules
+    bucket_ports: BucketPorts
     inspector: MediaInspector = field(default_factory=MediaInspector)
     draining: threading.Event = field(default_factory=threading.Event)
     _housekeeper: threading.Thread | None = None
@@ -97,7 +99,8 @@ class Emulator:
         fetches = FetchService(storage, fetcher, auth, Outbound(settings.notify_timeout, NOTIFY_ANSWER_BYTES))
         return cls(settings=settings, storage=storage, auth=auth, registry=registry, fetcher=fetcher,
                    jobs=jobs, scenarios=scenarios, uploads=uploads, downloads=downloads, sync_fops=sync_fops,
-                   fetches=fetches, requests=RequestLog(settings.request_log), cors=CorsRules(storage.data_dir))
+                   fetches=fetches, requests=RequestLog(settings.request_log), cors=CorsRules(storage.data_dir),
+                   bucket_ports=BucketPorts(storage.data_dir, settings.bucket_port_spec()))
 
     def start(self) -> None:
         warning = fonts.missing_cjk_font_warning()

@@ -20,6 +20,7 @@ from waitress.server import create_server
 from . import ports
 from .admin_origin import admin_url
 from .app import create_admin_app, create_app
+from .bucket_ports import BucketOnly
 from .emulator import Emulator
 from .config import DEFAULT_ACCESS_KEY, Settings
 from .tls import PlainHttpChannel, TlsListener, certificate_names, ensure_certificates
@@ -35,7 +36,7 @@ class PortInUse(Exception):
 
 
 def banner(settings: Settings, url: str, https_url: str = "", ca: str = "",
-           buckets: list[str] | None = None) -> str:
+           buckets: list[str] | None = None, bucket_ports: dict[str, int] | None = None) -> str:
     """What a user needs to point a client at this server; ``buckets`` are those the data dir holds."""
     access_key, secret_key = settings.accounts[0]
     names = settings.buckets if buckets is None else buckets
@@ -61,6 +62,10 @@ def banner(settings: Settings, url: str, https_url: str = "", ca: str = "",
         f"  auth = qiniu.Auth('{access_key}', '{secret_key}')",
         f"Download: {url}/_io/<bucket>/<key>",
     ]
+    if bucket_ports:
+        host = url.rsplit(":", 1)[0]
+        lines += ["Bucket domains (a plain host:port per bucket, for clients that want a host):",
+                  *(f"  {bucket}: {host}:{port}" for bucket, port in sorted(bucket_ports.items()))]
     if https_url:
         lines += ["", f"https: {https_url}, certificate from the local CA {ca}. Trust it with:",
                   f"  Node:            NODE_EXTRA_CA_CERTS={ca}",
@@ -128,8 +133,9 @@ class Listeners:
     ca: str = ""
 
     def others(self) -> list[Any]:
-        """The listeners sharing the server's loop."""
-        return [self.admin] if self.admin is not None else []
+        """The listeners sharing the server's loop: the admin origin's and the buckets' own."""
+        admin = [self.admin] if self.admin is not None else []
+        return admin + self.emulator.bucket_ports.handles()
 
     def stop_https(self) -> None:
         if self.https is not None:
@@ -181,6 +187,7 @@ def _listen(settings: Settings, emulator: Emulator) -> Listeners:
     https_port = None
     try:
         _listen_admin(settings, emulator, listeners)
+        _listen_buckets(settings, emulator, listeners, app)
         if settings.tls:
             _listen_tls(settings, emulator, app, listeners, host)
             https_port = listeners.https.port if listeners.https else None
@@ -210,6 +217,23 @@ def _listen_tls(settings: Settings, emulator: Emulator, app: Any, listeners: Lis
     with _port_named(settings.host, wanted):
         listeners.https = TlsListener(app, settings.host, wanted, settings.threads, files)
     listeners.https_url, listeners.ca = f"https://{host}:{listeners.https.port}", str(files.ca)
+
+
+def _listen_buckets(settings: Settings, emulator: Emulator, listeners: Listeners, app: Any) -> None:
+    """Each bucket's own download port (``bucket_ports.py``), now and for buckets made later."""
+    server = listeners.server
+
+    def open_port(bucket: str, wanted: int) -> tuple[int, Any]:
+        listener = ports.add_listener(server, BucketOnly(app, bucket), settings.host, wanted)
+        port = int(listener.effective_port)
+        names = {settings.host, "127.0.0.1", "localhost"} - {"0.0.0.0", "::", ""}
+        emulator.fetcher.bucket_hosts.update({f"{name}:{port}".lower(): bucket for name in names})
+        return port, listener
+
+    def close_port(listener: Any) -> None:
+        _on_loop(server, lambda: wasyncore.dispatcher.close(listener))
+
+    emulator.bucket_ports.attach(open_port, close_port, [b.name for b in emulator.storage.list_buckets()])
 
 
 @contextmanager
@@ -257,7 +281,8 @@ def serve(settings: Settings) -> int:
     if listeners.https is not None:
         listeners.https.start()
     buckets = [bucket.name for bucket in emulator.storage.list_buckets()]
-    print(banner(settings, listeners.url, listeners.https_url, listeners.ca, buckets), flush=True)
+    print(banner(settings, listeners.url, listeners.https_url, listeners.ca, buckets,
+                 emulator.bucket_ports.served()), flush=True)
     if settings.auth == "off":
         log.warning("--auth off: every request is accepted without checking its signature")
 

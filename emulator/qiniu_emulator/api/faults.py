@@ -36,7 +36,7 @@ ROUTES: dict[str, str] = {
     "up.complete_multipart": "upload.multipart.complete", "up.abort_multipart": "upload.multipart.abort",
     "rs.batch": "rs.batch", "rs.list_v1": "rsf.list", "rs.list_v2": "rsf.list",
     "uc.query_v4": "uc.query", "uc.query_v3": "uc.query", "uc.query_v2": "uc.query", "uc.regions": "uc.regions",
-    "uc.domains": "uc.domains", "uc.domains_v3": "uc.domains", "uc.buckets": "uc.buckets",
+    "uc.domains": "uc.domains", "uc.domains_v3": "uc.domains", "uc.domain_list": "uc.domains", "uc.buckets": "uc.buckets",
     "uc.buckets_v2": "uc.buckets", "uc.make_bucket": "uc.mkbucket", "uc.drop_bucket": "uc.drop",
     "uc.bucket_info": "uc.bucketInfo", "uc.set_private": "uc.private",
     "cors.set_rules": "uc.corsRules.set", "cors.get_rules": "uc.corsRules.get",

@@ -76,7 +76,7 @@ def error_page(exc: QiniuError) -> tuple[str, int]:
 @bp.route("/", methods=["GET"])
 def buckets() -> str:
     em = console().em
-    return render_template("buckets.html", buckets=console().buckets(), counts=em.jobs.counts(),
+    return render_template("buckets.html", buckets=console().buckets(base()), counts=em.jobs.counts(),
                            jobs=console().jobs()[:5], settings=em.settings)
 
 
