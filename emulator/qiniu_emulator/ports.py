@@ -11,15 +11,30 @@ from waitress.server import TcpWSGIServer
 
 def add_listener(primary: Any, app: Any, host: str, port: int) -> Any:
     """Listen on ``host:port`` (0 picks a free port) beside ``primary``; returns the new
-    listener (its ``effective_port`` is the bound port).
+    listener (its ``effective_port`` is the bound port). Raises OSError when the port is taken.
 
-    It joins the primary's socket map, so the running loop picks it up on its next turn.
+    The socket is bound before waitress sees it, and the listener (with its wake-up pipe)
+    joins the running loop's map only once fully built: a half-made listener in the map
+    would break the loop's next turn.
     """
     family, socktype, proto, _, sockaddr = socket.getaddrinfo(host or None, port, socket.AF_UNSPEC,
                                                               socket.SOCK_STREAM, 0, socket.AI_PASSIVE)[0]
-    listener = TcpWSGIServer(app, map=primary._map, dispatcher=primary.task_dispatcher, adj=primary.adj,
-                             sockinfo=(family, socktype, proto, sockaddr))
+    sock = socket.socket(family, socktype, proto)
+    try:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        if family == socket.AF_INET6:
+            sock.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_V6ONLY, 1)
+        sock.bind(sockaddr)
+    except OSError:
+        sock.close()
+        raise
+    staging: dict[int, Any] = {}
+    listener = TcpWSGIServer(app, map=staging, _sock=sock, bind_socket=False, dispatcher=primary.task_dispatcher,
+                             adj=primary.adj, sockinfo=(family, socktype, proto, sockaddr))
     listener.channel_class = primary.channel_class
+    for fd, dispatcher in staging.items():
+        dispatcher._map = primary._map
+        primary._map[fd] = dispatcher
     return listener
 
 

@@ -118,6 +118,22 @@ def test_ports_are_kept_across_restarts(start_emulator, tmp_path):
     assert second.emulator.bucket_ports.served() == ports
 
 
+def test_a_remembered_port_someone_else_holds_is_replaced(start_emulator, tmp_path):
+    import socket
+
+    first = start_emulator(data=tmp_path / "data")
+    taken = first.emulator.bucket_ports.port_of("demo-bucket")
+    first.stop()
+    with socket.socket() as squatter:
+        squatter.bind(("127.0.0.1", taken))
+        squatter.listen()
+        second = start_emulator(data=tmp_path / "data")
+        moved = second.emulator.bucket_ports.port_of("demo-bucket")
+        assert moved and moved != taken
+        put(second, "demo-bucket", "a.txt", b"still served")
+        assert requests.get(f"http://127.0.0.1:{moved}/a.txt", timeout=10).content == b"still served"
+
+
 def test_a_range_gives_ports_from_it_and_off_gives_none(start_emulator):
     start = free_port()
     ranged = start_emulator(bucket_ports=f"{start}-{start + 40}")
