@@ -12,7 +12,8 @@ from werkzeug.exceptions import HTTPException
 
 from . import ui
 from .admin_origin import AdminOrigin
-from .api import EXTENSION, admin, cors, dora, faults, fetch, io, json_response, pointer, raw_request, rs, scenarios, uc, up
+from .api import (EXTENSION, admin, context, cors, dora, faults, fetch, io, json_response, pointer, raw_request, rs,
+                  scenarios, uc, up)
 from .auth import FORM_CONTENT_TYPE, RawRequest
 from .bucket_ports import BUCKET_ENVIRON
 from .config import Settings
@@ -88,10 +89,11 @@ def _install_hooks(app: Flask, em: Emulator) -> None:
         g.started = time.monotonic()
         g.reqid = secrets.token_urlsafe(12)
         bucket = g.domain_bucket = request.environ.get(BUCKET_ENVIRON) or _bucket_of_host(em, request.host)
+        context.begin(bucket if request.method in ("GET", "HEAD") else None)
         if request.environ.get(BUCKET_ENVIRON) and request.method not in ("GET", "HEAD", "OPTIONS"):
             raise QiniuError.method_not_allowed(f"this port serves downloads of bucket {bucket} only")
         if request.method != "OPTIONS":  # a preflight is the browser's, not the client's request
-            faults.before(em, bucket if request.method in ("GET", "HEAD") else None)
+            faults.before(em)
         if bucket and request.method in ("GET", "HEAD"):
             return io.serve(bucket, unquote(raw_request().raw_path.lstrip("/")))
         return None
@@ -159,7 +161,7 @@ def _exchange(raw: RawRequest, response: Response) -> Exchange:
         seconds=time.monotonic() - g.get("started", time.monotonic()),
         form_token=(request.form.get("token") or "") if form_upload else "",
         form_body=request.get_data(cache=True).decode("utf-8", "replace") if small_form else "",
-        error=error, expected=g.get("auth_expected", ""))
+        error=error, expected=g.get("auth_expected", ""), operation=context.current().name or "")
 
 
 def _bucket_of_host(em: Emulator, host: str) -> str | None:

@@ -10,6 +10,7 @@ from pathlib import Path
 
 from .auth import AuthMode, Authenticator
 from .bucket_ports import BucketPorts
+from .clock import Clock
 from .config import Settings
 from .cors import CorsRules
 from .downloads import DownloadService, DownloadSigner
@@ -60,6 +61,7 @@ class Emulator:
     requests: RequestLog
     cors: CorsRules
     bucket_ports: BucketPorts
+    clock: Clock = field(default_factory=Clock)  # the one time lifecycles come due by
     inspector: MediaInspector = field(default_factory=MediaInspector)
     draining: threading.Event = field(default_factory=threading.Event)
     _housekeeper: threading.Thread | None = None
@@ -69,7 +71,8 @@ class Emulator:
         scenarios = Scenarios()
         if settings.scenarios:  # read first: a bad file fails before the data directory is taken
             scenarios.install(load_rules(settings.scenarios))
-        storage = Storage(settings.data)
+        clock = Clock()
+        storage = Storage(settings.data, clock)
         for bucket in settings.buckets:
             storage.ensure_bucket(bucket)
         if settings.seed_dir:
@@ -99,7 +102,8 @@ class Emulator:
         fetches = FetchService(storage, fetcher, auth, Outbound(settings.notify_timeout, NOTIFY_ANSWER_BYTES))
         return cls(settings=settings, storage=storage, auth=auth, registry=registry, fetcher=fetcher,
                    jobs=jobs, scenarios=scenarios, uploads=uploads, downloads=downloads, sync_fops=sync_fops,
-                   fetches=fetches, requests=RequestLog(settings.request_log), cors=CorsRules(storage.data_dir),
+                   fetches=fetches, requests=RequestLog(settings.request_log), clock=clock,
+                   cors=CorsRules(storage.data_dir),
                    bucket_ports=BucketPorts(storage.data_dir, settings.bucket_port_spec()))
 
     def start(self) -> None:

@@ -107,7 +107,7 @@ def domains() -> Response:
 
 @bp.route("/v6/domain/list", methods=["GET", "POST"])
 def domain_list() -> Response:
-    """The api host's list of a bucket's domains (docs/wire.md §9.7)."""
+    """The api host's list of a bucket's domains (docs/wire.md §9.8)."""
     require_management_auth()
     bucket = form_value("tbl")
     emulator().storage.get_bucket(bucket)
