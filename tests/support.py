@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import json
 import os
+import shutil
 import socket
 import subprocess
 import sys
@@ -106,3 +108,18 @@ class JobGate:
 
     def release(self) -> None:
         self._open.set()
+
+
+def npm_install(directory: Path, package: str) -> str:
+    """``npm ci`` in ``directory`` unless ``package`` is installed at its pinned version;
+    returns why it could not be installed, or "" when it is there."""
+    npm = shutil.which("npm")
+    if not npm or not shutil.which("node"):
+        return f"{package} needs Node.js 18+ and npm (apt-get install nodejs npm)"
+    version = json.loads((directory / "package.json").read_text())["dependencies"][package]
+    installed = directory / "node_modules" / package / "package.json"
+    if installed.is_file() and json.loads(installed.read_text())["version"] == version:
+        return ""
+    done = subprocess.run([npm, "ci", "--no-audit", "--no-fund"], cwd=directory, capture_output=True, text=True,
+                          timeout=600)
+    return "" if done.returncode == 0 else f"npm ci could not install {package} {version}: {done.stderr.strip()[-300:]}"

@@ -66,6 +66,7 @@ UP = (
     Route("up.list_parts", "upload.multipart.list", Reads.UPLOAD),
     Route("up.complete_multipart", "upload.multipart.complete", Reads.UPLOAD),
     Route("up.abort_multipart", "upload.multipart.abort", Reads.UPLOAD),
+    Route("up.putb64", "upload.putb64", Reads.UPLOAD),
 )
 RS = (
     Route("rs.single", "rs", Reads.ENTRY, variants=RS_OPS),

@@ -16,7 +16,6 @@ import io
 import json
 import os
 import shutil
-import subprocess
 import threading
 from pathlib import Path
 
@@ -25,13 +24,12 @@ import qiniu
 import requests
 from PIL import Image
 from readme_snippets import snippet
-from support import ACCESS_KEY, SECRET_KEY, free_port, wait_for
-from ui.ui_support import find_browser, start_driver
+from support import ACCESS_KEY, SECRET_KEY, free_port, npm_install, wait_for
+from ui.ui_support import browser_session
 
 pytestmark = pytest.mark.timeout(300)
 
 HERE = Path(__file__).parent
-SDK_VERSION = json.loads((HERE / "package.json").read_text())["dependencies"]["qiniu-js"]
 BIG = 5 * 1024 * 1024 + 123  # over one 4 MiB chunk: qiniu-js uploads it in v2 parts
 MAKE = "EmulatorCam"
 UNPKG = "https://unpkg.com/qiniu-js@3.4.4/dist/qiniu.min.js"
@@ -45,25 +43,16 @@ def unavailable(reason: str) -> None:
 
 @pytest.fixture(scope="module")
 def sdk_file() -> Path:
-    npm = shutil.which("npm")
-    if not npm or not shutil.which("node"):
-        unavailable("qiniu-js needs Node.js and npm to install (apt-get install nodejs npm)")
-    installed = HERE / "node_modules" / "qiniu-js" / "package.json"
-    if not installed.is_file() or json.loads(installed.read_text())["version"] != SDK_VERSION:
-        done = subprocess.run([npm, "ci", "--no-audit", "--no-fund"], cwd=HERE, capture_output=True, text=True,
-                              timeout=600)
-        if done.returncode != 0:
-            unavailable(f"npm ci could not install qiniu-js {SDK_VERSION}: {done.stderr.strip()[-300:]}")
+    problem = npm_install(HERE, "qiniu-js")
+    if problem:
+        unavailable(problem)
     return HERE / "node_modules" / "qiniu-js" / "dist" / "qiniu.min.js"
 
 
 @pytest.fixture(scope="module")
 def driver():
-    browser = find_browser()
-    driver, profile = start_driver(browser)
-    yield driver
-    driver.quit()
-    shutil.rmtree(profile, ignore_errors=True)
+    with browser_session() as driver:
+        yield driver
 
 
 def photo() -> bytes:

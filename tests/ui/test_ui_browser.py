@@ -8,7 +8,6 @@ QINIU_CONSOLE_SCREENSHOTS=<dir> small copies for the README are written there to
 from __future__ import annotations
 
 import os
-import shutil
 from pathlib import Path
 
 import pytest
@@ -17,7 +16,7 @@ import requests
 from PIL import Image
 from selenium.common.exceptions import StaleElementReferenceException
 from support import wait_for
-from ui_support import ARTIFACTS, find_browser, start_driver
+from ui_support import ARTIFACTS, browser_session
 
 from qiniu_emulator.encoding import b64_encode
 
@@ -26,11 +25,8 @@ pytestmark = pytest.mark.timeout(240)
 
 @pytest.fixture(scope="module")
 def driver():
-    browser = find_browser()
-    driver, profile = start_driver(browser)
-    yield driver
-    driver.quit()
-    shutil.rmtree(profile, ignore_errors=True)
+    with browser_session() as driver:
+        yield driver
 
 
 @pytest.fixture

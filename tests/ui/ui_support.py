@@ -7,7 +7,10 @@ import os
 import shutil
 import subprocess
 import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
+from typing import Any
 from pathlib import Path
 
 import imageio_ffmpeg
@@ -75,6 +78,17 @@ def find_browser() -> Browser:
     if os.environ.get("CI"):
         pytest.fail(reason + "; .ci/run installs them")
     pytest.skip(reason)
+
+
+@contextmanager
+def browser_session() -> Iterator[Any]:
+    """A headless chromium driven by selenium, quit (and its profile removed) afterwards."""
+    driver, profile = start_driver(find_browser())
+    try:
+        yield driver
+    finally:
+        driver.quit()
+        shutil.rmtree(profile, ignore_errors=True)
 
 
 def start_driver(browser: Browser):

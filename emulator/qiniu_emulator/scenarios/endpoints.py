@@ -13,7 +13,7 @@ from .. import routes
 RS_OPS = routes.RS_OPS
 INBOUND: tuple[str, ...] = routes.names()
 OUTBOUND: tuple[str, ...] = ("notify", "callback")
-JOB_ORIGINS: tuple[str, ...] = ("pfop", "upload.form", "upload.mkfile", "upload.multipart.complete")
+JOB_ORIGINS: tuple[str, ...] = ("pfop", "upload.form", "upload.mkfile", "upload.putb64", "upload.multipart.complete")
 
 
 def covers(pattern: str, name: str) -> bool:
