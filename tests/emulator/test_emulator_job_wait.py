@@ -39,6 +39,8 @@ def test_wait_returns_when_the_job_ends_whatever_the_poll_interval(server):
     status, info = pfop.wait(persistent_id, timeout=60, interval=3600)
     assert info.ok() and status["code"] == 0
     assert status == pfop.get_status(persistent_id)[0]  # exactly the prefop answer
+    # the api host named the admin origin, where the wait was held
+    assert pfop.config.admin_hosts == {server.url: server.admin_url}
 
 
 def test_an_unknown_id_raises_in_wait_as_in_status(server):
