@@ -25,7 +25,8 @@ def test_sigterm_drains_and_exits_zero(tmp_path):
 def test_objects_survive_kill_dash_nine(tmp_path):
     data = tmp_path / "data"
     first = ServeProcess(data).start()
-    qiniu.config.set_default(default_uc_host=first.url, default_api_host=first.url)
+    qiniu.config.set_default(default_uc_host=first.url, default_api_host=first.url,
+                             default_query_region_host=first.url)
     auth = qiniu.Auth(ACCESS_KEY, SECRET_KEY)
     keys = [f"keep/{n}.txt" for n in range(20)]
     for key in keys:
