@@ -7,8 +7,16 @@ STAMP := $(VENV)/.installed-stamp
 HOST ?= 127.0.0.1
 PORT ?= 9000
 DATA ?= ./.qiniu-emulator
+# pytest-xdist workers (auto: one per core; JOBS=0 runs in this process). Whole files go to
+# one worker, so a module's fixtures (a server, generated media) are made once.
+JOBS ?= auto
+XDIST := -n $(JOBS) --dist loadfile
+# What test-fast leaves out: transcodes (tests/av), the official Node SDK (tests/sdk),
+# the browser console, HLS playback and the Docker image. make test runs everything.
+FAST_SKIPS := --ignore=tests/av --ignore=tests/sdk --ignore=tests/ui/test_ui_browser.py \
+	--ignore=tests/emulator/test_emulator_hls_playback.py --ignore=tests/project/test_docker.py
 
-.PHONY: test typecheck serve venv clean
+.PHONY: test test-fast typecheck serve venv clean
 
 venv: $(STAMP)
 
@@ -20,7 +28,11 @@ $(STAMP): pyproject.toml
 
 # The type checker runs first: `make test` fails on a type error as on a failing test.
 test: typecheck
-	$(PY) -m pytest
+	$(PY) -m pytest $(XDIST)
+
+# The inner loop: everything but the slowest families (FAST_SKIPS), stopping at the first failure.
+test-fast: $(STAMP)
+	$(PY) -m pytest $(XDIST) -x -q $(FAST_SKIPS)
 
 typecheck: $(STAMP)
 	$(PY) -m mypy

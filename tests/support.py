@@ -44,6 +44,26 @@ def wait_for(predicate: Callable[[], object], timeout: float = 30.0, interval: f
 
 
 
+def shared_once(tmp_path_factory, name: str, build: Callable[[Path], None]) -> Path:
+    """A directory that ``build`` fills once per test run. Under pytest-xdist the workers
+    share it: the first to ask builds it under a file lock, the others wait and reuse it."""
+    import fcntl
+    import shutil
+
+    root = tmp_path_factory.getbasetemp()
+    if os.environ.get("PYTEST_XDIST_WORKER"):
+        root = root.parent  # this run's directory, shared by its workers
+    directory = root / f"shared-{name}"
+    with open(root / f"shared-{name}.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not (directory / ".complete").exists():
+            shutil.rmtree(directory, ignore_errors=True)
+            directory.mkdir()
+            build(directory)
+            (directory / ".complete").touch()
+    return directory
+
+
 def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))

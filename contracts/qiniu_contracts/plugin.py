@@ -1,5 +1,6 @@
 """pytest plugin: ``--qiniu-target`` and the fixtures ``qiniu_emulator``, ``qiniu_target``,
-``qiniu_client``, ``contract_client``, ``qiniu_scenario``, ``emulator_only`` and ``contract_media``.
+``qiniu_client``, ``contract_client``, ``qiniu_scenario``, ``qiniu_clock``, ``emulator_only`` and
+``contract_media``.
 
 Installed with qiniu-emulator (entry point ``pytest11``), so any project can::
 
@@ -18,6 +19,7 @@ from pathlib import Path
 import pytest
 
 from .clients import OfficialSdk, OurClient, configure_hosts
+from .clock import ClockControl
 from .scenarios import ScenarioControl
 from .targets import (
     EMULATOR_BUCKET, EMULATOR_OUTPUT_BUCKET, README_BUCKETS, SEED_BUCKETS, SEED_LOGO_URL, SEED_WORKFLOW,
@@ -79,13 +81,14 @@ def qiniu_emulator():
     console and ``/_emulator/`` endpoints, on a port of their own) and ``.emulator``.
     Its buckets are the README's ``demo-bucket`` and ``output-bucket``, the contract buckets
     and every bucket the seed examples name; its account is the documented dev pair
-    (``qiniu_emulator.emulator.settings.accounts[0]``).
+    (``qiniu_emulator.emulator.settings.accounts[0]``). Its state is ephemeral (``--ephemeral``):
+    a temp dir without fsyncs, gone when the session ends.
     """
     from qiniu_emulator.config import Settings
     from qiniu_emulator.server import start_in_thread
 
     home = scratch_dir()
-    settings = Settings(port=0, data=home / "data", workers=2,
+    settings = Settings(port=0, data=home / "data", ephemeral=True, workers=2,
                         buckets=list(dict.fromkeys([*README_BUCKETS, EMULATOR_BUCKET, EMULATOR_OUTPUT_BUCKET,
                                                     *SEED_BUCKETS])),
                         workflows=workflows_file(home),
@@ -197,6 +200,20 @@ def qiniu_scenario(qiniu_target: Target):
     control = ScenarioControl(qiniu_target.admin_url)
     yield control
     control.clear()
+
+
+@pytest.fixture
+def qiniu_clock(qiniu_target: Target):
+    """The emulator's clock (in-process or ``url:``), back at real time when the test ends:
+    ``qiniu_clock.advance(3600)``, ``qiniu_clock.set(unix_seconds)``, ``qiniu_clock.now()``.
+    Token deadlines, ``X-Qiniu-Date`` checks, lifecycle and job times follow it. Skips on
+    real Qiniu."""
+    if not qiniu_target.is_emulator:
+        pytest.skip("moving the clock needs the emulator")
+    configure_hosts(qiniu_target)
+    control = ClockControl(qiniu_target.admin_url)
+    yield control
+    control.reset()
 
 
 @pytest.fixture

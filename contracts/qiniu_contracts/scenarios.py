@@ -22,11 +22,11 @@ from typing import Any, Mapping
 
 import requests
 
-from .targets import ADMIN_WRITE
+from .targets import ADMIN_WRITE, admin_origin
 
 RULE_FIELDS = frozenset({"id", "endpoint", "bucket", "key", "fop", "answer", "latency", "hold", "fail_item",
                          "failItem", "notify_first", "notifyFirst", "times", "probability", "seed",
-                         "description"})
+                         "description", "censor"})
 
 
 class ScenarioError(RuntimeError):
@@ -34,11 +34,11 @@ class ScenarioError(RuntimeError):
 
 
 class ScenarioControl:
-    """Adds rules to the emulator whose admin origin is ``url`` and removes, at :meth:`clear`,
-    those it added."""
+    """Adds rules to the emulator at ``url`` (its service or admin origin) and removes, at
+    :meth:`clear`, those it added."""
 
     def __init__(self, url: str, timeout: float = 30.0) -> None:
-        self.url = url.rstrip("/")
+        self.url = admin_origin(url, timeout)  # the service URL names it
         self.timeout = timeout
         self._added: list[ScenarioRule] = []
 

@@ -110,6 +110,7 @@ def suite_emulator_target(url: str, access_key: str, secret_key: str, admin_url:
 def admin_origin(url: str, timeout: float = 10) -> str:
     """An emulator's admin origin (console, ``/_emulator/``): the one its service port names
     in its answer to ``/_emulator/`` paths, or ``url`` itself when it is that origin."""
+    url = url.rstrip("/")
     answer = requests.get(f"{url}/_emulator/health", timeout=timeout)
     return (answer.headers.get(ADMIN_URL_HEADER) or url).rstrip("/")
 

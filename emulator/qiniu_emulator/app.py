@@ -5,15 +5,17 @@ from __future__ import annotations
 import logging
 import secrets
 import time
+from typing import Any, Callable
 from urllib.parse import unquote
 
 from flask import Flask, Response, g, request
 from werkzeug.exceptions import HTTPException
+from werkzeug.routing import Rule
 
 from . import ui
 from .admin_origin import AdminOrigin
-from .api import (EXTENSION, admin, context, cors, dora, faults, fetch, io, json_response, pointer, raw_request, rs,
-                  scenarios, uc, up)
+from .api import (EXTENSION, admin, censor, clock, context, cors, dora, faults, fetch, io, json_response, pointer,
+                  raw_request, rs, scenarios, snapshot, uc, up)
 from .auth import FORM_CONTENT_TYPE, RawRequest
 from .bucket_ports import BUCKET_ENVIRON
 from .config import Settings
@@ -34,7 +36,7 @@ def create_app(settings: Settings | None = None, emulator: Emulator | None = Non
         emulator = Emulator.build(settings or Settings())
         emulator.start()
     app = _flask(emulator)
-    for blueprint in (dora.bp, up.bp, rs.bp, uc.bp, cors.bp, fetch.bp, io.bp, pointer.bp):
+    for blueprint in (dora.bp, up.bp, rs.bp, uc.bp, cors.bp, fetch.bp, censor.bp, io.bp, pointer.bp):
         app.register_blueprint(blueprint)
     _install_hooks(app, emulator)
     cors.install(app, emulator)
@@ -46,7 +48,7 @@ def create_admin_app(emulator: Emulator) -> Flask:
     """The admin origin's app: ``/_emulator/`` endpoints and the console, behind the checks
     of ``admin_origin.py``; it serves no object bytes and sends no CORS headers."""
     app = _flask(emulator)
-    for blueprint in (admin.bp, scenarios.bp):
+    for blueprint in (admin.bp, clock.bp, snapshot.bp, scenarios.bp):
         app.register_blueprint(blueprint)
     if emulator.settings.console:
         ui.install(app, emulator)
@@ -67,6 +69,7 @@ def create_admin_app(emulator: Emulator) -> Flask:
 
 def _flask(emulator: Emulator) -> Flask:
     app = Flask("qiniu_emulator")
+    app.url_rule_class = BuilderOnFirstUseRule
     app.url_map.merge_slashes = False
     app.url_map.strict_slashes = False
     app.url_map.converters["key_path"] = io.KeyPathConverter
@@ -81,6 +84,24 @@ def _stamp(response: Response) -> Response:
     if reason:
         response.status = f"{response.status_code} {reason}"
     return response
+
+
+class BuilderOnFirstUseRule(Rule):
+    """A URL rule whose ``url_for`` builder is generated at its first use.
+
+    werkzeug generates two Python functions per rule when it is added; for the emulator's
+    routes that was the largest single cost of start-up, and most are never built into a URL.
+    """
+
+    def _compile_builder(self, append_unknown: bool = True) -> Callable[..., tuple[str, str]]:
+        built: list[Callable[..., tuple[str, str]]] = []
+
+        def build(rule: Rule, **values: Any) -> tuple[str, str]:
+            if not built:
+                built.append(Rule._compile_builder(rule, append_unknown))
+            return built[0](rule, **values)
+
+        return build
 
 
 def _install_hooks(app: Flask, em: Emulator) -> None:

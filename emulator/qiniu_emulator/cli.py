@@ -15,7 +15,7 @@ from .config import Settings, describe_settings
 FOP_SETTINGS = ("url_map", "ffmpeg", "op_timeout", "op_memory_mb", "fetch", "fetch_timeout", "fetch_max_bytes",
                 "encode")
 HEALTH_SETTINGS = ("host", "port", "admin_host", "admin_port", "console")
-COMMAND_SETTINGS = {"fop": FOP_SETTINGS, "health": HEALTH_SETTINGS}
+COMMAND_SETTINGS = {"fop": FOP_SETTINGS, "health": HEALTH_SETTINGS, "export": HEALTH_SETTINGS}
 
 
 def _typed(convert: Callable[[str], Any], flag: str) -> Callable[[str], Any]:
@@ -96,6 +96,14 @@ def build_parser() -> argparse.ArgumentParser:
                                              "as serve reads them) for /_emulator/health: exit 0 when it "
                                              "answers 200, 1 otherwise. For container healthchecks.")
     add_setting_flags(health, HEALTH_SETTINGS)
+
+    export = commands.add_parser("export", help="save a running emulator's state to a snapshot directory",
+                                 description="Ask the emulator at --host/--port for a snapshot (buckets, "
+                                             "objects, jobs, workflow templates, scenario rules) and write it "
+                                             "to DIR (new, empty, or an older snapshot, which is replaced). "
+                                             "Start from it with serve --import DIR.")
+    export.add_argument("directory", type=Path, metavar="DIR")
+    add_setting_flags(export, HEALTH_SETTINGS)
     return parser
 
 
@@ -114,6 +122,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return run_fop_command(args, settings)
     if args.command == "health":
         return run_health(settings)
+    if args.command == "export":
+        return run_export(args.directory, settings)
     return run_serve(settings)
 
 
@@ -162,13 +172,37 @@ def run_lint(fops: str) -> int:
     return exit_status(findings)
 
 
+def _admin_url(settings: Settings) -> str:
+    """Health and snapshots are endpoints of the admin origin (``--admin-host``/``--admin-port``)."""
+    from .admin_origin import admin_url
+
+    return admin_url(settings)
+
+
+def run_export(directory: Path, settings: Settings) -> int:
+    import urllib.request
+
+    from .snapshot import SnapshotError, unpack_archive
+
+    url = _admin_url(settings)
+    try:
+        with urllib.request.urlopen(f"{url}/_emulator/snapshot", timeout=600) as answer:
+            data = answer.read()
+    except (OSError, ValueError) as exc:
+        return _fail(f"no snapshot from an emulator at {url}: {exc}")
+    try:
+        unpack_archive(data, directory)
+    except SnapshotError as exc:
+        return _fail(str(exc))
+    print(f"exported {url} to {directory}")
+    return 0
+
+
 def run_health(settings: Settings) -> int:
     import urllib.error
     import urllib.request
 
-    from .admin_origin import admin_url
-
-    url = admin_url(settings)  # health is one of the admin origin's endpoints
+    url = _admin_url(settings)
     try:
         with urllib.request.urlopen(f"{url}/_emulator/health", timeout=2) as answer:
             status = answer.status

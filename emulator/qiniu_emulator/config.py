@@ -138,6 +138,17 @@ class Settings:
     port: int = setting(9000, "listen port (0 picks a free one)", parse=port_number, metavar="PORT")
     data: Path = setting(Path("./.qiniu-emulator"), "data directory", parse=Path, metavar="DIR",
                          default_text="./.qiniu-emulator")
+    ephemeral: bool = setting(False, "state lives only as long as the process: a fresh temp dir instead of "
+                              "--data, nothing fsynced, removed at exit (same answers on the wire; for CI "
+                              "and test sessions)", parse=boolean, switch=True)
+    import_dir: Path | None = setting(None, "start from a snapshot (qiniu-emulator export, --export-on-exit): "
+                                      "buckets, objects, jobs, workflow templates and scenario rules; a data "
+                                      "dir that holds data is refused unless --force", parse=Path,
+                                      flag="--import", metavar="DIR")
+    force: bool = setting(False, "with --import, replace what the data dir holds", parse=boolean, switch=True)
+    export_on_exit: Path | None = setting(None, "write a snapshot to DIR when the emulator stops (a new or empty "
+                                          "DIR, or an older snapshot, which is replaced)", parse=Path,
+                                          metavar="DIR")
     accounts: list[tuple[str, str]] = setting(
         list, "accepted credentials", parse=parse_account,
         flag="--account", metavar="AK:SK", repeat=True, default_text="the dev pair")
@@ -156,6 +167,12 @@ class Settings:
         default_text="none")
     strict_pipelines: bool = setting(False, "only --pipeline queues exist, as only queues made in the console "
                                      "do; other names are answered 612", parse=boolean, switch=True)
+    init: Path | None = setting(None, "run the executable *.sh and *.py files of DIR in name order once the "
+                                "emulator accepts connections, with QINIU_EMULATOR_URL, QINIU_ACCESS_KEY and "
+                                "QINIU_SECRET_KEY set; /_emulator/health answers 503 until they end",
+                                parse=Path, metavar="DIR")
+    init_strict: bool = setting(False, "a failing --init hook stops the emulator (exit 1); otherwise it is "
+                                "reported in one line and the next hooks run", parse=boolean, switch=True)
     workflows: Path | None = setting(None, "workflow templates (JSON or YAML)", parse=Path, metavar="FILE")
     scenarios: Path | None = setting(None, "scenario rules in force from the start: injected answers, "
                                      "latency, held jobs, failed items and notifications (JSON or YAML)",

@@ -4,12 +4,20 @@ from __future__ import annotations
 
 import logging
 import mimetypes
+import shutil
+import tempfile
 import threading
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from .auth import AuthMode, Authenticator
 from .bucket_ports import BucketPorts
+from .censor.judge import Judge
+from .censor.service import CensorService
+from .censor.sources import SourceReader
+from .censor.video import VideoCensor
+from .censor.video_store import VideoJobStore
 from .clock import Clock
 from .config import Settings
 from .cors import CorsRules
@@ -33,6 +41,8 @@ from .jobs.store import JobStore
 from .jobs.sync import SyncFops
 from .jobs.workflows import WorkflowTemplate, load_workflows
 from .storage import Storage
+from .snapshot import Restored, SnapshotError, import_snapshot, write_snapshot
+from .storage.durability import DURABLE, EPHEMERAL
 from .storage.paths import is_inside
 from .uploads.callbacks import UploadCallbacks
 from .uploads.service import UploadService
@@ -61,10 +71,13 @@ class Emulator:
     requests: RequestLog
     cors: CorsRules
     bucket_ports: BucketPorts
-    clock: Clock = field(default_factory=Clock)  # the one time lifecycles come due by
+    censor: CensorService
+    clock: Clock = field(default_factory=Clock)  # the one time everything time-based follows
+    init_status: str = "none"  # --init hooks: none, running, done or failed
     inspector: MediaInspector = field(default_factory=MediaInspector)
     draining: threading.Event = field(default_factory=threading.Event)
     _housekeeper: threading.Thread | None = None
+    _exported: bool = False  # --export-on-exit runs at the first close only
 
     @classmethod
     def build(cls, settings: Settings) -> "Emulator":
@@ -72,12 +85,14 @@ class Emulator:
         if settings.scenarios:  # read first: a bad file fails before the data directory is taken
             scenarios.install(load_rules(settings.scenarios))
         clock = Clock()
-        storage = Storage(settings.data, clock)
+        storage, restored = open_storage(settings, clock)
+        scenarios.install(restored.scenarios)
         for bucket in settings.buckets:
             storage.ensure_bucket(bucket)
         if settings.seed_dir:
             seed_buckets(storage, settings.seed_dir)
-        auth = Authenticator(settings.account_map, AuthMode(settings.auth))
+        auth = Authenticator(settings.account_map, AuthMode(settings.auth), clock=clock.now,
+                             client_clock=time.time)
         fidelity = Fidelity(settings.fidelity)
         registry = default_registry(fidelity)
         downloads = DownloadService(storage, auth, registry)
@@ -86,13 +101,18 @@ class Emulator:
                              outbound=Outbound(settings.fetch_timeout, settings.fetch_max_bytes),
                              policy=FetchPolicy.parse(settings.fetch))
         processor = Processor(storage=storage, registry=registry, fetcher=fetcher,
-                              ffmpeg=settings.ffmpeg_exe(), op_timeout=settings.op_timeout,
+                              ffmpeg=settings.ffmpeg_exe, op_timeout=settings.op_timeout,
                               memory_limit=settings.op_memory_mb * 1024 * 1024,
                               public_url=lambda: public_url(settings),
                               sign_download=DownloadSigner(auth).sign, encode=profile_named(settings.encode))
+        judge, sources = Judge(scenarios), SourceReader(storage, fetcher)
+        video = VideoCensor(storage, judge, sources, VideoJobStore(storage.database), fidelity)
+        censor = CensorService(storage, judge, sources, video)
+        processor.censor = censor.fop_result
         notifier = Notifier(attempts=settings.notify_attempts, backoff=settings.notify_backoff,
                             outbound=Outbound(settings.notify_timeout, NOTIFY_ANSWER_BYTES), scenarios=scenarios)
-        workflows: dict[str, WorkflowTemplate] = load_workflows(settings.workflows) if settings.workflows else {}
+        workflows: dict[str, WorkflowTemplate] = {
+            **restored.workflows, **(load_workflows(settings.workflows) if settings.workflows else {})}
         jobs = JobService(JobStore(storage.database), storage, registry, processor, notifier, workflows,
                           settings.workers, settings.pipelines, strict_pipelines=settings.strict_pipelines,
                           scenarios=scenarios, watch_slots=watch_slots(settings))
@@ -102,7 +122,7 @@ class Emulator:
         fetches = FetchService(storage, fetcher, auth, Outbound(settings.notify_timeout, NOTIFY_ANSWER_BYTES))
         return cls(settings=settings, storage=storage, auth=auth, registry=registry, fetcher=fetcher,
                    jobs=jobs, scenarios=scenarios, uploads=uploads, downloads=downloads, sync_fops=sync_fops,
-                   fetches=fetches, requests=RequestLog(settings.request_log), clock=clock,
+                   fetches=fetches, requests=RequestLog(settings.request_log), censor=censor, clock=clock,
                    cors=CorsRules(storage.data_dir),
                    bucket_ports=BucketPorts(storage.data_dir, settings.bucket_port_spec()))
 
@@ -111,6 +131,7 @@ class Emulator:
         if warning:
             logging.getLogger("qiniu_emulator").warning(warning)
         self.jobs.start()
+        self.censor.video.start()
         self._housekeeper = threading.Thread(target=self._housekeep, name="housekeeping", daemon=True)
         self._housekeeper.start()
 
@@ -144,7 +165,7 @@ class Emulator:
 
     def reset(self, bucket: str | None = None) -> None:
         """Delete every object, job and scenario rule (of one bucket; all also empties the
-        request log); buckets stay."""
+        request log and forgets the video moderation jobs); buckets stay."""
         if bucket:
             self.storage.get_bucket(bucket)
         self.storage.reset(bucket)
@@ -152,6 +173,7 @@ class Emulator:
         self.scenarios.clear(bucket)
         if bucket is None:
             self.requests.clear()
+            self.censor.video.forget()
 
     def close(self, timeout: float = 10.0) -> None:
         """Stop everything within ``timeout``: sync fops, jobs (resumed at the next start),
@@ -162,11 +184,38 @@ class Emulator:
             self._housekeeper.join(timeout)
         self.sync_fops.stop_all()
         self.fetches.close()
+        self.censor.video.close(timeout)
         self.jobs.stop(timeout)
         killed = self.jobs.processor.children.kill_all()
         if killed:
             logging.getLogger("qiniu_emulator").info("killed %d child process(es) at shutdown", killed)
+        if self.settings.export_on_exit and not self._exported:
+            self._exported = True
+            self._export(self.settings.export_on_exit)
         self.storage.close()
+
+    def _export(self, target: Path) -> None:
+        log = logging.getLogger("qiniu_emulator")
+        try:
+            log.info("--export-on-exit: %d objects exported to %s", write_snapshot(self, target), target)
+        except (SnapshotError, OSError) as exc:
+            log.error("--export-on-exit %s failed: %s", target, exc)
+
+
+def open_storage(settings: Settings, clock: Clock) -> tuple[Storage, Restored]:
+    """The data directory, or with --ephemeral a fresh temp dir without fsyncs, removed at
+    close; with --import, filled from the snapshot first."""
+    data_dir = Path(tempfile.mkdtemp(prefix="qiniu-emulator-")) if settings.ephemeral else settings.data
+    try:
+        restored = import_snapshot(settings.import_dir, data_dir, settings.force) if settings.import_dir \
+            else Restored()
+    except BaseException:
+        if settings.ephemeral:
+            shutil.rmtree(data_dir, ignore_errors=True)
+        raise
+    storage = Storage(data_dir, clock, EPHEMERAL if settings.ephemeral else DURABLE,
+                      remove_on_close=settings.ephemeral)
+    return storage, restored
 
 
 def watch_slots(settings: Settings) -> int:

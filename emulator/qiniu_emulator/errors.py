@@ -83,7 +83,13 @@ class QiniuError(Exception):
 
     @classmethod
     def token_expired(cls) -> "Unauthorized":
+        """A private download URL past its ``e``."""
         return Unauthorized("token out of date")
+
+    @classmethod
+    def upload_token_expired(cls) -> "Unauthorized":
+        """An upload token past its ``deadline``: the up hosts' own words (docs/wire.md §2.1)."""
+        return Unauthorized("expired token")
 
     @classmethod
     def download_token_missing(cls) -> "Unauthorized":
@@ -164,6 +170,11 @@ class QiniuError(Exception):
     @classmethod
     def no_such_job(cls) -> "NoSuchJob":
         return NoSuchJob()
+
+    @classmethod
+    def no_such_video_job(cls, job_id: str) -> "DocumentNotFound":
+        """``GET /v3/jobs/video/<id>`` of an id never issued (docs/censor.md §5)."""
+        return DocumentNotFound(f"no such video censor job: {job_id!r}")
 
     @classmethod
     def no_such_pipeline(cls, name: str) -> "NoSuchKey":

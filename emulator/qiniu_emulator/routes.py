@@ -97,10 +97,18 @@ FETCH = (
     Route("fetch.fetch_later", "fetch.async", Reads.JSON),
     Route("fetch.fetch_status", "fetch.status"),
 )
+# Moderation (ai.qiniuapi.com in the SDKs): the verdicts themselves are matched as censor.*
+# by the censor effect (scenarios/verdict.py), these names by the request rules.
+CENSOR = (
+    Route("censor.image_censor", "censor.image"),
+    Route("censor.images_censor", "censor.images"),
+    Route("censor.video_censor", "censor.video"),
+    Route("censor.video_job", "censor.job"),
+)
 # A download by a bucket's own domain has no Flask endpoint: app.py serves it under this row.
 IO = (Route("io.path_style", "io", Reads.DOWNLOAD, variants=DOWNLOADS),)
 
-TABLE: tuple[Route, ...] = DORA + UP + RS + UC + FETCH + IO
+TABLE: tuple[Route, ...] = DORA + UP + RS + UC + FETCH + CENSOR + IO
 
 
 def by_endpoint() -> dict[str, Route]:

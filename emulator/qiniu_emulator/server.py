@@ -11,9 +11,9 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any, Callable
 
-import requests
 from waitress import wasyncore
 from waitress.server import create_server
 
@@ -23,6 +23,7 @@ from .app import create_admin_app, create_app
 from .bucket_ports import BucketOnly
 from .emulator import Emulator
 from .config import DEFAULT_ACCESS_KEY, Settings
+from .init_hooks import hook_environment, hooks_in, run_hooks
 from .tls import PlainHttpChannel, TlsListener, certificate_names, ensure_certificates
 
 log = logging.getLogger("qiniu_emulator")
@@ -36,7 +37,8 @@ class PortInUse(Exception):
 
 
 def banner(settings: Settings, url: str, https_url: str = "", ca: str = "",
-           buckets: list[str] | None = None, bucket_ports: dict[str, int] | None = None) -> str:
+           buckets: list[str] | None = None, data_dir: Path | None = None,
+           bucket_ports: dict[str, int] | None = None) -> str:
     """What a user needs to point a client at this server; ``buckets`` are those the data dir holds."""
     access_key, secret_key = settings.accounts[0]
     names = settings.buckets if buckets is None else buckets
@@ -46,7 +48,8 @@ def banner(settings: Settings, url: str, https_url: str = "", ca: str = "",
         f"  console  : {admin_url(settings)}/_emulator/ui/" if settings.console else "  console  : off (--console off)",
         f"  admin    : {admin_url(settings)}/_emulator/ (health, reset, scenarios; writes need the header "
         "X-Qiniu-Emulator: 1)",
-        f"  data dir : {settings.data.resolve()}",
+        f"  data dir : {(data_dir or settings.data).resolve()}"
+        + ("  (ephemeral: removed at exit, nothing fsynced)" if settings.ephemeral else ""),
         f"  auth     : {settings.auth}" + ("  (WARNING: signatures are NOT checked)" if settings.auth == "off" else ""),
         "  accounts : " + ", ".join(f"{ak}:{sk}" for ak, sk in settings.accounts)
         + ("  (documented dev credentials)" if access_key == DEFAULT_ACCESS_KEY else ""),
@@ -251,6 +254,8 @@ def port_in_use_message(host: str, port: int) -> str:
     """Which port is taken, whether an emulator answers there, and how to pick another."""
     shown = "127.0.0.1" if host in ("0.0.0.0", "::", "") else host
     url = f"http://[{shown}]:{port}" if ":" in shown else f"http://{shown}:{port}"
+    import requests  # only to name what holds a taken port
+
     try:
         answer = requests.get(f"{url}/_emulator/health", timeout=1)
         holder = ("a qiniu-emulator is already serving there" if answer.headers.get("X-Log") == "qiniu-emulator"
@@ -274,14 +279,16 @@ def start_in_thread(settings: Settings) -> RunningServer:
 
 
 def serve(settings: Settings) -> int:
-    """Run in the foreground until SIGTERM/SIGINT; then drain and exit 0."""
+    """Run in the foreground until SIGTERM/SIGINT; then drain and exit 0 (1 when an
+    --init hook failed under --init-strict)."""
+    hooks = hooks_in(settings.init) if settings.init else []
     listeners = _make_server(settings)
     emulator, server = listeners.emulator, listeners.server
     emulator.start()
     if listeners.https is not None:
         listeners.https.start()
     buckets = [bucket.name for bucket in emulator.storage.list_buckets()]
-    print(banner(settings, listeners.url, listeners.https_url, listeners.ca, buckets,
+    print(banner(settings, listeners.url, listeners.https_url, listeners.ca, buckets, emulator.storage.data_dir,
                  emulator.bucket_ports.served()), flush=True)
     if settings.auth == "off":
         log.warning("--auth off: every request is accepted without checking its signature")
@@ -293,10 +300,35 @@ def serve(settings: Settings) -> int:
                              daemon=True).start()
 
     install_signal_handlers(on_signal)
+    failed = threading.Event()
+
+    def stop_after_failure() -> None:
+        failed.set()
+        on_signal(signal.SIGTERM)
+
+    if hooks:
+        _start_hooks(hooks, listeners, settings, stop_after_failure)
     server.run()
     listeners.stop_https()
     server.task_dispatcher.shutdown(timeout=DRAIN_SECONDS)
     emulator.close()
     log.info("stopped")
     sys.stdout.flush()
-    return 0
+    return 1 if failed.is_set() else 0
+
+
+def _start_hooks(hooks: list[Path], listeners: Listeners, settings: Settings, stop: Callable[[], None]) -> None:
+    """Run the --init hooks on a thread (their requests are answered meanwhile); under
+    --init-strict a failure stops the server."""
+    emulator = listeners.emulator
+    emulator.init_status = "running"
+
+    def seed() -> None:
+        env = hook_environment(listeners.url, settings.accounts[0])
+        failures = run_hooks(hooks, env, stop_at_failure=settings.init_strict)
+        emulator.init_status = "failed" if failures else "done"
+        if failures and settings.init_strict:
+            print(f"qiniu-emulator: error: {failures[0].line()}; stopping (--init-strict)", file=sys.stderr, flush=True)
+            stop()
+
+    threading.Thread(target=seed, name="init-hooks", daemon=True).start()

@@ -76,8 +76,8 @@ def clean_env() -> dict[str, str]:
 
 
 def test_make_serve_starts_the_documented_emulator_and_make_test_checks_types_first(tmp_path):
-    serve, test = snippet("quickstart-make").commands()
-    assert (serve, test) == ("make serve", "make test")
+    serve, test, fast = snippet("quickstart-make").commands()
+    assert (serve, test, fast) == ("make serve", "make test", "make test-fast")
     if subprocess.run(["make", "-q", ".venv/.installed-stamp"], cwd=ROOT).returncode != 0:
         pytest.skip("the .venv is not installed and up to date (make test does that first)")
     port, admin_port = free_port(), free_port()
@@ -103,6 +103,10 @@ def test_make_serve_starts_the_documented_emulator_and_make_test_checks_types_fi
     planned = subprocess.run(["make", "-n", *shlex.split(test)[1:]], cwd=ROOT, capture_output=True, text=True,
                              check=True).stdout
     assert planned.index("-m mypy") < planned.index("-m pytest")
+    assert "-n auto --dist loadfile" in planned
+    quick = subprocess.run(["make", "-n", *shlex.split(fast)[1:]], cwd=ROOT, capture_output=True, text=True,
+                           check=True).stdout
+    assert all(f"--ignore={path}" in quick for path in ("tests/av", "tests/sdk", "tests/ui/test_ui_browser.py"))
 
 
 def test_the_fop_command_lines(workdir):
@@ -254,7 +258,7 @@ def test_the_data_layout(readme_server, tmp_path):
     config = qiniu_fop.Config(up_host=readme_server.url)
     assert qiniu_fop.put_data(auth.upload_token("demo-bucket", "photos/a.txt"), "photos/a.txt", b"a",
                               config=config)[1].ok()
-    data = readme_server.emulator.settings.data
+    data = readme_server.emulator.storage.data_dir
     for line in snippet("data-layout").text.splitlines():
         path = line.split()[0].replace("<data>", str(data)).replace("<bucket>", "demo-bucket")
         assert Path(path.replace("<key>", "photos/a.txt")).exists(), line

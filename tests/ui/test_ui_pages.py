@@ -93,3 +93,12 @@ def test_the_requests_page_shows_a_401_with_what_was_expected(server):
     assert f"'/stat/{b64_encode('demo-bucket:x')}\\n'" in text
     assert "curl -i -X POST" in text
     assert json.loads(requests.get(f"{server.admin_url}/_emulator/requests").text)["requests"][0]["status"] == 401
+
+
+def test_a_moderation_item_shows_its_verdict(server, photo):
+    upload(server.admin_url, "demo-bucket", "u/censor-block-pulp.jpg", photo, "image/jpeg")
+    job_id = run_fops(server.admin_url, "demo-bucket", "u/censor-block-pulp.jpg", "image-censor/v2/pulp/ads")
+    wait_for(lambda: finished_job(server.admin_url, job_id), timeout=60, message="the moderation job")
+    text = page(server, f"/jobs/{job_id}")
+    result = text.split('<pre class="result"')[1].split("</pre>")[0]
+    assert '"suggestion": "block"' in result and '"label": "pulp"' in result and '"disable": true' in result

@@ -96,6 +96,8 @@ def parse_op(text: str, registry: Registry) -> Op:
     if not text:
         raise FopSyntaxError("empty stage (stray '|'?)")
     name, *segments = text.split("/")
+    if len(segments) > 1 and segments[-1] == "":
+        segments.pop()  # one trailing '/', as live image URLs write it (docs/fops.md §6.6)
     spec = registry.get(name)
     if spec is None:
         raise unknown_op(name, registry)

@@ -62,8 +62,9 @@ class Lifecycle:
     """Moves jobs between phases and persists each move: the one place a job row is written."""
 
     def __init__(self, store: JobStore, changed: Callable[[], None],
-                 logger: logging.Logger | None = None) -> None:
+                 logger: logging.Logger | None = None, now_ns: Callable[[], int] = time.time_ns) -> None:
         self._store = store
+        self._now_ns = now_ns  # the emulated clock (``clock.py``): job times follow it
         self._changed = changed
         self._log = logger or logging.getLogger("qiniu_emulator.jobs")
 
@@ -75,9 +76,9 @@ class Lifecycle:
         job.phase = to
         job.code = CODES.get(to, job.code)
         if to is Phase.RUNNING and not job.started_ns:
-            job.started_ns = time.time_ns()
+            job.started_ns = self._now_ns()
         if finishing:
-            job.finished_ns = time.time_ns()
+            job.finished_ns = self._now_ns()
         if note:
             job.log.append(note)
             self._log.info("%s: %s", job.id, note)

@@ -103,7 +103,7 @@ class JobService(JobQueries):
         self._resend_lock = threading.Lock()
         self.scheduler = Scheduler(self._run, workers, pipelines, self._log)
         self.watcher = JobWatcher(watch_slots)
-        self.lifecycle = Lifecycle(store, self.watcher.changed, self._log)
+        self.lifecycle = Lifecycle(store, self.watcher.changed, self._log, self.storage.clock.now_ns)
 
     # -- lifecycle ------------------------------------------------------------
     def start(self) -> int:
@@ -158,7 +158,7 @@ class JobService(JobQueries):
         return Job(id=new_job_id(), bucket=sub.bucket, key=sub.key,
                    items=[Item(cmd=p.text) for p in pipelines], pipeline=pipeline, type=sub.type,
                    notify_url=notify_url, force=sub.force, task_from=task_from, reqid=sub.reqid,
-                   created_ns=time.time_ns(), account=sub.account, parsed=pipelines)
+                   created_ns=self.storage.clock.now_ns(), account=sub.account, parsed=pipelines)
 
     def submit(self, sub: Submission) -> Job:
         """Validate and accept a job; raises :class:`QiniuError` with the wire code."""

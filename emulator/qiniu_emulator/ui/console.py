@@ -47,7 +47,8 @@ class Console:
         self.em = emulator
 
     def links(self, base: str) -> Links:
-        return Links(base.rstrip("/"), self.em.auth, self.em.settings.domain_suffix, self.em.bucket_ports.port_of)
+        return Links(base.rstrip("/"), self.em.auth, self.em.settings.domain_suffix, self.em.clock.now,
+                     self.em.bucket_ports.port_of)
 
     # -- buckets and objects ----------------------------------------------------
     def buckets(self, base: str) -> list[BucketRow]:

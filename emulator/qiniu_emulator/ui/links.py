@@ -28,6 +28,7 @@ class Links:
     base: str
     auth: Authenticator
     domain_suffix: str
+    now: Callable[[], float] = time.time  # the emulated clock
     bucket_port: Callable[[str], int | None] = lambda bucket: None
 
     def download(self, bucket: str, key: str, private: bool, query: str = "") -> str:
@@ -51,7 +52,7 @@ class Links:
 
     def sign(self, url: str) -> str:
         """``url`` with ``e=<deadline>&token=<AK>:<sign>``, as ``Auth.private_download_url`` makes it."""
-        url += ("&" if "?" in url else "?") + f"e={int(time.time()) + SIGNED_FOR_SECONDS}"
+        url += ("&" if "?" in url else "?") + f"e={int(self.now()) + SIGNED_FOR_SECONDS}"
         access_key = self.auth.first_account()[0]
         return f"{url}&token={self.auth.sign(access_key, url)}"
 

@@ -55,7 +55,8 @@ def browser_root() -> BaseResponse:
 
 @bp.app_context_processor
 def globals_for_templates() -> dict[str, object]:
-    return {"version": __version__}
+    emulated = console().em.clock
+    return {"version": __version__, "emulated_now": emulated.now(), "clock_offset": emulated.offset}
 
 
 @bp.app_template_filter("console_time")

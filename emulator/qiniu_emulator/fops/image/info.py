@@ -8,10 +8,17 @@ grayscale) and ``palette<N>`` with N the number of palette entries (the spec's
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import json
 from pathlib import Path
 
-from PIL import ImageStat
+from ...lazy import lazy_module
+
+if TYPE_CHECKING:
+    from PIL import ImageStat
+else:
+    ImageStat = lazy_module("PIL.ImageStat")
 
 from ..context import OpContext, OpResult
 from ..declare import Op

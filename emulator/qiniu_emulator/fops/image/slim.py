@@ -10,11 +10,18 @@ and other formats pass through.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import io
 from dataclasses import dataclass
 from pathlib import Path
 
-from PIL import Image
+from ...lazy import lazy_module
+
+if TYPE_CHECKING:
+    from PIL import Image
+else:
+    Image = lazy_module("PIL.Image")
 
 from ..context import OpContext, OpFailed, OpResult
 from ..declare import Op, OpSpec
