@@ -6,7 +6,7 @@ import builtins
 
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
-from urllib.parse import urlencode
+from urllib.parse import quote, urlencode
 
 from .auth import FORM_CONTENT_TYPE, Auth, QiniuRequestsAuth
 from .config import Config, defaults
@@ -88,15 +88,41 @@ class BucketManager:
         eof = isinstance(ret, dict) and not ret.get("marker")
         return ret, eof, info
 
+    # Buckets (uc), under the official Python SDK's names and arguments (docs/wire.md §9.6).
     def buckets(self) -> tuple[builtins.list[Any] | None, ResponseInfo]:
         """Names of every bucket of the account."""
-        return request_json(self.config, "POST", f"{self.config.uc_host}/buckets",
-                            **self._signed())
+        return self._uc("/buckets")
 
-    def domains(self, bucket: str) -> tuple[builtins.list[Any] | None, ResponseInfo]:
+    def list_bucket(self, region: str) -> tuple[builtins.list[Any] | None, ResponseInfo]:
+        """The account's buckets in ``region`` (``z0``...), each a dict with its ``tbl`` name."""
+        return self._uc("/v3/buckets?" + urlencode({"region": region}))
+
+    def mkbucketv3(self, bucket_name: str, region: str) -> tuple[dict | None, ResponseInfo]:
+        """Create a bucket in ``region`` (614 when the name is taken)."""
+        return self._uc(f"/mkbucketv3/{_segment(bucket_name)}/region/{_segment(region)}")
+
+    def drop_bucket(self, bucket_name: str) -> tuple[dict | None, ResponseInfo]:
+        """Delete an empty bucket (the Python SDK has no such call; the Go SDK's ``DropBucket``
+        sends this request)."""
+        return self._uc(f"/drop/{_segment(bucket_name)}")
+
+    def bucket_info(self, bucket_name: str) -> tuple[dict | None, ResponseInfo]:
+        """A bucket's settings: ``region``, ``private``, its domains..."""
+        return self._uc("/v2/bucketInfo?" + urlencode({"bucket": bucket_name}))
+
+    def change_bucket_permission(self, bucket_name: str, private: int | str) -> tuple[dict | None, ResponseInfo]:
+        """Make a bucket private (``1``) or public (``0``)."""
+        return self._uc("/private?" + urlencode({"bucket": bucket_name, "private": private}))
+
+    def list_domains(self, bucket: str) -> tuple[builtins.list[Any] | None, ResponseInfo]:
         """Download domains bound to a bucket."""
-        url = f"{self.config.uc_host}/v2/domains?" + urlencode({"tbl": bucket})
-        return request_json(self.config, "POST", url, **self._signed())
+        return self._uc("/v2/domains?" + urlencode({"tbl": bucket}))
+
+    bucket_domain = list_domains  # the SDK's other name for it
+    domains = list_domains
+
+    def _uc(self, path: str) -> tuple[Any | None, ResponseInfo]:
+        return request_json(self.config, "POST", f"{self.config.uc_host}{path}", **self._signed())
 
     def _rs(self, path: str) -> tuple[dict | None, ResponseInfo]:
         return request_json(self.config, "POST", f"{self.config.rs_host}{path}",
@@ -144,6 +170,11 @@ def build_batch_change_mime(bucket: str, key_mimes: Mapping[str, str]) -> list[s
 def _copy_op(name: str, bucket: str, key: str, bucket_to: str, key_to: str, force: bool) -> str:
     flag = "true" if force else "false"
     return f"/{name}/{entry(bucket, key)}/{entry(bucket_to, key_to)}/force/{flag}"
+
+
+def _segment(name: str) -> str:
+    """A bucket or region name as one path segment: nothing in it can reach another path."""
+    return quote(name, safe="")
 
 
 def _chgm_op(bucket: str, key: str, mime: str) -> str:

@@ -73,12 +73,46 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
         session.exitstatus = pytest.ExitCode.OK
 
 
+class ServedEmulator:
+    """The emulator ``--qiniu-target=url:...`` names, as ``qiniu_emulator`` yields it: it runs
+    in another process, so only its HTTP API (``.url``) is at hand."""
+
+    def __init__(self, url: str) -> None:
+        self.url = url
+        self.admin_url = admin_origin(url)  # the console and /_emulator/, on a port of their own
+
+    @property
+    def emulator(self):
+        raise AttributeError(f"the emulator under test runs in another process ({self.url}, from "
+                             "--qiniu-target=url:...): it has no in-process services; use its HTTP API "
+                             "at qiniu_emulator.url, or run without --qiniu-target for an in-process one")
+
+
 @pytest.fixture(scope="session")
-def qiniu_emulator():
+def qiniu_emulator(request: pytest.FixtureRequest):
+    """The emulator under test, following ``--qiniu-target`` as every fixture does.
+
+    By default an in-process emulator on a free loopback port (``_qiniu_in_process``):
+    ``.url`` (``http://127.0.0.1:<port>``), ``.admin_url`` (the console and ``/_emulator/``,
+    on a port of their own) and ``.emulator`` (its services). With ``url:http://HOST:PORT``
+    the served emulator there, as a :class:`ServedEmulator` (``.url`` and ``.admin_url``); with ``qiniu`` (the real service) a test using it is skipped.
+    """
+    try:
+        kind, url = parse_target(request.config.getoption("--qiniu-target"))
+    except ValueError as exc:
+        raise pytest.UsageError(str(exc)) from None
+    if kind == "url":
+        _ready(admin_origin(url), timeout=10)
+        return ServedEmulator(url)
+    if kind == "qiniu":
+        pytest.skip("qiniu_emulator: the target is the real service (--qiniu-target=qiniu), not an emulator")
+    return request.getfixturevalue("_qiniu_in_process")
+
+
+@pytest.fixture(scope="session")
+def _qiniu_in_process():
     """An emulator serving on a free loopback port for the whole session.
 
-    Yields the running server: ``.url`` (``http://127.0.0.1:<port>``), ``.admin_url`` (the
-    console and ``/_emulator/`` endpoints, on a port of their own) and ``.emulator``.
     Its buckets are the README's ``demo-bucket`` and ``output-bucket``, the contract buckets
     and every bucket the seed examples name; its account is the documented dev pair
     (``qiniu_emulator.emulator.settings.accounts[0]``). Its state is ephemeral (``--ephemeral``):
@@ -146,7 +180,7 @@ def qiniu_target(request: pytest.FixtureRequest) -> Target:
             target = shared_emulator_target(url, os.environ.get("QINIU_ACCESS_KEY", DEFAULT_ACCESS_KEY),
                                             os.environ.get("QINIU_SECRET_KEY", DEFAULT_SECRET_KEY))
         else:
-            server = request.getfixturevalue("qiniu_emulator")
+            server = request.getfixturevalue("_qiniu_in_process")
             access_key, secret_key = server.emulator.settings.accounts[0]
             target = suite_emulator_target(server.url, access_key, secret_key, server.admin_url)
     except TargetUnavailable as exc:

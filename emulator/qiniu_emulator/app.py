@@ -136,6 +136,7 @@ def _install_errors(app: Flask) -> None:
     def qiniu_error(exc: QiniuError) -> Response:
         if isinstance(exc, BadSignature):
             g.auth_expected = exc.explanation()
+        g.error_note = exc.note
         return json_response(exc.body(), status=exc.status, headers=exc.headers())
 
     @app.errorhandler(HTTPException)
@@ -182,7 +183,8 @@ def _exchange(raw: RawRequest, response: Response) -> Exchange:
         seconds=time.monotonic() - g.get("started", time.monotonic()),
         form_token=(request.form.get("token") or "") if form_upload else "",
         form_body=request.get_data(cache=True).decode("utf-8", "replace") if small_form else "",
-        error=error, expected=g.get("auth_expected", ""), operation=context.current().name or "")
+        error=error, expected=g.get("auth_expected", ""), note=g.get("error_note", ""),
+        operation=context.current().name or "")
 
 
 def _bucket_of_host(em: Emulator, host: str) -> str | None:

@@ -116,6 +116,9 @@ class Describe:
     repeat: bool = False  # a repeatable flag; comma-separated in the environment
     switch: bool = False  # a flag without a value (``--tls``); 1/true/yes/on in the environment
     default_text: str = ""  # how the README shows a default that is computed
+    # The flags' values add to the variable's instead of replacing them: for settings where
+    # losing the variable's items silently would surprise (buckets created at start).
+    adds: bool = False
 
 
 def setting(default: Any, help: str, **describe: Any) -> Any:
@@ -152,8 +155,9 @@ class Settings:
     accounts: list[tuple[str, str]] = setting(
         list, "accepted credentials", parse=parse_account,
         flag="--account", metavar="AK:SK", repeat=True, default_text="the dev pair")
-    buckets: list[str] = setting(list, "buckets created at start", flag="--bucket", metavar="NAME",
-                                 repeat=True, default_text="none")
+    buckets: list[str] = setting(list, "buckets created at start; --bucket flags add to the variable's "
+                                 "buckets", flag="--bucket", metavar="NAME", repeat=True, adds=True,
+                                 default_text="none")
     auth: str = setting("strict", "strict checks every signature; lax accepts any configured account and "
                         "logs what it expected; off checks nothing (warned at start)",
                         parse=choice(*AUTH_MODES), metavar="|".join(AUTH_MODES))

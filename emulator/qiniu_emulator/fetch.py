@@ -133,7 +133,8 @@ class UrlFetcher:
             if urlsplit(url).scheme not in ("http", "https"):
                 raise OpFailed(f"failed to GET {first}: only http(s) and kodo:// URLs can be fetched")
             if not self.policy.allows_url(url):
-                raise OpFailed(f"failed to GET {first}: not allowed by the fetch policy (--fetch {self.policy})")
+                raise OpFailed(f"failed to GET {first}: not allowed by the fetch policy (--fetch {self.policy})",
+                               url_map_hint(first, refused=True))
             remaining = deadline - time.monotonic()
             if remaining <= 0:
                 raise OpFailed(f"failed to GET {first}: not finished within {self.outbound.timeout:g} s")
@@ -145,7 +146,7 @@ class UrlFetcher:
                 dest.unlink(missing_ok=True)
                 log.debug("fetch of %s failed: %s", url, exc)
                 reason = "not allowed by the fetch policy" if exc.refused else "could not be fetched"
-                raise OpFailed(f"failed to GET {first}: {reason}") from exc
+                raise OpFailed(f"failed to GET {first}: {reason}", url_map_hint(first, exc.refused)) from exc
             if answer.status in REDIRECTS and "Location" in answer.headers:
                 url = urljoin(url, answer.headers["Location"])
                 continue
@@ -154,6 +155,15 @@ class UrlFetcher:
                 raise OpFailed(f"failed to GET {first}: HTTP {answer.status}")
             return dest, answer.headers.get("Content-Type", "").split(";")[0].strip()
         raise OpFailed(f"failed to GET {first}: more than {MAX_REDIRECTS} redirects")
+
+
+def url_map_hint(url: str, refused: bool) -> str:
+    """How to serve ``url`` without the network: the usual fix for a fetch that failed."""
+    parts = urlsplit(url)
+    prefix = f"{parts.scheme}://{parts.netloc}/"
+    why = "the fetch policy refuses it (--fetch)" if refused else "the emulator could not reach it (offline?)"
+    return (f"{url}: {why}; serve it from a folder with --url-map {prefix}=DIR "
+            f"(the file DIR{parts.path or '/'}), or upload it and name it kodo://<bucket>/<key>")
 
 
 @dataclass(frozen=True)

@@ -71,13 +71,14 @@ class Destination:
 def run_fop(args: argparse.Namespace, settings: Settings) -> int:
     """Run the pipeline of ``args.fops`` on ``args.input`` and write what it produces."""
     from .errors import QiniuError
+    from .fidelity import Fidelity
     from .fops.catalog import default_registry
     from .fops.execute import StageFailed, run_ops
     from .fops.parse import parse_pipeline
 
     if not args.input.is_file():
         raise CommandError(f"no such file: {args.input}", status=2)
-    registry = default_registry()
+    registry = default_registry(Fidelity(settings.fidelity))
     try:
         pipeline = parse_pipeline(args.fops, registry)
     except QiniuError as exc:
@@ -90,7 +91,8 @@ def run_fop(args: argparse.Namespace, settings: Settings) -> int:
         try:
             run = run_ops(pipeline.ops, args.input, mime, ctx, registry)
         except StageFailed as exc:
-            raise CommandError(f"{exc.item_error} (stage {exc.index})") from None
+            hint = f"; {exc.hint}" if exc.hint else ""
+            raise CommandError(f"{exc.item_error} (stage {exc.index}){hint}") from None
         for line in write_outputs(run.result, destination, args.input):
             print(line)
     finally:

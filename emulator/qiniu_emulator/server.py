@@ -157,6 +157,12 @@ class RunningServer:
     https_url: str = ""
     ca: str = ""
 
+    def __enter__(self) -> "RunningServer":
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.stop()
+
     def stop(self, timeout: float = 10.0) -> None:
         server = self._listeners.server
         drain(server, self.emulator, timeout, self._listeners.others())

@@ -251,7 +251,8 @@ def request_json(record: RequestRecord) -> dict[str, Any]:
     return {"id": record.id, "time": record.at, "method": record.method, "host": record.host,
             "path": record.path, "scheme": record.scheme, "accessKey": record.account,
             "status": record.status, "reqid": record.reqid, "seconds": record.seconds,
-            "error": record.error, "expected": record.expected, "curl": record.curl()}
+            "error": record.error, "expected": record.expected, "note": record.note,
+            "curl": record.curl()}
 
 
 def properties_json(properties: Properties) -> dict[str, Any]:

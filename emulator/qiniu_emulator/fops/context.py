@@ -17,7 +17,15 @@ from .profiles import FAST, EncodeProfile
 
 
 class OpFailed(Exception):
-    """An op could not produce its output; becomes an item error ``execute fop cmd failed: ...``."""
+    """An op could not produce its output; becomes an item error ``execute fop cmd failed: ...``.
+
+    ``hint`` is for the user of the emulator, not part of the error Qiniu would give: the
+    job's log and the request log show it (e.g. which flag serves a URL offline).
+    """
+
+    def __init__(self, message: str, hint: str = "") -> None:
+        super().__init__(message)
+        self.hint = hint
 
 
 class Cancelled(BaseException):

@@ -62,9 +62,25 @@ def parse_fops(text: str, registry: Registry) -> list[Pipeline]:
     if not text:
         raise FopsError("fops is empty")
     parts = text.split(";")
-    if len(parts) > MAX_PIPELINES:
-        raise FopsError(f"too many commands: {len(parts)} > {MAX_PIPELINES}")
-    return [parse_pipeline(part, registry, index=i, total=len(parts)) for i, part in enumerate(parts)]
+    try:
+        if len(parts) > MAX_PIPELINES:
+            raise FopsError(f"too many commands: {len(parts)} > {MAX_PIPELINES}")
+        return [parse_pipeline(part, registry, index=i, total=len(parts)) for i, part in enumerate(parts)]
+    except FopsError as exc:
+        if split_into_characters(parts):
+            raise exc.noted(SPLIT_STRING_NOTE) from None
+        raise
+
+
+SPLIT_STRING_NOTE = ("fops looks like one string split into characters: the official SDK's `execute` "
+                     "takes a list of commands (it joins the list with ';'), so pass [fops]")
+
+
+def split_into_characters(parts: list[str]) -> bool:
+    """Whether ``;``-separated commands are the characters of one string, as the official
+    Python SDK sends a ``str`` given where it expects a list (docs/wire.md §5.1)."""
+    # A ';' of the string itself shows up as empty parts around it.
+    return all(len(part) <= 1 for part in parts) and sum(len(part) for part in parts) >= 3
 
 
 def parse_pipeline(text: str, registry: Registry, index: int = 0, total: int = 1,

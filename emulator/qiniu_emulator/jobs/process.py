@@ -19,7 +19,7 @@ from ..fops.profiles import FAST, EncodeProfile
 from ..fops.registry import Registry
 from ..magic import render_template, time_variables
 from ..storage import ObjectInfo, Storage
-from ..job_records import Code, Item, StageLog
+from ..job_records import HINT_PREFIX, Code, Item, StageLog
 
 
 def default_output_key(pipeline: Pipeline, source_etag: str) -> str:
@@ -117,6 +117,8 @@ class Processor:
             timings.extend(_stage_logs(index, exc.timings))
             item.code, item.error, item.error_index = Code.FAILED, exc.item_error, exc.index
             log(f"item {index} stage {exc.index} failed: {exc.message}")
+            if exc.hint:
+                log(HINT_PREFIX + exc.hint)
         except QiniuError as exc:
             item.code, item.error = Code.FAILED, f"save failed: {exc.message}"
             log(f"item {index} could not be saved: {exc.message}")

@@ -143,10 +143,11 @@ class JobService(JobQueries):
         pipelines = parse_fops(fops, self.registry)
         # A missing source is not refused here: the real service accepts the job and fails
         # its items ("source data is empty or fail to get source data"), see docs/fops.md §1.5.
-        self.storage.get_bucket(sub.bucket)
-        for parsed in pipelines:
+        self._check_bucket(sub.bucket, f"the source bucket {sub.bucket!r} does not exist")
+        for index, parsed in enumerate(pipelines):
             if parsed.saveas is not None:
-                self.storage.get_bucket(parsed.saveas.bucket)
+                self._check_bucket(parsed.saveas.bucket, f"the saveas bucket {parsed.saveas.bucket!r} of "
+                                   f"fops[{index}] does not exist (source bucket: {sub.bucket!r})")
         if notify_url and not _is_http_url(notify_url):
             raise QiniuError.bad_request(f"notifyURL must be an http(s) URL: {notify_url!r}")
         if sub.type not in TYPES:
@@ -159,6 +160,13 @@ class JobService(JobQueries):
                    items=[Item(cmd=p.text) for p in pipelines], pipeline=pipeline, type=sub.type,
                    notify_url=notify_url, force=sub.force, task_from=task_from, reqid=sub.reqid,
                    created_ns=self.storage.clock.now_ns(), account=sub.account, parsed=pipelines)
+
+    def _check_bucket(self, bucket: str, note: str) -> None:
+        """631 for a missing bucket, with a note saying which of the job's buckets it is."""
+        try:
+            self.storage.get_bucket(bucket)
+        except NoSuchBucket as exc:
+            raise exc.noted(note) from None
 
     def submit(self, sub: Submission) -> Job:
         """Validate and accept a job; raises :class:`QiniuError` with the wire code."""

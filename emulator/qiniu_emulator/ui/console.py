@@ -20,7 +20,7 @@ from ..requestlog import RequestFilter, RequestRecord
 from ..storage import ObjectInfo
 from ..storage.listing import check_limit
 from .links import Links
-from .views import (STATUS_WORDS, BucketRow, ItemLog, ItemView, JobPage, JobRow, ListingPage, ObjectPage,
+from .views import (STATUS_CODES, STATUS_WORDS, BucketRow, ItemLog, ItemView, JobPage, JobRow, ListingPage, ObjectPage,
                     ObjectSide, Preview, ScenarioRow, clock, command_view, crumbs, split_log)
 
 # A list page holds this many rows; older ones are a "next page" link away.
@@ -112,8 +112,10 @@ class Console:
         self.em.storage.delete(bucket, key)
 
     # -- jobs -------------------------------------------------------------------
-    def jobs(self, before: int | None = None, bucket: str | None = None) -> list[JobRow]:
-        return [JobRow.of(job) for job in self.em.jobs.recent(PAGE_ROWS, bucket, before)]
+    def jobs(self, before: int | None = None, bucket: str | None = None, status: str = "") -> list[JobRow]:
+        """A page of the jobs list; ``status`` is one of the words the list shows (done, failed...)."""
+        code = STATUS_CODES.get(status)
+        return [JobRow.of(job) for job in self.em.jobs.recent(PAGE_ROWS, bucket, before, code)]
 
     def job_page(self, job_id: str, base: str) -> JobPage:
         job = self.em.jobs.get(job_id)

@@ -12,7 +12,7 @@ from ..admin_origin import service_url
 from ..errors import QiniuError
 from ..requestlog import RequestFilter
 from .console import Console
-from .views import clock
+from .views import STATUS_CODES, clock
 
 CONSOLE = "qiniu_emulator.console"
 
@@ -96,9 +96,11 @@ def object_page() -> str:
 @bp.route("/jobs", methods=["GET"])
 def jobs() -> str:
     before, bucket = optional_int("before"), request.args.get("bucket") or None
-    rows = console().jobs(before, bucket)
+    status = request.args.get("status", "")
+    rows = console().jobs(before, bucket, status)
     template = "_job_rows.html" if fragment() else "jobs.html"
-    return render_template(template, rows=rows, before=before, bucket=bucket, page_rows=len(rows))
+    return render_template(template, rows=rows, before=before, bucket=bucket, status=status,
+                           statuses=list(STATUS_CODES), page_rows=len(rows))
 
 
 @bp.route("/jobs/<job_id>", methods=["GET"])
