@@ -12,6 +12,7 @@ and run the contracts against any deployment with
 
 from __future__ import annotations
 
+import functools
 import os
 import shutil
 from pathlib import Path
@@ -79,7 +80,11 @@ class ServedEmulator:
 
     def __init__(self, url: str) -> None:
         self.url = url
-        self.admin_url = admin_origin(url)  # the console and /_emulator/, on a port of their own
+
+    @functools.cached_property
+    def admin_url(self) -> str:
+        """The console and ``/_emulator/``, on a port of their own (asked of ``url`` once)."""
+        return admin_origin(self.url)
 
     @property
     def emulator(self):

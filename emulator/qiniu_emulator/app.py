@@ -14,8 +14,8 @@ from werkzeug.routing import Rule
 
 from . import ui
 from .admin_origin import AdminOrigin
-from .api import (EXTENSION, admin, censor, clock, context, cors, dora, faults, fetch, io, json_response, pointer,
-                  raw_request, rs, scenarios, snapshot, uc, up)
+from .api import (EXTENSION, admin, censor, clock, context, cors, dora, faults, fetch, io, json_response, markup_free,
+                  pointer, raw_request, rs, scenarios, snapshot, uc, up)
 from .auth import FORM_CONTENT_TYPE, RawRequest
 from .bucket_ports import BUCKET_ENVIRON
 from .config import Settings
@@ -125,6 +125,8 @@ def _install_hooks(app: Flask, em: Emulator) -> None:
         # Object bytes and every answer keep the type they are sent with: a .txt is never
         # sniffed into a page.
         response.headers["X-Content-Type-Options"] = "nosniff"
+        if request.endpoint in cors.UPLOAD_ENDPOINTS and not response.is_streamed:
+            response.set_data(markup_free(response.get_data(as_text=True)))
         _record(em, response)
         return response
 

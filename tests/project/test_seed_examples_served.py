@@ -16,6 +16,8 @@ from PIL import Image
 from readme_snippets import ROOT, snippet
 from support import free_port, wait_for
 
+from qiniu_contracts.targets import admin_origin
+
 EXAMPLES = ROOT / "docs" / "examples" / "seed"
 pytestmark = pytest.mark.timeout(600)
 
@@ -97,7 +99,8 @@ def test_audio_document_workflow_batch_and_variant_examples(seed_server):
 
 def test_video_example(seed_server):
     lines = run_example("video_processing.py", seed_server)
-    jobs = requests.get(f"{seed_server}/_emulator/jobs", params={"bucket": "video-bucket"}, timeout=10).json()
+    jobs = requests.get(f"{admin_origin(seed_server)}/_emulator/jobs", params={"bucket": "video-bucket"},
+                        timeout=10).json()
     assert [job["code"] for job in jobs["jobs"]] == [4]  # done, the notification refused
     assert lines[1:] == ["Output: video-hd.mp4", "Output: video-sd.mp4", "Output: video-thumb.jpg"]
     assert picture(seed_server, "output-bucket", "video-thumb.jpg").size == (320, 240)
