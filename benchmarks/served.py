@@ -26,11 +26,12 @@ def admin_url(port: int) -> str:
     return f"http://127.0.0.1:{port + 2}"
 
 
-def start(data: Path, port: int) -> subprocess.Popen[bytes]:
-    """Serve ``data`` on ``port`` with the benchmark account and bucket; returns once healthy."""
+def start(data: Path, port: int, *extra: str) -> subprocess.Popen[bytes]:
+    """Serve ``data`` on ``port`` with the benchmark account and bucket (and ``extra`` flags);
+    returns once healthy."""
     proc = subprocess.Popen([sys.executable, "-m", "qiniu_emulator", "serve", "--port", str(port),
                              "--data", str(data), "--account", f"{ACCESS_KEY}:{SECRET_KEY}",
-                             "--bucket", BUCKET, "--log-level", "WARNING"],
+                             "--bucket", BUCKET, "--log-level", "WARNING", *extra],
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline:

@@ -15,7 +15,7 @@ from werkzeug.routing import Rule
 from . import ui
 from .admin_origin import AdminOrigin
 from .api import (EXTENSION, admin, censor, clock, context, cors, dora, faults, fetch, io, json_response, markup_free,
-                  pointer, raw_request, rs, scenarios, snapshot, uc, up)
+                  pointer, raw_request, regions, rs, scenarios, snapshot, uc, up)
 from .auth import FORM_CONTENT_TYPE, RawRequest
 from .bucket_ports import BUCKET_ENVIRON
 from .config import Settings
@@ -40,6 +40,7 @@ def create_app(settings: Settings | None = None, emulator: Emulator | None = Non
         app.register_blueprint(blueprint)
     _install_hooks(app, emulator)
     cors.install(app, emulator)
+    regions.install(app, emulator)  # after the scenario hook: a rule may fail a region host first
     _install_scenario_answers(app, emulator)
     return app
 

@@ -68,6 +68,11 @@ class QiniuError(Exception):
         return BadRequest(message)
 
     @classmethod
+    def incorrect_region(cls, host: str, bucket: str) -> "IncorrectRegion":
+        """A request on a host of another region than the bucket's (docs/regions.md §3)."""
+        return IncorrectRegion(f"incorrect region, please use {host}, bucket is: {bucket}")
+
+    @classmethod
     def invalid_entry(cls) -> "BadRequest":
         return BadRequest("invalid argument")
 
@@ -234,6 +239,10 @@ class _Fixed(QiniuError):
 
 class BadRequest(_Fixed):
     STATUS, DEFAULT = 400, "invalid argument"
+
+
+class IncorrectRegion(_Fixed):
+    STATUS, DEFAULT = 400, "incorrect region"
 
 
 class Unauthorized(_Fixed):

@@ -31,6 +31,7 @@ from .auth import RawRequest
 from .errors import QiniuError
 from .fetch_policy import FetchPolicy
 from .fops.context import FetchUrl, OpFailed
+from .normal_url import BadUrl, normal_url
 from .outbound import Outbound, OutboundError
 from .storage.paths import is_inside
 
@@ -130,9 +131,14 @@ class UrlFetcher:
         dest = dest_dir / f"fetched-{uuid.uuid4().hex}"
         first = url
         for _ in range(MAX_REDIRECTS + 1):
-            if urlsplit(url).scheme not in ("http", "https"):
+            if urlsplit(url).scheme.lower() not in ("http", "https"):
                 raise OpFailed(f"failed to GET {first}: only http(s) and kodo:// URLs can be fetched")
-            if not self.policy.allows_url(url):
+            try:
+                normal = normal_url(url)  # the policy decides on, and the GET sends, one spelling
+            except BadUrl as exc:
+                raise OpFailed(f"failed to GET {first}: {exc}") from exc
+            url = str(normal)
+            if not self.policy.allows_url(normal):
                 raise OpFailed(f"failed to GET {first}: not allowed by the fetch policy (--fetch {self.policy})",
                                url_map_hint(first, refused=True))
             remaining = deadline - time.monotonic()

@@ -25,7 +25,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .config import Settings
+from .fops.budget import MemoryBudget
 from .fops.context import OpContext, OpResult, SourceInfo
+from .heap import return_large_blocks
 from .storage.paths import is_inside
 
 
@@ -111,9 +113,10 @@ def _context(source_path: Path, mime: str, scratch: Path, settings: Settings, ou
                          outbound=Outbound(settings.fetch_timeout, settings.fetch_max_bytes),
                          policy=FetchPolicy.parse(settings.fetch))
     source = SourceInfo(key=source_path.name, fsize=source_path.stat().st_size, mime=mime)
+    return_large_blocks()
     return OpContext(scratch=scratch, source=source, fetch_url=fetcher.bind(Access()),
                      ffmpeg=settings.ffmpeg_exe(), op_timeout=settings.op_timeout,
-                     memory_limit=settings.op_memory_mb * 1024 * 1024, output_key=output_key,
+                     memory=MemoryBudget(settings.op_memory_mb * 1024 * 1024), output_key=output_key,
                      encode=profile_named(settings.encode),
                      log=lambda line: logging.getLogger("qiniu_emulator.fop").debug(line))
 

@@ -24,6 +24,8 @@ from .bucket_ports import BucketOnly
 from .emulator import Emulator
 from .config import DEFAULT_ACCESS_KEY, Settings
 from .init_hooks import hook_environment, hooks_in, run_hooks
+from .region_listen import RegionListener, bucket_label, listen_regions, region_lines
+from .regions import RegionLayout
 from .tls import PlainHttpChannel, TlsListener, certificate_names, ensure_certificates
 
 log = logging.getLogger("qiniu_emulator")
@@ -38,7 +40,7 @@ class PortInUse(Exception):
 
 def banner(settings: Settings, url: str, https_url: str = "", ca: str = "",
            buckets: list[str] | None = None, data_dir: Path | None = None,
-           bucket_ports: dict[str, int] | None = None) -> str:
+           regions: RegionLayout | None = None, bucket_ports: dict[str, int] | None = None) -> str:
     """What a user needs to point a client at this server; ``buckets`` are those the data dir holds."""
     access_key, secret_key = settings.accounts[0]
     names = settings.buckets if buckets is None else buckets
@@ -55,6 +57,7 @@ def banner(settings: Settings, url: str, https_url: str = "", ca: str = "",
         + ("  (documented dev credentials)" if access_key == DEFAULT_ACCESS_KEY else ""),
         f"  buckets  : {buckets_line}",
         f"  workers  : {settings.workers}",
+        *region_lines(regions, url.rpartition(":")[0]),
         "",
         "Our client (qiniu_fop):",
         f"  export QINIU_EMULATOR_URL={url}",
@@ -134,15 +137,26 @@ class Listeners:
     https: TlsListener | None = None
     https_url: str = ""
     ca: str = ""
+    regions: RegionListener | None = None
 
     def others(self) -> list[Any]:
         """The listeners sharing the server's loop: the admin origin's and the buckets' own."""
         admin = [self.admin] if self.admin is not None else []
         return admin + self.emulator.bucket_ports.handles()
 
-    def stop_https(self) -> None:
+    def start_others(self) -> None:
+        """Start the https and region listeners (the plain port is run by its caller)."""
+        if self.https is not None:
+            self.https.start()
+        if self.regions is not None:
+            self.regions.start()
+
+    def stop_others(self) -> None:
+        """Stop the https and region listeners."""
         if self.https is not None:
             self.https.stop()
+        if self.regions is not None:
+            self.regions.stop()
 
 
 @dataclass
@@ -166,7 +180,7 @@ class RunningServer:
     def stop(self, timeout: float = 10.0) -> None:
         server = self._listeners.server
         drain(server, self.emulator, timeout, self._listeners.others())
-        self._listeners.stop_https()
+        self._listeners.stop_others()
         self._thread.join(timeout)
         server.task_dispatcher.shutdown(timeout=timeout)
         self.emulator.close()
@@ -200,7 +214,10 @@ def _listen(settings: Settings, emulator: Emulator) -> Listeners:
         if settings.tls:
             _listen_tls(settings, emulator, app, listeners, host)
             https_port = listeners.https.port if listeners.https else None
+        with _port_named(settings.host, settings.region_base_port()):
+            listeners.regions = listen_regions(app, settings, emulator.regions, REQUEST_LOOKAHEAD)
     except BaseException:
+        listeners.stop_others()
         for listener in [server, *listeners.others()]:
             listener.close()
         raise
@@ -276,8 +293,7 @@ def start_in_thread(settings: Settings) -> RunningServer:
     """Start an emulator in this process; returns once it accepts connections."""
     listeners = _make_server(settings)
     listeners.emulator.start()
-    if listeners.https is not None:
-        listeners.https.start()
+    listeners.start_others()
     thread = threading.Thread(target=listeners.server.run, name="qiniu-emulator-http", daemon=True)
     thread.start()
     return RunningServer(url=listeners.url, emulator=listeners.emulator, _listeners=listeners,
@@ -291,11 +307,10 @@ def serve(settings: Settings) -> int:
     listeners = _make_server(settings)
     emulator, server = listeners.emulator, listeners.server
     emulator.start()
-    if listeners.https is not None:
-        listeners.https.start()
-    buckets = [bucket.name for bucket in emulator.storage.list_buckets()]
+    listeners.start_others()
+    buckets = [bucket_label(emulator.regions, bucket.name, bucket.region) for bucket in emulator.storage.list_buckets()]
     print(banner(settings, listeners.url, listeners.https_url, listeners.ca, buckets, emulator.storage.data_dir,
-                 emulator.bucket_ports.served()), flush=True)
+                 emulator.regions, emulator.bucket_ports.served()), flush=True)
     if settings.auth == "off":
         log.warning("--auth off: every request is accepted without checking its signature")
 
@@ -315,7 +330,7 @@ def serve(settings: Settings) -> int:
     if hooks:
         _start_hooks(hooks, listeners, settings, stop_after_failure)
     server.run()
-    listeners.stop_https()
+    listeners.stop_others()
     server.task_dispatcher.shutdown(timeout=DRAIN_SECONDS)
     emulator.close()
     log.info("stopped")

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Protocol
 
+from .budget import MemoryBudget
 from .children import ChildProcesses
 from .profiles import FAST, EncodeProfile
 
@@ -118,7 +119,7 @@ class OpContext:
     now: Callable[[], float] = time.time  # the emulated clock, for deadlines an op writes
     output_key: str | None = None
     control: RunControl = field(default_factory=RunControl)
-    memory_limit: int = 1024 * 1024 * 1024  # bytes of decoded pixels one op may hold
+    memory: MemoryBudget = field(default_factory=lambda: MemoryBudget(1024 * 1024 * 1024))  # shared by image ops
     encode: EncodeProfile = FAST
     censor: Callable[[tuple[str, ...], str], Any] | None = None
     op_deadline: float = 0.0  # monotonic time the current op must end by (set per op)

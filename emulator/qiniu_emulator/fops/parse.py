@@ -13,6 +13,7 @@ from urllib.parse import unquote
 from ..encoding import b64_decode_text, decode_entry
 from ..errors import BadRequest, QiniuError
 from ..fidelity import NotEmulated
+from ..storage.names import check_bucket_name, key_bytes
 from .declare import Op
 from .grammar import FopSyntaxError, int_range
 from .known import not_emulated
@@ -143,10 +144,7 @@ def _parse_saveas(text: str, label: str, allow_sign: bool) -> SaveAs:
     segments = text.split("/")
     if len(segments) < 2 or not segments[1]:
         raise FopsError(f"{label}: saveas needs an encoded entry")
-    try:
-        bucket, key = decode_entry(segments[1])
-    except BadRequest as exc:
-        raise FopsError(f"{label}: saveas entry is not url-safe base64 of bucket:key") from exc
+    bucket, key = _saveas_entry(segments[1], label)
     saveas = SaveAs(bucket=bucket, key=key, text=text)
     rest = segments[2:]
     if len(rest) % 2:
@@ -168,3 +166,19 @@ def _parse_saveas(text: str, label: str, allow_sign: bool) -> SaveAs:
     if saveas.save_pattern and saveas.save_key:
         raise FopsError(f"{label}: savePattern and saveKey are mutually exclusive")
     return saveas
+
+
+def _saveas_entry(encoded: str, label: str) -> tuple[str, str | None]:
+    """The bucket and key of a saveas, refused here as storing them would be (docs/wire.md §3.1)."""
+    try:
+        bucket, key = decode_entry(encoded)
+    except BadRequest as exc:
+        what = "not UTF-8" if exc.message == QiniuError.key_not_utf8().message else "not url-safe base64"
+        raise FopsError(f"{label}: saveas entry is {what}: it must encode <bucket>:<key>") from exc
+    try:
+        check_bucket_name(bucket)
+        if key is not None:
+            key_bytes(key)
+    except BadRequest as exc:
+        raise FopsError(f"{label}: saveas {exc.message}") from exc
+    return bucket, key

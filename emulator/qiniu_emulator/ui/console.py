@@ -11,11 +11,12 @@ import shutil
 from dataclasses import dataclass
 from typing import IO
 
-from ..emulator import Emulator
+from ..emulator import Emulator, public_url
 from ..errors import NoSuchBucket, NoSuchKey, QiniuError
 from ..fops.parse import Pipeline, parse_fops
 from ..job_records import Attempt, Code, Job
 from ..jobs.service import Submission
+from ..regions import SERVICES
 from ..requestlog import RequestFilter, RequestRecord
 from ..storage import ObjectInfo
 from ..storage.listing import check_limit
@@ -51,6 +52,10 @@ class Console:
                      self.em.bucket_ports.port_of)
 
     # -- buckets and objects ----------------------------------------------------
+    def served_regions(self) -> list[str]:
+        """The regions a new bucket may be made in ([] without --regions: any)."""
+        return list(self.em.regions.regions) if self.em.regions is not None else []
+
     def buckets(self, base: str) -> list[BucketRow]:
         links = self.links(base)
         return [BucketRow(b, clock(b.created), self._domains(links, b.name)) for b in self.em.storage.list_buckets()]
@@ -64,7 +69,17 @@ class Console:
         info = self.em.storage.get_bucket(bucket)
         page = self.em.storage.list_objects(bucket, prefix, marker, check_limit(limit), delimiter="/")
         return ListingPage(bucket=info, prefix=prefix, crumbs=crumbs(prefix), folders=page.common_prefixes,
-                           objects=page.items, next_marker=page.marker, limit=limit)
+                           objects=page.items, next_marker=page.marker, limit=limit,
+                           region_hosts=self.region_hosts(info.region))
+
+    def region_hosts(self, region: str) -> list[tuple[str, str]]:
+        """Each service of a served region with its main host and backup port."""
+        layout = self.em.regions
+        if layout is None or not layout.serves(region):
+            return []
+        host = public_url(self.em.settings).rpartition(":")[0]
+        return [(service, f"{host}:{ports[0]} (backup :{ports[1]})")
+                for service in SERVICES for ports in [layout.ports(region, service)]]
 
     def object_page(self, bucket: str, key: str, base: str) -> ObjectPage:
         info = self.em.storage.get_bucket(bucket)

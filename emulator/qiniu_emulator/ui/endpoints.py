@@ -1,7 +1,7 @@
 """The console's JSON endpoints under ``/_emulator/`` (documented in the README).
 
 They live on the admin origin, whose checks (``admin_origin.py``) every write (upload,
-delete, run, resend) passes first.
+delete, run, resend, a new bucket) passes first.
 """
 
 from __future__ import annotations
@@ -36,6 +36,13 @@ def requests_list() -> Response:
 @bp.route("/requests/<int:record_id>", methods=["GET"])
 def request_one(record_id: int) -> Response:
     return json_response(request_json(console().request(record_id)))
+
+
+@bp.route("/buckets", methods=["POST"])
+def create_bucket() -> Response:
+    """A new bucket (form fields ``name`` and ``region``; no region: the default one)."""
+    made = console().em.create_bucket(request.form.get("name", ""), request.form.get("region", ""))
+    return json_response({"name": made.name, "region": made.region})
 
 
 @bp.route("/objects", methods=["GET"])

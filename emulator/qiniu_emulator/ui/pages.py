@@ -78,7 +78,7 @@ def error_page(exc: QiniuError) -> tuple[str, int]:
 def buckets() -> str:
     em = console().em
     return render_template("buckets.html", buckets=console().buckets(base()), counts=em.jobs.counts(),
-                           jobs=console().jobs()[:5], settings=em.settings)
+                           jobs=console().jobs()[:5], settings=em.settings, regions=console().served_regions())
 
 
 @bp.route("/buckets/<bucket>", methods=["GET"])

@@ -249,6 +249,7 @@ class ListingPage:
     objects: list[ObjectInfo]
     next_marker: str
     limit: int
+    region_hosts: list[tuple[str, str]]  # (service, "host:port (backup port)"); empty without --regions
 
 
 def crumbs(prefix: str) -> list[Crumb]:
@@ -291,7 +292,7 @@ class ScenarioRow:
     def of(cls, rule: ActiveRule, held: list[str]) -> "ScenarioRow":
         spec, match = rule.spec, rule.spec.match
         wanted = [f"{name} {value}" for name, value in (("bucket", match.bucket), ("key", match.key),
-                                                        ("fop", match.fop)) if value is not None]
+                                                        ("fop", match.fop), ("host", match.host)) if value is not None]
         limits = [f"{spec.times} time{'s' if spec.times != 1 else ''}"] if spec.times is not None else []
         if spec.probability != 1.0:
             limits.append(f"probability {spec.probability:g}, seed {rule.seed}")
