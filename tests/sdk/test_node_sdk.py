@@ -69,7 +69,9 @@ def emulator(tmp_path_factory):
 
     port = free_port()
     accounts = [(ACCESS_KEY, SECRET_KEY), (DEFAULT_ACCESS_KEY, DEFAULT_SECRET_KEY)]  # the README's pair too
-    server = start_in_thread(Settings(port=port, tls=True, tls_port=free_port(), data=tmp_path_factory.mktemp("data"),
+    # the other listeners take free ports: fixed offsets from a random port may be taken
+    server = start_in_thread(Settings(port=port, tls=True, tls_port=free_port(), admin_port=0, bucket_ports="auto",
+                                      data=tmp_path_factory.mktemp("data"),
                                       accounts=accounts, buckets=["output-bucket"], workers=2))
     yield server
     server.stop()

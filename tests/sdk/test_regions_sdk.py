@@ -24,7 +24,8 @@ def regional(tmp_path_factory):
     from qiniu_emulator.config import Settings
     from qiniu_emulator.server import start_in_thread
 
-    server = start_in_thread(Settings(port=free_port(), tls=True, tls_port=free_port(), region_ports=0,
+    server = start_in_thread(Settings(port=free_port(), tls=True, tls_port=free_port(), region_ports=0, admin_port=0,
+                                      bucket_ports="auto",
                                       data=tmp_path_factory.mktemp("data"), accounts=[(ACCESS_KEY, SECRET_KEY)],
                                       buckets=["home-bucket", f"{FAR}@z2"], regions=["z0", "z2"], workers=2))
     yield server
