@@ -13,6 +13,7 @@ from werkzeug.exceptions import HTTPException
 from werkzeug.routing import Rule
 
 from . import ui
+from .api.form_parser import FormRequest
 from .api import (EXTENSION, admin, censor, clock, context, dora, faults, fetch, io, json_response, raw_request,
                   rs, scenarios, snapshot, uc, up)
 from .auth import FORM_CONTENT_TYPE, RawRequest
@@ -34,6 +35,7 @@ def create_app(settings: Settings | None = None, emulator: Emulator | None = Non
         emulator = Emulator.build(settings or Settings())
         emulator.start()
     app = Flask("qiniu_emulator")
+    app.request_class = FormRequest
     app.url_rule_class = BuilderOnFirstUseRule
     app.url_map.merge_slashes = False
     app.url_map.strict_slashes = False
