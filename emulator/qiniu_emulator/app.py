@@ -117,7 +117,7 @@ def _install_scenario_answers(app: Flask, em: Emulator) -> None:
 
 def _record(em: Emulator, response: Response) -> None:
     """Hand the answered request to the request log (which leaves out ``/_emulator/``)."""
-    raw = RawRequest.from_environ(request.environ, b"")  # a body nobody read stays unread
+    raw = context.current().target()
     if not em.requests.wants(raw.raw_path, request.headers.get("Referer", "")):
         return
     try:
