@@ -16,7 +16,10 @@ XDIST := -n $(JOBS) --dist loadfile
 FAST_SKIPS := --ignore=tests/av --ignore=tests/sdk --ignore=tests/ui/test_ui_browser.py \
 	--ignore=tests/emulator/test_emulator_hls_playback.py --ignore=tests/project/test_docker.py
 
-.PHONY: test test-fast typecheck serve venv clean
+# Buckets `make serve` creates (space-separated); QINIU_EMULATOR_BUCKETS adds to them.
+BUCKETS ?= demo-bucket output-bucket
+
+.PHONY: test test-fast typecheck serve serve-seed venv clean
 
 venv: $(STAMP)
 
@@ -39,7 +42,12 @@ typecheck: $(STAMP)
 
 serve: $(STAMP)
 	$(VENV)/bin/qiniu-emulator serve --host $(HOST) --port $(PORT) --data $(DATA) \
-		--bucket demo-bucket --bucket output-bucket
+		$(foreach bucket,$(BUCKETS),--bucket $(bucket))
+
+# An emulator ready for the data-processing seed's examples (docs/examples/seed/): its nine
+# buckets with the sources the examples read, the watermark logo's URL and its workflow template.
+serve-seed: $(STAMP)
+	$(PY) -m qiniu_contracts.seed_setup --seed-home $(DATA)-seed --host $(HOST) --port $(PORT) --data $(DATA)
 
 clean:
-	rm -rf $(VENV) $(DATA) .pytest_cache
+	rm -rf $(VENV) $(DATA) $(DATA)-seed .pytest_cache

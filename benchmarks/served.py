@@ -20,11 +20,12 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-def start(data: Path, port: int) -> subprocess.Popen[bytes]:
-    """Serve ``data`` on ``port`` with the benchmark account and bucket; returns once healthy."""
+def start(data: Path, port: int, *extra: str) -> subprocess.Popen[bytes]:
+    """Serve ``data`` on ``port`` with the benchmark account and bucket (and ``extra`` flags);
+    returns once healthy."""
     proc = subprocess.Popen([sys.executable, "-m", "qiniu_emulator", "serve", "--port", str(port),
                              "--data", str(data), "--account", f"{ACCESS_KEY}:{SECRET_KEY}",
-                             "--bucket", BUCKET, "--log-level", "WARNING"],
+                             "--bucket", BUCKET, "--log-level", "WARNING", *extra],
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     url = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 30

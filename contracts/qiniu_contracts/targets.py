@@ -17,6 +17,8 @@ TARGET_ENV = "QINIU_CONTRACT_TARGET"
 
 # The README's buckets, so its examples run against the plugin's emulator as written.
 README_BUCKETS = ("demo-bucket", "output-bucket")
+# The multi-region emulator's buckets and their regions (plugin ``qiniu_emulator_regions``).
+REGION_BUCKETS = {"region-home": "z0", "region-far": "z2"}
 EMULATOR_BUCKET = "contract-bucket"
 EMULATOR_OUTPUT_BUCKET = "contract-output"
 # The seed documents use these names; the emulator target creates them so the

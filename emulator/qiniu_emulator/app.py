@@ -15,7 +15,7 @@ from werkzeug.routing import Rule
 from . import ui
 from .api.form_parser import FormRequest
 from .api import (EXTENSION, admin, censor, clock, context, dora, faults, fetch, io, json_response, raw_request,
-                  rs, scenarios, snapshot, uc, up)
+                  regions, rs, scenarios, snapshot, uc, up)
 from .auth import FORM_CONTENT_TYPE, RawRequest
 from .config import Settings
 from .emulator import Emulator
@@ -47,6 +47,7 @@ def create_app(settings: Settings | None = None, emulator: Emulator | None = Non
     if emulator.settings.console:
         ui.install(app, emulator)
     _install_hooks(app, emulator)
+    regions.install(app, emulator)  # after the scenario hook: a rule may fail a region host first
     _install_scenario_answers(app, emulator)
     return app
 
@@ -95,6 +96,7 @@ def _install_hooks(app: Flask, em: Emulator) -> None:
     def qiniu_error(exc: QiniuError) -> Response:
         if isinstance(exc, BadSignature):
             g.auth_expected = exc.explanation()
+        g.error_note = exc.note
         return json_response(exc.body(), status=exc.status, headers=exc.headers())
 
     @app.errorhandler(HTTPException)
@@ -141,7 +143,8 @@ def _exchange(raw: RawRequest, response: Response) -> Exchange:
         seconds=time.monotonic() - g.get("started", time.monotonic()),
         form_token=(request.form.get("token") or "") if form_upload else "",
         form_body=request.get_data(cache=True).decode("utf-8", "replace") if small_form else "",
-        error=error, expected=g.get("auth_expected", ""), operation=context.current().name or "")
+        error=error, expected=g.get("auth_expected", ""), note=g.get("error_note", ""),
+        operation=context.current().name or "")
 
 
 def _bucket_of_host(em: Emulator, host: str) -> str | None:

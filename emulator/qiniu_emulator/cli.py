@@ -13,9 +13,10 @@ from . import __version__
 from .config import Settings, describe_settings
 
 FOP_SETTINGS = ("url_map", "ffmpeg", "op_timeout", "op_memory_mb", "fetch", "fetch_timeout", "fetch_max_bytes",
-                "encode")
+                "encode", "fidelity")
 HEALTH_SETTINGS = ("host", "port")
-COMMAND_SETTINGS = {"fop": FOP_SETTINGS, "health": HEALTH_SETTINGS, "export": HEALTH_SETTINGS}
+LINT_SETTINGS = ("fidelity",)
+COMMAND_SETTINGS = {"fop": FOP_SETTINGS, "health": HEALTH_SETTINGS, "export": HEALTH_SETTINGS, "lint": LINT_SETTINGS}
 
 
 def _typed(convert: Callable[[str], Any], flag: str) -> Callable[[str], Any]:
@@ -46,19 +47,24 @@ def add_setting_flags(parser: argparse.ArgumentParser, names: Sequence[str] | No
 
 def settings_from_args(args: argparse.Namespace, names: Sequence[str] | None = None,
                        environ: Mapping[str, str] = os.environ) -> Settings:
-    """Settings from flags, else ``QINIU_EMULATOR_<NAME>``, else the defaults."""
+    """Settings from flags, else ``QINIU_EMULATOR_<NAME>``, else the defaults (for a setting
+    that ``adds``, the flags' values after the variable's)."""
     values: dict[str, Any] = {}
     for info in describe_settings():
         if names is not None and info.name not in names:
             continue
         given = getattr(args, info.name, None)
-        if given is not None:
-            values[info.name] = info.collect(given) if info.describe.repeat else given
-        elif environ.get(info.env):
+        from_env = None
+        if environ.get(info.env) and (given is None or info.describe.adds):
             try:
-                values[info.name] = info.parse_text(environ[info.env])
+                from_env = info.parse_text(environ[info.env])
             except ValueError as exc:
                 raise ValueError(f"{info.env}: {exc}") from None
+        if given is not None:
+            flags = info.collect(given) if info.describe.repeat else given
+            values[info.name] = info.collect(list(dict.fromkeys([*from_env, *flags]))) if from_env else flags
+        elif from_env is not None:
+            values[info.name] = from_env
     return Settings(**values)
 
 
@@ -90,6 +96,7 @@ def build_parser() -> argparse.ArgumentParser:
                                            "every command runs here, 1 one is wrong (typo, bad parameter), "
                                            "3 one uses a real Qiniu op the emulator does not emulate.")
     lint.add_argument("fops")
+    add_setting_flags(lint, LINT_SETTINGS)
 
     health = commands.add_parser("health", help="exit 0 when the emulator answers its health check",
                                  description="Ask the emulator at --host/--port (QINIU_EMULATOR_HOST/_PORT, "
@@ -110,14 +117,14 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
-    if args.command == "lint":
-        return run_lint(args.fops)
     if args.command == "ops":
         return print_ops(args.names)
     try:
         settings = settings_from_args(args, COMMAND_SETTINGS.get(args.command))
     except ValueError as exc:
         return _fail(str(exc), 2)
+    if args.command == "lint":
+        return run_lint(args.fops, settings.fidelity)
     if args.command == "fop":
         return run_fop_command(args, settings)
     if args.command == "health":
@@ -162,11 +169,14 @@ def run_fop_command(args: argparse.Namespace, settings: Settings) -> int:
         return _fail(exc.message, exc.status)
 
 
-def run_lint(fops: str) -> int:
+def run_lint(fops: str, fidelity: str) -> int:
+    """Under ``--fidelity loose`` a parameter that is not emulated is ignored as serve ignores
+    it, and named on stderr."""
+    from .fidelity import Fidelity
     from .fops.catalog import default_registry
     from .lint import exit_status, lint
 
-    findings = lint(fops, default_registry())
+    findings = lint(fops, default_registry(Fidelity(fidelity)))
     for finding in findings:
         print(finding.line())
     return exit_status(findings)

@@ -16,6 +16,7 @@ from typing import Any, Callable, Iterator
 from .fetch_policy import FetchPolicy
 from .fidelity import MODES as FIDELITY_MODES
 from .fops.profiles import profile_named
+from .regions import parse_regions
 
 # Documented development credentials: printed at start-up, never valid on the real service.
 DEFAULT_ACCESS_KEY = "qiniu-emulator-ak"
@@ -115,6 +116,9 @@ class Describe:
     repeat: bool = False  # a repeatable flag; comma-separated in the environment
     switch: bool = False  # a flag without a value (``--tls``); 1/true/yes/on in the environment
     default_text: str = ""  # how the README shows a default that is computed
+    # The flags' values add to the variable's instead of replacing them: for settings where
+    # losing the variable's items silently would surprise (buckets created at start).
+    adds: bool = False
 
 
 def setting(default: Any, help: str, **describe: Any) -> Any:
@@ -151,8 +155,9 @@ class Settings:
     accounts: list[tuple[str, str]] = setting(
         list, "accepted credentials", parse=parse_account,
         flag="--account", metavar="AK:SK", repeat=True, default_text="the dev pair")
-    buckets: list[str] = setting(list, "buckets created at start", flag="--bucket", metavar="NAME",
-                                 repeat=True, default_text="none")
+    buckets: list[str] = setting(list, "buckets created at start (NAME@REGION: in that region); --bucket "
+                                 "flags add to the variable's buckets", flag="--bucket", metavar="NAME[@REGION]",
+                                 repeat=True, adds=True, default_text="none")
     auth: str = setting("strict", "strict checks every signature; lax accepts any configured account and "
                         "logs what it expected; off checks nothing (warned at start)",
                         parse=choice(*AUTH_MODES), metavar="|".join(AUTH_MODES))
@@ -204,11 +209,21 @@ class Settings:
                         parse=boolean, switch=True)
     tls_port: int | None = setting(None, "the https port (0 picks a free one)", parse=port_number,
                                    metavar="PORT", default_text="--port + 1")
+    regions: list[str] = setting(list, "serve these Qiniu regions (z0, cn-east-2, z1, z2, na0, as0, ...), each "
+                                 "with its own up, io, rs, rsf and api hosts and a backup of each; region "
+                                 "queries answer with a bucket's region; uc stays on --port",
+                                 parse=parse_regions, metavar="ID,ID", default_text="off (one host for all)")
+    region_ports: int | None = setting(None, "first port of the region hosts: each region takes 10 in a row "
+                                       "(up, io, rs, rsf, api, then their backups); 0 picks free ones",
+                                       parse=port_number, metavar="PORT", default_text="--port + 100")
+    region_ttl: int = setting(60, "the ttl of region query answers: how many seconds an SDK may keep a "
+                              "bucket's hosts before it asks again", parse=positive_int, metavar="SECONDS")
     threads: int = setting(8, "HTTP worker threads", parse=positive_int, metavar="N")
     sync_workers: int = setting(2, "synchronous ?fop downloads that may run at once; more are answered "
                                 "573 with Retry-After", parse=positive_int, metavar="N")
-    op_memory_mb: int = setting(1024, "decoded pixels one image op may hold, in MB; a larger input is "
-                                "refused before it is decoded", parse=positive_int, metavar="MB")
+    op_memory_mb: int = setting(1024, "memory the image ops of all sync downloads and job workers may hold "
+                                "together, in MB; an op needing more is refused before decoding, one needing "
+                                "more than is free waits", parse=positive_int, metavar="MB")
     console: bool = setting(True, "the browser console at /_emulator/ui/ and its JSON endpoints; anyone "
                             "who can reach the port can use it", parse=on_off, metavar="on|off",
                             default_text="on")
@@ -243,6 +258,12 @@ class Settings:
         if self.tls_port is not None:
             return self.tls_port
         return self.port + 1 if self.port else 0
+
+    def region_base_port(self) -> int:
+        """Where the region hosts start: --region-ports, else 100 above --port (free ones when --port is 0)."""
+        if self.region_ports is not None:
+            return self.region_ports
+        return self.port + 100 if self.port else 0
 
     def ffmpeg_exe(self) -> str:
         """The ffmpeg binary: the one asked for, else the imageio-ffmpeg wheel's."""

@@ -56,7 +56,12 @@ class Database:
             except BaseException:
                 conn.execute("ROLLBACK")
                 raise
-            conn.execute("COMMIT")
+            try:
+                conn.execute("COMMIT")
+            except sqlite3.OperationalError:
+                if conn.in_transaction:  # a COMMIT that failed (a full disk) may leave it open
+                    conn.execute("ROLLBACK")
+                raise
         except sqlite3.OperationalError as exc:
             if "full" in str(exc):  # SQLITE_FULL: "database or disk is full"
                 raise QiniuError.disk_full("writing the database") from exc

@@ -24,7 +24,9 @@ from .fetch import UrlFetcher
 from .fetch_policy import FetchPolicy
 from .fetch_service import FetchService
 from .fidelity import Fidelity
+from .heap import return_large_blocks
 from .fops import fonts
+from .fops.budget import MemoryBudget
 from .fops.catalog import default_registry
 from .fops.profiles import profile_named
 from .fops.registry import Registry
@@ -33,12 +35,14 @@ from .jobs.notify import Notifier
 from .outbound import Outbound
 from .scenarios import Scenarios, load_rules
 from .requestlog import RequestLog
+from .regions import RegionLayout, home_region, split_bucket
 from .jobs.process import Processor
 from .jobs.service import JobService
 from .jobs.store import JobStore
 from .jobs.sync import SyncFops
 from .jobs.workflows import WorkflowTemplate, load_workflows
-from .storage import Storage
+from .errors import QiniuError
+from .storage import BucketInfo, Storage
 from .snapshot import Restored, SnapshotError, import_snapshot, write_snapshot
 from .storage.durability import DURABLE, EPHEMERAL
 from .storage.paths import is_inside
@@ -70,6 +74,7 @@ class Emulator:
     censor: CensorService
     clock: Clock = field(default_factory=Clock)  # the one time everything time-based follows
     init_status: str = "none"  # --init hooks: none, running, done or failed
+    regions: RegionLayout | None = None  # None: one host serves every region (no --regions)
     inspector: MediaInspector = field(default_factory=MediaInspector)
     draining: threading.Event = field(default_factory=threading.Event)
     _housekeeper: threading.Thread | None = None
@@ -80,17 +85,20 @@ class Emulator:
         scenarios = Scenarios()
         if settings.scenarios:  # read first: a bad file fails before the data directory is taken
             scenarios.install(load_rules(settings.scenarios))
+        regions = RegionLayout(list(settings.regions)) if settings.regions else None
+        start_buckets = [_bucket_region(text, regions) for text in settings.buckets]
         clock = Clock()
         storage, restored = open_storage(settings, clock)
         scenarios.install(restored.scenarios)
-        for bucket in settings.buckets:
-            storage.ensure_bucket(bucket)
+        for name, region in start_buckets:
+            storage.ensure_bucket(name, region)
         if settings.seed_dir:
-            seed_buckets(storage, settings.seed_dir)
+            seed_buckets(storage, settings.seed_dir, regions)
         auth = Authenticator(settings.account_map, AuthMode(settings.auth), clock=clock.now,
                              client_clock=time.time)
         fidelity = Fidelity(settings.fidelity)
         registry = default_registry(fidelity)
+        return_large_blocks()  # what image ops free leaves the RSS: --op-memory-mb bounds it
         downloads = DownloadService(storage, auth, registry)
         fetcher = UrlFetcher(downloads=downloads, url_map=list(settings.url_map),
                              own_hosts=own_hosts(settings), domain_suffix=settings.domain_suffix,
@@ -98,7 +106,7 @@ class Emulator:
                              policy=FetchPolicy.parse(settings.fetch))
         processor = Processor(storage=storage, registry=registry, fetcher=fetcher,
                               ffmpeg=settings.ffmpeg_exe, op_timeout=settings.op_timeout,
-                              memory_limit=settings.op_memory_mb * 1024 * 1024,
+                              memory=MemoryBudget(settings.op_memory_mb * 1024 * 1024),
                               public_url=lambda: public_url(settings),
                               sign_download=DownloadSigner(auth).sign, encode=profile_named(settings.encode))
         judge, sources = Judge(scenarios), SourceReader(storage, fetcher)
@@ -118,7 +126,8 @@ class Emulator:
         fetches = FetchService(storage, fetcher, auth, Outbound(settings.notify_timeout, NOTIFY_ANSWER_BYTES))
         return cls(settings=settings, storage=storage, auth=auth, registry=registry, fetcher=fetcher,
                    jobs=jobs, scenarios=scenarios, uploads=uploads, downloads=downloads, sync_fops=sync_fops,
-                   fetches=fetches, requests=RequestLog(settings.request_log), censor=censor, clock=clock)
+                   fetches=fetches, requests=RequestLog(settings.request_log), censor=censor, clock=clock,
+                   regions=regions)
 
     def start(self) -> None:
         warning = fonts.missing_cjk_font_warning()
@@ -156,6 +165,15 @@ class Emulator:
             self.settings.tls_port = https_port
             self.fetcher.own_hosts.update(own_hosts(self.settings, https_port))
         self.storage.lock.describe(f"http://{self.settings.host}:{port}")
+
+    def create_bucket(self, name: str, region: str = "") -> BucketInfo:
+        """A new bucket in ``region`` (default: the first served region, else z0); 400 for a
+        region not served."""
+        try:
+            home = home_region(self.regions, region)
+        except ValueError as exc:
+            raise QiniuError.bad_request(str(exc)) from None
+        return self.storage.create_bucket(name, region=home)
 
     def reset(self, bucket: str | None = None) -> None:
         """Delete every object, job and scenario rule (of one bucket; all also empties the
@@ -241,11 +259,19 @@ def own_hosts(settings: Settings, port: int | None = None) -> set[str]:
     return {f"{name}:{port if port is not None else settings.port}".lower() for name in names}
 
 
-def seed_buckets(storage: Storage, seed_dir: Path) -> None:
-    """Each top-level folder of ``seed_dir`` becomes a bucket, each file below it an object."""
+def _bucket_region(text: str, regions: RegionLayout | None) -> tuple[str, str]:
+    """``name[@region]`` -> (name, region); with --regions the region must be one served."""
+    name, region = split_bucket(text)
+    return name, home_region(regions, region)
+
+
+def seed_buckets(storage: Storage, seed_dir: Path, regions: RegionLayout | None = None) -> None:
+    """Each top-level folder of ``seed_dir`` becomes a bucket (``name@z2``: in region z2), each
+    file below it an object."""
     root = Path(seed_dir).resolve()
     for folder in sorted(p for p in root.iterdir() if p.is_dir() and not p.is_symlink()):
-        storage.ensure_bucket(folder.name)
+        bucket, region = _bucket_region(folder.name, regions)
+        storage.ensure_bucket(bucket, region)
         for path in sorted(p for p in folder.rglob("*") if p.is_file()):
             if not is_inside(folder, path.resolve()):
                 logging.getLogger("qiniu_emulator").warning(
@@ -253,4 +279,4 @@ def seed_buckets(storage: Storage, seed_dir: Path) -> None:
                 continue
             key = path.relative_to(folder).as_posix()
             mime = mimetypes.guess_type(key)[0] or "application/octet-stream"
-            storage.put_path(folder.name, key, path, mime=mime)
+            storage.put_path(bucket, key, path, mime=mime)

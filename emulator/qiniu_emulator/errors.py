@@ -8,9 +8,9 @@ Qiniu's error strings are written down.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from http import HTTPStatus
-from typing import Any, ClassVar
+from typing import Any, ClassVar, Self
 
 # Reason phrases for Qiniu's non-standard status codes, so the status line is readable.
 REASONS = {
@@ -43,9 +43,17 @@ class QiniuError(Exception):
 
     status: int
     message: str
+    # What the request log and the console add to the answer, never sent to the client:
+    # Qiniu's body stays as it is, and the note says what it means for this request.
+    note: str = field(default="", compare=False)
 
     def __post_init__(self) -> None:
         super().__init__(f"{self.status} {self.message}")
+
+    def noted(self, note: str) -> Self:
+        """This error with ``note`` for the request log (the wire answer is unchanged)."""
+        self.note = note
+        return self
 
     def body(self) -> dict:
         return {"error": self.message, "code": self.status}
@@ -58,6 +66,11 @@ class QiniuError(Exception):
     @classmethod
     def bad_request(cls, message: str = "invalid argument") -> "BadRequest":
         return BadRequest(message)
+
+    @classmethod
+    def incorrect_region(cls, host: str, bucket: str) -> "IncorrectRegion":
+        """A request on a host of another region than the bucket's (docs/regions.md §3)."""
+        return IncorrectRegion(f"incorrect region, please use {host}, bucket is: {bucket}")
 
     @classmethod
     def invalid_entry(cls) -> "BadRequest":
@@ -193,8 +206,9 @@ class QiniuError(Exception):
         return BucketExists()
 
     @classmethod
-    def no_such_bucket(cls) -> "NoSuchBucket":
-        return NoSuchBucket()
+    def no_such_bucket(cls, name: str | None = None) -> "NoSuchBucket":
+        error = NoSuchBucket()
+        return error.noted(f"no bucket named {name!r}") if name is not None else error
 
     @classmethod
     def invalid_marker(cls) -> "InvalidMarker":
@@ -217,6 +231,10 @@ class _Fixed(QiniuError):
 
 class BadRequest(_Fixed):
     STATUS, DEFAULT = 400, "invalid argument"
+
+
+class IncorrectRegion(_Fixed):
+    STATUS, DEFAULT = 400, "incorrect region"
 
 
 class Unauthorized(_Fixed):

@@ -21,6 +21,8 @@ from .app import create_app
 from .emulator import Emulator
 from .config import DEFAULT_ACCESS_KEY, Settings
 from .init_hooks import hook_environment, hooks_in, run_hooks
+from .region_listen import RegionListener, bucket_label, listen_regions, region_lines
+from .regions import RegionLayout
 from .tls import PlainHttpChannel, TlsListener, certificate_names, ensure_certificates
 
 log = logging.getLogger("qiniu_emulator")
@@ -34,7 +36,8 @@ class PortInUse(Exception):
 
 
 def banner(settings: Settings, url: str, https_url: str = "", ca: str = "",
-           buckets: list[str] | None = None, data_dir: Path | None = None) -> str:
+           buckets: list[str] | None = None, data_dir: Path | None = None,
+           regions: RegionLayout | None = None) -> str:
     """What a user needs to point a client at this server; ``buckets`` are those the data dir holds."""
     access_key, secret_key = settings.accounts[0]
     names = settings.buckets if buckets is None else buckets
@@ -49,6 +52,7 @@ def banner(settings: Settings, url: str, https_url: str = "", ca: str = "",
         + ("  (documented dev credentials)" if access_key == DEFAULT_ACCESS_KEY else ""),
         f"  buckets  : {buckets_line}",
         f"  workers  : {settings.workers}",
+        *region_lines(regions, url.rpartition(":")[0]),
         "",
         "Our client (qiniu_fop):",
         f"  export QINIU_EMULATOR_URL={url}",
@@ -117,10 +121,21 @@ class Listeners:
     https: TlsListener | None = None
     https_url: str = ""
     ca: str = ""
+    regions: RegionListener | None = None
 
-    def stop_https(self) -> None:
+    def start_others(self) -> None:
+        """Start the https and region listeners (the plain port is run by its caller)."""
+        if self.https is not None:
+            self.https.start()
+        if self.regions is not None:
+            self.regions.start()
+
+    def stop_others(self) -> None:
+        """Stop the https and region listeners."""
         if self.https is not None:
             self.https.stop()
+        if self.regions is not None:
+            self.regions.stop()
 
 
 @dataclass
@@ -134,10 +149,16 @@ class RunningServer:
     https_url: str = ""
     ca: str = ""
 
+    def __enter__(self) -> "RunningServer":
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.stop()
+
     def stop(self, timeout: float = 10.0) -> None:
         server = self._listeners.server
         drain(server, self.emulator, timeout)
-        self._listeners.stop_https()
+        self._listeners.stop_others()
         self._thread.join(timeout)
         server.task_dispatcher.shutdown(timeout=timeout)
         self.emulator.close()
@@ -172,6 +193,13 @@ def _listen(settings: Settings, emulator: Emulator) -> Listeners:
             server.close()
             raise
         https_port = listeners.https.port if listeners.https else None
+    try:
+        with _port_named(settings.host, settings.region_base_port()):
+            listeners.regions = listen_regions(app, settings, emulator.regions, REQUEST_LOOKAHEAD)
+    except BaseException:
+        listeners.stop_others()
+        server.close()
+        raise
     emulator.set_public_port(port, https_port)
     return listeners
 
@@ -217,8 +245,7 @@ def start_in_thread(settings: Settings) -> RunningServer:
     """Start an emulator in this process; returns once it accepts connections."""
     listeners = _make_server(settings)
     listeners.emulator.start()
-    if listeners.https is not None:
-        listeners.https.start()
+    listeners.start_others()
     thread = threading.Thread(target=listeners.server.run, name="qiniu-emulator-http", daemon=True)
     thread.start()
     return RunningServer(url=listeners.url, emulator=listeners.emulator, _listeners=listeners,
@@ -232,11 +259,10 @@ def serve(settings: Settings) -> int:
     listeners = _make_server(settings)
     emulator, server = listeners.emulator, listeners.server
     emulator.start()
-    if listeners.https is not None:
-        listeners.https.start()
-    buckets = [bucket.name for bucket in emulator.storage.list_buckets()]
-    print(banner(settings, listeners.url, listeners.https_url, listeners.ca, buckets, emulator.storage.data_dir),
-          flush=True)
+    listeners.start_others()
+    buckets = [bucket_label(emulator.regions, bucket.name, bucket.region) for bucket in emulator.storage.list_buckets()]
+    print(banner(settings, listeners.url, listeners.https_url, listeners.ca, buckets, emulator.storage.data_dir,
+                 emulator.regions), flush=True)
     if settings.auth == "off":
         log.warning("--auth off: every request is accepted without checking its signature")
 
@@ -255,7 +281,7 @@ def serve(settings: Settings) -> int:
     if hooks:
         _start_hooks(hooks, listeners, settings, stop_after_failure)
     server.run()
-    listeners.stop_https()
+    listeners.stop_others()
     server.task_dispatcher.shutdown(timeout=DRAIN_SECONDS)
     emulator.close()
     log.info("stopped")

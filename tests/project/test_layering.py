@@ -17,6 +17,7 @@ MAX_LINES = 500
 NEVER = {
     "routes": ("*",),  # the endpoint table imports nothing of the emulator
     "clock": ("*",),
+    "regions": ("*",),  # region ids and the port layout know nothing of HTTP or storage
     "auth": ("uploads", "jobs", "api", "ui", "emulator", "storage"),
     "put_policy": ("auth", "uploads", "jobs", "api"),
     "wire": ("jobs", "api", "ui", "uploads"),

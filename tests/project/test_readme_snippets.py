@@ -75,15 +75,14 @@ def clean_env() -> dict[str, str]:
 # -- quick start ---------------------------------------------------------------------
 
 
-def test_make_serve_starts_the_documented_emulator_and_make_test_checks_types_first(tmp_path):
-    serve, test, fast = snippet("quickstart-make").commands()
-    assert (serve, test, fast) == ("make serve", "make test", "make test-fast")
+def make_serve_banner(command: str, tmp_path: Path, env: dict[str, str], check=None) -> str:
+    """Run ``make serve ...`` until its banner is out, call ``check(port)``, then Ctrl-C it."""
     if subprocess.run(["make", "-q", ".venv/.installed-stamp"], cwd=ROOT).returncode != 0:
         pytest.skip("the .venv is not installed and up to date (make test does that first)")
     port = free_port()
-    proc = subprocess.Popen(shlex.split(serve), cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+    proc = subprocess.Popen(shlex.split(command), cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
                             text=True, start_new_session=True,
-                            env={**os.environ, "PORT": str(port), "DATA": str(tmp_path / "data")})
+                            env={**clean_env(), "PORT": str(port), "DATA": str(tmp_path / "data"), **env})
     banner = []
     try:
         for line in proc.stdout:
@@ -92,12 +91,21 @@ def test_make_serve_starts_the_documented_emulator_and_make_test_checks_types_fi
                 break
         text = "".join(banner)
         assert f"listening on http://127.0.0.1:{port}" in text, text
-        assert f"{DEFAULT_ACCESS_KEY}:{DEFAULT_SECRET_KEY}" in text
-        assert "buckets  : demo-bucket, output-bucket" in text
-        assert requests.get(f"http://127.0.0.1:{port}/_emulator/health", timeout=10).status_code == 200
+        if check is not None:
+            check(port)
+        return text
     finally:
         os.killpg(proc.pid, signal.SIGINT)  # Ctrl-C
         proc.wait(60)
+
+
+def test_make_serve_starts_the_documented_emulator_and_make_test_checks_types_first(tmp_path):
+    serve, test, fast = snippet("quickstart-make").commands()
+    assert (serve, test, fast) == ("make serve", "make test", "make test-fast")
+    text = make_serve_banner(serve, tmp_path, {}, check=lambda port: requests.get(
+        f"http://127.0.0.1:{port}/_emulator/health", timeout=10).raise_for_status())
+    assert f"{DEFAULT_ACCESS_KEY}:{DEFAULT_SECRET_KEY}" in text
+    assert "buckets  : demo-bucket, output-bucket" in text
     planned = subprocess.run(["make", "-n", *shlex.split(test)[1:]], cwd=ROOT, capture_output=True, text=True,
                              check=True).stdout
     assert planned.index("-m mypy") < planned.index("-m pytest")
@@ -105,6 +113,12 @@ def test_make_serve_starts_the_documented_emulator_and_make_test_checks_types_fi
     quick = subprocess.run(["make", "-n", *shlex.split(fast)[1:]], cwd=ROOT, capture_output=True, text=True,
                            check=True).stdout
     assert all(f"--ignore={path}" in quick for path in ("tests/av", "tests/sdk", "tests/ui/test_ui_browser.py"))
+
+
+def test_make_serve_buckets_and_the_variable_add_up(tmp_path):
+    text = make_serve_banner('make serve BUCKETS="photos thumbs"', tmp_path,
+                             {"QINIU_EMULATOR_BUCKETS": "from-env"})
+    assert "buckets  : from-env, photos, thumbs" in text, text
 
 
 def test_the_fop_command_lines(workdir):
@@ -147,6 +161,11 @@ def test_the_official_sdk_settings(readme_server, workdir):
     check = ('ret, info = qiniu.BucketManager(auth).buckets()\n'
              'assert info.status_code == 200 and "demo-bucket" in ret, info\n')
     run_python(snippet("sdk-config").on(readme_server.url) + check, workdir)
+
+
+def test_the_in_process_start_outside_pytest(tmp_path):
+    code = snippet("in-process").text
+    assert run_python(code, tmp_path, clean_env()).strip() == "0"
 
 
 def test_downloads_and_a_signed_sync_saveas(readme_server, workdir):

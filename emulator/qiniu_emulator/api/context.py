@@ -10,7 +10,7 @@ a body a handler streams (blocks, parts): those are named by their path and uplo
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Callable
 from urllib.parse import unquote
 
@@ -98,10 +98,18 @@ class Call:
             return None
         if self._facts is None:
             try:
-                self._facts = _READERS[self.route.reads](em, self, name)  # type: ignore[union-attr]
+                facts = _READERS[self.route.reads](em, self, name)  # type: ignore[union-attr]
             except (QiniuError, ValueError, KeyError, TypeError, AttributeError):
-                self._facts = Facts(name)  # malformed: the handler will say why; match on the endpoint alone
+                facts = Facts(name)  # malformed: the handler will say why; match on the endpoint alone
+            self._facts = replace(facts, hosts=_hosts(em))
         return self._facts
+
+
+def _hosts(em: "Emulator") -> tuple[str, ...]:
+    """The Host the request came in on and, on a region port, that host's name (``up-z2``)."""
+    port = str(request.environ.get("SERVER_PORT", ""))
+    region_host = em.regions.by_port(int(port)) if em.regions is not None and port.isdigit() else None
+    return (request.host,) + ((region_host.label,) if region_host is not None else ())
 
 
 def begin(domain_bucket: str | None = None) -> Call:

@@ -12,12 +12,21 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Protocol
 
+from .budget import MemoryBudget
 from .children import ChildProcesses
 from .profiles import FAST, EncodeProfile
 
 
 class OpFailed(Exception):
-    """An op could not produce its output; becomes an item error ``execute fop cmd failed: ...``."""
+    """An op could not produce its output; becomes an item error ``execute fop cmd failed: ...``.
+
+    ``hint`` is for the user of the emulator, not part of the error Qiniu would give: the
+    job's log and the request log show it (e.g. which flag serves a URL offline).
+    """
+
+    def __init__(self, message: str, hint: str = "") -> None:
+        super().__init__(message)
+        self.hint = hint
 
 
 class Cancelled(BaseException):
@@ -110,7 +119,7 @@ class OpContext:
     now: Callable[[], float] = time.time  # the emulated clock, for deadlines an op writes
     output_key: str | None = None
     control: RunControl = field(default_factory=RunControl)
-    memory_limit: int = 1024 * 1024 * 1024  # bytes of decoded pixels one op may hold
+    memory: MemoryBudget = field(default_factory=lambda: MemoryBudget(1024 * 1024 * 1024))  # shared by image ops
     encode: EncodeProfile = FAST
     censor: Callable[[tuple[str, ...], str], Any] | None = None
     op_deadline: float = 0.0  # monotonic time the current op must end by (set per op)

@@ -13,13 +13,14 @@ from ..fops.execute import PipelineRun, StageFailed, StageTiming, run_ops
 from ..fops.parse import Pipeline, SaveAs
 from ..downloads import Access
 from ..fetch import UrlFetcher
+from ..fops.budget import MemoryBudget
 from ..fops.children import ChildProcesses
 from ..fops.context import OpContext, OpResult, RunControl, SourceInfo, default_output_prefix
 from ..fops.profiles import FAST, EncodeProfile
 from ..fops.registry import Registry
 from ..magic import render_template, time_variables
 from ..storage import ObjectInfo, Storage
-from ..job_records import Code, Item, StageLog
+from ..job_records import HINT_PREFIX, Code, Item, StageLog
 
 
 def default_output_key(pipeline: Pipeline, source_etag: str) -> str:
@@ -62,7 +63,7 @@ class Processor:
     fetcher: UrlFetcher | None
     ffmpeg: Callable[[], str]  # resolved at the first op: finding the bundled binary runs it
     op_timeout: float
-    memory_limit: int = 1024 * 1024 * 1024
+    memory: MemoryBudget = field(default_factory=lambda: MemoryBudget(1024 * 1024 * 1024))  # one for all workers
     shutdown: threading.Event = field(default_factory=threading.Event)
     children: ChildProcesses = field(default_factory=ChildProcesses)
     public_url: Callable[[], str] = lambda: ""
@@ -80,7 +81,7 @@ class Processor:
         fetch = self.fetcher.bind(access) if self.fetcher is not None else None
         return OpContext(scratch=scratch, source=source, fetch_url=fetch,
                          ffmpeg=self.ffmpeg(), op_timeout=self.op_timeout, log=log,
-                         progress=progress, sync=sync, control=control, memory_limit=self.memory_limit,
+                         progress=progress, sync=sync, control=control, memory=self.memory,
                          public_url=self.public_url() if public_url is None else public_url,
                          sign_download=self.sign_download, now=self.storage.clock.now, output_key=output_key,
                          encode=self.encode, censor=self._censor_for(source, sync))
@@ -100,8 +101,13 @@ class Processor:
         """
         item = Item(cmd=pipeline.text)
         info = _source_info(source)
-        target = self.target(pipeline, info)
-        old = self._existing(target) if not force and not self._inline(pipeline) else None
+        try:
+            # A savePattern renders its key here: one too long for Qiniu fails the item, not the job.
+            target = self.target(pipeline, info)
+            old = self._existing(target) if not force and not self._inline(pipeline) else None
+        except QiniuError as exc:
+            item.code, item.error = Code.FAILED, f"save failed: {exc.message}"
+            return item
         if old is not None:
             item.code, item.key, item.hash, item.return_old = Code.SUCCESS, old.key, old.hash, 1
             item.bucket = target.bucket
@@ -117,6 +123,8 @@ class Processor:
             timings.extend(_stage_logs(index, exc.timings))
             item.code, item.error, item.error_index = Code.FAILED, exc.item_error, exc.index
             log(f"item {index} stage {exc.index} failed: {exc.message}")
+            if exc.hint:
+                log(HINT_PREFIX + exc.hint)
         except QiniuError as exc:
             item.code, item.error = Code.FAILED, f"save failed: {exc.message}"
             log(f"item {index} could not be saved: {exc.message}")

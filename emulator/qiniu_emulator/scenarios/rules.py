@@ -6,7 +6,8 @@ One rule is a mapping::
      "answer": {"status": 599}, "times": 1}
 
 It matches on ``endpoint`` (a name or a family, or a list of them; see ``endpoints.py``),
-``bucket``, ``key`` (a glob) and ``fop`` (a prefix of one command), and has exactly one
+``bucket``, ``key`` (a glob), ``fop`` (a prefix of one command) and ``host`` (a glob over
+the Host and, with --regions, the region host's name such as ``up-z2``), and has exactly one
 effect: ``answer``, ``latency``, ``hold``, ``failItem``, ``notifyFirst`` or ``censor``
 (a moderation verdict, ``verdict.py``). ``times``
 bounds how often it fires; ``probability`` makes it fire at random, drawn from its own
@@ -44,6 +45,7 @@ class Facts:
     bucket: str | None = None
     key: str | None = None
     fops: tuple[str, ...] = ()  # the commands (``;``-separated parts) it runs or would run
+    hosts: tuple[str, ...] = ()  # the Host it came in on and its region host's name (``up-z2``)
 
 
 @dataclass(frozen=True)
@@ -52,9 +54,12 @@ class Match:
     bucket: str | None = None
     key: str | None = None  # a glob: * ? [..]
     fop: str | None = None  # a prefix of one of the commands
+    host: str | None = None  # a glob over the request's Host and region host name
 
     def matches(self, facts: Facts, default: tuple[str, ...]) -> bool:
         if not any(covers(pattern, facts.endpoint) for pattern in self.endpoints or default):
+            return False
+        if self.host is not None and not any(fnmatchcase(name, self.host) for name in facts.hosts):
             return False
         if self.bucket is not None and facts.bucket != self.bucket:
             return False
@@ -282,7 +287,7 @@ class NotifyFirst:
 Effect = Union[Answer, Latency, Hold, ItemFailure, NotifyFirst, CensorVerdict]
 EFFECTS: tuple[type[Answer] | type[Latency] | type[Hold] | type[ItemFailure] | type[NotifyFirst]
                | type[CensorVerdict], ...] = (Answer, Latency, Hold, ItemFailure, NotifyFirst, CensorVerdict)
-MATCH_FIELDS = ("endpoint", "bucket", "key", "fop")
+MATCH_FIELDS = ("endpoint", "bucket", "key", "fop", "host")
 RULE_FIELDS = ("id", *MATCH_FIELDS, *(e.NAME for e in EFFECTS), "times", "probability", "seed",
                "description")
 
@@ -351,7 +356,7 @@ def _match(fields: dict[str, tuple[str, Any]], endpoints: tuple[str, ...]) -> Ma
     def text(name: str) -> str | None:
         return text_field(fields[name][1], fields[name][0]) if name in fields else None
 
-    return Match(endpoints=endpoints, bucket=text("bucket"), key=text("key"), fop=text("fop"))
+    return Match(endpoints=endpoints, bucket=text("bucket"), key=text("key"), fop=text("fop"), host=text("host"))
 
 
 def _rule_id(entry: tuple[str, Any] | None) -> str | None:
@@ -372,7 +377,7 @@ def spec_json(spec: RuleSpec) -> dict[str, Any]:
     match = spec.match
     if match.endpoints:
         out["endpoint"] = match.endpoints[0] if len(match.endpoints) == 1 else list(match.endpoints)
-    for name in ("bucket", "key", "fop"):
+    for name in ("bucket", "key", "fop", "host"):
         if getattr(match, name) is not None:
             out[name] = getattr(match, name)
     out[spec.effect.NAME] = spec.effect.json()

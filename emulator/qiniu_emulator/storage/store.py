@@ -137,7 +137,7 @@ class Storage(ResumableUploads):
         if is_valid_bucket_name(name):
             row = self._db.query_one("SELECT name, region, private, created FROM buckets WHERE name = ?", (name,))
         if row is None:
-            raise QiniuError.no_such_bucket()
+            raise QiniuError.no_such_bucket(name)
         return catalog.bucket_from_row(row)
 
     def list_buckets(self) -> list[BucketInfo]:

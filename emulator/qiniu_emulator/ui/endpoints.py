@@ -1,6 +1,6 @@
 """The console's JSON endpoints under ``/_emulator/`` (documented in the README).
 
-Reads need nothing; writes (upload, delete, run, resend) need the header
+Reads need nothing; writes (upload, delete, run, resend, a new bucket) need the header
 ``X-Qiniu-Console: 1``, which a page of another site cannot send without the browser
 asking first, so a link or form elsewhere cannot make the emulator change anything.
 """
@@ -45,6 +45,13 @@ def requests_list() -> Response:
 @bp.route("/requests/<int:record_id>", methods=["GET"])
 def request_one(record_id: int) -> Response:
     return json_response(request_json(console().request(record_id)))
+
+
+@bp.route("/buckets", methods=["POST"])
+def create_bucket() -> Response:
+    """A new bucket (form fields ``name`` and ``region``; no region: the default one)."""
+    made = console().em.create_bucket(request.form.get("name", ""), request.form.get("region", ""))
+    return json_response({"name": made.name, "region": made.region})
 
 
 @bp.route("/objects", methods=["GET"])

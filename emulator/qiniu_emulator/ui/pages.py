@@ -11,7 +11,7 @@ from .. import __version__
 from ..errors import QiniuError
 from ..requestlog import RequestFilter
 from .console import Console
-from .views import clock
+from .views import STATUS_CODES, clock
 
 CONSOLE = "qiniu_emulator.console"
 
@@ -76,7 +76,7 @@ def error_page(exc: QiniuError) -> tuple[str, int]:
 def buckets() -> str:
     em = console().em
     return render_template("buckets.html", buckets=console().buckets(), counts=em.jobs.counts(),
-                           jobs=console().jobs()[:5], settings=em.settings)
+                           jobs=console().jobs()[:5], settings=em.settings, regions=console().served_regions())
 
 
 @bp.route("/buckets/<bucket>", methods=["GET"])
@@ -94,9 +94,11 @@ def object_page() -> str:
 @bp.route("/jobs", methods=["GET"])
 def jobs() -> str:
     before, bucket = optional_int("before"), request.args.get("bucket") or None
-    rows = console().jobs(before, bucket)
+    status = request.args.get("status", "")
+    rows = console().jobs(before, bucket, status)
     template = "_job_rows.html" if fragment() else "jobs.html"
-    return render_template(template, rows=rows, before=before, bucket=bucket, page_rows=len(rows))
+    return render_template(template, rows=rows, before=before, bucket=bucket, status=status,
+                           statuses=list(STATUS_CODES), page_rows=len(rows))
 
 
 @bp.route("/jobs/<job_id>", methods=["GET"])

@@ -258,4 +258,5 @@ def iter_frames(image: Image.Image, limit: int) -> Iterator[tuple[Image.Image, i
             break
         load(frame)
         duration = int(frame.info.get("duration", 100) or 100)
-        yield frame.convert("RGBA"), duration
+        # An RGBA canvas is handed over as it is, not copied: the caller copies what it keeps.
+        yield (frame if frame.mode == "RGBA" else frame.convert("RGBA")), duration

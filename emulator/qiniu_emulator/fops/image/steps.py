@@ -276,8 +276,9 @@ def render_frames(source: SourceImage, steps: list[Step], limit: int,
     frames, durations = [], []
     for frame, duration in iter_frames(source.image, limit):
         check()
+        canvas = frame
         for step in steps:
             frame = step.apply(frame, step.size_after(frame.size))
-        frames.append(frame)
+        frames.append(frame.copy() if frame is canvas else frame)  # the decoder reuses its canvas
         durations.append(duration)
     return Animation(frames=frames, durations=durations, loop=loop)
