@@ -13,6 +13,7 @@ from dataclasses import MISSING, Field, dataclass, field, fields
 from pathlib import Path
 from typing import Any, Callable, Iterator
 
+from .bucket_ports import parse_port_range
 from .fetch_policy import FetchPolicy
 from .fidelity import MODES as FIDELITY_MODES
 from .fops.profiles import profile_named
@@ -205,6 +206,10 @@ class Settings:
                                  default_text="bundled")
     domain_suffix: str = setting("localhost", "bucket download domains are <bucket>.<suffix>",
                                  metavar="SUFFIX")
+    bucket_ports: str | None = setting(None, "each bucket's own download port, a domain that is a plain "
+                                       "host:port reaching only that bucket: a range START-END, auto (free "
+                                       "ports) or off", parse=parse_port_range, metavar="START-END|auto|off",
+                                       default_text="--port + 10 to --port + 99")
     tls: bool = setting(False, "also serve https, with a local CA made under <data>/tls at first start",
                         parse=boolean, switch=True)
     tls_port: int | None = setting(None, "the https port (0 picks a free one)", parse=port_number,
@@ -224,9 +229,18 @@ class Settings:
     op_memory_mb: int = setting(1024, "memory the image ops of all sync downloads and job workers may hold "
                                 "together, in MB; an op needing more is refused before decoding, one needing "
                                 "more than is free waits", parse=positive_int, metavar="MB")
-    console: bool = setting(True, "the browser console at /_emulator/ui/ and its JSON endpoints; anyone "
-                            "who can reach the port can use it", parse=on_off, metavar="on|off",
+    console: bool = setting(True, "the browser console at /_emulator/ui/ on the admin port and its JSON "
+                            "endpoints; anyone who can reach that port can use it", parse=on_off, metavar="on|off",
                             default_text="on")
+    admin_host: str = setting("127.0.0.1", "listen address of the console and every /_emulator/ endpoint, an "
+                              "origin of their own that serves no object bytes (loopback: they can change "
+                              "everything)", metavar="ADDRESS")
+    admin_port: int | None = setting(None, "port of the console and the /_emulator/ endpoints (0 picks a free one)",
+                                     parse=port_number, metavar="PORT", default_text="--port + 2")
+    admin_names: list[str] = setting(list, "more Host names the console and /_emulator/ endpoints answer to "
+                                     "(127.0.0.1, localhost, [::1] and the listen addresses always do; any "
+                                     "other is answered 421)", flag="--admin-name", metavar="NAME", repeat=True,
+                                     default_text="none")
     request_log: int = setting(1000, "recent HTTP requests the console lists (the oldest are dropped)",
                                parse=positive_int, metavar="N")
     encode: str = setting("fast", "encoder effort: fast (x264 ultrafast, WebP/AVIF lowest effort; outputs keep "
@@ -258,6 +272,18 @@ class Settings:
         if self.tls_port is not None:
             return self.tls_port
         return self.port + 1 if self.port else 0
+
+    def bucket_port_spec(self) -> str:
+        """--bucket-ports, else 90 ports from --port + 10 (free ones when --port is 0)."""
+        if self.bucket_ports is not None:
+            return self.bucket_ports
+        return f"{self.port + 10}-{self.port + 99}" if self.port else "auto"
+
+    def admin_port_number(self) -> int:
+        """Where the admin origin listens: --admin-port, else --port + 2 (a free one when --port is 0)."""
+        if self.admin_port is not None:
+            return self.admin_port
+        return self.port + 2 if self.port else 0
 
     def region_base_port(self) -> int:
         """Where the region hosts start: --region-ports, else 100 above --port (free ones when --port is 0)."""

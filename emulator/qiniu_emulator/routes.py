@@ -66,6 +66,7 @@ UP = (
     Route("up.list_parts", "upload.multipart.list", Reads.UPLOAD),
     Route("up.complete_multipart", "upload.multipart.complete", Reads.UPLOAD),
     Route("up.abort_multipart", "upload.multipart.abort", Reads.UPLOAD),
+    Route("up.putb64", "upload.putb64", Reads.UPLOAD),
 )
 RS = (
     Route("rs.single", "rs", Reads.ENTRY, variants=RS_OPS),
@@ -81,12 +82,15 @@ UC = (
     Route("uc.regions", "uc.regions"),
     Route("uc.domains", "uc.domains", Reads.BUCKET),
     Route("uc.domains_v3", "uc.domains", Reads.BUCKET),
+    Route("uc.domain_list", "uc.domains", Reads.BUCKET),
     Route("uc.buckets", "uc.buckets"),
     Route("uc.buckets_v2", "uc.buckets"),
     Route("uc.make_bucket", "uc.mkbucket", Reads.BUCKET),
     Route("uc.drop_bucket", "uc.drop", Reads.BUCKET),
     Route("uc.bucket_info", "uc.bucketInfo", Reads.BUCKET),
     Route("uc.set_private", "uc.private", Reads.BUCKET),
+    Route("cors.set_rules", "uc.corsRules.set", Reads.BUCKET),
+    Route("cors.get_rules", "uc.corsRules.get", Reads.BUCKET),
 )
 FETCH = (
     Route("fetch.fetch", "fetch.sync", Reads.ENTRY),

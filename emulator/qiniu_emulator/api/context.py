@@ -153,7 +153,7 @@ def _upload_facts(em: "Emulator", call: Call, name: str) -> Facts:
     args = request.view_args or {}
     key = request.form.get("key") if name == "upload.form" else None
     bucket, scope_key, fops = _policy(call.upload_token())
-    if name == "upload.mkfile":
+    if name in ("upload.mkfile", "upload.putb64"):
         key = _mkfile_key(str(args.get("params", "")))
     elif name.startswith("upload.multipart."):
         bucket = args.get("bucket") or bucket
