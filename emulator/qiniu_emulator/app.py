@@ -14,6 +14,7 @@ from werkzeug.routing import Rule
 
 from . import ui
 from .admin_origin import AdminOrigin
+from .api.form_parser import FormRequest
 from .api import (EXTENSION, admin, censor, clock, context, cors, dora, faults, fetch, io, json_response, markup_free,
                   pointer, raw_request, regions, rs, scenarios, snapshot, uc, up)
 from .auth import FORM_CONTENT_TYPE, RawRequest
@@ -70,6 +71,7 @@ def create_admin_app(emulator: Emulator) -> Flask:
 
 def _flask(emulator: Emulator) -> Flask:
     app = Flask("qiniu_emulator")
+    app.request_class = FormRequest
     app.url_rule_class = BuilderOnFirstUseRule
     app.url_map.merge_slashes = False
     app.url_map.strict_slashes = False
@@ -162,7 +164,7 @@ def _install_scenario_answers(app: Flask, em: Emulator) -> None:
 
 def _record(em: Emulator, response: Response) -> None:
     """Hand the answered request to the request log (which leaves out ``/_emulator/``)."""
-    raw = RawRequest.from_environ(request.environ, b"")  # a body nobody read stays unread
+    raw = context.current().target()
     if not em.requests.wants(raw.raw_path, request.headers.get("Referer", "")):
         return
     try:

@@ -161,7 +161,8 @@ class RequestLog:
             record = replace(draft, id=self._next_id)
             self._next_id += 1
             self._records.append(record)
-        self._log.info("%s", record.line())
+        if self._log.isEnabledFor(logging.INFO):  # the line is built only for a log that prints it
+            self._log.info("%s", record.line())
         return record
 
     def recent(self, limit: int = 100, before: int | None = None,

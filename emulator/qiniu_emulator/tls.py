@@ -17,9 +17,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from waitress.channel import HTTPChannel
 
 from .lazy import lazy_module
+from .sending import OneSendChannel
 
 if TYPE_CHECKING:
     import trustme
@@ -93,7 +93,7 @@ class TlsListener:
         self._thread.join(10)
 
 
-class PlainHttpChannel(HTTPChannel):
+class PlainHttpChannel(OneSendChannel):
     """A waitress channel that answers a TLS handshake on the plain port at once.
 
     Otherwise waitress waits for a request line that never comes, and the client's

@@ -67,6 +67,10 @@ class Call:
             self._raw = RawRequest.from_environ(request.environ, request.get_data(cache=True))
         return self._raw
 
+    def target(self) -> RawRequest:
+        """The request line and headers as the client sent them; a body nobody read stays unread."""
+        return self._raw if self._raw is not None else RawRequest.from_environ(request.environ, b"")
+
     def upload_token(self) -> str | None:
         """The upload token: the form's ``token`` field for a form upload, else ``Authorization: UpToken``."""
         if self._token is _NOT_READ:
