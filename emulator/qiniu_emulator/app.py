@@ -62,7 +62,7 @@ def _install_hooks(app: Flask, em: Emulator) -> None:
         reason = REASONS.get(response.status_code)
         if reason:
             response.status = f"{response.status_code} {reason}"
-        _record(em, response)
+        record_exchange(em, response)
         return response
 
     @app.errorhandler(QiniuError)
@@ -89,7 +89,7 @@ def _install_scenario_answers(app: Flask, em: Emulator) -> None:
         return faults.after(em, response)
 
 
-def _record(em: Emulator, response: Response) -> None:
+def record_exchange(em: Emulator, response: Response) -> None:
     """Hand the answered request to the request log (which leaves out ``/_emulator/``)."""
     raw = RawRequest.from_environ(request.environ, b"")  # a body nobody read stays unread
     if not em.requests.wants(raw.raw_path, request.headers.get("Referer", "")):

@@ -187,6 +187,9 @@ class Settings:
                         parse=boolean, switch=True)
     tls_port: int | None = setting(None, "the https port (0 picks a free one)", parse=port_number,
                                    metavar="PORT", default_text="--port + 1")
+    s3_port: int | None = setting(None, "the S3-compatible API's port (0 picks a free one); the main port "
+                                  "also answers Host names s3.<region>.qiniucs.com and <bucket>.s3.<...>",
+                                  parse=port_number, metavar="PORT", default_text="--port + 2")
     threads: int = setting(8, "HTTP worker threads", parse=positive_int, metavar="N")
     sync_workers: int = setting(2, "synchronous ?fop downloads that may run at once; more are answered "
                                 "573 with Retry-After", parse=positive_int, metavar="N")
@@ -226,6 +229,12 @@ class Settings:
         if self.tls_port is not None:
             return self.tls_port
         return self.port + 1 if self.port else 0
+
+    def s3_listen_port(self) -> int:
+        """Where the S3 door listens: --s3-port, else two above --port (a free one when --port is 0)."""
+        if self.s3_port is not None:
+            return self.s3_port
+        return self.port + 2 if self.port else 0
 
     def ffmpeg_exe(self) -> str:
         """The ffmpeg binary: the one asked for, else the imageio-ffmpeg wheel's."""

@@ -18,6 +18,8 @@ from waitress import wasyncore
 from waitress.server import create_server
 
 from .app import create_app
+from .s3.app import create_s3_app, route_s3_hosts
+from .s3.channel import S3Channel
 from .emulator import Emulator
 from .config import DEFAULT_ACCESS_KEY, Settings
 from .tls import PlainHttpChannel, TlsListener, certificate_names, ensure_certificates
@@ -33,7 +35,7 @@ class PortInUse(Exception):
 
 
 def banner(settings: Settings, url: str, https_url: str = "", ca: str = "",
-           buckets: list[str] | None = None) -> str:
+           buckets: list[str] | None = None, s3_url: str = "") -> str:
     """What a user needs to point a client at this server; ``buckets`` are those the data dir holds."""
     access_key, secret_key = settings.accounts[0]
     names = settings.buckets if buckets is None else buckets
@@ -57,6 +59,8 @@ def banner(settings: Settings, url: str, https_url: str = "", ca: str = "",
         f"  auth = qiniu.Auth('{access_key}', '{secret_key}')",
         f"Download: {url}/_io/<bucket>/<key>",
     ]
+    if s3_url:
+        lines += [f"S3-compatible API: {s3_url} (SigV4 with the accounts above; any region name)"]
     if https_url:
         lines += ["", f"https: {https_url}, certificate from the local CA {ca}. Trust it with:",
                   f"  Node:            NODE_EXTRA_CA_CERTS={ca}",
@@ -78,14 +82,15 @@ def _busy(server) -> bool:
                for channel in list(server.active_channels.values()))
 
 
-def drain(server, emulator: Emulator, timeout: float) -> None:
+def drain(server, emulator: Emulator, timeout: float, others: tuple = ()) -> None:
     """Stop accepting, let requests in flight finish, then end the server's loop.
 
     Socket changes are made on the loop's own thread (through its trigger), so the
     loop never selects on a descriptor closed under it.
     """
     emulator.begin_drain()
-    _on_loop(server, lambda: wasyncore.dispatcher.close(server))
+    for listener in (server, *others):
+        _on_loop(server, lambda listener=listener: wasyncore.dispatcher.close(listener))
     deadline = time.monotonic() + timeout
     while _busy(server) and time.monotonic() < deadline:
         time.sleep(0.02)
@@ -112,6 +117,8 @@ class Listeners:
     emulator: Emulator
     server: Any  # waitress's server: its type differs by the number of sockets
     url: str
+    s3: Any = None  # the S3 door's listener, on the same loop and task threads as ``server``
+    s3_url: str = ""
     https: TlsListener | None = None
     https_url: str = ""
     ca: str = ""
@@ -131,10 +138,11 @@ class RunningServer:
     _thread: threading.Thread
     https_url: str = ""
     ca: str = ""
+    s3_url: str = ""
 
     def stop(self, timeout: float = 10.0) -> None:
         server = self._listeners.server
-        drain(server, self.emulator, timeout)
+        drain(server, self.emulator, timeout, (self._listeners.s3,))
         self._listeners.stop_https()
         self._thread.join(timeout)
         server.task_dispatcher.shutdown(timeout=timeout)
@@ -151,7 +159,8 @@ def _make_server(settings: Settings) -> Listeners:
 
 
 def _listen(settings: Settings, emulator: Emulator) -> Listeners:
-    app = create_app(emulator=emulator)
+    s3_app = create_s3_app(emulator)
+    app = route_s3_hosts(create_app(emulator=emulator), s3_app)
     with _port_named(settings.host, settings.port):
         # A request lookahead lets waitress notice a client that disconnects while its request
         # runs (``waitress.client_disconnected``), so a sync fop can be stopped.
@@ -162,6 +171,11 @@ def _listen(settings: Settings, emulator: Emulator) -> Listeners:
     port = int(server.effective_port)
     host = settings.host if settings.host not in ("0.0.0.0", "::", "") else "127.0.0.1"
     listeners = Listeners(emulator=emulator, server=server, url=f"http://{host}:{port}")
+    try:
+        _listen_s3(settings, s3_app, listeners, host)
+    except BaseException:
+        server.close()
+        raise
     https_port = None
     if settings.tls:
         try:
@@ -172,6 +186,17 @@ def _listen(settings: Settings, emulator: Emulator) -> Listeners:
         https_port = listeners.https.port if listeners.https else None
     emulator.set_public_port(port, https_port)
     return listeners
+
+
+def _listen_s3(settings: Settings, s3_app: Any, listeners: Listeners, host: str) -> None:
+    """The S3 door's port, served by the main server's loop and task threads."""
+    server = listeners.server
+    with _port_named(settings.host, settings.s3_listen_port()):
+        listeners.s3 = create_server(s3_app, map=server._map, _dispatcher=server.task_dispatcher,
+                                     host=settings.host, port=settings.s3_listen_port(), threads=settings.threads,
+                                     ident="qiniu-emulator", clear_untrusted_proxy_headers=True)
+    listeners.s3.channel_class = S3Channel
+    listeners.s3_url = f"http://{host}:{int(listeners.s3.effective_port)}"
 
 
 def _listen_tls(settings: Settings, emulator: Emulator, app: Any, listeners: Listeners, host: str) -> None:
@@ -218,7 +243,7 @@ def start_in_thread(settings: Settings) -> RunningServer:
     thread = threading.Thread(target=listeners.server.run, name="qiniu-emulator-http", daemon=True)
     thread.start()
     return RunningServer(url=listeners.url, emulator=listeners.emulator, _listeners=listeners,
-                         _thread=thread, https_url=listeners.https_url, ca=listeners.ca)
+                         _thread=thread, https_url=listeners.https_url, ca=listeners.ca, s3_url=listeners.s3_url)
 
 
 def serve(settings: Settings) -> int:
@@ -229,14 +254,15 @@ def serve(settings: Settings) -> int:
     if listeners.https is not None:
         listeners.https.start()
     buckets = [bucket.name for bucket in emulator.storage.list_buckets()]
-    print(banner(settings, listeners.url, listeners.https_url, listeners.ca, buckets), flush=True)
+    print(banner(settings, listeners.url, listeners.https_url, listeners.ca, buckets, listeners.s3_url), flush=True)
     if settings.auth == "off":
         log.warning("--auth off: every request is accepted without checking its signature")
 
     def on_signal(signum: int) -> None:
         if not emulator.draining.is_set():
             log.info("signal %d: no new connections, finishing requests in flight", signum)
-            threading.Thread(target=drain, args=(server, emulator, DRAIN_SECONDS), daemon=True).start()
+            threading.Thread(target=drain, args=(server, emulator, DRAIN_SECONDS, (listeners.s3,)),
+                             daemon=True).start()
 
     install_signal_handlers(on_signal)
     server.run()

@@ -1,0 +1,29 @@
+"""The S3 port's waitress channel: user metadata headers keep their lowercase names.
+
+waitress capitalises every response header name (``X-Amz-Meta-Color``); SDKs take a
+metadata name from the header as it arrived, so S3 users would read ``Color`` back for
+``color``. S3 sends them lowercase (docs/s3.md §5).
+"""
+
+from __future__ import annotations
+
+from waitress.task import WSGITask
+
+from ..tls import PlainHttpChannel
+
+_META = b"x-amz-meta-"
+
+
+class S3Task(WSGITask):
+    def build_response_header(self) -> bytes:
+        lines = super().build_response_header().split(b"\r\n")
+        return b"\r\n".join(_lower_name(line) if line[:len(_META)].lower() == _META else line for line in lines)
+
+
+def _lower_name(line: bytes) -> bytes:
+    name, sep, value = line.partition(b":")
+    return name.lower() + sep + value
+
+
+class S3Channel(PlainHttpChannel):
+    task_class = S3Task
