@@ -33,10 +33,10 @@ def byte_range(header: str, size: int) -> tuple[int, int] | None:
         return max(0, size - length), size - 1
     first = int(start_text)
     last = int(end_text) if end_text.isdigit() else size - 1
-    if last < first:
-        return None
     if first >= size:
         raise S3Error.invalid_range(size, header)
+    if last < first:
+        return None
     return first, min(last, size - 1)
 
 
