@@ -25,7 +25,7 @@ from .multipart import S3Multipart
 from .operations import is_supported, operation_for
 from .payload import Payload
 from .faults import before
-from .regions import kodo_region, region_of_host
+from .regions import is_s3_label, kodo_region, region_of_host
 from .service import S3Service
 from .sigv4 import SigV4Verifier, query_pairs
 from .wire import error_xml
@@ -54,8 +54,8 @@ class S3Door:
 
 
 def is_s3_host(host: str) -> bool:
-    """Whether a Host header names an S3 endpoint (``s3.<...>`` or ``<bucket>.s3.<...>``)."""
-    return "s3" in host.rsplit(":", 1)[0].lower().split(".")
+    """Whether a Host header names an S3 endpoint (``s3[-<region>].<...>``, ``<bucket>.s3[-<region>].<...>``)."""
+    return any(is_s3_label(label) for label in host.rsplit(":", 1)[0].lower().split("."))
 
 
 def route_s3_hosts(native: Any, s3: Any) -> Callable[[dict, Any], Any]:
@@ -73,7 +73,7 @@ def addressed(host: str, raw_path: str, domain_suffix: str) -> tuple[str, str]:
     labels = hostname.split(".")
     bucket = ""
     for index, label in enumerate(labels[1:], start=1):
-        if label == "s3":
+        if is_s3_label(label):
             bucket = ".".join(labels[:index])
             break
     if not bucket and hostname.endswith("." + domain_suffix) and not hostname.startswith("s3."):

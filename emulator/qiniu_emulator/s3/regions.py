@@ -11,6 +11,11 @@ DEFAULT_KODO_REGION = "z0"
 _ENDPOINT = re.compile(r"(?:^|\.)s3[.-]([a-z0-9-]+)\.")
 
 
+def is_s3_label(label: str) -> bool:
+    """``s3`` or ``s3-<S3 region id>``: the label that makes a host name an S3 endpoint (docs/s3.md §2)."""
+    return label == "s3" or (label.startswith("s3-") and label[3:] in S3_TO_KODO)
+
+
 def s3_region(kodo_region: str) -> str:
     return KODO_TO_S3.get(kodo_region, kodo_region)
 
@@ -23,6 +28,7 @@ def kodo_region(region: str) -> str:
 
 
 def region_of_host(host: str) -> str:
-    """``cn-east-1`` of ``s3.cn-east-1.qiniucs.com`` (or of a ``<bucket>.`` form); "" otherwise."""
+    """``cn-east-1`` of ``s3-cn-east-1.qiniucs.com`` or ``s3.cn-east-1.qiniucs.com`` (or of a
+    ``<bucket>.`` form); "" otherwise."""
     found = _ENDPOINT.search(host.rsplit(":", 1)[0].lower())
     return found.group(1) if found else ""
