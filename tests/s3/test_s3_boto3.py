@@ -10,18 +10,11 @@ import pytest
 import qiniu
 import requests
 from botocore.exceptions import ClientError
-from PIL import Image
 from support import wait_for
 
-from conftest import client_for
+from conftest import client_for, image_size, jpeg, pfop_thumbnail
 
 BUCKET = "demo-bucket"
-
-
-def jpeg(width: int = 64, height: int = 48) -> bytes:
-    out = io.BytesIO()
-    Image.new("RGB", (width, height), (200, 30, 30)).save(out, "JPEG")
-    return out.getvalue()
 
 
 def error_of(call) -> dict:
@@ -36,15 +29,9 @@ def test_upload_through_s3_pfop_through_the_sdk_read_the_result_through_s3(serve
     ret, _ = qiniu.BucketManager(sdk).stat(BUCKET, "in/photo.jpg")
     assert ret["hash"] == qiniu.utils.etag_stream(io.BytesIO(jpeg())) and ret["mimeType"] == "image/jpeg"
     assert ret["x-qn-meta"] == {"owner": "alice"}
-    saveas = qiniu.urlsafe_base64_encode(f"{BUCKET}:out/thumb.jpg")
-    ret, info = qiniu.PersistentFop(sdk, BUCKET).execute("in/photo.jpg", [f"imageView2/2/w/32|saveas/{saveas}"])
-    assert info.status_code == 200, info
-    job = ret["persistentId"]
-    status = wait_for(lambda: (lambda r: r if r["code"] in (0, 3) else None)(
-        requests.get(f"{server.url}/status/get/prefop", params={"id": job}, timeout=5).json()))
-    assert status["code"] == 0, status
+    pfop_thumbnail(server, sdk, BUCKET, "in/photo.jpg", "out/thumb.jpg")
     result = s3.get_object(Bucket=BUCKET, Key="out/thumb.jpg")
-    assert Image.open(io.BytesIO(result["Body"].read())).size == (32, 24)
+    assert image_size(result["Body"].read()) == (32, 24)
     listed = s3.list_objects_v2(Bucket=BUCKET, Prefix="out/")["Contents"]
     assert [o["Key"] for o in listed] == ["out/thumb.jpg"]
 

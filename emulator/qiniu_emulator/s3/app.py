@@ -116,6 +116,7 @@ def create_s3_app(emulator: "Emulator") -> Flask:
     def stamp(response: Response) -> Response:
         response.headers["x-amz-request-id"] = g.get("reqid", "")
         response.headers["x-amz-id-2"] = g.get("reqid", "")
+        response.headers["X-Reqid"] = g.get("reqid", "")  # what the shared request log shows
         response.headers["Server"] = "qiniu-emulator"
         record_exchange(emulator, response)
         return response
