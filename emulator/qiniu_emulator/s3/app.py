@@ -24,7 +24,7 @@ from .errors import S3Error, translate
 from .multipart import S3Multipart
 from .operations import is_supported, operation_for
 from .payload import Payload
-from .faults import before
+from .faults import after, before
 from .regions import is_s3_label, kodo_region, region_of_host
 from .service import S3Service
 from .sigv4 import SigV4Verifier, query_pairs
@@ -114,6 +114,7 @@ def create_s3_app(emulator: "Emulator") -> Flask:
 
     @app.after_request
     def stamp(response: Response) -> Response:
+        response = _scenario_after(emulator, response)
         response.headers["x-amz-request-id"] = g.get("reqid", "")
         response.headers["x-amz-id-2"] = g.get("reqid", "")
         response.headers["X-Reqid"] = g.get("reqid", "")  # what the shared request log shows
@@ -144,6 +145,15 @@ def _serve(door: S3Door) -> Response:
                 region=kodo_region(region_of_host(raw.host)),
                 service=door.service, multipart=door.multipart)
     return HANDLERS[operation](call)
+
+
+def _scenario_after(em: "Emulator", response: Response) -> Response:
+    """A scenario's "after" answer replaces a successful one, in S3's error shape."""
+    try:
+        after(em, response)
+    except QiniuError as exc:
+        return _error_response(exc)
+    return response
 
 
 def _error_response(exc: QiniuError | S3Error) -> Response:

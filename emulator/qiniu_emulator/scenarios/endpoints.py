@@ -8,6 +8,8 @@ Jobs are matched by the endpoint that started them (``JOB_ORIGINS``).
 
 from __future__ import annotations
 
+from ..s3.operations import SUPPORTED as S3_OPERATIONS, scenario_name
+
 RS_OPS = ("stat", "delete", "move", "copy", "chgm", "chtype", "chstatus", "deleteAfterDays")
 
 INBOUND: tuple[str, ...] = (
@@ -18,6 +20,7 @@ INBOUND: tuple[str, ...] = (
     *(f"rs.{op}" for op in RS_OPS), "rs.batch", "rsf.list",
     "uc.query", "uc.regions", "uc.domains", "uc.buckets", "uc.mkbucket", "uc.drop", "uc.bucketInfo",
     "uc.private", "fetch.sync", "fetch.async", "fetch.status", "io.download", "io.fop",
+    *(scenario_name(op.name) for op in S3_OPERATIONS),
 )
 OUTBOUND: tuple[str, ...] = ("notify", "callback")
 JOB_ORIGINS: tuple[str, ...] = ("pfop", "upload.form", "upload.mkfile", "upload.multipart.complete")
