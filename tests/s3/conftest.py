@@ -1,48 +1,12 @@
-"""boto3 clients pointed at the S3 door of an in-process emulator."""
+"""A boto3 client pointed at the S3 door of the test's emulator."""
 
 from __future__ import annotations
 
-import io
-
 import pytest
-import qiniu
-import requests
-from PIL import Image
-from support import ACCESS_KEY, SECRET_KEY, wait_for
 
-boto3 = pytest.importorskip("boto3", reason="boto3 is not installed: pip install -e '.[test]'")
-
-
-def client_for(url: str, secret: str = SECRET_KEY, **config):
-    from botocore.config import Config
-
-    return boto3.client("s3", endpoint_url=url, aws_access_key_id=ACCESS_KEY, aws_secret_access_key=secret,
-                        region_name="cn-east-1", config=Config(retries={"max_attempts": 1}, **config))
+from s3_clients import client_for
 
 
 @pytest.fixture
 def s3(server):
     return client_for(server.s3_url)
-
-
-def jpeg(width: int = 64, height: int = 48) -> bytes:
-    out = io.BytesIO()
-    Image.new("RGB", (width, height), (200, 30, 30)).save(out, "JPEG")
-    return out.getvalue()
-
-
-def pfop_thumbnail(server, auth, bucket: str, key: str, saved: str, width: int = 32) -> None:
-    """Run ``imageView2/2/w/<width>|saveas`` on an object through the official qiniu SDK, and wait."""
-    saveas = qiniu.urlsafe_base64_encode(f"{bucket}:{saved}")
-    ret, info = qiniu.PersistentFop(auth, bucket).execute(key, [f"imageView2/2/w/{width}|saveas/{saveas}"])
-    assert info.status_code == 200, info
-
-    def finished():
-        status = requests.get(f"{server.url}/status/get/prefop", params={"id": ret["persistentId"]}, timeout=5).json()
-        return status if status["code"] in (0, 3) else None
-
-    assert wait_for(finished)["code"] == 0
-
-
-def image_size(data: bytes) -> tuple[int, int]:
-    return Image.open(io.BytesIO(data)).size

@@ -11,7 +11,7 @@ import pytest
 import requests
 from support import ACCESS_KEY, SECRET_KEY
 
-from conftest import image_size, jpeg, pfop_thumbnail
+from s3_clients import image_size, jpeg, pfop_thumbnail
 
 pytest.importorskip("awscli", reason="the AWS CLI is not installed: pip install -e '.[test]'")
 BUCKET = "demo-bucket"

@@ -12,7 +12,7 @@ import requests
 from botocore.exceptions import ClientError
 from support import wait_for
 
-from conftest import client_for, image_size, jpeg, pfop_thumbnail
+from s3_clients import client_for, image_size, jpeg, pfop_thumbnail
 
 BUCKET = "demo-bucket"
 

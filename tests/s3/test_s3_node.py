@@ -18,7 +18,7 @@ import requests
 from readme_snippets import snippet
 from support import ACCESS_KEY, SECRET_KEY
 
-from conftest import image_size, jpeg, pfop_thumbnail
+from s3_clients import image_size, jpeg, pfop_thumbnail
 from qiniu_emulator.config import DEFAULT_ACCESS_KEY, DEFAULT_SECRET_KEY
 
 HERE = Path(__file__).parent / "node"

@@ -9,7 +9,7 @@ import subprocess
 import pytest
 from support import ACCESS_KEY, SECRET_KEY
 
-from conftest import image_size, jpeg, pfop_thumbnail
+from s3_clients import image_size, jpeg, pfop_thumbnail
 
 BUCKET = "demo-bucket"
 
