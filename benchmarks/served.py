@@ -20,11 +20,12 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-def start(data: Path, port: int) -> subprocess.Popen[bytes]:
-    """Serve ``data`` on ``port`` with the benchmark account and bucket; returns once healthy."""
+def start(data: Path, port: int, s3_port: int = 0) -> subprocess.Popen[bytes]:
+    """Serve ``data`` on ``port`` (its S3 door on ``s3_port``, 0: any free port) with the benchmark
+    account and bucket; returns once healthy."""
     proc = subprocess.Popen([sys.executable, "-m", "qiniu_emulator", "serve", "--port", str(port),
-                             "--data", str(data), "--account", f"{ACCESS_KEY}:{SECRET_KEY}",
-                             "--bucket", BUCKET, "--log-level", "WARNING"],
+                             "--s3-port", str(s3_port), "--data", str(data),
+                             "--account", f"{ACCESS_KEY}:{SECRET_KEY}", "--bucket", BUCKET, "--log-level", "WARNING"],
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     url = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 30

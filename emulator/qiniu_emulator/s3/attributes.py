@@ -74,7 +74,11 @@ class Attributes:
     def remember(self, info: ObjectInfo, headers: dict[str, str], etag: str = "") -> S3View:
         """Record an object's S3 headers (and a multipart ETag) right after it was stored."""
         if not headers and not etag:
-            self.forget(info.bucket, info.key)
+            # A stale row (another put_time) is ignored anyway; deleting it only when one
+            # exists keeps a plain PUT to the storage layer's own writes.
+            if self._db.query_one("SELECT 1 FROM s3_objects WHERE bucket = ? AND key = ?",
+                                  (info.bucket, info.key.encode("utf-8"))) is not None:
+                self.forget(info.bucket, info.key)
             return S3View(info, info.md5, {})
         with self._db.transaction() as conn:
             conn.execute("INSERT OR REPLACE INTO s3_objects (bucket, key, put_time, etag, headers)"
