@@ -11,7 +11,7 @@ from flask import Flask, Response, g, request
 from werkzeug.exceptions import HTTPException
 
 from . import ui
-from .api import EXTENSION, admin, dora, faults, fetch, io, json_response, raw_request, rs, scenarios, uc, up
+from .api import EXTENSION, admin, context, dora, faults, fetch, io, json_response, raw_request, rs, scenarios, uc, up
 from .auth import FORM_CONTENT_TYPE, RawRequest
 from .config import Settings
 from .emulator import Emulator
@@ -50,7 +50,8 @@ def _install_hooks(app: Flask, em: Emulator) -> None:
         g.started = time.monotonic()
         g.reqid = secrets.token_urlsafe(12)
         bucket = _bucket_of_host(em, request.host)
-        faults.before(em, bucket if request.method in ("GET", "HEAD") else None)
+        context.begin(bucket if request.method in ("GET", "HEAD") else None)
+        faults.before(em)
         if bucket and request.method in ("GET", "HEAD"):
             return io.serve(bucket, unquote(raw_request().raw_path.lstrip("/")))
         return None
@@ -89,18 +90,19 @@ def _install_scenario_answers(app: Flask, em: Emulator) -> None:
         return faults.after(em, response)
 
 
-def record_exchange(em: Emulator, response: Response) -> None:
-    """Hand the answered request to the request log (which leaves out ``/_emulator/``)."""
+def record_exchange(em: Emulator, response: Response, operation: str | None = None) -> None:
+    """Hand the answered request to the request log (which leaves out ``/_emulator/``);
+    ``operation`` names it when it is not a route of this app (the S3 door's)."""
     raw = RawRequest.from_environ(request.environ, b"")  # a body nobody read stays unread
     if not em.requests.wants(raw.raw_path, request.headers.get("Referer", "")):
         return
     try:
-        em.requests.record(_exchange(raw, response))
+        em.requests.record(_exchange(raw, response, operation))
     except Exception:  # noqa: BLE001 - the log must never cost a client its answer
         log.exception("recording %s %s in the request log failed", request.method, request.path)
 
 
-def _exchange(raw: RawRequest, response: Response) -> Exchange:
+def _exchange(raw: RawRequest, response: Response, operation: str | None = None) -> Exchange:
     error = ""
     if response.status_code >= 400 and not response.is_streamed:
         error = response.get_data()[:4096].decode("utf-8", "replace")
@@ -115,7 +117,7 @@ def _exchange(raw: RawRequest, response: Response) -> Exchange:
         seconds=time.monotonic() - g.get("started", time.monotonic()),
         form_token=(request.form.get("token") or "") if form_upload else "",
         form_body=request.get_data(cache=True).decode("utf-8", "replace") if small_form else "",
-        error=error, expected=g.get("auth_expected", ""))
+        error=error, expected=g.get("auth_expected", ""), operation=operation if operation is not None else context.current().name or "")
 
 
 def _bucket_of_host(em: Emulator, host: str) -> str | None:

@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .auth import AuthMode, Authenticator
+from .clock import Clock
 from .config import Settings
 from .downloads import DownloadService, DownloadSigner
 from .fetch import UrlFetcher
@@ -56,6 +57,7 @@ class Emulator:
     sync_fops: SyncFops
     fetches: FetchService
     requests: RequestLog
+    clock: Clock = field(default_factory=Clock)  # the one time lifecycles come due by
     inspector: MediaInspector = field(default_factory=MediaInspector)
     draining: threading.Event = field(default_factory=threading.Event)
     _housekeeper: threading.Thread | None = None
@@ -65,7 +67,8 @@ class Emulator:
         scenarios = Scenarios()
         if settings.scenarios:  # read first: a bad file fails before the data directory is taken
             scenarios.install(load_rules(settings.scenarios))
-        storage = Storage(settings.data)
+        clock = Clock()
+        storage = Storage(settings.data, clock)
         for bucket in settings.buckets:
             storage.ensure_bucket(bucket)
         if settings.seed_dir:
@@ -95,7 +98,7 @@ class Emulator:
         fetches = FetchService(storage, fetcher, auth, Outbound(settings.notify_timeout, NOTIFY_ANSWER_BYTES))
         return cls(settings=settings, storage=storage, auth=auth, registry=registry, fetcher=fetcher,
                    jobs=jobs, scenarios=scenarios, uploads=uploads, downloads=downloads, sync_fops=sync_fops,
-                   fetches=fetches, requests=RequestLog(settings.request_log))
+                   fetches=fetches, requests=RequestLog(settings.request_log), clock=clock)
 
     def start(self) -> None:
         warning = fonts.missing_cjk_font_warning()

@@ -51,6 +51,7 @@ class Exchange:
     form_body: str = ""  # a url-encoded body, for copy-as-curl
     error: str = ""
     expected: str = ""
+    operation: str = ""  # the endpoint's name in routes.py ("" outside the Qiniu API)
 
 
 @dataclass(frozen=True)
@@ -71,6 +72,7 @@ class RequestRecord:
     form_body: str = ""
     error: str = ""
     expected: str = ""
+    operation: str = ""  # the endpoint's name in routes.py, e.g. ``upload.mkfile``
 
     def line(self) -> str:
         """The server-log line: ``POST /pfop/ 401 QBox ak 2.1 ms reqid=...``."""
@@ -110,7 +112,8 @@ class RequestFilter:
             return False
         if self.text:
             needle = self.text.lower()
-            return any(needle in field.lower() for field in (record.path, record.reqid, record.account))
+            fields = (record.path, record.reqid, record.account, record.operation)
+            return any(needle in field.lower() for field in fields)
         return True
 
 
@@ -153,7 +156,7 @@ class RequestLog:
             account=account, status=exchange.status, reqid=exchange.reqid,
             seconds=round(exchange.seconds, 4), content_type=exchange.content_type,
             form_body=exchange.form_body[:FORM_BODY_CHARS], error=exchange.error[:ERROR_BODY_CHARS],
-            expected=exchange.expected)
+            expected=exchange.expected, operation=exchange.operation)
         with self._lock:
             record = replace(draft, id=self._next_id)
             self._next_id += 1

@@ -12,10 +12,9 @@ from typing import Any
 from .config import ACCOUNT_UID
 from .fops.parse import Pipeline
 from .inspection import Properties
-from .jobs.models import DESC, Code, Item, Job
+from .job_records import DESC, Attempt, Code, Item, Job
 from .scenarios import ActiveRule, Hold
 from .scenarios.rules import spec_json
-from .jobs.notify import Attempt
 from .requestlog import RequestRecord
 from .storage import BlockState, BucketInfo, ObjectInfo, PartInfo
 

@@ -8,7 +8,7 @@ import pytest
 
 from qiniu_emulator.errors import QiniuError
 from qiniu_emulator.magic import render_template
-from qiniu_emulator.uploads.policy import PutPolicy
+from qiniu_emulator.put_policy import PutPolicy
 
 DEADLINE = 1893456000
 

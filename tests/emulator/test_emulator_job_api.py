@@ -18,7 +18,7 @@ from PIL import Image
 from qiniu_fop import Auth, Config, PersistentFop
 
 from qiniu_emulator.encoding import b64_encode
-from qiniu_emulator.jobs.models import Code, Item
+from qiniu_emulator.job_records import Code, Item
 from qiniu_emulator.wire import item_json
 
 from receiver import RecordingServer, Reply

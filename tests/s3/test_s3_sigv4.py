@@ -17,9 +17,10 @@ from botocore.credentials import Credentials
 from support import ACCESS_KEY, SECRET_KEY
 
 from qiniu_emulator.auth import AuthMode, RawRequest
-from qiniu_emulator.s3.errors import S3Error
+from qiniu_emulator.s3_errors import S3Error
 from qiniu_emulator.s3.payload import Payload
-from qiniu_emulator.s3.sigv4 import SigV4Verifier
+from qiniu_emulator.auth.keys import Keyring
+from qiniu_emulator.auth.sigv4 import SigV4Verifier
 
 BUCKET = "demo-bucket"
 
@@ -138,7 +139,7 @@ def example_body(flip: bool = False) -> bytes:
 
 def read_example(body: bytes) -> bytes:
     req = example_request(body)
-    verifier = SigV4Verifier({EXAMPLE_KEY: EXAMPLE_SECRET}, AuthMode.STRICT)
+    verifier = SigV4Verifier(Keyring({EXAMPLE_KEY: EXAMPLE_SECRET}, AuthMode.STRICT))
     signed = verifier.verify(req, now=datetime.datetime(2013, 5, 24, tzinfo=datetime.timezone.utc).timestamp())
     return Payload(io.BytesIO(body), signed, req.headers).read_all(1 << 20)
 

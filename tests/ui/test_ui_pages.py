@@ -12,7 +12,7 @@ from support import wait_for
 from ui_support import finished_job, run_fops, upload
 
 from qiniu_emulator.encoding import b64_encode
-from qiniu_emulator.jobs.models import Code, Item, Job
+from qiniu_emulator.job_records import Code, Item, Job
 
 UI = "/_emulator/ui"
 

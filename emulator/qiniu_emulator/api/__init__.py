@@ -11,11 +11,12 @@ from typing import TYPE_CHECKING, Any
 
 import logging
 
-from flask import Response, current_app, g, request
+from flask import Response, current_app, request
 from werkzeug.datastructures import MultiDict
 
 from ..auth import RawRequest
 from ..errors import BadSignature, QiniuError
+from .context import current
 
 if TYPE_CHECKING:
     from ..emulator import Emulator
@@ -30,13 +31,13 @@ def emulator() -> "Emulator":
 
 def raw_request() -> RawRequest:
     """The request as signed by the client: raw path, raw query and the body bytes."""
-    return RawRequest.from_environ(request.environ, request.get_data(cache=True))
+    return current().raw()
 
 
 def require_management_auth() -> str:
     """Verify a QBox or Qiniu management signature; returns the access key."""
     caller = emulator().auth.verify_caller(raw_request())
-    g.body_signed = caller.covers_body
+    current().body_signed = caller.covers_body
     return caller.access_key
 
 
@@ -44,7 +45,7 @@ def verify_optional_management() -> None:
     """Verify the signature when one is sent (prefop takes requests without one)."""
     caller = emulator().auth.verify_optional_caller(raw_request())
     if caller is not None:
-        g.body_signed = caller.covers_body
+        current().body_signed = caller.covers_body
 
 
 def params() -> MultiDict[str, str]:
@@ -55,7 +56,7 @@ def params() -> MultiDict[str, str]:
     """
     if not (request.form or request.files):
         return request.args
-    if not g.get("body_signed", True):
+    if not current().body_signed:
         log.info("%s %s rejected: the signature does not cover its %s body", request.method,
                  request.path, request.mimetype)
         raise BadSignature("management token", None,
@@ -79,7 +80,7 @@ def empty_response() -> Response:
 
 def signed_json() -> dict[str, Any]:
     """The request's JSON object body; 401 when the signature does not cover it, 400 when not JSON."""
-    if not g.get("body_signed", True):
+    if not current().body_signed:
         log.info("%s %s rejected: the signature does not cover its JSON body", request.method, request.path)
         raise QiniuError.bad_token()
     try:

@@ -1,22 +1,26 @@
-"""rs / rsf: stat, delete, copy, move, chgm, chtype, chstatus, batch, list (v1 and v2)."""
+"""rs / rsf: stat, delete, copy, move, chgm, chtype, chstatus, deleteAfterDays, lifecycle, batch, list (v1 and v2)."""
 
 from __future__ import annotations
 
 import json
+import re
 from typing import Any, Callable
 
 from flask import Blueprint, Response
 
 from ..encoding import b64_decode_text, decode_entry
 from ..errors import QiniuError
+from ..routes import RS_OPS
 from ..storage import ObjectCondition
+from ..storage.lifecycle import CANCEL, MOVES, LifecycleChange
+from ..storage.store import MAX_LIFECYCLE_DAYS
 from ..wire import list_item_json, stat_json
 from . import emulator, empty_response, form_value, int_arg, json_response, params, require_management_auth
 
 bp = Blueprint("rs", __name__)
 
 MAX_BATCH = 1000
-SINGLE_OPS = ("stat", "delete", "move", "copy", "chgm", "chtype", "chstatus", "deleteAfterDays")
+SINGLE_OPS = RS_OPS
 
 
 def _entry(encoded: str) -> tuple[str, str]:
@@ -79,22 +83,23 @@ def _change(name: str, args: list[str]) -> None:
     return None
 
 
+def _condition(encoded: str) -> ObjectCondition:
+    try:
+        return ObjectCondition.parse(b64_decode_text(encoded))
+    except ValueError:
+        raise QiniuError.bad_request("cond is not url-safe base64") from None
+
+
 def _change_status(args: list[str]) -> None:
     """``/chstatus/<entry>/status/<0|1>[/cond/<b64 "k=v&k=v">]``."""
     if len(args) not in (3, 5) or args[1] != "status" or args[2] not in ("0", "1") \
             or (len(args) == 5 and args[3] != "cond"):
         raise QiniuError.bad_request("chstatus needs /status/<0|1>[/cond/<encoded cond>]")
-    cond = None
-    if len(args) == 5:
-        try:
-            cond = ObjectCondition.parse(b64_decode_text(args[4]))
-        except ValueError:
-            raise QiniuError.bad_request("cond is not url-safe base64") from None
+    cond = _condition(args[4]) if len(args) == 5 else None
     emulator().storage.change_status(*_entry(args[0]), int(args[2]), cond)
 
 
-@bp.route("/<any(stat, delete, move, copy, chgm, chtype, chstatus, deleteAfterDays):name>/<path:rest>",
-          methods=["GET", "POST"])
+@bp.route(f"/<any({', '.join(RS_OPS)}):name>/<path:rest>", methods=["GET", "POST"])
 def single(name: str, rest: str) -> Response:
     require_management_auth()
     data = run_op(f"/{name}/{rest}")
@@ -152,3 +157,34 @@ def list_v2() -> Response:
     lines += [{"item": None, "marker": page.marker, "dir": p} for p in page.common_prefixes]
     body = "".join(json.dumps(line, ensure_ascii=False) + "\n" for line in lines)
     return Response(body, status=200, mimetype="application/json")
+
+
+@bp.route("/lifecycle/<path:rest>", methods=["GET", "POST"])
+def lifecycle(rest: str) -> Response:
+    """``/lifecycle/<entry>/<rule>/<days>/...[/cond/<encoded>]`` (docs/wire.md §9.7)."""
+    require_management_auth()
+    encoded, *args = rest.split("/")
+    change, cond = _lifecycle_change(args)
+    emulator().storage.set_lifecycle(*_entry(encoded), change, cond)
+    return empty_response()
+
+
+def _lifecycle_change(args: list[str]) -> tuple[LifecycleChange, ObjectCondition | None]:
+    if len(args) % 2:
+        raise QiniuError.bad_request(f"lifecycle rule {args[-1]!r} has no value")
+    moves: dict[int, int] = {}
+    delete, cond = 0, None
+    for name, value in zip(args[::2], args[1::2]):
+        if name == "cond":
+            cond = _condition(value)
+            continue
+        if name not in MOVES and name != "deleteAfterDays":
+            raise QiniuError.bad_request(f"unknown lifecycle rule {name!r}: use {', '.join(MOVES)}, deleteAfterDays")
+        days = int(value) if re.fullmatch(r"-?[0-9]{1,6}", value) else None
+        if days is None or not CANCEL <= days <= MAX_LIFECYCLE_DAYS:
+            raise QiniuError.bad_request(f"{name} must be -1 (cancel), 0 (keep) or days up to {MAX_LIFECYCLE_DAYS}")
+        if name == "deleteAfterDays":
+            delete = days
+        else:
+            moves[MOVES[name]] = days
+    return LifecycleChange(moves, delete), cond

@@ -15,6 +15,7 @@ from ..storage import BlockState
 from ..uploads.service import UploadRequest, UploadResult
 from ..wire import block_json, part_json
 from . import emulator, empty_response, json_response
+from .context import current
 
 bp = Blueprint("up", __name__)
 
@@ -22,12 +23,9 @@ META_PREFIX = "x-qn-meta-"
 MEDIA_TYPE = re.compile(r"[A-Za-z0-9][A-Za-z0-9!#$&^_.+-]{0,126}/[A-Za-z0-9][A-Za-z0-9!#$&^_.+-]{0,126}")
 
 
-def _grant_from_header() -> UploadGrant:
-    header = request.headers.get("Authorization", "")
-    scheme, _, token = header.partition(" ")
-    if scheme != "UpToken" or not token:
-        raise QiniuError.token_not_specified()
-    return emulator().auth.verify_upload_token(token.strip())
+def _grant() -> UploadGrant:
+    """The verified upload token: the form's ``token`` field, or ``Authorization: UpToken``."""
+    return emulator().auth.verify_upload_token(current().upload_token())
 
 
 def _render(result: UploadResult) -> Response:
@@ -56,7 +54,7 @@ def _content_length() -> int:
 
 @bp.route("/", methods=["POST"])
 def form_upload() -> Response:
-    grant = emulator().auth.verify_upload_token(request.form.get("token"))
+    grant = _grant()
     file = request.files.get("file")
     if file is None:
         raise QiniuError.bad_request("file is required")
@@ -87,20 +85,20 @@ def _block_answer(state: BlockState) -> Response:
 
 @bp.route("/mkblk/<int:block_size>", methods=["POST"])
 def mkblk(block_size: int) -> Response:
-    _grant_from_header()
+    _grant()
     return _block_answer(emulator().storage.mkblk(block_size, request.stream, _content_length()))
 
 
 @bp.route("/bput/<ctx>/<int:offset>", methods=["POST"])
 def bput(ctx: str, offset: int) -> Response:
-    _grant_from_header()
+    _grant()
     return _block_answer(emulator().storage.bput(ctx, offset, request.stream, _content_length()))
 
 
 @bp.route("/mkfile/<int:file_size>", methods=["POST"])
 @bp.route("/mkfile/<int:file_size>/<path:params>", methods=["POST"])
 def mkfile(file_size: int, params: str = "") -> Response:
-    grant = _grant_from_header()
+    grant = _grant()
     fields = _mkfile_params(params)
     ctxs = [c for c in request.get_data(as_text=True).strip().split(",") if c]
     upload = UploadRequest(
@@ -136,7 +134,7 @@ def _object_key(encoded: str) -> str | None:
 
 
 def _grant_for(bucket: str) -> UploadGrant:
-    grant = _grant_from_header()
+    grant = _grant()
     if grant.policy.bucket != bucket:
         raise QiniuError.scope_mismatch()
     return grant

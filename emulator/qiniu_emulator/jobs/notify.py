@@ -17,22 +17,11 @@ import time
 from dataclasses import dataclass, field
 from typing import Any, Callable
 
+from ..job_records import Attempt
 from ..outbound import Outbound, OutboundError
 from ..scenarios import Answer, Facts, Fired, Scenarios
 
 ANSWER_EXCERPT = 512  # bytes of a receiver's answer kept in the job's record
-
-
-@dataclass
-class Attempt:
-    """One delivery attempt of a job's notification."""
-
-    url: str
-    at_ns: int
-    seconds: float
-    status: int | None = None  # None when no HTTP answer came
-    error: str = ""
-    answer: str = ""
 
 
 Done = Callable[[list[Attempt], str], None]

@@ -19,7 +19,7 @@ from ..fops.profiles import FAST, EncodeProfile
 from ..fops.registry import Registry
 from ..magic import render_template, time_variables
 from ..storage import ObjectInfo, Storage
-from .models import Code, Item, StageLog
+from ..job_records import Code, Item, StageLog
 
 
 def default_output_key(pipeline: Pipeline, source_etag: str) -> str:

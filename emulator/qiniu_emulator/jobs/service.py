@@ -1,4 +1,9 @@
-"""The job engine's front door: accept, run, report and recover persistent jobs."""
+"""The job engine's front door: accept, run and recover persistent jobs.
+
+Every change of a job's phase goes through ``Lifecycle.move`` (``lifecycle.py``), which
+checks it and saves the job; scenario effects come through ``JobHooks`` (``hooks.py``);
+what is read back (prefop, the console) is ``JobQueries`` (``queries.py``).
+"""
 
 from __future__ import annotations
 
@@ -16,12 +21,15 @@ from ..downloads import Access
 from ..fops.context import Cancelled
 from ..fops.parse import parse_fops, parse_pipeline
 from ..fops.registry import Registry
-from ..scenarios import Fired, Hold, ItemFailure, JobPlan, Scenarios
+from ..job_records import Attempt, Code, Item, Job, Phase
+from ..scenarios import Fired, Hold, ItemFailure, Scenarios
 from ..storage import ObjectInfo, Storage
 from ..wire import prefop_json, task_v3_json
-from .models import Code, Item, Job
-from .notify import Attempt, Notifier
+from .hooks import JobHooks, Resume, ScenarioHooks
+from .lifecycle import Lifecycle
+from .notify import Notifier
 from .process import Processor
+from .queries import JobQueries
 from .scheduler import Scheduler, Ticket
 from .store import JobStore
 from .watch import JobWatcher
@@ -41,12 +49,6 @@ def notification(job: Job, code: Code) -> dict[str, Any]:
 
 def item_mark(index: int, cmd: str) -> str:
     return f"item {index} starts: {cmd}"
-
-
-@dataclass(frozen=True)
-class JobCounts:
-    running: int
-    queued: int
 
 
 @dataclass
@@ -78,14 +80,14 @@ def _is_http_url(text: str) -> bool:
     return parts.scheme in ("http", "https") and bool(parts.netloc)
 
 
-class JobService:
-    """Validates submissions, persists jobs, schedules and runs them."""
+class JobService(JobQueries):
+    """Validates submissions, moves jobs through their lifecycle, schedules and runs them."""
 
     def __init__(self, store: JobStore, storage: Storage, registry: Registry, processor: Processor,
                  notifier: Notifier, workflows: dict[str, WorkflowTemplate], workers: int,
                  pipelines: dict[str, int], logger: logging.Logger | None = None,
                  strict_pipelines: bool = False, scenarios: Scenarios | None = None,
-                 watch_slots: int = 4) -> None:
+                 watch_slots: int = 4, hooks: JobHooks | None = None) -> None:
         self.strict_pipelines = strict_pipelines
         self.store = store
         self.storage = storage
@@ -97,12 +99,11 @@ class JobService:
         self._live: dict[str, Job] = {}
         self._accepted: dict[str, Job] = {}  # queued by this process: run without reading them back
         self._live_lock = threading.Lock()
-        self.scenarios = scenarios or Scenarios()
-        # item failures scenario rules planned, by job id (with the job's bucket, for resets)
-        self._plans: dict[str, tuple[str, JobPlan]] = {}
+        self.hooks = hooks or ScenarioHooks(scenarios or Scenarios())
         self._resend_lock = threading.Lock()
         self.scheduler = Scheduler(self._run, workers, pipelines, self._log)
         self.watcher = JobWatcher(watch_slots)
+        self.lifecycle = Lifecycle(store, self.watcher.changed, self._log)
 
     # -- lifecycle ------------------------------------------------------------
     def start(self) -> int:
@@ -169,14 +170,11 @@ class JobService:
         Scenario rules may hold it, fail some of its items, or run it and deliver its
         notification before returning (``notifyFirst``).
         """
-        self.store.insert(job)
+        self.lifecycle.move(job, Phase.WAITING)
         with self._live_lock:
             self._accepted[job.id] = job
         self._log.info("accepted %s: %s:%s %s", job.id, job.bucket, job.key, ";".join(i.cmd for i in job.items))
-        plan = self.scenarios.plan_job(origin, job.bucket, job.key, [item.cmd for item in job.items])
-        if plan.failures:
-            with self._live_lock:
-                self._plans[job.id] = (job.bucket, plan)
+        plan = self.hooks.plan(job, origin)
         ticket = Ticket(job.seq, job.id, job.pipeline)
         if plan.notify_first is not None:
             self._log.info("%s: run and notified before its request is answered (scenario %s)",
@@ -194,14 +192,11 @@ class JobService:
         assert isinstance(fired.effect, Hold)
         hold = fired.effect
         until = f"for {hold.seconds:g} s or " if hold.seconds else ""
-        job.log.append(f"held at code {hold.code} by scenario {fired.rule_id} {until}until "
-                       f"POST /_emulator/jobs/{job.id}/release")
-        self.store.save(job)
-        self._log.info("%s: %s", job.id, job.log[-1])
-        resume = None if hold.code == 2 else self._resumer(ticket)
-        self.scenarios.holds.hold(job.id, job.bucket, fired.rule_id, hold, resume)
+        self.lifecycle.move(job, Phase.HELD, f"held at code {hold.code} by scenario {fired.rule_id} {until}until "
+                                             f"POST /_emulator/jobs/{job.id}/release")
+        self.hooks.hold(job, fired, None if hold.code == 2 else self._resumer(ticket))
 
-    def _resumer(self, ticket: Ticket) -> Callable[[str], None]:
+    def _resumer(self, ticket: Ticket) -> Resume:
         """Queue a held job again once released, noting why in its log."""
         def resume(reason: str) -> None:
             with self._live_lock:
@@ -209,9 +204,9 @@ class JobService:
             job = job or self.store.get(ticket.job_id)
             if job is None or job.finished:
                 return  # deleted by a reset meanwhile
-            job.log.append(f"released {reason}")
-            self.store.save(job)
-            self._log.info("%s: released %s", job.id, reason)
+            # Back to waiting, or, parked by its worker at code 2, back to running.
+            self.lifecycle.move(job, Phase.WAITING if job.code == Code.WAITING else Phase.RUNNING,
+                                f"released {reason}")
             self.scheduler.enqueue(ticket)
 
         return resume
@@ -219,7 +214,7 @@ class JobService:
     def release(self, job_id: str) -> Job:
         """Release a job a scenario rule holds; 612 for an unknown job, 400 if it is not held."""
         job = self.get(job_id)
-        if not self.scenarios.holds.release(job_id, "by POST /_emulator/jobs/<id>/release"):
+        if not self.hooks.release(job_id, "by POST /_emulator/jobs/<id>/release"):
             raise QiniuError.bad_request(f"job {job_id} is not held (its code is {job.code})")
         return job
 
@@ -242,52 +237,7 @@ class JobService:
         return (template.fops, sub.pipeline or template.pipeline,
                 sub.notify_url or template.notify_url, f"workflow: {template.id}")
 
-    # -- read -------------------------------------------------------------------
-    def get(self, job_id: str) -> Job:
-        with self._live_lock:
-            live = self._live.get(job_id)
-        job = live or self.store.get(job_id)
-        if job is None:
-            raise QiniuError.no_such_job()
-        held = self.scenarios.holds.get(job_id) if live is None else None
-        if held is not None:
-            job.progress = held.progress()
-        return job
-
-    def watch(self, job_id: str, seconds: float, seen_progress: float | None = None) -> Job:
-        """The job once it finished or its progress moved from ``seen_progress``, waiting at
-        most ``seconds``; 612 at once for an unknown id."""
-        self.get(job_id)
-        return self.watcher.wait(lambda: self.get(job_id), seconds, seen_progress)
-
-    def recent(self, limit: int = 100, bucket: str | None = None, before: int | None = None) -> list[Job]:
-        """The newest jobs first (older than seq ``before``), running ones with their live progress."""
-        return [self._live_or(job) for job in self.store.recent(limit, bucket, before)]
-
-    def touching(self, bucket: str, key: str, limit: int = 50) -> list[Job]:
-        """The newest jobs that read ``bucket``/``key`` or wrote a result there."""
-        found = [job for job in self.store.mentioning(bucket, key, limit)
-                 if (job.bucket, job.key) == (bucket, key) or self._wrote(job, bucket, key)]
-        return [self._live_or(job) for job in found]
-
-    def _wrote(self, job: Job, bucket: str, key: str) -> bool:
-        for item in job.items:
-            if key == item.key or key in (item.keys or []):
-                try:
-                    saveas = parse_pipeline(item.cmd, self.registry).saveas
-                except QiniuError:
-                    continue
-                if (saveas.bucket if saveas else job.bucket) == bucket:
-                    return True
-        return False
-
-    def _live_or(self, job: Job) -> Job:
-        with self._live_lock:
-            return self._live.get(job.id, job)
-
-    def counts(self) -> JobCounts:
-        return JobCounts(running=self.scheduler.busy(), queued=self.scheduler.queued())
-
+    # -- operations on finished and queued jobs ------------------------------------
     def resend_notification(self, job_id: str) -> list[Attempt]:
         """Deliver a finished job's status to its notify URL again, now; the attempts are
         added to the job's record (its code stays what the first notification made it)."""
@@ -300,7 +250,7 @@ class JobService:
             outcome = Code.SUCCESS if all(i.code == Code.SUCCESS for i in job.items) else Code.FAILED
             attempts, _ = self.notifier.deliver(job.notify_url, notification(job, outcome))
             job.deliveries.extend(attempts)
-            self.store.save(job)
+            self.lifecycle.move(job, job.phase)
             return attempts
 
     def workflow_ids(self) -> list[str]:
@@ -318,16 +268,15 @@ class JobService:
             for item in job.items:
                 if item.code in (Code.WAITING, Code.RUNNING):
                     item.code = Code.CANCELLED
-            self._record(job, Code.CANCELLED)
+            self.lifecycle.move(job, Phase.CANCELLED)
             cancelled.append(job.id)
         return cancelled
 
     def forget(self, bucket: str | None = None) -> None:
         """Delete the records of every job (of one bucket)."""
         self.store.delete_all(bucket)
+        self.hooks.forget(bucket)
         with self._live_lock:
-            for job_id in [j for j, (b, _) in self._plans.items() if bucket is None or b == bucket]:
-                del self._plans[job_id]
             for job_id in [i for i, job in self._accepted.items() if bucket in (None, job.bucket)]:
                 del self._accepted[job_id]
         self.watcher.changed()
@@ -340,30 +289,20 @@ class JobService:
         job = job or self.store.get(job_id)
         if job is None or job.finished:
             return
-        job.code = Code.RUNNING
-        job.started_ns = job.started_ns or time.time_ns()
-        if self.scenarios.holds.get(job.id) is not None:
-            self.store.save(job)  # a job parked at code 2 is read from the store meanwhile
-        if self._parked(job):
+        self.lifecycle.move(job, Phase.RUNNING)
+        if self.hooks.park(job, self._resumer(Ticket(job.seq, job.id, job.pipeline))):
+            self.lifecycle.move(job, Phase.HELD)  # at code 2, until released
             return
         with self._live_lock:
             self._live[job.id] = job
         try:
-            # Not saved at code 2: prefop reads a running job from memory, and a restart
-            # resumes code 1 and 2 alike.
-            self.watcher.changed()
             self._run_items(job)
-            final = Code.SUCCESS if all(i.code == Code.SUCCESS for i in job.items) else Code.FAILED
-            self._finish(job, final, inline)
+            self._finish(job, inline)
         except Cancelled:
             self._log.info("%s: stopped by the shutdown; it resumes at the next start", job.id)
         finally:
             with self._live_lock:
                 self._live.pop(job.id, None)
-
-    def _parked(self, job: Job) -> bool:
-        """A job held at code 2 leaves its worker here and is queued again on release."""
-        return self.scenarios.holds.park(job.id, self._resumer(Ticket(job.seq, job.id, job.pipeline)))
 
     def _run_items(self, job: Job) -> None:
         def log(line: str) -> None:
@@ -382,21 +321,20 @@ class JobService:
             source = self.storage.stat(job.bucket, job.key)
         except (NoSuchKey, NoSuchBucket) as exc:
             source, missing = None, exc.message
-        with self._live_lock:
-            _, plan = self._plans.pop(job.id, (job.bucket, JobPlan()))
+        failures = self.hooks.failures(job)
         for index, item in enumerate(job.items):
             if item.code in (Code.SUCCESS, Code.FAILED):
                 continue  # finished before a restart
             if source is None:
                 item.code, item.error = Code.FAILED, MISSING_SOURCE
                 self._log.info("%s: the source %s:%s is gone: %s", job.id, job.bucket, job.key, missing)
-            elif index in plan.failures:
-                job.items[index] = self._failed_by(plan.failures[index], item, log, index)
+            elif index in failures:
+                job.items[index] = self._failed_by(failures[index], item, log, index)
             else:
                 log(item_mark(index, item.cmd))
                 job.items[index] = self._run_item(job, index, item, source, log, progress)
-            if index < len(job.items) - 1 or job.notify_url:
-                self.store.save(job)  # a restart skips it; the last one is saved with the final code
+            if index < len(job.items) - 1:
+                self.lifecycle.move(job, Phase.RUNNING)  # a restart skips it; the last one is saved as the job ends
 
     @staticmethod
     def _failed_by(fired: Fired, item: Item, log: Callable[[str], None], index: int) -> Item:
@@ -419,35 +357,31 @@ class JobService:
             self._log.exception("%s: item %d crashed", job.id, index)
             return Item(cmd=item.cmd, code=Code.FAILED, error=f"internal error: {type(exc).__name__}: {exc}")
 
-    def _finish(self, job: Job, final: Code, inline: bool = False) -> None:
+    def _finish(self, job: Job, inline: bool = False) -> None:
         """Notify (on the notifier's threads, or on this one when ``inline``), then record
-        the final code.
+        the outcome.
 
-        Until the notification is settled the job stays at code 2 in the store, so a crash
-        or a shutdown in between notifies again after the next start.
+        Until the notification is settled the job is notifying, at code 2 in the store, so a
+        crash or a shutdown in between notifies again after the next start.
         """
+        succeeded = all(i.code == Code.SUCCESS for i in job.items)
+        outcome = Phase.DONE if succeeded else Phase.FAILED
         if not job.notify_url:
-            self._record(job, final)
+            self.lifecycle.move(job, outcome)
             return
+        self.lifecycle.move(job, Phase.NOTIFYING)
 
         def notified(attempts: list[Attempt], error: str) -> None:
             job.deliveries.extend(attempts)
             if error and self.notifier.stop_event.is_set():
                 self._log.info("%s: notify interrupted by shutdown; resumed on restart", job.id)
-                self.store.save(job)
+                self.lifecycle.move(job, Phase.NOTIFYING)
                 return
             job.notify_error = error
-            self._record(job, Code.CALLBACK_FAILED if error else final)
+            self.lifecycle.move(job, Phase.CALLBACK_FAILED if error else outcome)
 
-        body = notification(job, final)
+        body = notification(job, Code.SUCCESS if succeeded else Code.FAILED)
         if inline:
             notified(*self.notifier.deliver(job.notify_url, body))
             return
         self.notifier.deliver_later(job.notify_url, body, notified)
-
-    def _record(self, job: Job, final: Code) -> None:
-        job.code = final
-        job.finished_ns = time.time_ns()
-        self.store.save(job)
-        self.watcher.changed()
-        self._log.info("finished %s with code %d", job.id, job.code)

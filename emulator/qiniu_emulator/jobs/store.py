@@ -7,8 +7,7 @@ import sqlite3
 from dataclasses import asdict
 
 from ..database import Database
-from .models import Code, Item, Job, StageLog
-from .notify import Attempt
+from ..job_records import Attempt, Code, Item, Job, Phase, StageLog
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS jobs (
@@ -124,5 +123,5 @@ def _job(row: sqlite3.Row) -> Job:
         code=row["code"], seq=row["seq"],
         timings=[StageLog(**t) for t in json.loads(row["timings"])],
         log=json.loads(row["log"]), notify_error=row["notify_error"], account=row["account"],
-        deliveries=[Attempt(**d) for d in json.loads(row["deliveries"])],
+        deliveries=[Attempt(**d) for d in json.loads(row["deliveries"])], phase=Phase.stored(row["code"]),
     )

@@ -13,7 +13,7 @@ import threading
 import time
 from typing import Callable
 
-from .models import Job
+from ..job_records import Job
 
 # Longest a single request may wait: clients ask again, well within proxy timeouts.
 MAX_WAIT_SECONDS = 30.0

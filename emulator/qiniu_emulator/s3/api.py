@@ -14,7 +14,7 @@ from flask import Response
 from werkzeug.datastructures import Headers, MultiDict
 
 from .attributes import STORED_HEADERS, ObjectHeaders, S3View
-from .errors import S3Error
+from ..s3_errors import S3Error
 from .multipart import S3Multipart
 from .payload import Payload
 from .regions import s3_region

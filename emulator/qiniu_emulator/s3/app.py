@@ -17,17 +17,17 @@ from urllib.parse import unquote
 from flask import Flask, Response, g, request
 
 from ..app import record_exchange
-from ..auth import AuthMode, RawRequest
+from ..auth import RawRequest
 from ..errors import QiniuError
 from .api import HANDLERS, Call
-from .errors import S3Error, translate
+from ..s3_errors import S3Error, translate
 from .multipart import S3Multipart
-from .operations import is_supported, operation_for
+from .operations import is_supported, operation_for, scenario_name
 from .payload import Payload
 from .faults import after, before
 from .regions import is_s3_label, kodo_region, region_of_host
 from .service import S3Service
-from .sigv4 import SigV4Verifier, query_pairs
+from ..auth.sigv4 import SigV4Caller, Signed, query_pairs
 from .wire import error_xml
 
 if TYPE_CHECKING:
@@ -44,13 +44,19 @@ class S3Door:
     emulator: "Emulator"
     service: S3Service
     multipart: S3Multipart
-    verifier: SigV4Verifier
 
     @classmethod
     def build(cls, emulator: "Emulator") -> "S3Door":
         service = S3Service(emulator.storage)
-        return cls(emulator, service, S3Multipart(emulator.storage, service.attributes),
-                   SigV4Verifier(emulator.settings.account_map, AuthMode(emulator.settings.auth)))
+        return cls(emulator, service, S3Multipart(emulator.storage, service.attributes))
+
+    def signed(self, raw: RawRequest) -> Signed:
+        """What the request's SigV4 (header or presigned query) vouches for."""
+        auth = self.emulator.auth
+        caller = auth.authenticate(raw, auth.s3)
+        if isinstance(caller, SigV4Caller) and caller.signed is not None:
+            return caller.signed
+        return auth.sigv4.anonymous()
 
 
 def is_s3_host(host: str) -> bool:
@@ -119,7 +125,8 @@ def create_s3_app(emulator: "Emulator") -> Flask:
         response.headers["x-amz-id-2"] = g.get("reqid", "")
         response.headers["X-Reqid"] = g.get("reqid", "")  # what the shared request log shows
         response.headers["Server"] = "qiniu-emulator"
-        record_exchange(emulator, response)
+        operation = g.get("s3_operation")
+        record_exchange(emulator, response, scenario_name(operation) if operation else "")
         return response
 
     return app
@@ -135,7 +142,7 @@ def _serve(door: S3Door) -> Response:
     names = {name for name, _ in query_pairs(raw.raw_query)}
     operation = operation_for(raw.method, bucket, key, names, "x-amz-copy-source" in request.headers)
     g.s3_operation = operation
-    signed = door.verifier.verify(raw)
+    signed = door.signed(raw)
     g.s3_account = signed.access_key
     if not is_supported(operation):
         raise S3Error.not_implemented(operation)

@@ -13,7 +13,7 @@ from typing import IO, cast
 from ..storage import Storage
 from ..storage.records import MultipartUpload
 from .attributes import Attributes, ObjectHeaders, S3View
-from .errors import S3Error
+from ..s3_errors import S3Error
 from .service import _check_key, s3_errors
 from .wire import PartEntry, UploadEntry
 

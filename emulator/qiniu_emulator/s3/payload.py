@@ -13,8 +13,8 @@ from typing import IO
 from werkzeug.datastructures import Headers
 
 from .checksums import Checksum, algorithm_of
-from .errors import S3Error
-from .sigv4 import (STREAMING_SIGNED, STREAMING_SIGNED_TRAILER, STREAMING_UNSIGNED_TRAILER, UNSIGNED, Signed)
+from ..s3_errors import S3Error
+from ..auth.sigv4 import (STREAMING_SIGNED, STREAMING_SIGNED_TRAILER, STREAMING_UNSIGNED_TRAILER, UNSIGNED, Signed)
 
 MAX_CHUNK_LINE = 4096
 MAX_TRAILER_BYTES = 16 * 1024

@@ -8,7 +8,7 @@ from typing import Mapping
 
 from werkzeug.datastructures import Headers
 
-from .errors import S3Error
+from ..s3_errors import S3Error
 
 OVERRIDES = {
     "response-content-type": "Content-Type", "response-content-language": "Content-Language",

@@ -20,7 +20,7 @@ from ..storage.listing import decode_marker, encode_marker
 from ..storage.names import check_bucket_name, key_bytes
 from ..storage.records import ObjectInfo
 from .attributes import Attributes, ObjectHeaders, S3View
-from .errors import S3Error, translate
+from ..s3_errors import S3Error, translate
 from .wire import CorsRule, Entry, Listing
 
 MAX_KEYS = 1000

@@ -9,7 +9,7 @@ from email.utils import formatdate
 from typing import Iterable
 from xml.sax.saxutils import escape
 
-from .errors import S3Error
+from ..s3_errors import S3Error
 
 NAMESPACE = "http://s3.amazonaws.com/doc/2006-03-01/"
 DECLARATION = '<?xml version="1.0" encoding="UTF-8"?>\n'

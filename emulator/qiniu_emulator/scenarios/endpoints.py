@@ -1,27 +1,17 @@
 """The endpoint names scenario rules match on, stable across routes and API versions.
 
-Inbound names are the Qiniu requests the emulator answers (``/v2/list`` and ``/list``
-are both ``rsf.list``); ``notify`` and ``callback`` are the requests it makes. A rule may
-name a family, any name cut at a dot: ``upload`` is every upload kind, ``rs`` every rs op.
+Inbound names are the Qiniu requests the emulator answers, as ``routes.py`` declares
+them (``/v2/list`` and ``/list`` are both ``rsf.list``); ``notify`` and ``callback`` are
+the requests it makes. A rule may name a family, any name cut at a dot: ``upload`` is every upload kind, ``rs`` every rs op.
 Jobs are matched by the endpoint that started them (``JOB_ORIGINS``).
 """
 
 from __future__ import annotations
 
-from ..s3.operations import SUPPORTED as S3_OPERATIONS, scenario_name
+from .. import routes
 
-RS_OPS = ("stat", "delete", "move", "copy", "chgm", "chtype", "chstatus", "deleteAfterDays")
-
-INBOUND: tuple[str, ...] = (
-    "pfop", "prefop", "prefop.v3",
-    "upload.form", "upload.mkblk", "upload.bput", "upload.mkfile",
-    "upload.multipart.init", "upload.multipart.part", "upload.multipart.list",
-    "upload.multipart.complete", "upload.multipart.abort",
-    *(f"rs.{op}" for op in RS_OPS), "rs.batch", "rsf.list",
-    "uc.query", "uc.regions", "uc.domains", "uc.buckets", "uc.mkbucket", "uc.drop", "uc.bucketInfo",
-    "uc.private", "fetch.sync", "fetch.async", "fetch.status", "io.download", "io.fop",
-    *(scenario_name(op.name) for op in S3_OPERATIONS),
-)
+RS_OPS = routes.RS_OPS
+INBOUND: tuple[str, ...] = routes.names()
 OUTBOUND: tuple[str, ...] = ("notify", "callback")
 JOB_ORIGINS: tuple[str, ...] = ("pfop", "upload.form", "upload.mkfile", "upload.multipart.complete")
 

@@ -20,10 +20,10 @@ import threading
 import time
 from dataclasses import replace
 from pathlib import Path
-from typing import IO
 
+from ..clock import DAY, Clock
 from ..errors import BucketExists, NoSuchBucket, NoSuchKey, QiniuError
-from . import catalog, listing
+from . import catalog, lifecycle, listing
 from .blocks import BlockUploads
 from .catalog import ObjectRow
 from .conditions import ObjectCondition
@@ -33,8 +33,9 @@ from .lock import DataDirLock
 from .multipart import MultipartUploads
 from .names import check_bucket_name, check_mime, is_valid_bucket_name, key_bytes
 from .placement import Placement
+from .resumable import ResumableUploads
 from .schema import SCHEMA
-from .records import BlockState, BucketInfo, ListPage, MultipartUpload, ObjectInfo, PartInfo
+from .records import BucketInfo, ListPage, ObjectInfo
 from .tempfiles import TempFile
 
 DEFAULT_MIME = "application/octet-stream"
@@ -44,10 +45,11 @@ MAX_LIFECYCLE_DAYS = 36500
 SWEEP_AFTER_SECONDS = 6 * 3600
 
 
-class Storage:
+class Storage(ResumableUploads):
     """Buckets, objects and resumable uploads under one data directory. Thread-safe."""
 
-    def __init__(self, data_dir: Path) -> None:
+    def __init__(self, data_dir: Path, clock: Clock | None = None) -> None:
+        self.clock = clock or Clock()  # what lifecycles come due by
         self.data_dir = Path(data_dir).resolve()
         self.tmp_dir = self.data_dir / "tmp"
         (self.data_dir / "buckets").mkdir(parents=True, exist_ok=True)
@@ -55,7 +57,7 @@ class Storage:
         self.lock = DataDirLock(self.data_dir)
         self.lock.acquire()
         self._db = Database(self.data_dir / "emulator.sqlite3")
-        self._db.apply_schema(SCHEMA)
+        self._db.apply_schema(SCHEMA + lifecycle.SCHEMA)
         self._placement = Placement(self.data_dir)
         # Serialises path choice, rename and row commit, so concurrent writers never
         # pick the same free path nor race a directory prune.
@@ -83,10 +85,13 @@ class Storage:
         self.lock.release()
 
     def housekeep(self) -> int:
-        """Periodic cleaning: expired objects and uploads, and scratch that no live run
-        owns and nobody has touched for a while. Returns how many tmp entries went."""
+        """Periodic cleaning: expired objects and uploads, lifecycle moves that came due, and
+        scratch that no live run owns and nobody has touched for a while. Returns how many
+        tmp entries went."""
         now = int(time.time())
-        self.purge_expired(now)
+        self.purge_expired()
+        with self._db.transaction() as conn:
+            lifecycle.apply_due(conn, self.clock.now())
         self._blocks.purge_expired(now)
         self._multipart.purge(expired_before=now)
         with self._scratch_lock:
@@ -174,7 +179,7 @@ class Storage:
             raise QiniuError.bad_request(f"invalid storage type {type_}: use 0 to 4")
         mode = "replace" if overwrite else "insert"
         return self._commit(bucket, key, temp, mime=mime, end_user=end_user, meta=meta or {}, mode=mode,
-                            expires_at=_expiry(delete_after_days), type_=type_)
+                            expires_at=self._expiry(delete_after_days), type_=type_)
 
     def put_bytes(self, bucket: str, key: str, data: bytes, *, mime: str, **kw) -> ObjectInfo:
         """Store ``data`` as an object (keyword options as for :meth:`commit`)."""
@@ -281,13 +286,8 @@ class Storage:
         if status not in (0, 1):
             raise QiniuError.bad_request(f"invalid status {status}: use 0 or 1")
         raw = key_bytes(key)
-        self.get_bucket(bucket)
         with self._db.transaction() as conn:
-            row = catalog.select_object(conn, bucket, raw)
-            if row is None:
-                raise QiniuError.no_such_key()
-            if cond is not None and not cond.matches(catalog.object_from_row(row, self.data_dir)):
-                raise QiniuError.condition_not_met()
+            row = self._row_where(conn, bucket, raw, cond)
             if row["status"] == status:
                 raise QiniuError.status_unchanged(disabled=bool(status))
             conn.execute("UPDATE objects SET status = ? WHERE bucket = ? AND key = ?", (status, bucket, raw))
@@ -296,11 +296,34 @@ class Storage:
         """Delete the object ``days`` days from now (0 keeps it for good); 612 if it does not exist."""
         if not 0 <= days <= MAX_LIFECYCLE_DAYS:
             raise QiniuError.bad_request(f"invalid deleteAfterDays {days}: use 0 to {MAX_LIFECYCLE_DAYS}")
-        self._update_column(bucket, key, "expires_at", _expiry(days))
+        self._update_column(bucket, key, "expires_at", self._expiry(days))
+
+    def _expiry(self, days: int) -> int:
+        """Unix seconds by the clock ``days`` days from now; 0 (no lifecycle) for 0 days."""
+        return int(self.clock.now()) + days * DAY if days > 0 else 0
+
+    def set_lifecycle(self, bucket: str, key: str, change: lifecycle.LifecycleChange,
+                      cond: ObjectCondition | None = None) -> None:
+        """Schedule (or cancel) an object's moves to other storage classes and its deletion;
+        612 if it does not exist, 613 when ``cond`` does not hold."""
+        self.purge_expired()
+        with self._db.transaction() as conn:
+            lifecycle.schedule(conn, self._row_where(conn, bucket, key_bytes(key), cond), change, self.clock.now())
+
+    def _row_where(self, conn: sqlite3.Connection, bucket: str, raw: bytes,
+                   cond: ObjectCondition | None) -> sqlite3.Row:
+        """The object's row; 631 for no bucket, 612 for no object, 613 when ``cond`` does not hold."""
+        self.get_bucket(bucket)
+        row = catalog.select_object(conn, bucket, raw)
+        if row is None:
+            raise QiniuError.no_such_key()
+        if cond is not None and not cond.matches(catalog.object_from_row(row, self.data_dir)):
+            raise QiniuError.condition_not_met()
+        return row
 
     def purge_expired(self, now: float | None = None) -> int:
         """Delete objects whose lifecycle has run out; returns how many went."""
-        now = int(time.time() if now is None else now)
+        now = int(self.clock.now() if now is None else now)
         if not catalog.expired_objects(self._db.conn(), now):
             return 0
         with self._place_lock:
@@ -341,66 +364,6 @@ class Storage:
         self._multipart.purge(bucket)
         if bucket is None:
             self._blocks.reset()
-
-    # resumable v1 ------------------------------------------------------------------
-    def mkblk(self, block_size: int, stream: IO[bytes], content_length: int | None) -> BlockState:
-        """Start a block (at most 4 MiB) with its first chunk."""
-        return self._blocks.mkblk(block_size, stream, content_length)
-
-    def bput(self, ctx: str, offset: int, stream: IO[bytes], content_length: int | None) -> BlockState:
-        """Append a chunk to a block; 701 for a bad, stale or expired ctx or a wrong offset."""
-        return self._blocks.bput(ctx, offset, stream, content_length)
-
-    def mkfile_assemble(self, ctxs: list[str], file_size: int) -> TempFile:
-        """The blocks named by ``ctxs`` concatenated into a temp file; 400 on size mismatch, 701 on bad ctx."""
-        if file_size < 0:
-            raise QiniuError.bad_request(f"invalid file size {file_size}")
-        with self._new_temp("mkfile-") as temp:
-            self._blocks.assemble(ctxs, file_size, temp)
-        return temp
-
-    def release_blocks(self, ctxs: list[str]) -> None:
-        """Delete the blocks of a finished mkfile (they would otherwise wait for expiry)."""
-        self._blocks.release(ctxs)
-
-    # resumable v2 ------------------------------------------------------------------
-    def init_multipart(self, bucket: str, key: str | None) -> MultipartUpload:
-        """Open a multipart upload; 631 for an unknown bucket."""
-        self.get_bucket(bucket)
-        if key is not None:
-            key_bytes(key)
-        return self._multipart.init(bucket, key)
-
-    def get_multipart(self, bucket: str, upload_id: str) -> MultipartUpload:
-        """A live upload session; 612 ``no such uploadId`` otherwise."""
-        return self._multipart.get(bucket, upload_id)
-
-    def list_multipart(self, bucket: str) -> list[MultipartUpload]:
-        """The live upload sessions of ``bucket``; 631 for an unknown bucket."""
-        self.get_bucket(bucket)
-        return self._multipart.live(bucket)
-
-    def put_part(
-        self, bucket: str, upload_id: str, part_number: int, stream: IO[bytes],
-        content_length: int | None, content_md5: str | None,
-    ) -> PartInfo:
-        """Store one part (1..10000); 400 when ``content_md5`` (hex) does not match."""
-        return self._multipart.put_part(bucket, upload_id, part_number, stream, content_length, content_md5)
-
-    def list_parts(self, bucket: str, upload_id: str, max_parts: int = 1000, marker: int = 0) -> list[PartInfo]:
-        return self._multipart.list_parts(bucket, upload_id, max_parts, marker)
-
-    def abort_multipart(self, bucket: str, upload_id: str) -> None:
-        self._multipart.abort(bucket, upload_id)
-
-    def complete_multipart(self, bucket: str, upload_id: str, parts: list[tuple[int, str]]) -> TempFile:
-        """The listed parts (ascending, etags matching) as one temp file carrying the final etag."""
-        return self._multipart.complete(bucket, upload_id, parts)
-
-    def finish_multipart(self, bucket: str, upload_id: str) -> None:
-        """Remove an upload session once its object has been committed."""
-        self._multipart.get(bucket, upload_id)
-        self._multipart.finish(upload_id)
 
     # internals -----------------------------------------------------------------------
     def _new_temp(self, prefix: str) -> TempFile:
@@ -479,8 +442,3 @@ class Storage:
     def _referenced_tmp_paths(self) -> set[Path]:
         rows = self._db.query("SELECT path FROM upload_block_chunks UNION SELECT path FROM multipart_parts")
         return {self.data_dir / r["path"] for r in rows}
-
-
-def _expiry(days: int) -> int:
-    """Unix seconds ``days`` days from now; 0 (no lifecycle) for 0 days."""
-    return int(time.time()) + days * 86400 if days > 0 else 0

@@ -14,8 +14,7 @@ from typing import IO
 from ..emulator import Emulator
 from ..errors import NoSuchBucket, NoSuchKey, QiniuError
 from ..fops.parse import Pipeline, parse_fops
-from ..jobs.models import Code, Job
-from ..jobs.notify import Attempt
+from ..job_records import Attempt, Code, Job
 from ..jobs.service import Submission
 from ..requestlog import RequestFilter, RequestRecord
 from ..storage import ObjectInfo

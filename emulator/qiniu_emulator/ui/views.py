@@ -15,8 +15,7 @@ from ..errors import QiniuError
 from ..fops.parse import Pipeline, parse_pipeline
 from ..fops.registry import Registry
 from ..inspection import Difference, Properties, TextPreview, ZipListing
-from ..jobs.models import DESC, Code, Item, Job, StageLog
-from ..jobs.notify import Attempt
+from ..job_records import DESC, Attempt, Code, Item, Job, StageLog
 from ..jobs.service import ITEM_MARK
 from ..scenarios import ActiveRule
 from ..storage import BucketInfo, ObjectInfo

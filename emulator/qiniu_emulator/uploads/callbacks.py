@@ -23,7 +23,7 @@ from ..errors import QiniuError
 from ..magic import render_template
 from ..outbound import Outbound, OutboundError
 from ..scenarios import Answer, Facts, Fired, Scenarios
-from .policy import PutPolicy
+from ..put_policy import PutPolicy
 
 log = logging.getLogger("qiniu_emulator.callback")
 

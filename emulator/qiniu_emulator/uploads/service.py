@@ -12,13 +12,13 @@ from typing import IO, Any
 
 from ..errors import QiniuError
 from ..fidelity import Fidelity, NotEmulated
-from ..jobs.models import Job
+from ..job_records import Job
 from ..jobs.service import JobService, Submission
 from ..magic import render_template, time_variables
 from ..storage import ObjectInfo, Storage, TempFile
 from ..wire import upload_answer
 from .callbacks import UploadCallbacks, as_body, fetched_key
-from .policy import PutPolicy
+from ..put_policy import PutPolicy
 
 OCTET_STREAM = "application/octet-stream"
 # Form fields Qiniu stores as object headers (docs/wire.md §8.1); the emulator does not.

@@ -1,5 +1,8 @@
 """AWS Signature Version 4, verified for real: the Authorization header and presigned URLs.
 
+Two schemes for the S3 door (``Authenticator.s3``): :class:`SigV4HeaderScheme` and
+:class:`SigV4QueryScheme`, over one :class:`SigV4Verifier` that checks against the keyring.
+
 The canonical request, string to sign and signing key follow AWS's documented algorithm
 (docs/s3.md §1); the request is rebuilt from what travelled (raw path, raw query, the
 headers the client says it signed). The payload's own checks (a signed SHA-256, aws-chunked
@@ -10,19 +13,19 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-import logging
 import re
 import time
 from calendar import timegm
 from dataclasses import dataclass
 from email.utils import parsedate_tz, mktime_tz
-from typing import Mapping
 from urllib.parse import quote, unquote
 
 from werkzeug.datastructures import Headers
 
-from ..auth import AuthMode, RawRequest
-from .errors import S3Error
+from .caller import Caller
+from .keys import AuthMode, Keyring
+from .raw import RawRequest
+from ..s3_errors import S3Error
 
 ALGORITHM = "AWS4-HMAC-SHA256"
 UNSIGNED = "UNSIGNED-PAYLOAD"
@@ -35,9 +38,6 @@ MAX_SKEW_SECONDS = 900  # docs/s3.md §1: 15 minutes
 MAX_PRESIGN_SECONDS = 7 * 24 * 3600  # docs/s3.md §2
 _HEX64 = re.compile(r"[0-9a-f]{64}")
 _SPACES = re.compile(r"\s+")
-
-log = logging.getLogger("qiniu_emulator.s3")
-
 
 @dataclass(frozen=True)
 class Scope:
@@ -90,28 +90,32 @@ class _Claim:
 
 
 class SigV4Verifier:
-    """Checks SigV4 against the configured accounts, under the emulator's auth mode."""
+    """Checks SigV4 against the keyring's accounts, under its auth mode."""
 
-    def __init__(self, accounts: Mapping[str, str], mode: AuthMode, max_skew: int = MAX_SKEW_SECONDS) -> None:
-        self._accounts = dict(accounts)
-        self._mode = mode
+    def __init__(self, keys: Keyring, max_skew: int = MAX_SKEW_SECONDS) -> None:
+        self._keys = keys
+        self._mode = keys.mode
         self._max_skew = max_skew
+
+    def anonymous(self) -> Signed:
+        """A request without SigV4: refused (Kodo's S3 API has no anonymous access) unless --auth off."""
+        if self._mode is AuthMode.OFF:
+            return Signed(access_key=self._keys.first_account()[0], payload=UNSIGNED, checked=False)
+        raise S3Error.access_denied("Anonymous access is not allowed: sign the request with SigV4")
 
     def verify(self, req: RawRequest, now: float | None = None) -> Signed:
         """The signer of ``req``; an :class:`S3Error` (403/400) when the signature does not hold."""
         now = time.time() if now is None else now
         claim = _claim(req)
         if claim is None:
-            if self._mode is AuthMode.OFF:
-                return Signed(access_key=next(iter(self._accounts), ""), payload=UNSIGNED, checked=False)
-            raise S3Error.access_denied("Anonymous access is not allowed: sign the request with SigV4")
+            return self.anonymous()
         if self._mode is AuthMode.OFF:
             return Signed(access_key=claim.access_key, payload=claim.payload, checked=False)
         self._check_time(claim, now)
-        secret = self._accounts.get(claim.access_key)
+        secret = self._keys.secret(claim.access_key)
         if secret is None:
             if self._mode is AuthMode.LAX:
-                log.info("SigV4: unknown access key %r accepted (--auth lax)", claim.access_key)
+                self._keys.log.warning("SigV4: unknown access key %r accepted (--auth lax)", claim.access_key)
                 return Signed(access_key=claim.access_key, payload=claim.payload, checked=False)
             raise S3Error.unknown_access_key(claim.access_key)
         return self._check_signature(req, claim, secret)
@@ -126,7 +130,7 @@ class SigV4Verifier:
         error = S3Error.signature_mismatch(claim.access_key, string_to_sign(claim.amz_date, claim.scope,
                                                                             canonicals[0]), canonicals[0])
         if self._mode is AuthMode.LAX:
-            log.info("SigV4 mismatch accepted (--auth lax): %s", error.expected)
+            self._keys.log.warning("SigV4 mismatch accepted (--auth lax): %s", error.expected)
             return Signed(claim.access_key, claim.payload, claim.amz_date, claim.scope, claim.signature, key,
                           checked=False)
         raise error
@@ -148,12 +152,45 @@ class SigV4Verifier:
             raise S3Error.time_skewed(claim.amz_date, server, self._max_skew)
 
 
+@dataclass(frozen=True)
+class SigV4Caller(Caller):
+    """A caller whose SigV4 held, with what its payload promises (``s3/payload.py`` checks it)."""
+
+    signed: Signed | None = None
+
+
+class SigV4HeaderScheme:
+    """``Authorization: AWS4-HMAC-SHA256 Credential=..., SignedHeaders=..., Signature=...``."""
+
+    name = "SigV4"
+
+    def __init__(self, verifier: SigV4Verifier) -> None:
+        self._verifier = verifier
+
+    def claims(self, req: RawRequest) -> bool:
+        return req.headers.get("Authorization", "").startswith(ALGORITHM)
+
+    def authenticate(self, req: RawRequest) -> Caller:
+        return _caller(self._verifier.verify(req), self.name)
+
+
+class SigV4QueryScheme(SigV4HeaderScheme):
+    """A presigned URL: ``X-Amz-Credential``, ``X-Amz-Signature`` and the rest in the query."""
+
+    name = "SigV4 presigned"
+
+    def claims(self, req: RawRequest) -> bool:
+        return not req.headers.get("Authorization") and any(
+            name in ("X-Amz-Credential", "X-Amz-Signature") for name, _ in query_pairs(req.raw_query))
+
+
+def _caller(signed: Signed, scheme: str) -> SigV4Caller:
+    return SigV4Caller(signed.access_key, covers_body=_HEX64.fullmatch(signed.payload) is not None,
+                       scheme=scheme, signed=signed)
+
+
 # ---------------------------------------------------------------------------
 # What the request claims
-
-
-def is_signed(req: RawRequest) -> bool:
-    return req.headers.get("Authorization", "").startswith(ALGORITHM) or "X-Amz-Signature=" in req.raw_query
 
 
 def _claim(req: RawRequest) -> _Claim | None:

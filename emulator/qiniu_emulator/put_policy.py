@@ -1,7 +1,9 @@
-"""The put policy carried by an upload token.
+"""The upload token and the put policy it carries.
 
-A put policy is the JSON object a client signs into its upload token. :class:`PutPolicy`
-type-checks it once, so upload handlers work with typed fields and ask the policy the
+A put policy is the JSON object a client signs into its upload token
+``<AK>:<sign>:<urlsafe_b64(policy JSON)>``. :class:`UploadToken` splits a token without
+judging its signature (``auth/uptoken.py`` does that), and :class:`PutPolicy` type-checks
+the policy once, so upload handlers work with typed fields and ask the policy the
 questions the upload protocol needs answered: which key to store under, may it
 overwrite, is the size or mime type acceptable.
 """
@@ -9,10 +11,12 @@ overwrite, is the size or mime type acceptable.
 from __future__ import annotations
 
 import fnmatch
+import json
 from dataclasses import dataclass, field
 from typing import Any, Callable, Mapping
 
-from ..errors import QiniuError
+from .encoding import b64_decode
+from .errors import QiniuError
 
 MAX_SCOPE_KEY_BYTES = 750
 MAX_KEYLIMIT = 20
@@ -281,3 +285,53 @@ def parse_mime_limit(text: str) -> tuple[bool, list[str]]:
     deny = text.startswith("!")
     items = [item.strip().lstrip("!").strip().lower() for item in text.split(";")]
     return deny, [item for item in items if item]
+
+
+# ---------------------------------------------------------------------------
+# The token around the policy
+
+
+@dataclass(frozen=True)
+class UploadToken:
+    """An upload token's three parts, as sent; nothing here says the signature is right.
+
+    ``prefixed``: the token came as ``:<prefix>:<AK>:<sign>:<policy>``, the five-part form
+    the Go SDK reads by dropping the first two parts (docs/wire.md §4.3).
+    """
+
+    access_key: str
+    sign: str
+    encoded_policy: str
+    prefixed: bool = False
+
+    @classmethod
+    def split(cls, text: str | None) -> "UploadToken | None":
+        """The parts of ``text``; None when it is not an upload token's shape."""
+        parts = (text or "").strip().split(":")
+        prefixed = len(parts) == 5 and parts[0] == ""
+        if prefixed:
+            parts = parts[2:]
+        if len(parts) != 3:
+            return None
+        return cls(parts[0], parts[1], parts[2], prefixed)
+
+    def fields(self) -> dict[str, Any]:
+        """The policy's JSON object, unchecked; ValueError when it is not one."""
+        try:
+            data = json.loads(b64_decode(self.encoded_policy).decode("utf-8"))
+        except RecursionError:
+            raise ValueError("the put policy nests too deep") from None
+        if not isinstance(data, dict):
+            raise ValueError("the put policy is not a JSON object")
+        return data
+
+    def policy(self) -> PutPolicy:
+        """The typed policy: 401 ``bad token`` when it does not decode, 400 naming a mistyped field."""
+        try:
+            data = self.fields()
+        except ValueError:
+            raise QiniuError.bad_token() from None
+        try:
+            return PutPolicy.from_json(data)
+        except ValueError as exc:
+            raise QiniuError.bad_request(f"invalid put policy: {exc}") from None

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..errors import (BadRequest, BucketExists, ConditionNotMet, DiskFull, FileExists, Forbidden, InjectedAnswer,
+from .errors import (BadRequest, BucketExists, ConditionNotMet, DiskFull, FileExists, Forbidden, InjectedAnswer,
                       InvalidMarker, NoSuchBucket, NoSuchKey, NoSuchUpload, QiniuError, TooLarge, TooManyRequests,
                       Unauthorized)
 

@@ -1,14 +1,14 @@
-"""Job and item records (their wire JSON is in ``wire.py``)."""
+"""Job, item and delivery records: plain data (their wire JSON is in ``wire.py``; the
+rules of how a job moves between phases are in ``jobs/lifecycle.py``)."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
-from enum import IntEnum
+from enum import Enum, IntEnum
 from typing import Any
 
-from ..fops.parse import Pipeline
-from .notify import Attempt
+from .fops.parse import Pipeline
 
 
 class Code(IntEnum):
@@ -20,6 +20,27 @@ class Code(IntEnum):
     FAILED = 3
     CALLBACK_FAILED = 4
     CANCELLED = 5  # its pipeline was deleted while it waited (docs/fops.md §10.1)
+
+
+class Phase(str, Enum):
+    """Where a job is in its life (``jobs/lifecycle.py`` has the moves between them)."""
+
+    ACCEPTED = "accepted"  # validated, not yet stored
+    WAITING = "waiting"  # stored and queued
+    HELD = "held"  # held by a scenario rule until released (its code stays 1, or 2 once parked)
+    RUNNING = "running"
+    NOTIFYING = "notifying"  # its items are done; the notification is not settled yet
+    DONE = "done"
+    FAILED = "failed"
+    CALLBACK_FAILED = "callback failed"
+    CANCELLED = "cancelled"
+
+    @classmethod
+    def stored(cls, code: int) -> "Phase":
+        """The phase of a job read back with ``code`` (a restart resumes 1 and 2 alike)."""
+        return {Code.WAITING: cls.WAITING, Code.RUNNING: cls.RUNNING, Code.SUCCESS: cls.DONE,
+                Code.FAILED: cls.FAILED, Code.CALLBACK_FAILED: cls.CALLBACK_FAILED,
+                Code.CANCELLED: cls.CANCELLED}[Code(code)]
 
 
 DESC = {
@@ -59,6 +80,18 @@ class StageLog:
 
 
 @dataclass
+class Attempt:
+    """One delivery attempt of a job's notification."""
+
+    url: str
+    at_ns: int
+    seconds: float
+    status: int | None = None  # None when no HTTP answer came
+    error: str = ""
+    answer: str = ""
+
+
+@dataclass
 class Job:
     """A persistent processing task, as stored and as reported by prefop."""
 
@@ -85,6 +118,7 @@ class Job:
     deliveries: list[Attempt] = field(default_factory=list)
     # The commands as parsed at submission (not stored: a restart parses them again).
     parsed: list[Pipeline] | None = field(default=None, repr=False, compare=False)
+    phase: Phase = Phase.ACCEPTED  # not stored: read back from the code (Phase.stored)
 
     @property
     def finished(self) -> bool:
