@@ -155,6 +155,12 @@ class S3Error(Exception):
                    "and you already own it.", BucketName=name)
 
     @classmethod
+    def bucket_exists(cls, name: str) -> "S3Error":
+        return cls(409, "BucketAlreadyExists", "The requested bucket name is not available. The bucket namespace "
+                   "is shared by all users of the system. Please select a different name and try again.",
+                   BucketName=name)
+
+    @classmethod
     def bucket_not_empty(cls, name: str) -> "S3Error":
         return cls(409, "BucketNotEmpty", "The bucket you tried to delete is not empty", BucketName=name)
 

@@ -6,7 +6,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import IO, cast
 from urllib.parse import unquote
 
@@ -16,6 +16,7 @@ from werkzeug.datastructures import Headers, MultiDict
 from .attributes import STORED_HEADERS, ObjectHeaders, S3View
 from ..s3_errors import S3Error
 from .multipart import S3Multipart
+from .names import BucketNames
 from .payload import Payload
 from .regions import s3_region
 from .reading import byte_range, overrides, precondition
@@ -33,7 +34,7 @@ class Call:
     """One S3 request, parsed: what it addresses and how to read its body."""
 
     operation: str
-    bucket: str
+    bucket: str  # the Kodo bucket
     key: str
     query: MultiDict[str, str]
     headers: Headers
@@ -41,6 +42,8 @@ class Call:
     region: str
     service: S3Service
     multipart: S3Multipart
+    names: BucketNames
+    name: str = ""  # the bucket as the request names it (its S3 name)
 
 
 def xml(text: str, status: int = 200, headers: dict[str, str] | None = None) -> Response:
@@ -70,12 +73,13 @@ def object_headers(view: S3View) -> dict[str, str]:
 
 
 def copy_source(call: Call) -> tuple[str, str]:
+    """The Kodo bucket and key of ``x-amz-copy-source``."""
     text = unquote(call.headers.get("x-amz-copy-source", "")).split("?versionId=", 1)[0].lstrip("/")
     bucket, _, key = text.partition("/")
     if not bucket or not key:
         raise S3Error.invalid_argument("Copy Source must mention the source bucket and key: "
                                        "sourcebucket/sourcekey", "x-amz-copy-source", text[:80])
-    return bucket, key
+    return call.names.kodo(bucket), key
 
 
 def _int_param(call: Call, name: str, default: int) -> int:
@@ -92,13 +96,14 @@ def _int_param(call: Call, name: str, default: int) -> int:
 
 
 def list_buckets(call: Call) -> Response:
-    return xml(wire.list_buckets_xml(call.service.owner_id, call.service.list_buckets()))
+    buckets = [(call.names.s3(name), created) for name, created in call.service.list_buckets()]
+    return xml(wire.list_buckets_xml(call.service.owner_id, buckets))
 
 
 def create_bucket(call: Call) -> Response:
     call.body.read_all(MAX_XML_BYTES)  # the optional CreateBucketConfiguration: the region is the door's
     call.service.create_bucket(call.bucket, call.region)
-    return Response(status=200, headers={"Location": f"/{call.bucket}"})
+    return Response(status=200, headers={"Location": f"/{call.name}"})
 
 
 def head_bucket(call: Call) -> Response:
@@ -120,7 +125,7 @@ def list_objects(call: Call) -> Response:
     query = ListQuery(call.query.get("prefix", ""), call.query.get("delimiter", ""), marker,
                       _int_param(call, "max-keys", 1000))
     page, _ = call.service.list_objects(call.bucket, query)
-    return xml(wire.list_v1_xml(page, marker, call.service.owner_id))
+    return xml(wire.list_v1_xml(replace(page, bucket=call.name), marker, call.service.owner_id))
 
 
 def list_objects_v2(call: Call) -> Response:
@@ -132,7 +137,7 @@ def list_objects_v2(call: Call) -> Response:
                       _int_param(call, "max-keys", 1000))
     page, next_marker = call.service.list_objects(call.bucket, query)
     owner = call.service.owner_id if call.query.get("fetch-owner", "").lower() == "true" else None
-    return xml(wire.list_v2_xml(page, token, next_marker, start_after, owner))
+    return xml(wire.list_v2_xml(replace(page, bucket=call.name), token, next_marker, start_after, owner))
 
 
 def _token_key(token: str) -> str:
@@ -236,7 +241,7 @@ def _upload_id(call: Call) -> str:
 
 def create_multipart(call: Call) -> Response:
     upload_id = call.multipart.create(call.bucket, call.key, given_headers(call.headers))
-    return xml(wire.initiate_xml(call.bucket, call.key, upload_id))
+    return xml(wire.initiate_xml(call.name, call.key, upload_id))
 
 
 def upload_part(call: Call) -> Response:
@@ -262,7 +267,7 @@ def upload_part_copy(call: Call) -> Response:
 def complete_multipart(call: Call) -> Response:
     parts = wire.parse_complete(call.body.read_all(MAX_XML_BYTES))
     view = call.multipart.complete(call.bucket, call.key, _upload_id(call), parts)
-    return xml(wire.complete_xml(f"/{call.bucket}/{call.key}", call.bucket, call.key, view.etag))
+    return xml(wire.complete_xml(f"/{call.name}/{call.key}", call.name, call.key, view.etag))
 
 
 def abort_multipart(call: Call) -> Response:
@@ -273,13 +278,13 @@ def abort_multipart(call: Call) -> Response:
 def list_parts(call: Call) -> Response:
     marker, max_parts = _int_param(call, "part-number-marker", 0), _int_param(call, "max-parts", 1000)
     parts, truncated = call.multipart.list_parts(call.bucket, call.key, _upload_id(call), marker, max_parts)
-    return xml(wire.list_parts_xml(call.bucket, call.key, _upload_id(call), marker, parts, max_parts, truncated,
+    return xml(wire.list_parts_xml(call.name, call.key, _upload_id(call), marker, parts, max_parts, truncated,
                                    call.service.owner_id))
 
 
 def list_uploads(call: Call) -> Response:
     prefix = call.query.get("prefix", "")
-    return xml(wire.list_uploads_xml(call.bucket, prefix, call.multipart.list_uploads(call.bucket, prefix),
+    return xml(wire.list_uploads_xml(call.name, prefix, call.multipart.list_uploads(call.bucket, prefix),
                                      call.service.owner_id))
 
 

@@ -22,6 +22,7 @@ from ..errors import QiniuError
 from .api import HANDLERS, Call
 from ..s3_errors import S3Error, translate
 from .multipart import S3Multipart
+from .names import BucketNames
 from .operations import is_supported, operation_for, scenario_name
 from .payload import Payload
 from .faults import after, before
@@ -44,11 +45,13 @@ class S3Door:
     emulator: "Emulator"
     service: S3Service
     multipart: S3Multipart
+    names: BucketNames
 
     @classmethod
     def build(cls, emulator: "Emulator") -> "S3Door":
         service = S3Service(emulator.storage)
-        return cls(emulator, service, S3Multipart(emulator.storage, service.attributes))
+        return cls(emulator, service, S3Multipart(emulator.storage, service.attributes),
+                   BucketNames(emulator.settings.s3_aliases))
 
     def signed(self, raw: RawRequest) -> Signed:
         """What the request's SigV4 (header or presigned query) vouches for."""
@@ -147,10 +150,11 @@ def _serve(door: S3Door) -> Response:
     if not is_supported(operation):
         raise S3Error.not_implemented(operation)
     before(door.emulator, operation, bucket, key)
-    call = Call(operation=operation, bucket=bucket, key=key, query=request.args, headers=request.headers,
+    kodo = door.names.kodo(bucket, creating=operation == "CreateBucket") if bucket else ""
+    call = Call(operation=operation, bucket=kodo, key=key, query=request.args, headers=request.headers,
                 body=Payload(request.stream, signed, request.headers),
                 region=kodo_region(region_of_host(raw.host)),
-                service=door.service, multipart=door.multipart)
+                service=door.service, multipart=door.multipart, names=door.names, name=bucket)
     return HANDLERS[operation](call)
 
 
