@@ -91,6 +91,13 @@ def _int_param(call: Call, name: str, default: int) -> int:
     return int(text)
 
 
+def _max_keys(call: Call) -> int:
+    value = _int_param(call, "max-keys", 1000)
+    if value < 0:
+        raise S3Error.invalid_argument("max-keys must not be negative", "max-keys", str(value))
+    return value
+
+
 # ---------------------------------------------------------------------------
 # service and buckets
 
@@ -123,7 +130,7 @@ def bucket_location(call: Call) -> Response:
 def list_objects(call: Call) -> Response:
     marker = call.query.get("marker", "")
     query = ListQuery(call.query.get("prefix", ""), call.query.get("delimiter", ""), marker,
-                      _int_param(call, "max-keys", 1000))
+                      _max_keys(call))
     page, _ = call.service.list_objects(call.bucket, query)
     return xml(wire.list_v1_xml(replace(page, bucket=call.name), marker, call.service.owner_id))
 
@@ -134,7 +141,7 @@ def list_objects_v2(call: Call) -> Response:
     if token:
         after = _token_key(token)
     query = ListQuery(call.query.get("prefix", ""), call.query.get("delimiter", ""), after,
-                      _int_param(call, "max-keys", 1000))
+                      _max_keys(call))
     page, next_marker = call.service.list_objects(call.bucket, query)
     owner = call.service.owner_id if call.query.get("fetch-owner", "").lower() == "true" else None
     return xml(wire.list_v2_xml(replace(page, bucket=call.name), token, next_marker, start_after, owner))
