@@ -16,7 +16,9 @@ from urllib.parse import unquote
 
 from flask import Flask, Response, g, request
 
+from ..api import faults
 from ..app import record_exchange
+from ..scenarios import Facts
 from ..auth import RawRequest
 from ..errors import QiniuError
 from .api import HANDLERS, Call
@@ -25,7 +27,6 @@ from .multipart import S3Multipart
 from .names import BucketNames
 from .operations import is_supported, operation_for, scenario_name
 from .payload import Payload
-from .faults import after, before
 from .regions import is_s3_label, kodo_region, region_of_host
 from .service import S3Service
 from ..auth.sigv4 import SigV4Caller, Signed, query_pairs
@@ -149,7 +150,8 @@ def _serve(door: S3Door) -> Response:
     g.s3_account = signed.access_key
     if not is_supported(operation):
         raise S3Error.not_implemented(operation)
-    before(door.emulator, operation, bucket, key)
+    if door.emulator.scenarios.active():
+        faults.apply_before(door.emulator, Facts(scenario_name(operation), bucket or None, key or None))
     kodo = door.names.kodo(bucket, creating=operation == "CreateBucket") if bucket else ""
     call = Call(operation=operation, bucket=kodo, key=key, query=request.args, headers=request.headers,
                 body=Payload(request.stream, signed, request.headers),
@@ -160,11 +162,8 @@ def _serve(door: S3Door) -> Response:
 
 def _scenario_after(em: "Emulator", response: Response) -> Response:
     """A scenario's "after" answer replaces a successful one, in S3's error shape."""
-    try:
-        after(em, response)
-    except QiniuError as exc:
-        return _error_response(exc)
-    return response
+    error = faults.after_answer(em, response)
+    return response if error is None else _error_response(error)
 
 
 def _error_response(exc: QiniuError | S3Error) -> Response:
