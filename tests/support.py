@@ -40,6 +40,34 @@ def wait_for(predicate: Callable[[], object], timeout: float = 30.0, interval: f
 
 
 
+def npm_installed(folder: Path, package: str, what: str) -> str:
+    """``node``, once ``npm ci`` has installed ``folder``'s lockfile (when ``package`` is not at its
+    pinned version yet). Without node and npm the test skips and says why; CI, with
+    QINIU_REQUIRE_NODE=1, fails instead."""
+    import json
+    import shutil
+
+    import pytest
+
+    def unavailable(reason: str) -> None:
+        if os.environ.get("QINIU_REQUIRE_NODE") == "1":
+            pytest.fail(f"the {what} test must run here: {reason}")
+        pytest.skip(reason)
+
+    node, npm = shutil.which("node"), shutil.which("npm")
+    if not node or not npm:
+        unavailable(f"Node.js and npm are not installed; install Node.js 18+ to run the {what} test")
+    assert node is not None and npm is not None
+    pinned = json.loads((folder / "package.json").read_text())["dependencies"][package]
+    installed = folder / "node_modules" / package / "package.json"
+    if not installed.is_file() or json.loads(installed.read_text())["version"] != pinned:
+        done = subprocess.run([npm, "ci", "--no-audit", "--no-fund"], cwd=folder, capture_output=True, text=True,
+                              timeout=600)
+        if done.returncode != 0:
+            unavailable(f"npm ci could not install {package} {pinned}: {done.stderr.strip()[-300:]}")
+    return node
+
+
 def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))

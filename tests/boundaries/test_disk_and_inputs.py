@@ -18,25 +18,6 @@ from qiniu_emulator.emulator import Emulator
 from qiniu_emulator.storage.lock import DataDirInUse
 
 
-def can_mount() -> bool:
-    return os.geteuid() == 0 and Path("/proc/filesystems").read_text().find("tmpfs") >= 0
-
-
-@pytest.fixture
-def small_disk(tmp_path):
-    """A 12 MB tmpfs to hold the data directory (needs root to mount)."""
-    if not can_mount():
-        pytest.skip("needs root to mount a small tmpfs; run as root (CI does) to test a full disk")
-    mount = tmp_path / "small"
-    mount.mkdir()
-    done = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=12m", "tmpfs", str(mount)],
-                          capture_output=True, text=True)
-    if done.returncode != 0:
-        pytest.skip(f"cannot mount a tmpfs here: {done.stderr.strip()}")
-    yield mount
-    subprocess.run(["umount", "-l", str(mount)], check=False)
-
-
 def temp_entries(data: Path) -> list[str]:
     return sorted(p.name for p in (data / "tmp").iterdir())
 

@@ -4,7 +4,6 @@ keys, malformed XML, and a full disk (a clear error, no temp file, nothing store
 from __future__ import annotations
 
 import os
-import subprocess
 from pathlib import Path
 
 import pytest
@@ -44,21 +43,6 @@ def test_an_entity_expansion_document_is_malformed_xml(server):
     S3SigV4Auth(Credentials(ACCESS_KEY, SECRET_KEY), "s3", "cn-east-1").add_auth(request)
     answer = requests.post(request.url, data=body, headers=dict(request.prepare().headers), timeout=10)
     assert answer.status_code == 400 and b"<Code>MalformedXML</Code>" in answer.content
-
-
-@pytest.fixture
-def small_disk(tmp_path):
-    """A 12 MB tmpfs to hold the data directory (needs root to mount)."""
-    if os.geteuid() != 0:
-        pytest.skip("needs root to mount a small tmpfs; run as root (CI does) to test a full disk")
-    mount = tmp_path / "small"
-    mount.mkdir()
-    done = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=12m", "tmpfs", str(mount)],
-                          capture_output=True, text=True)
-    if done.returncode != 0:
-        pytest.skip(f"cannot mount a tmpfs here: {done.stderr.strip()}")
-    yield mount
-    subprocess.run(["umount", "-l", str(mount)], check=False)
 
 
 def test_a_full_disk_is_a_clear_error_and_leaves_nothing(start_emulator, small_disk):

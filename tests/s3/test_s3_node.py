@@ -9,41 +9,24 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 import subprocess
 from pathlib import Path
 
 import pytest
 import requests
 from readme_snippets import snippet
-from support import ACCESS_KEY, SECRET_KEY
+from support import ACCESS_KEY, SECRET_KEY, npm_installed
 
 from s3_clients import image_size, jpeg, pfop_thumbnail
 from qiniu_emulator.config import DEFAULT_ACCESS_KEY, DEFAULT_SECRET_KEY
 
 HERE = Path(__file__).parent / "node"
-PINNED = json.loads((HERE / "package.json").read_text())["dependencies"]["@aws-sdk/client-s3"]
 BUCKET = "demo-bucket"
-
-
-def unavailable(reason: str) -> None:
-    if os.environ.get("QINIU_REQUIRE_NODE") == "1":
-        pytest.fail(f"the JavaScript S3 test must run here: {reason}")
-    pytest.skip(reason)
 
 
 @pytest.fixture(scope="module")
 def node() -> str:
-    node, npm = shutil.which("node"), shutil.which("npm")
-    if not node or not npm:
-        unavailable("Node.js and npm are not installed; install Node.js 18+ to run the AWS SDK for JavaScript test")
-    installed = HERE / "node_modules" / "@aws-sdk" / "client-s3" / "package.json"
-    if not installed.is_file() or json.loads(installed.read_text())["version"] != PINNED:
-        done = subprocess.run([npm, "ci", "--no-audit", "--no-fund"], cwd=HERE, capture_output=True, text=True,
-                              timeout=600)
-        if done.returncode != 0:
-            unavailable(f"npm ci could not install @aws-sdk/client-s3 {PINNED}: {done.stderr.strip()[-300:]}")
-    return node
+    return npm_installed(HERE, "@aws-sdk/client-s3", "AWS SDK for JavaScript")
 
 
 def step(node: str, server, *args: str) -> dict:

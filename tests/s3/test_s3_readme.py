@@ -12,7 +12,6 @@ import pytest
 from PIL import Image
 from readme_snippets import README, snippet
 
-from qiniu_emulator.config import DEFAULT_ACCESS_KEY, DEFAULT_SECRET_KEY
 from qiniu_emulator.s3.operations import operations_table
 
 README_S3 = "127.0.0.1:9002"
@@ -22,12 +21,6 @@ def on(text: str, server) -> str:
     """The snippet with the README's two addresses replaced by the test server's."""
     return text.replace(README_S3, server.s3_url.split("://", 1)[1]).replace(
         "127.0.0.1:9000", server.url.split("://", 1)[1])
-
-
-@pytest.fixture
-def readme_server(start_emulator):
-    return start_emulator(accounts=[(DEFAULT_ACCESS_KEY, DEFAULT_SECRET_KEY)],
-                          buckets=["demo-bucket", "output-bucket"])
 
 
 @pytest.fixture

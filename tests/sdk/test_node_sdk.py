@@ -10,37 +10,20 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 import subprocess
 from pathlib import Path
 
 import imageio_ffmpeg
 import pytest
 from readme_snippets import snippet
-from support import ACCESS_KEY, SECRET_KEY, free_port
+from support import ACCESS_KEY, SECRET_KEY, free_port, npm_installed
 
 HERE = Path(__file__).parent / "node"
-SDK_VERSION = json.loads((HERE / "package.json").read_text())["dependencies"]["qiniu"]
-
-
-def unavailable(reason: str) -> None:
-    if os.environ.get("QINIU_REQUIRE_NODE") == "1":
-        pytest.fail(f"the Node SDK test must run here: {reason}")
-    pytest.skip(reason)
 
 
 @pytest.fixture(scope="module")
 def node() -> str:
-    node, npm = shutil.which("node"), shutil.which("npm")
-    if not node or not npm:
-        unavailable("Node.js and npm are not installed; install Node.js 18+ to run the official Node SDK test")
-    installed = HERE / "node_modules" / "qiniu" / "package.json"
-    if not installed.is_file() or json.loads(installed.read_text())["version"] != SDK_VERSION:
-        done = subprocess.run([npm, "ci", "--no-audit", "--no-fund"], cwd=HERE, capture_output=True, text=True,
-                              timeout=600)
-        if done.returncode != 0:
-            unavailable(f"npm ci could not install qiniu {SDK_VERSION}: {done.stderr.strip()[-300:]}")
-    return node
+    return npm_installed(HERE, "qiniu", "official Node SDK")
 
 
 @pytest.fixture(scope="module")
