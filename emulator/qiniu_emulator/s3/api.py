@@ -14,7 +14,9 @@ from flask import Response
 from werkzeug.datastructures import Headers, MultiDict
 
 from .attributes import STORED_HEADERS, ObjectHeaders, S3View
+from ..errors import QiniuError
 from ..s3_errors import S3Error
+from ..storage.listing import decode_marker
 from .multipart import S3Multipart
 from .names import BucketNames
 from .payload import Payload
@@ -148,10 +150,9 @@ def list_objects_v2(call: Call) -> Response:
 
 
 def _token_key(token: str) -> str:
-    from ..storage.listing import decode_marker
     try:
         return decode_marker(token)
-    except Exception:  # noqa: BLE001 - any undecodable token is S3's InvalidArgument
+    except QiniuError:
         raise S3Error.invalid_argument("The continuation token provided is incorrect", "continuation-token",
                                        token[:80]) from None
 

@@ -147,12 +147,11 @@ def _serve(door: S3Door) -> Response:
     operation = operation_for(raw.method, bucket, key, names, "x-amz-copy-source" in request.headers)
     g.s3_operation = operation
     signed = door.signed(raw)
-    g.s3_account = signed.access_key
     if not is_supported(operation):
         raise S3Error.not_implemented(operation)
-    if door.emulator.scenarios.active():
-        faults.apply_before(door.emulator, Facts(scenario_name(operation), bucket or None, key or None))
     kodo = door.names.kodo(bucket, creating=operation == "CreateBucket") if bucket else ""
+    if door.emulator.scenarios.active():  # rules name the Kodo bucket, as on the native door
+        faults.apply_before(door.emulator, Facts(scenario_name(operation), kodo or None, key or None))
     call = Call(operation=operation, bucket=kodo, key=key, query=request.args, headers=request.headers,
                 body=Payload(request.stream, signed, request.headers),
                 region=kodo_region(region_of_host(raw.host)),

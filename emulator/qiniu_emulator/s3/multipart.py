@@ -10,11 +10,12 @@ from __future__ import annotations
 import hashlib
 from typing import IO, cast
 
+from ..errors import NoSuchUpload
 from ..storage import Storage
 from ..storage.records import MultipartUpload
 from .attributes import Attributes, ObjectHeaders, S3View
 from ..s3_errors import S3Error
-from .service import _check_key, s3_errors
+from .service import check_key, s3_errors
 from .wire import PartEntry, UploadEntry
 
 MIN_PART_BYTES = 5 * 1024 * 1024
@@ -41,7 +42,7 @@ class S3Multipart:
 
     def create(self, bucket: str, key: str, given: ObjectHeaders) -> str:
         with s3_errors(bucket, key):
-            _check_key(key)
+            check_key(key)
             upload = self._storage.init_multipart(bucket, key)
         self._attributes.open_upload(upload.upload_id, given)
         return upload.upload_id
@@ -51,7 +52,7 @@ class S3Multipart:
             self._storage.get_bucket(bucket)
         try:
             upload = self._storage.get_multipart(bucket, upload_id)
-        except Exception:  # noqa: BLE001 - any failure to find it is S3's NoSuchUpload
+        except NoSuchUpload:
             raise S3Error.no_such_upload(upload_id) from None
         if upload.key != key:
             raise S3Error.no_such_upload(upload_id)
@@ -115,8 +116,10 @@ class S3Multipart:
         self._session(bucket, key, upload_id)
         max_parts = max(1, min(max_parts, MAX_LIST_PARTS))
         with s3_errors(bucket, key):
-            parts = self._storage.list_parts(bucket, upload_id, max_parts + 1, marker) if max_parts < MAX_LIST_PARTS \
-                else self._storage.list_parts(bucket, upload_id, MAX_LIST_PARTS, marker)
+            # One more than asked says whether the listing is truncated (the store lists 1000 at most).
+            parts = self._storage.list_parts(bucket, upload_id, min(max_parts + 1, MAX_LIST_PARTS), marker)
+            if len(parts) == max_parts == MAX_LIST_PARTS:
+                parts += self._storage.list_parts(bucket, upload_id, 1, parts[-1].part_number)
         truncated = len(parts) > max_parts
         return [PartEntry(p.part_number, float(p.put_time), p.md5, p.size) for p in parts[:max_parts]], truncated
 

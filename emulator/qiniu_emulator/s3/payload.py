@@ -37,10 +37,6 @@ class Payload:
         if self._chunks is not None and self._checksum is None:
             self._checksum = self._chunks.trailer_checksum
 
-    @property
-    def size(self) -> int:
-        return self._size
-
     def checksum_headers(self) -> dict[str, str]:
         """The checksum the answer echoes, as S3 does."""
         return {self._checksum.header: self._checksum.value()} if self._checksum is not None else {}

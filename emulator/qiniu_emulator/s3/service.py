@@ -84,7 +84,7 @@ class S3Service:
     def put_object(self, bucket: str, key: str, body: IO[bytes], given: ObjectHeaders) -> S3View:
         """Stream ``body`` into a temp file and commit it (nothing is stored if the body breaks a promise)."""
         with s3_errors(bucket, key):
-            _check_key(key)
+            check_key(key)
             self.storage.get_bucket(bucket)
             with self.storage.temp_file() as temp:
                 temp.write_stream(body, MAX_PUT_BYTES)
@@ -94,13 +94,13 @@ class S3Service:
 
     def head(self, bucket: str, key: str) -> S3View:
         with s3_errors(bucket, key):
-            _check_key(key)
+            check_key(key)
             return self.attributes.view(self.storage.stat(bucket, key))
 
     def delete_object(self, bucket: str, key: str) -> None:
         """S3 deletes are idempotent: a missing key is a success."""
         with s3_errors(bucket, key):
-            _check_key(key)
+            check_key(key)
             self.storage.get_bucket(bucket)
             try:
                 self.storage.delete(bucket, key)
@@ -129,7 +129,7 @@ class S3Service:
             raise S3Error.invalid_request("This copy request is illegal because it is trying to copy an object to "
                                           "itself without changing the object's metadata.")
         with s3_errors(bucket, key):
-            _check_key(key)
+            check_key(key)
             self.storage.get_bucket(bucket)
             with self.storage.temp_file() as temp, _opened(original.info.path, src_key) as stream:
                 temp.write_stream(stream)
@@ -179,7 +179,7 @@ class S3Service:
         self.attributes.set_cors(bucket, stored)
 
 
-def _check_key(key: str) -> None:
+def check_key(key: str) -> None:
     if not key:
         raise S3Error.invalid_argument("An object key must not be empty", "key", "")
     try:
