@@ -35,7 +35,7 @@ class PortInUse(Exception):
 
 
 def banner(settings: Settings, url: str, https_url: str = "", ca: str = "",
-           buckets: list[str] | None = None, s3_url: str = "") -> str:
+           buckets: list[str] | None = None, s3_url: str = "", s3_https_url: str = "") -> str:
     """What a user needs to point a client at this server; ``buckets`` are those the data dir holds."""
     access_key, secret_key = settings.accounts[0]
     names = settings.buckets if buckets is None else buckets
@@ -60,7 +60,8 @@ def banner(settings: Settings, url: str, https_url: str = "", ca: str = "",
         f"Download: {url}/_io/<bucket>/<key>",
     ]
     if s3_url:
-        lines += [f"S3-compatible API: {s3_url} (SigV4 with the accounts above; any region name)"]
+        lines += [f"S3-compatible API: {s3_url} (SigV4 with the accounts above; any region name)"
+                  + (f" and {s3_https_url}" if s3_https_url else "")]
     if https_url:
         lines += ["", f"https: {https_url}, certificate from the local CA {ca}. Trust it with:",
                   f"  Node:            NODE_EXTRA_CA_CERTS={ca}",
@@ -122,10 +123,18 @@ class Listeners:
     https: TlsListener | None = None
     https_url: str = ""
     ca: str = ""
+    s3_https: TlsListener | None = None  # with --tls, the S3 door over https (its port + 1)
+    s3_https_url: str = ""
+
+    def start_https(self) -> None:
+        for listener in (self.https, self.s3_https):
+            if listener is not None:
+                listener.start()
 
     def stop_https(self) -> None:
-        if self.https is not None:
-            self.https.stop()
+        for listener in (self.https, self.s3_https):
+            if listener is not None:
+                listener.stop()
 
 
 @dataclass
@@ -139,6 +148,7 @@ class RunningServer:
     https_url: str = ""
     ca: str = ""
     s3_url: str = ""
+    s3_https_url: str = ""
 
     def stop(self, timeout: float = 10.0) -> None:
         server = self._listeners.server
@@ -179,7 +189,7 @@ def _listen(settings: Settings, emulator: Emulator) -> Listeners:
     https_port = None
     if settings.tls:
         try:
-            _listen_tls(settings, emulator, app, listeners, host)
+            _listen_tls(settings, emulator, (app, s3_app), listeners, host)
         except BaseException:
             server.close()
             raise
@@ -199,14 +209,24 @@ def _listen_s3(settings: Settings, s3_app: Any, listeners: Listeners, host: str)
     listeners.s3_url = f"http://{host}:{int(listeners.s3.effective_port)}"
 
 
-def _listen_tls(settings: Settings, emulator: Emulator, app: Any, listeners: Listeners, host: str) -> None:
+def _listen_tls(settings: Settings, emulator: Emulator, apps: tuple[Any, Any], listeners: Listeners,
+                host: str) -> None:
+    """The https port, and the S3 door's https port one above its plain one (a free one when that is 0)."""
     buckets = [b.name for b in emulator.storage.list_buckets()]
     names = certificate_names(settings.host, settings.domain_suffix, buckets)
     files = ensure_certificates(emulator.storage.data_dir, names)
     wanted = settings.https_port() if settings.tls_port is not None or settings.port else 0
+    s3_wanted = settings.s3_listen_port() + 1 if settings.s3_listen_port() else 0
     with _port_named(settings.host, wanted):
-        listeners.https = TlsListener(app, settings.host, wanted, settings.threads, files)
+        listeners.https = TlsListener(apps[0], settings.host, wanted, settings.threads, files)
+    try:
+        with _port_named(settings.host, s3_wanted):
+            listeners.s3_https = TlsListener(apps[1], settings.host, s3_wanted, settings.threads, files)
+    except BaseException:
+        listeners.https.stop()
+        raise
     listeners.https_url, listeners.ca = f"https://{host}:{listeners.https.port}", str(files.ca)
+    listeners.s3_https_url = f"https://{host}:{listeners.s3_https.port}"
 
 
 @contextmanager
@@ -238,12 +258,12 @@ def start_in_thread(settings: Settings) -> RunningServer:
     """Start an emulator in this process; returns once it accepts connections."""
     listeners = _make_server(settings)
     listeners.emulator.start()
-    if listeners.https is not None:
-        listeners.https.start()
+    listeners.start_https()
     thread = threading.Thread(target=listeners.server.run, name="qiniu-emulator-http", daemon=True)
     thread.start()
     return RunningServer(url=listeners.url, emulator=listeners.emulator, _listeners=listeners,
-                         _thread=thread, https_url=listeners.https_url, ca=listeners.ca, s3_url=listeners.s3_url)
+                         _thread=thread, https_url=listeners.https_url, ca=listeners.ca, s3_url=listeners.s3_url,
+                         s3_https_url=listeners.s3_https_url)
 
 
 def serve(settings: Settings) -> int:
@@ -251,10 +271,10 @@ def serve(settings: Settings) -> int:
     listeners = _make_server(settings)
     emulator, server = listeners.emulator, listeners.server
     emulator.start()
-    if listeners.https is not None:
-        listeners.https.start()
+    listeners.start_https()
     buckets = [bucket.name for bucket in emulator.storage.list_buckets()]
-    print(banner(settings, listeners.url, listeners.https_url, listeners.ca, buckets, listeners.s3_url), flush=True)
+    print(banner(settings, listeners.url, listeners.https_url, listeners.ca, buckets, listeners.s3_url,
+                 listeners.s3_https_url), flush=True)
     if settings.auth == "off":
         log.warning("--auth off: every request is accepted without checking its signature")
 

@@ -13,11 +13,11 @@ from support import ACCESS_KEY, SECRET_KEY, wait_for
 boto3 = pytest.importorskip("boto3", reason="boto3 is not installed: pip install -e '.[test]'")
 
 
-def client_for(url: str, secret: str = SECRET_KEY, **config):
+def client_for(url: str, secret: str = SECRET_KEY, verify: str | None = None, **config):
     from botocore.config import Config
 
     return boto3.client("s3", endpoint_url=url, aws_access_key_id=ACCESS_KEY, aws_secret_access_key=secret,
-                        region_name="cn-east-1", config=Config(retries={"max_attempts": 1}, **config))
+                        region_name="cn-east-1", verify=verify, config=Config(retries={"max_attempts": 1}, **config))
 
 
 

@@ -17,6 +17,7 @@ from ..s3_errors import S3Error
 from ..auth.sigv4 import (STREAMING_SIGNED, STREAMING_SIGNED_TRAILER, STREAMING_UNSIGNED_TRAILER, UNSIGNED, Signed)
 
 MAX_CHUNK_LINE = 4096
+LINE_READ = 256  # small: what a line read takes past the line is copied out of the buffer again
 MAX_TRAILER_BYTES = 16 * 1024
 STREAMING = (STREAMING_SIGNED, STREAMING_SIGNED_TRAILER, STREAMING_UNSIGNED_TRAILER)
 
@@ -127,6 +128,9 @@ class _Chunks:
         self.trailer_checksum = next((Checksum(a) for a in map(algorithm_of, declared) if a), None)
         decoded = headers.get("X-Amz-Decoded-Content-Length", "")
         self._decoded_length = int(decoded) if decoded.isdigit() else None
+        # Lines are cut from a buffer filled by read(): some servers' readline blocks on a
+        # chunked transfer (cheroot's, behind --tls), and read() is all every server offers.
+        self._buffer = b""
 
     def read(self, size: int) -> bytes:
         while self._left == 0 and not self._ended:
@@ -134,17 +138,24 @@ class _Chunks:
         if self._ended:
             return b""
         want = self._left if size is None or size < 0 else min(size, self._left)
-        data = self._stream.read(want)
+        data = self._take(want)
         if not data:
             raise S3Error.incomplete_body("The aws-chunked body ended inside a chunk")
         self._left -= len(data)
         if self._chunk_sha is not None:
             self._chunk_sha.update(data)
         if self._left == 0:
-            if self._stream.read(2) != b"\r\n":
+            if self._take(1) + self._take(1) != b"\r\n":
                 raise S3Error.incomplete_body("An aws-chunked chunk's data is not followed by CRLF")
             self._check_chunk()
         return data
+
+    def _take(self, size: int) -> bytes:
+        """Up to ``size`` bytes: the buffer's first, else the stream's."""
+        if self._buffer:
+            data, self._buffer = self._buffer[:size], self._buffer[size:]
+            return data
+        return self._stream.read(size)
 
     def finish(self, size: int) -> None:
         if self._decoded_length is not None and size != self._decoded_length:
@@ -200,9 +211,14 @@ class _Chunks:
                 raise S3Error.signature_mismatch(self._signed.access_key, "AWS4-HMAC-SHA256-TRAILER", body.decode())
 
     def _line(self) -> str:
-        line = self._stream.readline(MAX_CHUNK_LINE)
-        if not line.endswith(b"\n"):
-            if not line:
+        while b"\n" not in self._buffer:
+            if len(self._buffer) > MAX_CHUNK_LINE:
+                raise S3Error.incomplete_body("Malformed aws-chunked body: a line without CRLF")
+            more = self._stream.read(LINE_READ)
+            if not more:
+                if self._buffer:
+                    raise S3Error.incomplete_body("Malformed aws-chunked body: a line without CRLF")
                 return ""
-            raise S3Error.incomplete_body("Malformed aws-chunked body: a line without CRLF")
-        return line.rstrip(b"\r\n").decode("latin-1")
+            self._buffer += more
+        line, _, self._buffer = self._buffer.partition(b"\n")
+        return line.rstrip(b"\r").decode("latin-1")
