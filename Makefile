@@ -7,8 +7,19 @@ STAMP := $(VENV)/.installed-stamp
 HOST ?= 127.0.0.1
 PORT ?= 9000
 DATA ?= ./.qiniu-emulator
+# pytest-xdist workers (auto: one per core; JOBS=0 runs in this process). Whole files go to
+# one worker, so a module's fixtures (a server, generated media) are made once.
+JOBS ?= auto
+XDIST := -n $(JOBS) --dist loadfile
+# What test-fast leaves out: transcodes (tests/av), the official Node SDK (tests/sdk),
+# the browser console, HLS playback and the Docker image. make test runs everything.
+FAST_SKIPS := --ignore=tests/av --ignore=tests/sdk --ignore=tests/ui/test_ui_browser.py \
+	--ignore=tests/emulator/test_emulator_hls_playback.py --ignore=tests/project/test_docker.py
 
-.PHONY: test typecheck serve venv clean
+# Buckets `make serve` creates (space-separated); QINIU_EMULATOR_BUCKETS adds to them.
+BUCKETS ?= demo-bucket output-bucket
+
+.PHONY: test test-fast typecheck serve serve-seed venv clean
 
 venv: $(STAMP)
 
@@ -20,14 +31,23 @@ $(STAMP): pyproject.toml
 
 # The type checker runs first: `make test` fails on a type error as on a failing test.
 test: typecheck
-	$(PY) -m pytest
+	$(PY) -m pytest $(XDIST)
+
+# The inner loop: everything but the slowest families (FAST_SKIPS), stopping at the first failure.
+test-fast: $(STAMP)
+	$(PY) -m pytest $(XDIST) -x -q $(FAST_SKIPS)
 
 typecheck: $(STAMP)
 	$(PY) -m mypy
 
 serve: $(STAMP)
 	$(VENV)/bin/qiniu-emulator serve --host $(HOST) --port $(PORT) --data $(DATA) \
-		--bucket demo-bucket --bucket output-bucket
+		$(foreach bucket,$(BUCKETS),--bucket $(bucket))
+
+# An emulator ready for the data-processing seed's examples (docs/examples/seed/): its nine
+# buckets with the sources the examples read, the watermark logo's URL and its workflow template.
+serve-seed: $(STAMP)
+	$(PY) -m qiniu_contracts.seed_setup --seed-home $(DATA)-seed --host $(HOST) --port $(PORT) --data $(DATA)
 
 clean:
-	rm -rf $(VENV) $(DATA) .pytest_cache
+	rm -rf $(VENV) $(DATA) $(DATA)-seed .pytest_cache

@@ -106,7 +106,7 @@ def main() -> None:
     args = parser.parse_args()
     ports = {"emulator": free_port(), "moto": free_port()}
     s3_port = free_port()
-    procs = [start(Path(tempfile.mkdtemp(prefix="s3-bench-")) / "data", ports["emulator"], s3_port),
+    procs = [start(Path(tempfile.mkdtemp(prefix="s3-bench-")) / "data", ports["emulator"], "--s3-port", str(s3_port)),
              start_moto(ports["moto"])]
     try:
         clients = {"emulator": client(f"http://127.0.0.1:{s3_port}"), "moto": client(f"http://127.0.0.1:{ports['moto']}")}

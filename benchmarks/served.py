@@ -12,6 +12,7 @@ import requests
 
 ACCESS_KEY, SECRET_KEY = "bench-ak", "bench-sk"
 BUCKET = "bench-bucket"
+ADMIN_WRITE = {"X-Qiniu-Emulator": "1"}  # writes to the admin origin carry it
 
 
 def free_port() -> int:
@@ -20,18 +21,22 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-def start(data: Path, port: int, s3_port: int = 0) -> subprocess.Popen[bytes]:
-    """Serve ``data`` on ``port`` (its S3 door on ``s3_port``, 0: any free port) with the benchmark
-    account and bucket; returns once healthy."""
+def admin_url(port: int) -> str:
+    """The console and /_emulator/ endpoints of the emulator serving on ``port`` (``--port`` + 2)."""
+    return f"http://127.0.0.1:{port + 2}"
+
+
+def start(data: Path, port: int, *extra: str) -> subprocess.Popen[bytes]:
+    """Serve ``data`` on ``port`` with the benchmark account and bucket (and ``extra`` flags);
+    returns once healthy."""
     proc = subprocess.Popen([sys.executable, "-m", "qiniu_emulator", "serve", "--port", str(port),
-                             "--s3-port", str(s3_port), "--data", str(data),
-                             "--account", f"{ACCESS_KEY}:{SECRET_KEY}", "--bucket", BUCKET, "--log-level", "WARNING"],
+                             "--data", str(data), "--account", f"{ACCESS_KEY}:{SECRET_KEY}",
+                             "--bucket", BUCKET, "--log-level", "WARNING", *extra],
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    url = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline:
         try:
-            if requests.get(f"{url}/_emulator/health", timeout=1).status_code == 200:
+            if requests.get(f"{admin_url(port)}/_emulator/health", timeout=1).status_code == 200:
                 return proc
         except requests.ConnectionError:
             time.sleep(0.1)

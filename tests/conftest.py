@@ -22,7 +22,10 @@ if os.environ.get("CI"):
 
 @pytest.fixture
 def start_emulator(tmp_path_factory) -> Callable[..., RunningServer]:
-    """Start in-process emulators with test credentials; all are stopped afterwards."""
+    """Start in-process emulators with test credentials; all are stopped afterwards.
+
+    State is ephemeral unless the test names its ``data`` dir (to restart on it, or to
+    look at what was written there)."""
     servers: list[RunningServer] = []
 
     def start(**overrides) -> RunningServer:
@@ -32,6 +35,7 @@ def start_emulator(tmp_path_factory) -> Callable[..., RunningServer]:
                        buckets=list(BUCKETS), workers=2, workflows=workflows,
                        notify_backoff=0.05, notify_timeout=2.0)
         options.update(overrides)
+        options.setdefault("ephemeral", "data" not in overrides)
         server = start_in_thread(Settings(**options))
         servers.append(server)
         return server

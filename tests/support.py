@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import json
 import os
+import shutil
 import socket
 import subprocess
 import sys
@@ -12,6 +14,8 @@ from typing import Callable
 
 import requests
 
+# Writes to the admin origin (console, /_emulator/) carry this header.
+ADMIN_WRITE = {"X-Qiniu-Emulator": "1"}
 ACCESS_KEY = "test-access-key"
 SECRET_KEY = "test-secret-key"
 BUCKETS = ["demo-bucket", "output-bucket"]
@@ -40,32 +44,24 @@ def wait_for(predicate: Callable[[], object], timeout: float = 30.0, interval: f
 
 
 
-def npm_installed(folder: Path, package: str, what: str) -> str:
-    """``node``, once ``npm ci`` has installed ``folder``'s lockfile (when ``package`` is not at its
-    pinned version yet). Without node and npm the test skips and says why; CI, with
-    QINIU_REQUIRE_NODE=1, fails instead."""
-    import json
+def shared_once(tmp_path_factory, name: str, build: Callable[[Path], None]) -> Path:
+    """A directory that ``build`` fills once per test run. Under pytest-xdist the workers
+    share it: the first to ask builds it under a file lock, the others wait and reuse it."""
+    import fcntl
     import shutil
 
-    import pytest
-
-    def unavailable(reason: str) -> None:
-        if os.environ.get("QINIU_REQUIRE_NODE") == "1":
-            pytest.fail(f"the {what} test must run here: {reason}")
-        pytest.skip(reason)
-
-    node, npm = shutil.which("node"), shutil.which("npm")
-    if not node or not npm:
-        unavailable(f"Node.js and npm are not installed; install Node.js 18+ to run the {what} test")
-    assert node is not None and npm is not None
-    pinned = json.loads((folder / "package.json").read_text())["dependencies"][package]
-    installed = folder / "node_modules" / package / "package.json"
-    if not installed.is_file() or json.loads(installed.read_text())["version"] != pinned:
-        done = subprocess.run([npm, "ci", "--no-audit", "--no-fund"], cwd=folder, capture_output=True, text=True,
-                              timeout=600)
-        if done.returncode != 0:
-            unavailable(f"npm ci could not install {package} {pinned}: {done.stderr.strip()[-300:]}")
-    return node
+    root = tmp_path_factory.getbasetemp()
+    if os.environ.get("PYTEST_XDIST_WORKER"):
+        root = root.parent  # this run's directory, shared by its workers
+    directory = root / f"shared-{name}"
+    with open(root / f"shared-{name}.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not (directory / ".complete").exists():
+            shutil.rmtree(directory, ignore_errors=True)
+            directory.mkdir()
+            build(directory)
+            (directory / ".complete").touch()
+    return directory
 
 
 def free_port() -> int:
@@ -80,7 +76,10 @@ class ServeProcess:
     def __init__(self, data: Path, *extra: str, port: int | None = None) -> None:
         self.port = port or free_port()
         self.url = f"http://127.0.0.1:{self.port}"
+        self.admin_port = free_port()
+        self.admin_url = f"http://127.0.0.1:{self.admin_port}"
         self.args = [sys.executable, "-m", "qiniu_emulator", "serve", "--port", str(self.port),
+                     "--admin-port", str(self.admin_port),
                      "--data", str(data), "--account", f"{ACCESS_KEY}:{SECRET_KEY}",
                      *sum((["--bucket", b] for b in BUCKETS), []), *extra]
         self.proc: subprocess.Popen | None = None
@@ -95,7 +94,7 @@ class ServeProcess:
         if self.proc.poll() is not None:
             raise AssertionError(f"emulator exited early: {self.proc.stdout.read().decode()}")
         try:
-            return requests.get(f"{self.url}/_emulator/health", timeout=1).status_code == 200
+            return requests.get(f"{self.admin_url}/_emulator/health", timeout=1).status_code == 200
         except requests.ConnectionError:
             return False
 
@@ -129,3 +128,18 @@ class JobGate:
 
     def release(self) -> None:
         self._open.set()
+
+
+def npm_install(directory: Path, package: str) -> str:
+    """``npm ci`` in ``directory`` unless ``package`` is installed at its pinned version;
+    returns why it could not be installed, or "" when it is there."""
+    npm = shutil.which("npm")
+    if not npm or not shutil.which("node"):
+        return f"{package} needs Node.js 18+ and npm (apt-get install nodejs npm)"
+    version = json.loads((directory / "package.json").read_text())["dependencies"][package]
+    installed = directory / "node_modules" / package / "package.json"
+    if installed.is_file() and json.loads(installed.read_text())["version"] == version:
+        return ""
+    done = subprocess.run([npm, "ci", "--no-audit", "--no-fund"], cwd=directory, capture_output=True, text=True,
+                          timeout=600)
+    return "" if done.returncode == 0 else f"npm ci could not install {package} {version}: {done.stderr.strip()[-300:]}"

@@ -18,6 +18,7 @@ from .bucket import (
 from .config import Config, defaults, reset_defaults, set_default
 from .download import download_url
 from .etag import multipart_etag, qetag, qetag_file, qetag_stream, qetag_v2
+from .guard import DevelopmentKeyRefused
 from .http import RequestFailed, ResponseInfo
 from .ops import build_op, entry, op_save, pipe_cmd, urlsafe_b64encode
 from .pfop import PersistentFop
@@ -31,7 +32,7 @@ __all__ = [
     "Config", "defaults", "reset_defaults", "set_default",
     "download_url",
     "multipart_etag", "qetag", "qetag_file", "qetag_stream", "qetag_v2",
-    "RequestFailed", "ResponseInfo",
+    "RequestFailed", "ResponseInfo", "DevelopmentKeyRefused",
     "build_op", "entry", "op_save", "pipe_cmd", "urlsafe_b64encode",
     "PersistentFop", "JobItem", "JobStatus",
     "decode_upload_token", "put_data", "put_file",

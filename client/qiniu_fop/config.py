@@ -54,12 +54,22 @@ class Config:
     connection_timeout: float = 30.0
     connection_retries: int = 2
     connection_pool: int = 10
+    #: Ask uc which region serves each bucket and use that region's up, rs, rsf and io
+    #: hosts (cached for the answer's ttl), as the official SDKs do; off: the hosts above.
+    follow_regions: bool = False
     _session: requests.Session | None = dataclasses.field(
         default=None, init=False, repr=False, compare=False)
     _lock: threading.Lock = dataclasses.field(
         default_factory=threading.Lock, init=False, repr=False, compare=False)
     #: api hosts known to answer the emulator's long-poll (True) or not (False).
     long_poll: dict[str, bool] = dataclasses.field(
+        default_factory=dict, init=False, repr=False, compare=False)
+    #: api hosts of emulators -> their admin origin (the console and ``/_emulator/``), as
+    #: the api host's pointer answer names it.
+    admin_hosts: dict[str, str] = dataclasses.field(
+        default_factory=dict, init=False, repr=False, compare=False)
+    #: (uc host, access key, bucket) -> (its region's hosts, monotonic expiry); see regions.py.
+    region_cache: dict[tuple[str, str, str], tuple[Any, float]] = dataclasses.field(
         default_factory=dict, init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
@@ -149,6 +159,7 @@ def set_default(
     connection_timeout: float | None = None,
     connection_retries: int | None = None,
     connection_pool: int | None = None,
+    follow_regions: bool | None = None,
 ) -> Config:
     """Change the process-wide defaults; arguments left as None keep their value.
 
@@ -161,6 +172,7 @@ def set_default(
         "uc_host": default_uc_host, "io_host": default_io_host, "dora_host": default_dora_host,
         "connection_timeout": connection_timeout,
         "connection_retries": connection_retries, "connection_pool": connection_pool,
+        "follow_regions": follow_regions,
     }
     defaults().update(**{k: v for k, v in given.items() if v is not None})
     return defaults()

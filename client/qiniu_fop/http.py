@@ -15,6 +15,7 @@ import requests
 from requests.auth import AuthBase
 
 from .config import Config
+from .guard import DevelopmentKeyRefused, check_destination
 
 #: 5xx codes the service uses for final answers; repeating the request cannot help.
 NO_RETRY_CODES = frozenset({501, 509, 573, 579, 608, 612, 614, 616, 618, 630, 631, 632, 640, 701})
@@ -85,7 +86,15 @@ class RequestFailed(RuntimeError):
 def request(config: Config, method: str, url: str, *, auth: AuthBase | None = None,
             params: Mapping[str, Any] | None = None, data: bytes | str | None = None,
             files: Any = None, headers: Mapping[str, str] | None = None) -> ResponseInfo:
-    """Send one request, repeating it (a few times at most) while that may help."""
+    """Send one request, repeating it (a few times at most) while that may help.
+
+    A request signed with the emulator's development keys for a real Qiniu host is not
+    sent: the answer carries the :class:`DevelopmentKeyRefused` saying how to fix it.
+    """
+    try:
+        check_destination(url, auth, files)
+    except DevelopmentKeyRefused as exc:
+        return ResponseInfo(exception=exc, url=url)
     if isinstance(data, str):
         # requests would send a str body as Latin-1; signatures are over UTF-8.
         data = data.encode("utf-8")
@@ -134,6 +143,8 @@ def _text_of(response: requests.Response) -> str:
 
 
 def _error_of(info: ResponseInfo, exception: BaseException | None) -> str | None:
+    if isinstance(exception, DevelopmentKeyRefused):
+        return str(exception)
     if exception is not None:
         return f"{type(exception).__name__}: {exception}"
     if info.status_code == 200:

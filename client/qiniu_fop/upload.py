@@ -19,8 +19,9 @@ from urllib.parse import quote
 from .auth import UpTokenRequestsAuth
 from .config import Config, defaults
 from .etag import multipart_etag, qetag
-from .http import ResponseInfo, request, request_json
+from .http import ResponseInfo, decode_ok_body, request, request_json
 from .ops import urlsafe_b64encode
+from .regions import request_on, service_hosts
 
 MIB = 1024 * 1024
 DEFAULT_PART_SIZE = 4 * MIB
@@ -49,8 +50,8 @@ def put_data(up_token: str, key: str | None, data: bytes | str | IO[bytes],
     fields += [(name, (None, value)) for name, value in _metadata(metadata).items()]
     fields.append(("crc32", (None, str(zlib.crc32(content)))))
     fields.append(("file", (fname or key or "file", content, mime_type or OCTET_STREAM)))
-    ret, info = request_json(config, "POST", f"{config.up_host}/", files=fields)
-    return _checked_hash(policy, ret, info, qetag(content))
+    info = request_on(config, up_token.split(":", 1)[0], _scope_bucket(policy), "up", "POST", "/", files=fields)
+    return _checked_hash(policy, decode_ok_body(info), info, qetag(content))
 
 
 def put_file(up_token: str, key: str | None, file_path: str | os.PathLike[str],
@@ -83,16 +84,19 @@ class _MultipartUpload:
         self.config = config
         self.policy = decode_upload_token(up_token)
         self.auth = UpTokenRequestsAuth(up_token)
-        bucket = str(self.policy.get("scope", "")).split(":", 1)[0]
-        if not bucket:
-            raise ValueError("the upload token's policy has no scope (bucket)")
+        self.access_key, self.bucket = up_token.split(":", 1)[0], _scope_bucket(self.policy)
         encoded_key = "~" if key is None else urlsafe_b64encode(key)
-        self.base = (f"{config.up_host}/buckets/{quote(bucket, safe='')}"
-                     f"/objects/{encoded_key}/uploads")
+        self.path = f"/buckets/{quote(self.bucket, safe='')}/objects/{encoded_key}/uploads"
+        self.base = ""
 
     def run(self, path: str | os.PathLike[str], part_size: int, fname: str, mime_type: str,
             custom_vars: dict[str, str], metadata: dict[str, str]) -> tuple[dict | None, ResponseInfo]:
         """Upload the file's bytes and return the service's final answer."""
+        hosts, failed = service_hosts(self.config, self.access_key, self.bucket, "up")
+        if hosts is None:
+            assert failed is not None
+            return None, failed
+        self.base = hosts[0] + self.path  # one upload's parts all go to one host
         ret, info = request_json(self.config, "POST", self.base, auth=self.auth)
         upload_id = ret.get("uploadId") if isinstance(ret, dict) else None
         if not isinstance(upload_id, str) or not upload_id:
@@ -135,6 +139,13 @@ class _MultipartUpload:
     def _abort(self, upload_id: str) -> None:
         # Best effort: parts left behind expire on their own.
         request(self.config, "DELETE", f"{self.base}/{upload_id}", auth=self.auth)
+
+
+def _scope_bucket(policy: Mapping[str, Any]) -> str:
+    bucket = str(policy.get("scope", "")).split(":", 1)[0]
+    if not bucket:
+        raise ValueError("the upload token's policy has no scope (bucket)")
+    return bucket
 
 
 def decode_upload_token(up_token: str) -> dict[str, Any]:

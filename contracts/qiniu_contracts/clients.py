@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import json
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any, Protocol
 
@@ -40,6 +42,7 @@ class ContractClient(Protocol):
     def list(self, bucket: str, prefix: str, limit: int | None = None, marker: str | None = None) -> tuple[Reply, bool]: ...
     def pfop(self, bucket: str, key: str, fops: str | None, **options: Any) -> Reply: ...
     def prefop(self, persistent_id: str) -> Reply: ...
+    def put_data_at(self, up_host: str, bucket: str, key: str, data: bytes) -> Reply: ...
 
 
 def _reply(ret: Any, info: Any) -> Reply:
@@ -94,6 +97,11 @@ class OurClient(_SdkClient):
     def put_file(self, bucket, key, path):
         return _reply(*self._m.put_file(self.auth.upload_token(bucket, key), key, path))
 
+    def put_data_at(self, up_host, bucket, key, data):
+        """A form upload pinned to ``up_host`` (``http://host:port``), as an app that hard-codes it."""
+        pinned = self._m.Config.for_url(up_host, connection_retries=0)
+        return _reply(*self._m.put_data(self.auth.upload_token(bucket, key), key, data, config=pinned))
+
 
 class OfficialSdk(_SdkClient):
     """The official ``qiniu`` SDK, configured for the target."""
@@ -108,6 +116,11 @@ class OfficialSdk(_SdkClient):
     def put_file(self, bucket, key, path):
         return _reply(*self._m.put_file(self.auth.upload_token(bucket, key), key, path,
                                         version="v2", bucket_name=bucket))
+
+    def put_data_at(self, up_host, bucket, key, data):
+        """A form upload pinned to ``up_host`` (``http://host:port``), as an app that hard-codes its zone."""
+        zone = self._m.Region(up_host=up_host)
+        return _reply(*self._m.put_data(self.auth.upload_token(bucket, key), key, data, regions=[zone]))
 
     def _fops(self, fops: str | None) -> Any:
         # the official execute() joins a list with ';' (a string would be split into characters)
@@ -124,10 +137,39 @@ def configure_hosts(target: Target) -> None:
     qiniu_fop.set_default(default_api_host=target.url, default_up_host=target.url,
                           default_rs_host=target.url, default_rsf_host=target.url,
                           default_uc_host=target.url, default_io_host=target.url,
-                          default_dora_host=target.url)
+                          default_dora_host=target.url, follow_regions=False)
     qiniu.config.set_default(default_api_host=target.url, default_uc_host=target.url,
                              default_query_region_host=target.url, default_rs_host=target.url,
                              default_rsf_host=target.url)
+
+
+def configure_discovery(url: str) -> None:
+    """Tell both clients only where uc (and Dora) is: each finds a bucket's region by asking uc."""
+    import qiniu
+    import qiniu_fop
+
+    qiniu_fop.set_default(default_uc_host=url, default_api_host=url, default_dora_host=url, follow_regions=True)
+    qiniu.config.set_default(default_uc_host=url, default_query_region_host=url, default_api_host=url)
+
+
+@contextmanager
+def saved_defaults() -> Iterator[None]:
+    """Both clients' process-wide defaults are put back as they were when the block ends."""
+    import dataclasses
+
+    import qiniu
+    import qiniu_fop
+
+    ours = qiniu_fop.defaults()
+    fields = {f.name: getattr(ours, f.name) for f in dataclasses.fields(ours) if f.init}
+    # the official SDK keeps its defaults in two module dictionaries; copies put them back
+    theirs, customized = dict(qiniu.config._config), dict(qiniu.config._is_customized_default)
+    try:
+        yield
+    finally:
+        ours.update(**fields)
+        qiniu.config._config.update(theirs)
+        qiniu.config._is_customized_default.update(customized)
 
 
 def wait_job(client: ContractClient, persistent_id: str, target: Target) -> dict:

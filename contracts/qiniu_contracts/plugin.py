@@ -1,5 +1,6 @@
 """pytest plugin: ``--qiniu-target`` and the fixtures ``qiniu_emulator``, ``qiniu_target``,
-``qiniu_client``, ``contract_client``, ``qiniu_scenario``, ``emulator_only`` and ``contract_media``.
+``qiniu_client``, ``contract_client``, ``qiniu_scenario``, ``qiniu_clock``, ``emulator_only``,
+``contract_media``, ``qiniu_emulator_regions`` and ``region_client``.
 
 Installed with qiniu-emulator (entry point ``pytest11``), so any project can::
 
@@ -11,17 +12,23 @@ and run the contracts against any deployment with
 
 from __future__ import annotations
 
+import functools
 import os
 import shutil
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 import pytest
 
-from .clients import OfficialSdk, OurClient, configure_hosts
+from .clients import OfficialSdk, OurClient, configure_discovery, configure_hosts, saved_defaults
+from .clock import ClockControl
 from .scenarios import ScenarioControl
 from .targets import (
     EMULATOR_BUCKET, EMULATOR_OUTPUT_BUCKET, README_BUCKETS, SEED_BUCKETS, SEED_LOGO_URL, SEED_WORKFLOW,
-    TARGET_ENV, Target, TargetUnavailable, logo_fixture, parse_target, real_target, release, scratch_dir,
+    REGION_BUCKETS, TARGET_ENV, Target, TargetUnavailable, admin_origin, logo_fixture, parse_target, real_target,
+    release, scratch_dir,
     shared_emulator_target, suite_emulator_target, workflows_file,
 )
 
@@ -71,27 +78,78 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
         session.exitstatus = pytest.ExitCode.OK
 
 
+class ServedEmulator:
+    """The emulator ``--qiniu-target=url:...`` names, as ``qiniu_emulator`` yields it: it runs
+    in another process, so only its HTTP API (``.url``) is at hand."""
+
+    def __init__(self, url: str) -> None:
+        self.url = url
+
+    @functools.cached_property
+    def admin_url(self) -> str:
+        """The console and ``/_emulator/``, on a port of their own (asked of ``url`` once)."""
+        return admin_origin(self.url)
+
+    @property
+    def emulator(self):
+        raise AttributeError(f"the emulator under test runs in another process ({self.url}, from "
+                             "--qiniu-target=url:...): it has no in-process services; use its HTTP API "
+                             "at qiniu_emulator.url, or run without --qiniu-target for an in-process one")
+
+
 @pytest.fixture(scope="session")
-def qiniu_emulator():
+def qiniu_emulator(request: pytest.FixtureRequest):
+    """The emulator under test, following ``--qiniu-target`` as every fixture does.
+
+    By default an in-process emulator on a free loopback port (``_qiniu_in_process``):
+    ``.url`` (``http://127.0.0.1:<port>``), ``.admin_url`` (the console and ``/_emulator/``,
+    on a port of their own) and ``.emulator`` (its services). With ``url:http://HOST:PORT``
+    the served emulator there, as a :class:`ServedEmulator` (``.url`` and ``.admin_url``); with ``qiniu`` (the real service) a test using it is skipped.
+    """
+    try:
+        kind, url = parse_target(request.config.getoption("--qiniu-target"))
+    except ValueError as exc:
+        raise pytest.UsageError(str(exc)) from None
+    if kind == "url":
+        _ready(admin_origin(url), timeout=10)
+        return ServedEmulator(url)
+    if kind == "qiniu":
+        pytest.skip("qiniu_emulator: the target is the real service (--qiniu-target=qiniu), not an emulator")
+    return request.getfixturevalue("_qiniu_in_process")
+
+
+@pytest.fixture(scope="session")
+def _qiniu_in_process():
     """An emulator serving on a free loopback port for the whole session.
 
-    Yields the running server: ``.url`` (``http://127.0.0.1:<port>``) and ``.emulator``.
     Its buckets are the README's ``demo-bucket`` and ``output-bucket``, the contract buckets
     and every bucket the seed examples name; its account is the documented dev pair
-    (``qiniu_emulator.emulator.settings.accounts[0]``).
+    (``qiniu_emulator.emulator.settings.accounts[0]``). Its state is ephemeral (``--ephemeral``):
+    a temp dir without fsyncs, gone when the session ends.
     """
     from qiniu_emulator.config import Settings
-    from qiniu_emulator.server import start_in_thread
 
-    home = scratch_dir()
-    settings = Settings(port=0, data=home / "data", workers=2,
+    def settings(home: Path) -> Settings:
+        return Settings(port=0, data=home / "data", ephemeral=True, workers=2,
                         buckets=list(dict.fromkeys([*README_BUCKETS, EMULATOR_BUCKET, EMULATOR_OUTPUT_BUCKET,
                                                     *SEED_BUCKETS])),
                         workflows=workflows_file(home),
                         url_map=[(SEED_LOGO_URL.rsplit("/images/", 1)[0] + "/", logo_fixture(home))])
-    server = start_in_thread(settings)
+
+    with _served(settings) as server:
+        yield server
+
+
+@contextmanager
+def _served(settings: Callable[[Path], Any]) -> Iterator[Any]:
+    """An in-process emulator with the settings made for a scratch home; stopped, and its
+    home removed, when the block ends."""
+    from qiniu_emulator.server import start_in_thread
+
+    home = scratch_dir()
+    server = start_in_thread(settings(home))
     try:
-        _ready(server.url)
+        _ready(server.admin_url)
         yield server
     finally:
         server.stop()
@@ -99,7 +157,7 @@ def qiniu_emulator():
 
 
 def _ready(url: str, timeout: float = 30.0) -> None:
-    """Fail loudly unless the emulator answers its health check in time."""
+    """Fail loudly unless the emulator answers its health check in time (``url``: its admin origin)."""
     import time
 
     import requests
@@ -136,15 +194,15 @@ def qiniu_target(request: pytest.FixtureRequest) -> Target:
         if kind == "qiniu":
             target = real_target()
         elif kind == "url":
-            _ready(url, timeout=10)
+            _ready(admin_origin(url), timeout=10)
             from qiniu_emulator.config import DEFAULT_ACCESS_KEY, DEFAULT_SECRET_KEY
 
             target = shared_emulator_target(url, os.environ.get("QINIU_ACCESS_KEY", DEFAULT_ACCESS_KEY),
                                             os.environ.get("QINIU_SECRET_KEY", DEFAULT_SECRET_KEY))
         else:
-            server = request.getfixturevalue("qiniu_emulator")
+            server = request.getfixturevalue("_qiniu_in_process")
             access_key, secret_key = server.emulator.settings.accounts[0]
-            target = suite_emulator_target(server.url, access_key, secret_key)
+            target = suite_emulator_target(server.url, access_key, secret_key, server.admin_url)
     except TargetUnavailable as exc:
         pytest.skip(str(exc))
     configure_hosts(target)
@@ -193,9 +251,23 @@ def qiniu_scenario(qiniu_target: Target):
     if not qiniu_target.is_emulator:
         pytest.skip("scenario rules need the emulator")
     configure_hosts(qiniu_target)
-    control = ScenarioControl(qiniu_target.url)
+    control = ScenarioControl(qiniu_target.admin_url)
     yield control
     control.clear()
+
+
+@pytest.fixture
+def qiniu_clock(qiniu_target: Target):
+    """The emulator's clock (in-process or ``url:``), back at real time when the test ends:
+    ``qiniu_clock.advance(3600)``, ``qiniu_clock.set(unix_seconds)``, ``qiniu_clock.now()``.
+    Token deadlines, ``X-Qiniu-Date`` checks, lifecycle and job times follow it. Skips on
+    real Qiniu."""
+    if not qiniu_target.is_emulator:
+        pytest.skip("moving the clock needs the emulator")
+    configure_hosts(qiniu_target)
+    control = ClockControl(qiniu_target.admin_url)
+    yield control
+    control.reset()
 
 
 @pytest.fixture
@@ -203,6 +275,37 @@ def emulator_only(qiniu_target: Target) -> None:
     """Skips the test unless the target is an emulator."""
     if not qiniu_target.is_emulator:
         pytest.skip("uses emulator-only setup")
+
+
+@pytest.fixture(scope="session")
+def qiniu_emulator_regions(request: pytest.FixtureRequest):
+    """An emulator started with ``--regions z0,z2`` for the whole session: bucket
+    ``region-home`` lives in z0 and ``region-far`` in z2, each region has its own up, io,
+    rs, rsf and api hosts (``.emulator.regions.ports(region, service)``: main, backup).
+    Skipped unless the contracts run against the in-process emulator."""
+    kind, _ = parse_target(request.config.getoption("--qiniu-target"))
+    if kind != "emulator":
+        pytest.skip("a second, multi-region emulator is started only for --qiniu-target=emulator")
+    from qiniu_emulator.config import Settings
+
+    def settings(home: Path) -> Settings:
+        return Settings(port=0, data=home / "data", ephemeral=True, workers=2, regions=["z0", "z2"],
+                        buckets=[f"{name}@{region}" for name, region in REGION_BUCKETS.items()])
+
+    with _served(settings) as server:
+        yield server
+
+
+@pytest.fixture(params=["qiniu_fop", "qiniu"])
+def region_client(request: pytest.FixtureRequest, qiniu_emulator_regions):
+    """The contract adapter over each client, told only the multi-region emulator's uc (and
+    Dora) host; both clients' defaults are put back afterwards."""
+    access_key, secret_key = qiniu_emulator_regions.emulator.settings.accounts[0]
+    target = Target(kind="emulator", url=qiniu_emulator_regions.url, access_key=access_key,
+                    secret_key=secret_key, bucket="", output_bucket="", domain="", output_domain="")
+    with saved_defaults():
+        configure_discovery(qiniu_emulator_regions.url)
+        yield OurClient(target, secret_key) if request.param == "qiniu_fop" else OfficialSdk(target, secret_key)
 
 
 @pytest.fixture(scope="session")

@@ -21,7 +21,7 @@ from PIL import Image
 
 from qiniu_fop import Auth, PersistentFop, build_op, op_save, pipe_cmd
 
-from .clients import OurClient, download
+from .clients import OurClient, configure_hosts, download
 from .receiver import NotifyReceiver
 from .media import (
     BACKGROUND, PDF, SEED_AUDIO, SEED_BATCH, SEED_DOCUMENT, SEED_IMAGE, SEED_INPUT, SEED_PHOTO, SEED_VIDEO,
@@ -89,6 +89,7 @@ def notify_receiver():
 
 @pytest.fixture
 def seed(qiniu_target: Target, notify_receiver: NotifyReceiver) -> SeedPlace:
+    configure_hosts(qiniu_target)  # again: a test before this one may have pointed them elsewhere
     return SeedPlace(qiniu_target, notify_receiver)
 
 

@@ -131,3 +131,12 @@ def test_overwrite_replaces_content_and_etag(contract_client, qiniu_target):
     stat = contract_client.stat(qiniu_target.bucket, key)
     assert stat.ret["hash"] == ret["hash"] == qetag(b"second version, longer")
     assert stat.ret["fsize"] == len(b"second version, longer")
+
+
+def test_the_bucket_and_its_download_domain_are_listed(contract_client, qiniu_target):
+    """``buckets`` and ``list_domains``, as the official SDK names them, in both clients."""
+    names, info = contract_client.buckets.buckets()
+    assert info.status_code == 200 and qiniu_target.bucket in names, info
+    domains, info = contract_client.buckets.list_domains(qiniu_target.bucket)
+    assert info.status_code == 200, info
+    assert qiniu_target.domain.split("/")[0] in [domain.split("/")[0] for domain in domains]

@@ -5,14 +5,19 @@ from __future__ import annotations
 import logging
 import secrets
 import time
+from typing import Any, Callable
 from urllib.parse import unquote
 
 from flask import Flask, Response, g, request
 from werkzeug.exceptions import HTTPException
+from werkzeug.routing import Rule
 
 from . import ui
-from .api import EXTENSION, admin, context, dora, faults, fetch, io, json_response, raw_request, rs, scenarios, uc, up
+from .admin_origin import AdminOrigin
+from .api import (EXTENSION, admin, censor, clock, context, cors, dora, faults, fetch, io, json_response, markup_free,
+                  pointer, raw_request, regions, rs, scenarios, snapshot, uc, up)
 from .auth import FORM_CONTENT_TYPE, RawRequest
+from .bucket_ports import BUCKET_ENVIRON
 from .config import Settings
 from .emulator import Emulator
 from .errors import REASONS, BadSignature, NoSuchBucket, QiniuError
@@ -22,7 +27,7 @@ log = logging.getLogger("qiniu_emulator")
 
 
 def create_app(settings: Settings | None = None, emulator: Emulator | None = None) -> Flask:
-    """A Flask app serving every Qiniu endpoint the emulator knows.
+    """A Flask app serving every Qiniu endpoint the emulator knows (the service port).
 
     Given only settings, it builds the services and starts the job workers itself;
     a caller passing ``emulator`` starts it when it is ready (see ``server.py``).
@@ -30,18 +35,74 @@ def create_app(settings: Settings | None = None, emulator: Emulator | None = Non
     if emulator is None:
         emulator = Emulator.build(settings or Settings())
         emulator.start()
+    app = _flask(emulator)
+    for blueprint in (dora.bp, up.bp, rs.bp, uc.bp, cors.bp, fetch.bp, censor.bp, io.bp, pointer.bp):
+        app.register_blueprint(blueprint)
+    _install_hooks(app, emulator)
+    cors.install(app, emulator)
+    regions.install(app, emulator)  # after the scenario hook: a rule may fail a region host first
+    _install_scenario_answers(app, emulator)
+    return app
+
+
+def create_admin_app(emulator: Emulator) -> Flask:
+    """The admin origin's app: ``/_emulator/`` endpoints and the console, behind the checks
+    of ``admin_origin.py``; it serves no object bytes and sends no CORS headers."""
+    app = _flask(emulator)
+    for blueprint in (admin.bp, clock.bp, snapshot.bp, scenarios.bp):
+        app.register_blueprint(blueprint)
+    if emulator.settings.console:
+        ui.install(app, emulator)
+    guard = AdminOrigin.of(emulator.settings)
+
+    @app.before_request
+    def only_our_names_and_own_writes() -> None:
+        g.reqid = secrets.token_urlsafe(12)
+        guard.check(request.method, request.host, request.scheme, request.headers.get)
+
+    @app.after_request
+    def stamp(response: Response) -> Response:
+        return _stamp(response)
+
+    _install_errors(app)
+    return app
+
+
+def _flask(emulator: Emulator) -> Flask:
     app = Flask("qiniu_emulator")
+    app.url_rule_class = BuilderOnFirstUseRule
     app.url_map.merge_slashes = False
     app.url_map.strict_slashes = False
     app.url_map.converters["key_path"] = io.KeyPathConverter
     app.extensions[EXTENSION] = emulator
-    for blueprint in (admin.bp, scenarios.bp, dora.bp, up.bp, rs.bp, uc.bp, fetch.bp, io.bp):
-        app.register_blueprint(blueprint)
-    if emulator.settings.console:
-        ui.install(app, emulator)
-    _install_hooks(app, emulator)
-    _install_scenario_answers(app, emulator)
     return app
+
+
+def _stamp(response: Response) -> Response:
+    response.headers["X-Reqid"] = getattr(g, "reqid", "") or secrets.token_urlsafe(12)
+    response.headers["X-Log"] = "qiniu-emulator"
+    reason = REASONS.get(response.status_code)
+    if reason:
+        response.status = f"{response.status_code} {reason}"
+    return response
+
+
+class BuilderOnFirstUseRule(Rule):
+    """A URL rule whose ``url_for`` builder is generated at its first use.
+
+    werkzeug generates two Python functions per rule when it is added; for the emulator's
+    routes that was the largest single cost of start-up, and most are never built into a URL.
+    """
+
+    def _compile_builder(self, append_unknown: bool = True) -> Callable[..., tuple[str, str]]:
+        built: list[Callable[..., tuple[str, str]]] = []
+
+        def build(rule: Rule, **values: Any) -> tuple[str, str]:
+            if not built:
+                built.append(Rule._compile_builder(rule, append_unknown))
+            return built[0](rule, **values)
+
+        return build
 
 
 def _install_hooks(app: Flask, em: Emulator) -> None:
@@ -49,27 +110,36 @@ def _install_hooks(app: Flask, em: Emulator) -> None:
     def start_request():
         g.started = time.monotonic()
         g.reqid = secrets.token_urlsafe(12)
-        bucket = _bucket_of_host(em, request.host)
+        bucket = g.domain_bucket = request.environ.get(BUCKET_ENVIRON) or _bucket_of_host(em, request.host)
         context.begin(bucket if request.method in ("GET", "HEAD") else None)
-        faults.before(em)
+        if request.environ.get(BUCKET_ENVIRON) and request.method not in ("GET", "HEAD", "OPTIONS"):
+            raise QiniuError.method_not_allowed(f"this port serves downloads of bucket {bucket} only")
+        if request.method != "OPTIONS":  # a preflight is the browser's, not the client's request
+            faults.before(em)
         if bucket and request.method in ("GET", "HEAD"):
             return io.serve(bucket, unquote(raw_request().raw_path.lstrip("/")))
         return None
 
     @app.after_request
     def stamp(response: Response) -> Response:
-        response.headers["X-Reqid"] = getattr(g, "reqid", "") or secrets.token_urlsafe(12)
-        response.headers["X-Log"] = "qiniu-emulator"
-        reason = REASONS.get(response.status_code)
-        if reason:
-            response.status = f"{response.status_code} {reason}"
+        _stamp(response)
+        # Object bytes and every answer keep the type they are sent with: a .txt is never
+        # sniffed into a page.
+        response.headers["X-Content-Type-Options"] = "nosniff"
+        if request.endpoint in cors.UPLOAD_ENDPOINTS and not response.is_streamed:
+            response.set_data(markup_free(response.get_data(as_text=True)))
         record_exchange(em, response)
         return response
 
+    _install_errors(app)
+
+
+def _install_errors(app: Flask) -> None:
     @app.errorhandler(QiniuError)
     def qiniu_error(exc: QiniuError) -> Response:
         if isinstance(exc, BadSignature):
             g.auth_expected = exc.explanation()
+        g.error_note = exc.note
         return json_response(exc.body(), status=exc.status, headers=exc.headers())
 
     @app.errorhandler(HTTPException)
@@ -117,7 +187,8 @@ def _exchange(raw: RawRequest, response: Response, operation: str | None = None)
         seconds=time.monotonic() - g.get("started", time.monotonic()),
         form_token=(request.form.get("token") or "") if form_upload else "",
         form_body=request.get_data(cache=True).decode("utf-8", "replace") if small_form else "",
-        error=error, expected=g.get("auth_expected", ""), operation=operation if operation is not None else context.current().name or "")
+        error=error, expected=g.get("auth_expected", ""), note=g.get("error_note", ""),
+        operation=operation if operation is not None else context.current().name or "")
 
 
 def _bucket_of_host(em: Emulator, host: str) -> str | None:

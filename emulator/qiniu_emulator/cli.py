@@ -13,9 +13,10 @@ from . import __version__
 from .config import Settings, describe_settings
 
 FOP_SETTINGS = ("url_map", "ffmpeg", "op_timeout", "op_memory_mb", "fetch", "fetch_timeout", "fetch_max_bytes",
-                "encode")
-HEALTH_SETTINGS = ("host", "port")
-COMMAND_SETTINGS = {"fop": FOP_SETTINGS, "health": HEALTH_SETTINGS}
+                "encode", "fidelity")
+HEALTH_SETTINGS = ("host", "port", "admin_host", "admin_port", "console")
+LINT_SETTINGS = ("fidelity",)
+COMMAND_SETTINGS = {"fop": FOP_SETTINGS, "health": HEALTH_SETTINGS, "export": HEALTH_SETTINGS, "lint": LINT_SETTINGS}
 
 
 def _typed(convert: Callable[[str], Any], flag: str) -> Callable[[str], Any]:
@@ -46,19 +47,24 @@ def add_setting_flags(parser: argparse.ArgumentParser, names: Sequence[str] | No
 
 def settings_from_args(args: argparse.Namespace, names: Sequence[str] | None = None,
                        environ: Mapping[str, str] = os.environ) -> Settings:
-    """Settings from flags, else ``QINIU_EMULATOR_<NAME>``, else the defaults."""
+    """Settings from flags, else ``QINIU_EMULATOR_<NAME>``, else the defaults (for a setting
+    that ``adds``, the flags' values after the variable's)."""
     values: dict[str, Any] = {}
     for info in describe_settings():
         if names is not None and info.name not in names:
             continue
         given = getattr(args, info.name, None)
-        if given is not None:
-            values[info.name] = info.collect(given) if info.describe.repeat else given
-        elif environ.get(info.env):
+        from_env = None
+        if environ.get(info.env) and (given is None or info.describe.adds):
             try:
-                values[info.name] = info.parse_text(environ[info.env])
+                from_env = info.parse_text(environ[info.env])
             except ValueError as exc:
                 raise ValueError(f"{info.env}: {exc}") from None
+        if given is not None:
+            flags = info.collect(given) if info.describe.repeat else given
+            values[info.name] = info.collect(list(dict.fromkeys([*from_env, *flags]))) if from_env else flags
+        elif from_env is not None:
+            values[info.name] = from_env
     return Settings(**values)
 
 
@@ -90,30 +96,41 @@ def build_parser() -> argparse.ArgumentParser:
                                            "every command runs here, 1 one is wrong (typo, bad parameter), "
                                            "3 one uses a real Qiniu op the emulator does not emulate.")
     lint.add_argument("fops")
+    add_setting_flags(lint, LINT_SETTINGS)
 
     health = commands.add_parser("health", help="exit 0 when the emulator answers its health check",
-                                 description="Ask the emulator at --host/--port (QINIU_EMULATOR_HOST/_PORT, "
+                                 description="Ask the emulator at --admin-host/--admin-port (QINIU_EMULATOR_ADMIN_HOST/_PORT, "
                                              "as serve reads them) for /_emulator/health: exit 0 when it "
                                              "answers 200, 1 otherwise. For container healthchecks.")
     add_setting_flags(health, HEALTH_SETTINGS)
+
+    export = commands.add_parser("export", help="save a running emulator's state to a snapshot directory",
+                                 description="Ask the emulator at --host/--port for a snapshot (buckets, "
+                                             "objects, jobs, workflow templates, scenario rules) and write it "
+                                             "to DIR (new, empty, or an older snapshot, which is replaced). "
+                                             "Start from it with serve --import DIR.")
+    export.add_argument("directory", type=Path, metavar="DIR")
+    add_setting_flags(export, HEALTH_SETTINGS)
     return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
-    if args.command == "lint":
-        return run_lint(args.fops)
     if args.command == "ops":
         return print_ops(args.names)
     try:
         settings = settings_from_args(args, COMMAND_SETTINGS.get(args.command))
     except ValueError as exc:
         return _fail(str(exc), 2)
+    if args.command == "lint":
+        return run_lint(args.fops, settings.fidelity)
     if args.command == "fop":
         return run_fop_command(args, settings)
     if args.command == "health":
         return run_health(settings)
+    if args.command == "export":
+        return run_export(args.directory, settings)
     return run_serve(settings)
 
 
@@ -152,22 +169,50 @@ def run_fop_command(args: argparse.Namespace, settings: Settings) -> int:
         return _fail(exc.message, exc.status)
 
 
-def run_lint(fops: str) -> int:
+def run_lint(fops: str, fidelity: str) -> int:
+    """Under ``--fidelity loose`` a parameter that is not emulated is ignored as serve ignores
+    it, and named on stderr."""
+    from .fidelity import Fidelity
     from .fops.catalog import default_registry
     from .lint import exit_status, lint
 
-    findings = lint(fops, default_registry())
+    findings = lint(fops, default_registry(Fidelity(fidelity)))
     for finding in findings:
         print(finding.line())
     return exit_status(findings)
+
+
+def _admin_url(settings: Settings) -> str:
+    """Health and snapshots are endpoints of the admin origin (``--admin-host``/``--admin-port``)."""
+    from .admin_origin import admin_url
+
+    return admin_url(settings)
+
+
+def run_export(directory: Path, settings: Settings) -> int:
+    import urllib.request
+
+    from .snapshot import SnapshotError, unpack_archive
+
+    url = _admin_url(settings)
+    try:
+        with urllib.request.urlopen(f"{url}/_emulator/snapshot", timeout=600) as answer:
+            data = answer.read()
+    except (OSError, ValueError) as exc:
+        return _fail(f"no snapshot from an emulator at {url}: {exc}")
+    try:
+        unpack_archive(data, directory)
+    except SnapshotError as exc:
+        return _fail(str(exc))
+    print(f"exported {url} to {directory}")
+    return 0
 
 
 def run_health(settings: Settings) -> int:
     import urllib.error
     import urllib.request
 
-    host = "127.0.0.1" if settings.host in ("0.0.0.0", "::", "") else settings.host
-    url = f"http://[{host}]:{settings.port}" if ":" in host else f"http://{host}:{settings.port}"
+    url = _admin_url(settings)
     try:
         with urllib.request.urlopen(f"{url}/_emulator/health", timeout=2) as answer:
             status = answer.status
@@ -177,7 +222,7 @@ def run_health(settings: Settings) -> int:
         return _fail(f"no emulator answers at {url}: {exc}")
     if status != 200:
         return _fail(f"the emulator at {url} is not healthy (HTTP {status})")
-    print(f"ok: {url}")
+    print(f"ok: {url} (console {url}/_emulator/ui/)" if settings.console else f"ok: {url}")
     return 0
 
 

@@ -13,9 +13,11 @@ from dataclasses import MISSING, Field, dataclass, field, fields
 from pathlib import Path
 from typing import Any, Callable, Iterator
 
+from .bucket_ports import parse_port_range
 from .fetch_policy import FetchPolicy
 from .fidelity import MODES as FIDELITY_MODES
 from .fops.profiles import profile_named
+from .regions import parse_regions
 
 # Documented development credentials: printed at start-up, never valid on the real service.
 DEFAULT_ACCESS_KEY = "qiniu-emulator-ak"
@@ -122,6 +124,9 @@ class Describe:
     repeat: bool = False  # a repeatable flag; comma-separated in the environment
     switch: bool = False  # a flag without a value (``--tls``); 1/true/yes/on in the environment
     default_text: str = ""  # how the README shows a default that is computed
+    # The flags' values add to the variable's instead of replacing them: for settings where
+    # losing the variable's items silently would surprise (buckets created at start).
+    adds: bool = False
 
 
 def setting(default: Any, help: str, **describe: Any) -> Any:
@@ -144,11 +149,23 @@ class Settings:
     port: int = setting(9000, "listen port (0 picks a free one)", parse=port_number, metavar="PORT")
     data: Path = setting(Path("./.qiniu-emulator"), "data directory", parse=Path, metavar="DIR",
                          default_text="./.qiniu-emulator")
+    ephemeral: bool = setting(False, "state lives only as long as the process: a fresh temp dir instead of "
+                              "--data, nothing fsynced, removed at exit (same answers on the wire; for CI "
+                              "and test sessions)", parse=boolean, switch=True)
+    import_dir: Path | None = setting(None, "start from a snapshot (qiniu-emulator export, --export-on-exit): "
+                                      "buckets, objects, jobs, workflow templates and scenario rules; a data "
+                                      "dir that holds data is refused unless --force", parse=Path,
+                                      flag="--import", metavar="DIR")
+    force: bool = setting(False, "with --import, replace what the data dir holds", parse=boolean, switch=True)
+    export_on_exit: Path | None = setting(None, "write a snapshot to DIR when the emulator stops (a new or empty "
+                                          "DIR, or an older snapshot, which is replaced)", parse=Path,
+                                          metavar="DIR")
     accounts: list[tuple[str, str]] = setting(
         list, "accepted credentials", parse=parse_account,
         flag="--account", metavar="AK:SK", repeat=True, default_text="the dev pair")
-    buckets: list[str] = setting(list, "buckets created at start", flag="--bucket", metavar="NAME",
-                                 repeat=True, default_text="none")
+    buckets: list[str] = setting(list, "buckets created at start (NAME@REGION: in that region); --bucket "
+                                 "flags add to the variable's buckets", flag="--bucket", metavar="NAME[@REGION]",
+                                 repeat=True, adds=True, default_text="none")
     auth: str = setting("strict", "strict checks every signature; lax accepts any configured account and "
                         "logs what it expected; off checks nothing (warned at start)",
                         parse=choice(*AUTH_MODES), metavar="|".join(AUTH_MODES))
@@ -162,6 +179,12 @@ class Settings:
         default_text="none")
     strict_pipelines: bool = setting(False, "only --pipeline queues exist, as only queues made in the console "
                                      "do; other names are answered 612", parse=boolean, switch=True)
+    init: Path | None = setting(None, "run the executable *.sh and *.py files of DIR in name order once the "
+                                "emulator accepts connections, with QINIU_EMULATOR_URL, QINIU_ACCESS_KEY and "
+                                "QINIU_SECRET_KEY set; /_emulator/health answers 503 until they end",
+                                parse=Path, metavar="DIR")
+    init_strict: bool = setting(False, "a failing --init hook stops the emulator (exit 1); otherwise it is "
+                                "reported in one line and the next hooks run", parse=boolean, switch=True)
     workflows: Path | None = setting(None, "workflow templates (JSON or YAML)", parse=Path, metavar="FILE")
     scenarios: Path | None = setting(None, "scenario rules in force from the start: injected answers, "
                                      "latency, held jobs, failed items and notifications (JSON or YAML)",
@@ -190,13 +213,27 @@ class Settings:
                                  default_text="bundled")
     domain_suffix: str = setting("localhost", "bucket download domains are <bucket>.<suffix>",
                                  metavar="SUFFIX")
+    bucket_ports: str | None = setting(None, "each bucket's own download port, a domain that is a plain "
+                                       "host:port reaching only that bucket: a range START-END, auto (free "
+                                       "ports) or off", parse=parse_port_range, metavar="START-END|auto|off",
+                                       default_text="--port + 10 to --port + 99")
     tls: bool = setting(False, "also serve https, with a local CA made under <data>/tls at first start",
                         parse=boolean, switch=True)
     tls_port: int | None = setting(None, "the https port (0 picks a free one)", parse=port_number,
                                    metavar="PORT", default_text="--port + 1")
-    s3_port: int | None = setting(None, "the S3-compatible API's port (0 picks a free one); the main port "
-                                  "also answers Host names s3.<region>.qiniucs.com and <bucket>.s3.<...>",
-                                  parse=port_number, metavar="PORT", default_text="--port + 2")
+    regions: list[str] = setting(list, "serve these Qiniu regions (z0, cn-east-2, z1, z2, na0, as0, ...), each "
+                                 "with its own up, io, rs, rsf and api hosts and a backup of each; region "
+                                 "queries answer with a bucket's region; uc stays on --port",
+                                 parse=parse_regions, metavar="ID,ID", default_text="off (one host for all)")
+    region_ports: int | None = setting(None, "first port of the region hosts: each region takes 10 in a row "
+                                       "(up, io, rs, rsf, api, then their backups); 0 picks free ones",
+                                       parse=port_number, metavar="PORT", default_text="--port + 100")
+    region_ttl: int = setting(60, "the ttl of region query answers: how many seconds an SDK may keep a "
+                              "bucket's hosts before it asks again", parse=positive_int, metavar="SECONDS")
+    s3_port: int | None = setting(None, "the S3-compatible API's port (0 picks a free one; with --tls, https "
+                                  "one above); the main port also answers Host names s3-<region>.qiniucs.com "
+                                  "and <bucket>.s3-<region>.qiniucs.com",
+                                  parse=port_number, metavar="PORT", default_text="--port + 3")
     s3_aliases: dict[str, str] = setting(
         dict, "the S3 name of a bucket whose Kodo name is taken in S3's global namespace (Kodo assigns one); "
         "the S3 API knows the bucket only by it", parse=parse_s3_alias, flag="--s3-alias",
@@ -204,11 +241,21 @@ class Settings:
     threads: int = setting(8, "HTTP worker threads", parse=positive_int, metavar="N")
     sync_workers: int = setting(2, "synchronous ?fop downloads that may run at once; more are answered "
                                 "573 with Retry-After", parse=positive_int, metavar="N")
-    op_memory_mb: int = setting(1024, "decoded pixels one image op may hold, in MB; a larger input is "
-                                "refused before it is decoded", parse=positive_int, metavar="MB")
-    console: bool = setting(True, "the browser console at /_emulator/ui/ and its JSON endpoints; anyone "
-                            "who can reach the port can use it", parse=on_off, metavar="on|off",
+    op_memory_mb: int = setting(1024, "memory the image ops of all sync downloads and job workers may hold "
+                                "together, in MB; an op needing more is refused before decoding, one needing "
+                                "more than is free waits", parse=positive_int, metavar="MB")
+    console: bool = setting(True, "the browser console at /_emulator/ui/ on the admin port and its JSON "
+                            "endpoints; anyone who can reach that port can use it", parse=on_off, metavar="on|off",
                             default_text="on")
+    admin_host: str = setting("127.0.0.1", "listen address of the console and every /_emulator/ endpoint, an "
+                              "origin of their own that serves no object bytes (loopback: they can change "
+                              "everything)", metavar="ADDRESS")
+    admin_port: int | None = setting(None, "port of the console and the /_emulator/ endpoints (0 picks a free one)",
+                                     parse=port_number, metavar="PORT", default_text="--port + 2")
+    admin_names: list[str] = setting(list, "more Host names the console and /_emulator/ endpoints answer to "
+                                     "(127.0.0.1, localhost, [::1] and the listen addresses always do; any "
+                                     "other is answered 421)", flag="--admin-name", metavar="NAME", repeat=True,
+                                     default_text="none")
     request_log: int = setting(1000, "recent HTTP requests the console lists (the oldest are dropped)",
                                parse=positive_int, metavar="N")
     encode: str = setting("fast", "encoder effort: fast (x264 ultrafast, WebP/AVIF lowest effort; outputs keep "
@@ -241,11 +288,29 @@ class Settings:
             return self.tls_port
         return self.port + 1 if self.port else 0
 
+    def bucket_port_spec(self) -> str:
+        """--bucket-ports, else 90 ports from --port + 10 (free ones when --port is 0)."""
+        if self.bucket_ports is not None:
+            return self.bucket_ports
+        return f"{self.port + 10}-{self.port + 99}" if self.port else "auto"
+
+    def admin_port_number(self) -> int:
+        """Where the admin origin listens: --admin-port, else --port + 2 (a free one when --port is 0)."""
+        if self.admin_port is not None:
+            return self.admin_port
+        return self.port + 2 if self.port else 0
+
+    def region_base_port(self) -> int:
+        """Where the region hosts start: --region-ports, else 100 above --port (free ones when --port is 0)."""
+        if self.region_ports is not None:
+            return self.region_ports
+        return self.port + 100 if self.port else 0
+
     def s3_listen_port(self) -> int:
-        """Where the S3 door listens: --s3-port, else two above --port (a free one when --port is 0)."""
+        """Where the S3 door listens: --s3-port, else --port + 3 (a free one when --port is 0)."""
         if self.s3_port is not None:
             return self.s3_port
-        return self.port + 2 if self.port else 0
+        return self.port + 3 if self.port else 0
 
     def ffmpeg_exe(self) -> str:
         """The ffmpeg binary: the one asked for, else the imageio-ffmpeg wheel's."""

@@ -14,8 +14,9 @@ from .errors import QiniuError
 class Database:
     """Thread-safe access to the database file: each thread gets its own connection."""
 
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path, synchronous: str = "FULL") -> None:
         self.path = path
+        self.synchronous = synchronous
         self._local = threading.local()
         self._lock = threading.Lock()
         self._connections: list[sqlite3.Connection] = []
@@ -38,8 +39,7 @@ class Database:
                 self.path, timeout=30.0, isolation_level=None, check_same_thread=False
             )
             conn.row_factory = sqlite3.Row
-            # FULL: a committed row is on disk as surely as the fsynced file it names.
-            conn.execute("PRAGMA synchronous=FULL")
+            conn.execute(f"PRAGMA synchronous={self.synchronous}")
             conn.execute("PRAGMA busy_timeout=30000")
             self._connections.append(conn)
         self._local.conn = conn
@@ -56,7 +56,12 @@ class Database:
             except BaseException:
                 conn.execute("ROLLBACK")
                 raise
-            conn.execute("COMMIT")
+            try:
+                conn.execute("COMMIT")
+            except sqlite3.OperationalError:
+                if conn.in_transaction:  # a COMMIT that failed (a full disk) may leave it open
+                    conn.execute("ROLLBACK")
+                raise
         except sqlite3.OperationalError as exc:
             if "full" in str(exc):  # SQLITE_FULL: "database or disk is full"
                 raise QiniuError.disk_full("writing the database") from exc

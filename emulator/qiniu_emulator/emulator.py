@@ -4,19 +4,31 @@ from __future__ import annotations
 
 import logging
 import mimetypes
+import shutil
+import tempfile
 import threading
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from .auth import AuthMode, Authenticator
+from .bucket_ports import BucketPorts
+from .censor.judge import Judge
+from .censor.service import CensorService
+from .censor.sources import SourceReader
+from .censor.video import VideoCensor
+from .censor.video_store import VideoJobStore
 from .clock import Clock
 from .config import Settings
+from .cors import CorsRules
 from .downloads import DownloadService, DownloadSigner
 from .fetch import UrlFetcher
 from .fetch_policy import FetchPolicy
 from .fetch_service import FetchService
 from .fidelity import Fidelity
+from .heap import return_large_blocks
 from .fops import fonts
+from .fops.budget import MemoryBudget
 from .fops.catalog import default_registry
 from .fops.profiles import profile_named
 from .fops.registry import Registry
@@ -25,12 +37,16 @@ from .jobs.notify import Notifier
 from .outbound import Outbound
 from .scenarios import Scenarios, load_rules
 from .requestlog import RequestLog
+from .regions import RegionLayout, home_region, split_bucket
 from .jobs.process import Processor
 from .jobs.service import JobService
 from .jobs.store import JobStore
 from .jobs.sync import SyncFops
 from .jobs.workflows import WorkflowTemplate, load_workflows
-from .storage import Storage
+from .errors import QiniuError
+from .storage import BucketInfo, Storage
+from .snapshot import Restored, SnapshotError, import_snapshot, write_snapshot
+from .storage.durability import DURABLE, EPHEMERAL
 from .storage.paths import is_inside
 from .uploads.callbacks import UploadCallbacks
 from .uploads.service import UploadService
@@ -57,38 +73,54 @@ class Emulator:
     sync_fops: SyncFops
     fetches: FetchService
     requests: RequestLog
-    clock: Clock = field(default_factory=Clock)  # the one time lifecycles come due by
+    cors: CorsRules
+    bucket_ports: BucketPorts
+    censor: CensorService
+    clock: Clock = field(default_factory=Clock)  # the one time everything time-based follows
+    init_status: str = "none"  # --init hooks: none, running, done or failed
+    regions: RegionLayout | None = None  # None: one host serves every region (no --regions)
     inspector: MediaInspector = field(default_factory=MediaInspector)
     draining: threading.Event = field(default_factory=threading.Event)
     _housekeeper: threading.Thread | None = None
+    _exported: bool = False  # --export-on-exit runs at the first close only
 
     @classmethod
     def build(cls, settings: Settings) -> "Emulator":
         scenarios = Scenarios()
         if settings.scenarios:  # read first: a bad file fails before the data directory is taken
             scenarios.install(load_rules(settings.scenarios))
+        regions = RegionLayout(list(settings.regions)) if settings.regions else None
+        start_buckets = [_bucket_region(text, regions) for text in settings.buckets]
         clock = Clock()
-        storage = Storage(settings.data, clock)
-        for bucket in settings.buckets:
-            storage.ensure_bucket(bucket)
+        storage, restored = open_storage(settings, clock)
+        scenarios.install(restored.scenarios)
+        for name, region in start_buckets:
+            storage.ensure_bucket(name, region)
         if settings.seed_dir:
-            seed_buckets(storage, settings.seed_dir)
-        auth = Authenticator(settings.account_map, AuthMode(settings.auth))
+            seed_buckets(storage, settings.seed_dir, regions)
+        auth = Authenticator(settings.account_map, AuthMode(settings.auth), clock=clock.now,
+                             client_clock=time.time)
         fidelity = Fidelity(settings.fidelity)
         registry = default_registry(fidelity)
+        return_large_blocks()  # what image ops free leaves the RSS: --op-memory-mb bounds it
         downloads = DownloadService(storage, auth, registry)
         fetcher = UrlFetcher(downloads=downloads, url_map=list(settings.url_map),
                              own_hosts=own_hosts(settings), domain_suffix=settings.domain_suffix,
                              outbound=Outbound(settings.fetch_timeout, settings.fetch_max_bytes),
                              policy=FetchPolicy.parse(settings.fetch))
         processor = Processor(storage=storage, registry=registry, fetcher=fetcher,
-                              ffmpeg=settings.ffmpeg_exe(), op_timeout=settings.op_timeout,
-                              memory_limit=settings.op_memory_mb * 1024 * 1024,
+                              ffmpeg=settings.ffmpeg_exe, op_timeout=settings.op_timeout,
+                              memory=MemoryBudget(settings.op_memory_mb * 1024 * 1024),
                               public_url=lambda: public_url(settings),
                               sign_download=DownloadSigner(auth).sign, encode=profile_named(settings.encode))
+        judge, sources = Judge(scenarios), SourceReader(storage, fetcher)
+        video = VideoCensor(storage, judge, sources, VideoJobStore(storage.database), fidelity)
+        censor = CensorService(storage, judge, sources, video)
+        processor.censor = censor.fop_result
         notifier = Notifier(attempts=settings.notify_attempts, backoff=settings.notify_backoff,
                             outbound=Outbound(settings.notify_timeout, NOTIFY_ANSWER_BYTES), scenarios=scenarios)
-        workflows: dict[str, WorkflowTemplate] = load_workflows(settings.workflows) if settings.workflows else {}
+        workflows: dict[str, WorkflowTemplate] = {
+            **restored.workflows, **(load_workflows(settings.workflows) if settings.workflows else {})}
         jobs = JobService(JobStore(storage.database), storage, registry, processor, notifier, workflows,
                           settings.workers, settings.pipelines, strict_pipelines=settings.strict_pipelines,
                           scenarios=scenarios, watch_slots=watch_slots(settings))
@@ -98,13 +130,16 @@ class Emulator:
         fetches = FetchService(storage, fetcher, auth, Outbound(settings.notify_timeout, NOTIFY_ANSWER_BYTES))
         return cls(settings=settings, storage=storage, auth=auth, registry=registry, fetcher=fetcher,
                    jobs=jobs, scenarios=scenarios, uploads=uploads, downloads=downloads, sync_fops=sync_fops,
-                   fetches=fetches, requests=RequestLog(settings.request_log), clock=clock)
+                   fetches=fetches, requests=RequestLog(settings.request_log), censor=censor, clock=clock,
+                   regions=regions, cors=CorsRules(storage.data_dir),
+                   bucket_ports=BucketPorts(storage.data_dir, settings.bucket_port_spec()))
 
     def start(self) -> None:
         warning = fonts.missing_cjk_font_warning()
         if warning:
             logging.getLogger("qiniu_emulator").warning(warning)
         self.jobs.start()
+        self.censor.video.start()
         self._housekeeper = threading.Thread(target=self._housekeep, name="housekeeping", daemon=True)
         self._housekeeper.start()
 
@@ -136,9 +171,20 @@ class Emulator:
             self.fetcher.own_hosts.update(own_hosts(self.settings, https_port))
         self.storage.lock.describe(f"http://{self.settings.host}:{port}")
 
+    def create_bucket(self, name: str, region: str = "") -> BucketInfo:
+        """A new bucket in ``region`` (default: the first served region, else z0); 400 for a
+        region not served."""
+        try:
+            home = home_region(self.regions, region)
+        except ValueError as exc:
+            raise QiniuError.bad_request(str(exc)) from None
+        made = self.storage.create_bucket(name, region=home)
+        self.bucket_ports.open(name)  # its own download port, at once
+        return made
+
     def reset(self, bucket: str | None = None) -> None:
         """Delete every object, job and scenario rule (of one bucket; all also empties the
-        request log); buckets stay."""
+        request log and forgets the video moderation jobs); buckets stay."""
         if bucket:
             self.storage.get_bucket(bucket)
         self.storage.reset(bucket)
@@ -146,6 +192,7 @@ class Emulator:
         self.scenarios.clear(bucket)
         if bucket is None:
             self.requests.clear()
+            self.censor.video.forget()
 
     def close(self, timeout: float = 10.0) -> None:
         """Stop everything within ``timeout``: sync fops, jobs (resumed at the next start),
@@ -156,11 +203,38 @@ class Emulator:
             self._housekeeper.join(timeout)
         self.sync_fops.stop_all()
         self.fetches.close()
+        self.censor.video.close(timeout)
         self.jobs.stop(timeout)
         killed = self.jobs.processor.children.kill_all()
         if killed:
             logging.getLogger("qiniu_emulator").info("killed %d child process(es) at shutdown", killed)
+        if self.settings.export_on_exit and not self._exported:
+            self._exported = True
+            self._export(self.settings.export_on_exit)
         self.storage.close()
+
+    def _export(self, target: Path) -> None:
+        log = logging.getLogger("qiniu_emulator")
+        try:
+            log.info("--export-on-exit: %d objects exported to %s", write_snapshot(self, target), target)
+        except (SnapshotError, OSError) as exc:
+            log.error("--export-on-exit %s failed: %s", target, exc)
+
+
+def open_storage(settings: Settings, clock: Clock) -> tuple[Storage, Restored]:
+    """The data directory, or with --ephemeral a fresh temp dir without fsyncs, removed at
+    close; with --import, filled from the snapshot first."""
+    data_dir = Path(tempfile.mkdtemp(prefix="qiniu-emulator-")) if settings.ephemeral else settings.data
+    try:
+        restored = import_snapshot(settings.import_dir, data_dir, settings.force) if settings.import_dir \
+            else Restored()
+    except BaseException:
+        if settings.ephemeral:
+            shutil.rmtree(data_dir, ignore_errors=True)
+        raise
+    storage = Storage(data_dir, clock, EPHEMERAL if settings.ephemeral else DURABLE,
+                      remove_on_close=settings.ephemeral)
+    return storage, restored
 
 
 def watch_slots(settings: Settings) -> int:
@@ -192,11 +266,19 @@ def own_hosts(settings: Settings, port: int | None = None) -> set[str]:
     return {f"{name}:{port if port is not None else settings.port}".lower() for name in names}
 
 
-def seed_buckets(storage: Storage, seed_dir: Path) -> None:
-    """Each top-level folder of ``seed_dir`` becomes a bucket, each file below it an object."""
+def _bucket_region(text: str, regions: RegionLayout | None) -> tuple[str, str]:
+    """``name[@region]`` -> (name, region); with --regions the region must be one served."""
+    name, region = split_bucket(text)
+    return name, home_region(regions, region)
+
+
+def seed_buckets(storage: Storage, seed_dir: Path, regions: RegionLayout | None = None) -> None:
+    """Each top-level folder of ``seed_dir`` becomes a bucket (``name@z2``: in region z2), each
+    file below it an object."""
     root = Path(seed_dir).resolve()
     for folder in sorted(p for p in root.iterdir() if p.is_dir() and not p.is_symlink()):
-        storage.ensure_bucket(folder.name)
+        bucket, region = _bucket_region(folder.name, regions)
+        storage.ensure_bucket(bucket, region)
         for path in sorted(p for p in folder.rglob("*") if p.is_file()):
             if not is_inside(folder, path.resolve()):
                 logging.getLogger("qiniu_emulator").warning(
@@ -204,4 +286,4 @@ def seed_buckets(storage: Storage, seed_dir: Path) -> None:
                 continue
             key = path.relative_to(folder).as_posix()
             mime = mimetypes.guess_type(key)[0] or "application/octet-stream"
-            storage.put_path(folder.name, key, path, mime=mime)
+            storage.put_path(bucket, key, path, mime=mime)

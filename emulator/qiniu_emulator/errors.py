@@ -8,9 +8,9 @@ Qiniu's error strings are written down.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from http import HTTPStatus
-from typing import Any, ClassVar
+from typing import Any, ClassVar, Self
 
 # Reason phrases for Qiniu's non-standard status codes, so the status line is readable.
 REASONS = {
@@ -43,9 +43,17 @@ class QiniuError(Exception):
 
     status: int
     message: str
+    # What the request log and the console add to the answer, never sent to the client:
+    # Qiniu's body stays as it is, and the note says what it means for this request.
+    note: str = field(default="", compare=False)
 
     def __post_init__(self) -> None:
         super().__init__(f"{self.status} {self.message}")
+
+    def noted(self, note: str) -> Self:
+        """This error with ``note`` for the request log (the wire answer is unchanged)."""
+        self.note = note
+        return self
 
     def body(self) -> dict:
         return {"error": self.message, "code": self.status}
@@ -58,6 +66,11 @@ class QiniuError(Exception):
     @classmethod
     def bad_request(cls, message: str = "invalid argument") -> "BadRequest":
         return BadRequest(message)
+
+    @classmethod
+    def incorrect_region(cls, host: str, bucket: str) -> "IncorrectRegion":
+        """A request on a host of another region than the bucket's (docs/regions.md §3)."""
+        return IncorrectRegion(f"incorrect region, please use {host}, bucket is: {bucket}")
 
     @classmethod
     def invalid_entry(cls) -> "BadRequest":
@@ -83,7 +96,13 @@ class QiniuError(Exception):
 
     @classmethod
     def token_expired(cls) -> "Unauthorized":
+        """A private download URL past its ``e``."""
         return Unauthorized("token out of date")
+
+    @classmethod
+    def upload_token_expired(cls) -> "Unauthorized":
+        """An upload token past its ``deadline``: the up hosts' own words (docs/wire.md §2.1)."""
+        return Unauthorized("expired token")
 
     @classmethod
     def download_token_missing(cls) -> "Unauthorized":
@@ -103,6 +122,14 @@ class QiniuError(Exception):
         return Forbidden(message)
 
     # 404 / 4xx -----------------------------------------------------------
+    @classmethod
+    def method_not_allowed(cls, message: str) -> "MethodNotAllowed":
+        return MethodNotAllowed(message)
+
+    @classmethod
+    def misdirected(cls, host: str) -> "Misdirected":
+        return Misdirected(f"this port does not answer to the host name {host!r}")
+
     @classmethod
     def document_not_found(cls) -> "DocumentNotFound":
         return DocumentNotFound()
@@ -158,6 +185,11 @@ class QiniuError(Exception):
         return NoSuchJob()
 
     @classmethod
+    def no_such_video_job(cls, job_id: str) -> "DocumentNotFound":
+        """``GET /v3/jobs/video/<id>`` of an id never issued (docs/censor.md §5)."""
+        return DocumentNotFound(f"no such video censor job: {job_id!r}")
+
+    @classmethod
     def no_such_pipeline(cls, name: str) -> "NoSuchKey":
         return NoSuchKey(f"no such pipeline: {name} (declare it with --pipeline {name})")
 
@@ -182,8 +214,9 @@ class QiniuError(Exception):
         return BucketExists()
 
     @classmethod
-    def no_such_bucket(cls) -> "NoSuchBucket":
-        return NoSuchBucket()
+    def no_such_bucket(cls, name: str | None = None) -> "NoSuchBucket":
+        error = NoSuchBucket()
+        return error.noted(f"no bucket named {name!r}") if name is not None else error
 
     @classmethod
     def invalid_marker(cls) -> "InvalidMarker":
@@ -206,6 +239,10 @@ class _Fixed(QiniuError):
 
 class BadRequest(_Fixed):
     STATUS, DEFAULT = 400, "invalid argument"
+
+
+class IncorrectRegion(_Fixed):
+    STATUS, DEFAULT = 400, "incorrect region"
 
 
 class Unauthorized(_Fixed):
@@ -238,6 +275,14 @@ class BadSignature(Unauthorized):
 
 class Forbidden(_Fixed):
     STATUS, DEFAULT = 403, "forbidden"
+
+
+class MethodNotAllowed(_Fixed):
+    STATUS, DEFAULT = 405, "method not allowed"
+
+
+class Misdirected(_Fixed):
+    STATUS, DEFAULT = 421, "misdirected request"
 
 
 class DocumentNotFound(_Fixed):

@@ -31,6 +31,7 @@ from .auth import RawRequest
 from .errors import QiniuError
 from .fetch_policy import FetchPolicy
 from .fops.context import FetchUrl, OpFailed
+from .normal_url import BadUrl, normal_url
 from .outbound import Outbound, OutboundError
 from .storage.paths import is_inside
 
@@ -50,6 +51,7 @@ class UrlFetcher:
     downloads: DownloadService | None
     url_map: list[tuple[str, Path]] = field(default_factory=list)
     own_hosts: set[str] = field(default_factory=set)
+    bucket_hosts: dict[str, str] = field(default_factory=dict)  # host:port of a bucket's own port -> bucket
     domain_suffix: str = "localhost"
     outbound: Outbound = field(default_factory=Outbound)
     policy: FetchPolicy = field(default_factory=FetchPolicy)
@@ -84,6 +86,9 @@ class UrlFetcher:
         request = RawRequest(method="GET", raw_path=parts.path or "/", raw_query=parts.query,
                              host=parts.netloc)
         host = parts.netloc.lower()
+        if host in self.bucket_hosts:
+            key = unquote(parts.path.lstrip("/"))
+            return (self.bucket_hosts[host], key, request) if key else None
         if host in self.own_hosts and parts.path.startswith(IO_PREFIX):
             bucket, _, key = parts.path[len(IO_PREFIX):].partition("/")
             return (bucket, unquote(key), request) if bucket and key else None
@@ -126,10 +131,16 @@ class UrlFetcher:
         dest = dest_dir / f"fetched-{uuid.uuid4().hex}"
         first = url
         for _ in range(MAX_REDIRECTS + 1):
-            if urlsplit(url).scheme not in ("http", "https"):
+            if urlsplit(url).scheme.lower() not in ("http", "https"):
                 raise OpFailed(f"failed to GET {first}: only http(s) and kodo:// URLs can be fetched")
-            if not self.policy.allows_url(url):
-                raise OpFailed(f"failed to GET {first}: not allowed by the fetch policy (--fetch {self.policy})")
+            try:
+                normal = normal_url(url)  # the policy decides on, and the GET sends, one spelling
+            except BadUrl as exc:
+                raise OpFailed(f"failed to GET {first}: {exc}") from exc
+            url = str(normal)
+            if not self.policy.allows_url(normal):
+                raise OpFailed(f"failed to GET {first}: not allowed by the fetch policy (--fetch {self.policy})",
+                               url_map_hint(first, refused=True))
             remaining = deadline - time.monotonic()
             if remaining <= 0:
                 raise OpFailed(f"failed to GET {first}: not finished within {self.outbound.timeout:g} s")
@@ -141,7 +152,7 @@ class UrlFetcher:
                 dest.unlink(missing_ok=True)
                 log.debug("fetch of %s failed: %s", url, exc)
                 reason = "not allowed by the fetch policy" if exc.refused else "could not be fetched"
-                raise OpFailed(f"failed to GET {first}: {reason}") from exc
+                raise OpFailed(f"failed to GET {first}: {reason}", url_map_hint(first, exc.refused)) from exc
             if answer.status in REDIRECTS and "Location" in answer.headers:
                 url = urljoin(url, answer.headers["Location"])
                 continue
@@ -150,6 +161,15 @@ class UrlFetcher:
                 raise OpFailed(f"failed to GET {first}: HTTP {answer.status}")
             return dest, answer.headers.get("Content-Type", "").split(";")[0].strip()
         raise OpFailed(f"failed to GET {first}: more than {MAX_REDIRECTS} redirects")
+
+
+def url_map_hint(url: str, refused: bool) -> str:
+    """How to serve ``url`` without the network: the usual fix for a fetch that failed."""
+    parts = urlsplit(url)
+    prefix = f"{parts.scheme}://{parts.netloc}/"
+    why = "the fetch policy refuses it (--fetch)" if refused else "the emulator could not reach it (offline?)"
+    return (f"{url}: {why}; serve it from a folder with --url-map {prefix}=DIR "
+            f"(the file DIR{parts.path or '/'}), or upload it and name it kodo://<bucket>/<key>")
 
 
 @dataclass(frozen=True)

@@ -16,6 +16,7 @@ from typing import Any
 
 from .fops.av.info import media_info_json
 from .fops.context import OpFailed
+from .fops.doc.pdf import page_count
 from .fops.image.io import open_source
 from .storage import ObjectInfo
 
@@ -108,6 +109,8 @@ class MediaInspector:
                 rows += _image_rows(obj)
             elif kind in ("video", "audio"):
                 rows += _media_rows(obj)
+            elif kind == "pdf":
+                rows.append(Property("pages", str(page_count(obj.path))))
         except OpFailed as exc:
             return Properties(kind, rows, str(exc))
         except OSError as exc:

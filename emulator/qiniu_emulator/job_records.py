@@ -11,6 +11,10 @@ from typing import Any
 from .fops.parse import Pipeline
 
 
+# A job-log line that tells the user how to fix a failure (the console shows it by the error).
+HINT_PREFIX = "hint: "
+
+
 class Code(IntEnum):
     """Status codes shared by jobs and their items."""
 

@@ -1,8 +1,8 @@
 """``qiniu-emulator lint FOPS``: check a fops string without an object or a server.
 
 Each ``;`` command is parsed as pfop would parse it. A command is ``ok`` (the emulator
-runs it), ``not emulated`` (every name is a real Qiniu op, but one of them is not
-emulated yet: the real service may well accept it), or an ``error`` (a typo, a bad
+runs it), ``not emulated`` (every name is a real Qiniu op, but one of them, or a
+parameter Qiniu documents, is not emulated yet: the real service may well accept it), or an ``error`` (a typo, a bad
 parameter, a misplaced saveas: the real service would refuse it too).
 """
 
@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from .errors import QiniuError
+from .fidelity import NotEmulated
 from .fops.grammar import FopSyntaxError
 from .fops.known import not_emulated
 from .fops.parse import MAX_PIPELINES, Pipeline, normalise, parse_pipeline
@@ -57,7 +58,8 @@ def _check(command: str, registry: Registry, index: int, total: int) -> Finding:
         pipeline = parse_pipeline(command, registry, index=index, total=total)
     except QiniuError as exc:
         cause = exc.__cause__
-        missing = isinstance(cause, FopSyntaxError) and cause.segment and not_emulated(cause.segment)
+        missing = isinstance(cause, FopSyntaxError) and cause.segment and (
+            not_emulated(cause.segment) or isinstance(cause.__cause__, NotEmulated))
         detail = exc.message.removeprefix(label).lstrip(": ")
         return Finding(label, NOT_EMULATED if missing else ERROR, detail)
     return Finding(label, OK, _describe(pipeline, registry))

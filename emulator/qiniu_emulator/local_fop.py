@@ -25,7 +25,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .config import Settings
+from .fops.budget import MemoryBudget
 from .fops.context import OpContext, OpResult, SourceInfo
+from .heap import return_large_blocks
 from .storage.paths import is_inside
 
 
@@ -71,13 +73,14 @@ class Destination:
 def run_fop(args: argparse.Namespace, settings: Settings) -> int:
     """Run the pipeline of ``args.fops`` on ``args.input`` and write what it produces."""
     from .errors import QiniuError
+    from .fidelity import Fidelity
     from .fops.catalog import default_registry
     from .fops.execute import StageFailed, run_ops
     from .fops.parse import parse_pipeline
 
     if not args.input.is_file():
         raise CommandError(f"no such file: {args.input}", status=2)
-    registry = default_registry()
+    registry = default_registry(Fidelity(settings.fidelity))
     try:
         pipeline = parse_pipeline(args.fops, registry)
     except QiniuError as exc:
@@ -90,7 +93,8 @@ def run_fop(args: argparse.Namespace, settings: Settings) -> int:
         try:
             run = run_ops(pipeline.ops, args.input, mime, ctx, registry)
         except StageFailed as exc:
-            raise CommandError(f"{exc.item_error} (stage {exc.index})") from None
+            hint = f"; {exc.hint}" if exc.hint else ""
+            raise CommandError(f"{exc.item_error} (stage {exc.index}){hint}") from None
         for line in write_outputs(run.result, destination, args.input):
             print(line)
     finally:
@@ -109,9 +113,10 @@ def _context(source_path: Path, mime: str, scratch: Path, settings: Settings, ou
                          outbound=Outbound(settings.fetch_timeout, settings.fetch_max_bytes),
                          policy=FetchPolicy.parse(settings.fetch))
     source = SourceInfo(key=source_path.name, fsize=source_path.stat().st_size, mime=mime)
+    return_large_blocks()
     return OpContext(scratch=scratch, source=source, fetch_url=fetcher.bind(Access()),
                      ffmpeg=settings.ffmpeg_exe(), op_timeout=settings.op_timeout,
-                     memory_limit=settings.op_memory_mb * 1024 * 1024, output_key=output_key,
+                     memory=MemoryBudget(settings.op_memory_mb * 1024 * 1024), output_key=output_key,
                      encode=profile_named(settings.encode),
                      log=lambda line: logging.getLogger("qiniu_emulator.fop").debug(line))
 

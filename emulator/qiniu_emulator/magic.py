@@ -33,8 +33,9 @@ def render_template(
     a dotted name such as ``imageInfo.width`` also looks inside nested mappings.
 
     * ``json_mode=True`` (returnBody, JSON callbackBody): each variable becomes a JSON
-      value - strings quoted, numbers bare, unknown names ``null``. Inside a JSON string
-      literal of the template the value is spliced in JSON-escaped, without quotes.
+      value - strings quoted, numbers bare. Inside a JSON string literal of the template
+      the value is spliced in JSON-escaped, without quotes. An unset variable is empty
+      (docs/wire.md §8.4): ``""`` inside a string literal, ``null`` bare.
     * ``json_mode=False``: plain text (saveKey); unknown names become ``""``. With
       ``url_encode=True`` each value is percent-encoded, for form-encoded callback bodies.
     """
@@ -69,7 +70,9 @@ def _render_value(
     found: bool, value: Any, json_mode: bool, in_string: bool, url_encode: bool
 ) -> str:
     if json_mode:
-        encoded = json.dumps(value if found else None, ensure_ascii=False)
+        if not found or value is None:
+            return "" if in_string else "null"
+        encoded = json.dumps(value, ensure_ascii=False)
         if in_string:
             # Splicing into an existing string literal: drop the quotes json.dumps adds.
             return encoded[1:-1] if encoded.startswith('"') else encoded

@@ -46,7 +46,8 @@ class Outbound:
 
     timeout: float = 5.0
     max_bytes: int = 50 * 1024 * 1024
-    tls: ssl.SSLContext = field(default_factory=ssl.create_default_context, repr=False)
+    # Made at the first https request: loading the system CA store takes tens of ms per context.
+    tls: ssl.SSLContext | None = field(default=None, repr=False)
 
     def request(self, method: str, url: str, body: bytes = b"", headers: Mapping[str, str] | None = None,
                 sink: BinaryIO | None = None, timeout: float | None = None,
@@ -97,8 +98,13 @@ class Outbound:
     def _connection(self, scheme: str, host: str, port: int | None,
                     seconds: float) -> http.client.HTTPConnection:
         if scheme == "https":
-            return http.client.HTTPSConnection(host, port, timeout=seconds, context=self.tls)
+            return http.client.HTTPSConnection(host, port, timeout=seconds, context=self._tls())
         return http.client.HTTPConnection(host, port, timeout=seconds)
+
+    def _tls(self) -> ssl.SSLContext:
+        if self.tls is None:  # two threads may both make one; either serves
+            self.tls = ssl.create_default_context()
+        return self.tls
 
     def _read(self, response: http.client.HTTPResponse, sink: BinaryIO | None, deadline: float) -> bytes:
         chunks: list[bytes] = []

@@ -51,6 +51,7 @@ class Exchange:
     form_body: str = ""  # a url-encoded body, for copy-as-curl
     error: str = ""
     expected: str = ""
+    note: str = ""  # what the answer means for this request (QiniuError.note)
     operation: str = ""  # the endpoint's name in routes.py ("" outside the Qiniu API)
 
 
@@ -72,14 +73,16 @@ class RequestRecord:
     form_body: str = ""
     error: str = ""
     expected: str = ""
+    note: str = ""
     operation: str = ""  # the endpoint's name in routes.py, e.g. ``upload.mkfile``
 
     def line(self) -> str:
         """The server-log line: ``POST /pfop/ 401 QBox ak 2.1 ms reqid=...``."""
         who = " ".join(part for part in (self.scheme.replace(" ", "-"), self.account) if part) or "-"
         text = f"{self.method} {self.path} {self.status} {who} {self.seconds * 1000:.1f} ms reqid={self.reqid}"
-        if self.expected:
-            text += " | " + " ".join(line.strip() for line in self.expected.split("\n"))
+        for explanation in (self.note, self.expected):
+            if explanation:
+                text += " | " + " ".join(line.strip() for line in explanation.split("\n"))
         return text
 
     def curl(self) -> str:
@@ -156,7 +159,7 @@ class RequestLog:
             account=account, status=exchange.status, reqid=exchange.reqid,
             seconds=round(exchange.seconds, 4), content_type=exchange.content_type,
             form_body=exchange.form_body[:FORM_BODY_CHARS], error=exchange.error[:ERROR_BODY_CHARS],
-            expected=exchange.expected, operation=exchange.operation)
+            expected=exchange.expected, note=exchange.note, operation=exchange.operation)
         with self._lock:
             record = replace(draft, id=self._next_id)
             self._next_id += 1

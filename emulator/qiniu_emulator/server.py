@@ -11,17 +11,23 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any, Callable
 
-import requests
 from waitress import wasyncore
 from waitress.server import create_server
 
-from .app import create_app
+from . import ports
+from .admin_origin import admin_url
+from .app import create_admin_app, create_app
 from .s3.app import create_s3_app, route_s3_hosts
 from .s3.channel import S3Channel
+from .bucket_ports import BucketOnly
 from .emulator import Emulator
 from .config import DEFAULT_ACCESS_KEY, Settings
+from .init_hooks import hook_environment, hooks_in, run_hooks
+from .region_listen import RegionListener, bucket_label, listen_regions, region_lines
+from .regions import RegionLayout
 from .tls import PlainHttpChannel, TlsListener, certificate_names, ensure_certificates
 
 log = logging.getLogger("qiniu_emulator")
@@ -35,20 +41,26 @@ class PortInUse(Exception):
 
 
 def banner(settings: Settings, url: str, https_url: str = "", ca: str = "",
-           buckets: list[str] | None = None, s3_url: str = "", s3_https_url: str = "") -> str:
+           buckets: list[str] | None = None, data_dir: Path | None = None,
+           regions: RegionLayout | None = None, bucket_ports: dict[str, int] | None = None,
+           s3_urls: tuple[str, str] = ("", "")) -> str:
     """What a user needs to point a client at this server; ``buckets`` are those the data dir holds."""
     access_key, secret_key = settings.accounts[0]
     names = settings.buckets if buckets is None else buckets
     buckets_line = ", ".join(names) or "(none yet: create with mkbucketv3 or --bucket)"
     lines = [
         f"qiniu-emulator listening on {url}" + (f" and {https_url}" if https_url else ""),
-        f"  console  : {url}/_emulator/ui/" if settings.console else "  console  : off (--console off)",
-        f"  data dir : {settings.data.resolve()}",
+        f"  console  : {admin_url(settings)}/_emulator/ui/" if settings.console else "  console  : off (--console off)",
+        f"  admin    : {admin_url(settings)}/_emulator/ (health, reset, scenarios; writes need the header "
+        "X-Qiniu-Emulator: 1)",
+        f"  data dir : {(data_dir or settings.data).resolve()}"
+        + ("  (ephemeral: removed at exit, nothing fsynced)" if settings.ephemeral else ""),
         f"  auth     : {settings.auth}" + ("  (WARNING: signatures are NOT checked)" if settings.auth == "off" else ""),
         "  accounts : " + ", ".join(f"{ak}:{sk}" for ak, sk in settings.accounts)
         + ("  (documented dev credentials)" if access_key == DEFAULT_ACCESS_KEY else ""),
         f"  buckets  : {buckets_line}",
         f"  workers  : {settings.workers}",
+        *region_lines(regions, url.rpartition(":")[0]),
         "",
         "Our client (qiniu_fop):",
         f"  export QINIU_EMULATOR_URL={url}",
@@ -59,9 +71,13 @@ def banner(settings: Settings, url: str, https_url: str = "", ca: str = "",
         f"  auth = qiniu.Auth('{access_key}', '{secret_key}')",
         f"Download: {url}/_io/<bucket>/<key>",
     ]
-    if s3_url:
-        lines += [f"S3-compatible API: {s3_url} (SigV4 with the accounts above; any region name)"
-                  + (f" and {s3_https_url}" if s3_https_url else "")]
+    if s3_urls[0]:
+        lines += [f"S3-compatible API: {s3_urls[0]}" + (f" and {s3_urls[1]}" if s3_urls[1] else "")
+                  + " (SigV4 with the accounts above; any region name)"]
+    if bucket_ports:
+        host = url.rsplit(":", 1)[0]
+        lines += ["Bucket domains (a plain host:port per bucket, for clients that want a host):",
+                  *(f"  {bucket}: {host}:{port}" for bucket, port in sorted(bucket_ports.items()))]
     if https_url:
         lines += ["", f"https: {https_url}, certificate from the local CA {ca}. Trust it with:",
                   f"  Node:            NODE_EXTRA_CA_CERTS={ca}",
@@ -74,26 +90,30 @@ def banner(settings: Settings, url: str, https_url: str = "", ca: str = "",
     return "\n".join(lines)
 
 
-def _busy(server) -> bool:
+def _busy(server, others: list[Any]) -> bool:
     """True while a request is being received, queued, running, or still being written out."""
     dispatcher = server.task_dispatcher
     if dispatcher.active_count or dispatcher.queue:
         return True
-    return any(channel.request is not None or channel.requests or channel.total_outbufs_len
-               for channel in list(server.active_channels.values()))
+    return any(ports.busy(listener) for listener in [server, *others])
 
 
-def drain(server, emulator: Emulator, timeout: float, others: tuple = ()) -> None:
-    """Stop accepting, let requests in flight finish, then end the server's loop.
+def drain(server, emulator: Emulator, timeout: float, others: list[Any] | None = None) -> None:
+    """Stop accepting (on ``server`` and the ``others`` sharing its loop), let requests in
+    flight finish, then end the server's loop.
 
     Socket changes are made on the loop's own thread (through its trigger), so the
     loop never selects on a descriptor closed under it.
     """
     emulator.begin_drain()
-    for listener in (server, *others):
-        _on_loop(server, lambda listener=listener: wasyncore.dispatcher.close(listener))
+    listening = [server, *(others or [])]
+    def close_listening() -> None:
+        for listener in listening:
+            wasyncore.dispatcher.close(listener)
+
+    _on_loop(server, close_listening)
     deadline = time.monotonic() + timeout
-    while _busy(server) and time.monotonic() < deadline:
+    while _busy(server, others or []) and time.monotonic() < deadline:
         time.sleep(0.02)
     _on_loop(server, lambda: wasyncore.close_all(server._map))
 
@@ -118,21 +138,30 @@ class Listeners:
     emulator: Emulator
     server: Any  # waitress's server: its type differs by the number of sockets
     url: str
-    s3: Any = None  # the S3 door's listener, on the same loop and task threads as ``server``
-    s3_url: str = ""
+    admin: Any = None  # the admin origin's listener, on the server's loop
+    admin_url: str = ""
     https: TlsListener | None = None
     https_url: str = ""
     ca: str = ""
-    s3_https: TlsListener | None = None  # with --tls, the S3 door over https (its port + 1)
+    regions: RegionListener | None = None
+    s3: Any = None  # the S3 door's listener, on the server's loop
+    s3_url: str = ""
+    s3_https: TlsListener | None = None  # with --tls, the S3 door over https
     s3_https_url: str = ""
 
-    def start_https(self) -> None:
-        for listener in (self.https, self.s3_https):
+    def others(self) -> list[Any]:
+        """The listeners sharing the server's loop: the admin origin's, the S3 door's, the buckets' own."""
+        return [x for x in (self.admin, self.s3) if x is not None] + self.emulator.bucket_ports.handles()
+
+    def start_others(self) -> None:
+        """Start the https and region listeners (the plain port is run by its caller)."""
+        for listener in (self.https, self.s3_https, self.regions):
             if listener is not None:
                 listener.start()
 
-    def stop_https(self) -> None:
-        for listener in (self.https, self.s3_https):
+    def stop_others(self) -> None:
+        """Stop the https and region listeners."""
+        for listener in (self.https, self.s3_https, self.regions):
             if listener is not None:
                 listener.stop()
 
@@ -145,15 +174,22 @@ class RunningServer:
     emulator: Emulator
     _listeners: Listeners
     _thread: threading.Thread
+    admin_url: str = ""  # the console and /_emulator/ endpoints
     https_url: str = ""
     ca: str = ""
-    s3_url: str = ""
+    s3_url: str = ""  # the S3 door
     s3_https_url: str = ""
+
+    def __enter__(self) -> "RunningServer":
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.stop()
 
     def stop(self, timeout: float = 10.0) -> None:
         server = self._listeners.server
-        drain(server, self.emulator, timeout, (self._listeners.s3,))
-        self._listeners.stop_https()
+        drain(server, self.emulator, timeout, self._listeners.others())
+        self._listeners.stop_others()
         self._thread.join(timeout)
         server.task_dispatcher.shutdown(timeout=timeout)
         self.emulator.close()
@@ -181,30 +217,40 @@ def _listen(settings: Settings, emulator: Emulator) -> Listeners:
     port = int(server.effective_port)
     host = settings.host if settings.host not in ("0.0.0.0", "::", "") else "127.0.0.1"
     listeners = Listeners(emulator=emulator, server=server, url=f"http://{host}:{port}")
-    try:
-        _listen_s3(settings, s3_app, listeners, host)
-    except BaseException:
-        server.close()
-        raise
     https_port = None
-    if settings.tls:
-        try:
+    try:
+        _listen_admin(settings, emulator, listeners)
+        _listen_s3(settings, s3_app, listeners, host)
+        _listen_buckets(settings, emulator, listeners, app)
+        if settings.tls:
             _listen_tls(settings, emulator, (app, s3_app), listeners, host)
-        except BaseException:
-            server.close()
-            raise
-        https_port = listeners.https.port if listeners.https else None
+            https_port = listeners.https.port if listeners.https else None
+        with _port_named(settings.host, settings.region_base_port()):
+            listeners.regions = listen_regions(app, settings, emulator.regions, REQUEST_LOOKAHEAD)
+    except BaseException:
+        listeners.stop_others()
+        for listener in [server, *listeners.others()]:
+            listener.close()
+        raise
     emulator.set_public_port(port, https_port)
     return listeners
 
 
+def _listen_admin(settings: Settings, emulator: Emulator, listeners: Listeners) -> None:
+    """The admin origin (console, ``/_emulator/``): its own port, loopback by default."""
+    wanted = settings.admin_port_number()
+    with _port_named(settings.admin_host, wanted):
+        listeners.admin = ports.add_listener(listeners.server, create_admin_app(emulator), settings.admin_host,
+                                             wanted)
+    settings.admin_port = int(listeners.admin.effective_port)
+    listeners.admin_url = admin_url(settings)
+
+
 def _listen_s3(settings: Settings, s3_app: Any, listeners: Listeners, host: str) -> None:
-    """The S3 door's port, served by the main server's loop and task threads."""
-    server = listeners.server
-    with _port_named(settings.host, settings.s3_listen_port()):
-        listeners.s3 = create_server(s3_app, map=server._map, _dispatcher=server.task_dispatcher,
-                                     host=settings.host, port=settings.s3_listen_port(), threads=settings.threads,
-                                     ident="qiniu-emulator", clear_untrusted_proxy_headers=True)
+    """The S3 door's port (``--s3-port``), on the server's loop and task threads."""
+    wanted = settings.s3_listen_port()
+    with _port_named(settings.host, wanted):
+        listeners.s3 = ports.add_listener(listeners.server, s3_app, settings.host, wanted)
     listeners.s3.channel_class = S3Channel
     listeners.s3_url = f"http://{host}:{int(listeners.s3.effective_port)}"
 
@@ -219,14 +265,27 @@ def _listen_tls(settings: Settings, emulator: Emulator, apps: tuple[Any, Any], l
     s3_wanted = settings.s3_listen_port() + 1 if settings.s3_listen_port() else 0
     with _port_named(settings.host, wanted):
         listeners.https = TlsListener(apps[0], settings.host, wanted, settings.threads, files)
-    try:
-        with _port_named(settings.host, s3_wanted):
-            listeners.s3_https = TlsListener(apps[1], settings.host, s3_wanted, settings.threads, files)
-    except BaseException:
-        listeners.https.stop()
-        raise
+    with _port_named(settings.host, s3_wanted):
+        listeners.s3_https = TlsListener(apps[1], settings.host, s3_wanted, settings.threads, files)
     listeners.https_url, listeners.ca = f"https://{host}:{listeners.https.port}", str(files.ca)
     listeners.s3_https_url = f"https://{host}:{listeners.s3_https.port}"
+
+
+def _listen_buckets(settings: Settings, emulator: Emulator, listeners: Listeners, app: Any) -> None:
+    """Each bucket's own download port (``bucket_ports.py``), now and for buckets made later."""
+    server = listeners.server
+
+    def open_port(bucket: str, wanted: int) -> tuple[int, Any]:
+        listener = ports.add_listener(server, BucketOnly(app, bucket), settings.host, wanted)
+        port = int(listener.effective_port)
+        names = {settings.host, "127.0.0.1", "localhost"} - {"0.0.0.0", "::", ""}
+        emulator.fetcher.bucket_hosts.update({f"{name}:{port}".lower(): bucket for name in names})
+        return port, listener
+
+    def close_port(listener: Any) -> None:
+        _on_loop(server, lambda: wasyncore.dispatcher.close(listener))
+
+    emulator.bucket_ports.attach(open_port, close_port, [b.name for b in emulator.storage.list_buckets()])
 
 
 @contextmanager
@@ -244,11 +303,13 @@ def port_in_use_message(host: str, port: int) -> str:
     """Which port is taken, whether an emulator answers there, and how to pick another."""
     shown = "127.0.0.1" if host in ("0.0.0.0", "::", "") else host
     url = f"http://[{shown}]:{port}" if ":" in shown else f"http://{shown}:{port}"
+    import requests  # only to name what holds a taken port
+
     try:
         answer = requests.get(f"{url}/_emulator/health", timeout=1)
-        holder = (f"qiniu-emulator {answer.json().get('version', '')} is already serving there"
-                  if answer.headers.get("X-Log") == "qiniu-emulator" else "another program is listening there")
-    except (requests.RequestException, ValueError):
+        holder = ("a qiniu-emulator is already serving there" if answer.headers.get("X-Log") == "qiniu-emulator"
+                  else "another program is listening there")
+    except requests.RequestException:
         holder = "another program holds it"
     return (f"port {port} on {host} is in use: {holder}. Choose another with --port PORT "
             f"(or QINIU_EMULATOR_PORT; 0 picks a free one), or stop what holds it")
@@ -258,37 +319,65 @@ def start_in_thread(settings: Settings) -> RunningServer:
     """Start an emulator in this process; returns once it accepts connections."""
     listeners = _make_server(settings)
     listeners.emulator.start()
-    listeners.start_https()
+    listeners.start_others()
     thread = threading.Thread(target=listeners.server.run, name="qiniu-emulator-http", daemon=True)
     thread.start()
     return RunningServer(url=listeners.url, emulator=listeners.emulator, _listeners=listeners,
-                         _thread=thread, https_url=listeners.https_url, ca=listeners.ca, s3_url=listeners.s3_url,
-                         s3_https_url=listeners.s3_https_url)
+                         _thread=thread, admin_url=listeners.admin_url, https_url=listeners.https_url, ca=listeners.ca,
+                         s3_url=listeners.s3_url, s3_https_url=listeners.s3_https_url)
 
 
 def serve(settings: Settings) -> int:
-    """Run in the foreground until SIGTERM/SIGINT; then drain and exit 0."""
+    """Run in the foreground until SIGTERM/SIGINT; then drain and exit 0 (1 when an
+    --init hook failed under --init-strict)."""
+    hooks = hooks_in(settings.init) if settings.init else []
     listeners = _make_server(settings)
     emulator, server = listeners.emulator, listeners.server
     emulator.start()
-    listeners.start_https()
-    buckets = [bucket.name for bucket in emulator.storage.list_buckets()]
-    print(banner(settings, listeners.url, listeners.https_url, listeners.ca, buckets, listeners.s3_url,
-                 listeners.s3_https_url), flush=True)
+    listeners.start_others()
+    buckets = [bucket_label(emulator.regions, bucket.name, bucket.region) for bucket in emulator.storage.list_buckets()]
+    print(banner(settings, listeners.url, listeners.https_url, listeners.ca, buckets, emulator.storage.data_dir,
+                 emulator.regions, emulator.bucket_ports.served(), (listeners.s3_url, listeners.s3_https_url)),
+          flush=True)
     if settings.auth == "off":
         log.warning("--auth off: every request is accepted without checking its signature")
 
     def on_signal(signum: int) -> None:
         if not emulator.draining.is_set():
             log.info("signal %d: no new connections, finishing requests in flight", signum)
-            threading.Thread(target=drain, args=(server, emulator, DRAIN_SECONDS, (listeners.s3,)),
+            threading.Thread(target=drain, args=(server, emulator, DRAIN_SECONDS, listeners.others()),
                              daemon=True).start()
 
     install_signal_handlers(on_signal)
+    failed = threading.Event()
+
+    def stop_after_failure() -> None:
+        failed.set()
+        on_signal(signal.SIGTERM)
+
+    if hooks:
+        _start_hooks(hooks, listeners, settings, stop_after_failure)
     server.run()
-    listeners.stop_https()
+    listeners.stop_others()
     server.task_dispatcher.shutdown(timeout=DRAIN_SECONDS)
     emulator.close()
     log.info("stopped")
     sys.stdout.flush()
-    return 0
+    return 1 if failed.is_set() else 0
+
+
+def _start_hooks(hooks: list[Path], listeners: Listeners, settings: Settings, stop: Callable[[], None]) -> None:
+    """Run the --init hooks on a thread (their requests are answered meanwhile); under
+    --init-strict a failure stops the server."""
+    emulator = listeners.emulator
+    emulator.init_status = "running"
+
+    def seed() -> None:
+        env = hook_environment(listeners.url, settings.accounts[0])
+        failures = run_hooks(hooks, env, stop_at_failure=settings.init_strict)
+        emulator.init_status = "failed" if failures else "done"
+        if failures and settings.init_strict:
+            print(f"qiniu-emulator: error: {failures[0].line()}; stopping (--init-strict)", file=sys.stderr, flush=True)
+            stop()
+
+    threading.Thread(target=seed, name="init-hooks", daemon=True).start()

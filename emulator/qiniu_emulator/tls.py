@@ -15,12 +15,20 @@ import socket
 import threading
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import trustme
-from cheroot import wsgi
-from cheroot.ssl.builtin import BuiltinSSLAdapter
 from waitress.channel import HTTPChannel
+
+from .lazy import lazy_module
+
+if TYPE_CHECKING:
+    import trustme
+    from cheroot import wsgi
+    from cheroot.ssl import builtin as cheroot_ssl
+else:  # imported when --tls is on
+    trustme = lazy_module("trustme")
+    wsgi = lazy_module("cheroot.wsgi")
+    cheroot_ssl = lazy_module("cheroot.ssl.builtin")
 
 TLS_DIR = "tls"
 TLS_HANDSHAKE = 0x16  # the first byte of a TLS record that opens a handshake
@@ -72,7 +80,7 @@ class TlsListener:
 
     def __init__(self, app: Any, host: str, port: int, threads: int, files: TlsFiles) -> None:
         self._server = wsgi.Server((host, port), app, numthreads=threads, server_name="qiniu-emulator")
-        self._server.ssl_adapter = BuiltinSSLAdapter(str(files.certificate), str(files.key))
+        self._server.ssl_adapter = cheroot_ssl.BuiltinSSLAdapter(str(files.certificate), str(files.key))
         self._server.prepare()
         self.port = int(self._server.bind_addr[1])
         self._thread = threading.Thread(target=self._server.serve, name="qiniu-emulator-https", daemon=True)

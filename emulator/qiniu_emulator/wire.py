@@ -84,29 +84,30 @@ def upload_answer(hash_: str, key: str, persistent_id: str = "") -> dict[str, An
 
 # -- uc ------------------------------------------------------------------------------
 
-# Every service of a region answer points back at the emulator.
+# The services of a region answer; without --regions each is the emulator itself.
 REGION_SERVICES = ("up", "io", "io_src", "uc", "rs", "rsf", "api")
 
 
-def region_v4_json(region: str, hosts: list[str], ttl: int) -> dict[str, Any]:
+def region_v4_json(region: str, hosts: dict[str, list[str]], ttl: int) -> dict[str, Any]:
     """One entry of ``/v4/query`` ``hosts`` (and of ``/regions``): ``domains`` per service.
 
-    ``hosts[0]`` is where the client came in; the rest are other names of the emulator,
-    so an SDK's backup host is a real second host (Go reads ``old`` as the alternative,
-    Node and Python use every ``domains`` entry in turn).
+    ``hosts[service][0]`` is the main host; the rest are backups, so an SDK's backup host
+    is a real second host (Go reads ``old`` as the alternative, Node and Python use every
+    ``domains`` entry in turn).
     """
     entry: dict[str, Any] = {"region": region, "ttl": ttl, "s3": {"domains": [], "region_alias": region}}
     for service in REGION_SERVICES:
-        entry[service] = {"domains": list(hosts), "old": hosts[1:]}
-    entry["up"]["acc_domains"] = hosts[:1]
+        listed = hosts[service]
+        entry[service] = {"domains": list(listed), "old": listed[1:]}
+    entry["up"]["acc_domains"] = hosts["up"][:1]
     return entry
 
 
-def region_v3_json(region: str, hosts: list[str], ttl: int) -> dict[str, Any]:
+def region_v3_json(region: str, hosts: dict[str, list[str]], ttl: int) -> dict[str, Any]:
     """One ``/v3/query`` entry (Java's AutoRegion), also the ``/v2/query`` body (older Go)."""
-    main, backup = hosts[:1], hosts[1:]
     entry: dict[str, Any] = {"region": region, "ttl": ttl}
     for service in REGION_SERVICES:
+        main, backup = hosts[service][:1], hosts[service][1:]
         entry[service] = {"src": {"main": main, "backup": backup}, "acc": {"main": main, "backup": backup}}
     # The legacy /v2/query up entry also names old domains; Go reads them when present.
     entry["up"]["old_acc"] = {"main": [], "info": ""}
@@ -114,10 +115,10 @@ def region_v3_json(region: str, hosts: list[str], ttl: int) -> dict[str, Any]:
     return entry
 
 
-def regions_json(regions: list[str], hosts: list[str], ttl: int) -> dict[str, Any]:
-    """``/regions``, which the Go SDK asks before a pfop without a region."""
+def regions_json(regions: dict[str, dict[str, list[str]]], ttl: int) -> dict[str, Any]:
+    """``/regions``: each region id with its hosts (the Go SDK asks it before a pfop without a region)."""
     listed = []
-    for region in regions:
+    for region, hosts in regions.items():
         entry = region_v4_json(region, hosts, ttl)
         entry["id"] = entry.pop("region")
         listed.append(entry)
@@ -251,7 +252,8 @@ def request_json(record: RequestRecord) -> dict[str, Any]:
     return {"id": record.id, "time": record.at, "method": record.method, "host": record.host,
             "path": record.path, "scheme": record.scheme, "accessKey": record.account,
             "status": record.status, "reqid": record.reqid, "seconds": record.seconds,
-            "error": record.error, "expected": record.expected, "curl": record.curl()}
+            "error": record.error, "expected": record.expected, "note": record.note,
+            "curl": record.curl()}
 
 
 def properties_json(properties: Properties) -> dict[str, Any]:

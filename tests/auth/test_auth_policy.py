@@ -241,3 +241,9 @@ def test_url_encoded_mode_for_form_callback_bodies() -> None:
 
 def test_text_without_variables_is_unchanged() -> None:
     assert render_template('{"a":"$ (x)", "b": "$x"}', VARIABLES, json_mode=True) == '{"a":"$ (x)", "b": "$x"}'
+
+
+def test_an_unset_variable_is_empty_in_quotes_and_null_bare() -> None:
+    template = '{"quoted":"$(x:notsent)","around":"a$(x:notsent)b","bare":$(x:notsent),"w":"$(imageInfo.depth)"}'
+    rendered = json.loads(render_template(template, VARIABLES, json_mode=True))
+    assert rendered == {"quoted": "", "around": "ab", "bare": None, "w": ""}

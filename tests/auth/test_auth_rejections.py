@@ -241,10 +241,10 @@ def test_unsigned_json_cannot_be_parsed_into_a_signed_token(auth: Authenticator)
     assert rejected(auth.verify_upload_token, valid + "x").status == 401
 
 
-def test_expired_upload_token_is_401_token_out_of_date(make_auth) -> None:
+def test_expired_upload_token_is_401_expired_token(make_auth) -> None:
     token = upload_token({"scope": "b", "deadline": NOW - 1})
     error = rejected(make_auth().verify_upload_token, token)
-    assert (error.status, error.message) == (401, "token out of date")
+    assert (error.status, error.message) == (401, "expired token")
     assert make_auth(now=NOW - 1).verify_upload_token(token).policy.deadline == NOW - 1
 
 

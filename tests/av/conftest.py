@@ -8,6 +8,7 @@ from typing import Callable
 
 import pytest
 from av_support import FFMPEG, Media, ffmpeg, lavfi_inputs
+from support import shared_once
 
 from qiniu_emulator.fops.execute import PipelineRun, run_ops
 from qiniu_emulator.fops.parse import parse_pipeline
@@ -17,7 +18,14 @@ from qiniu_emulator.fops.catalog import default_registry
 
 @pytest.fixture(scope="session")
 def media(tmp_path_factory) -> Media:
-    d = tmp_path_factory.mktemp("av-media")
+    d = shared_once(tmp_path_factory, "av-media", make_media)
+    return Media(video=d / "video.mp4", long_video=d / "long.mp4", video_only=d / "video_only.mp4",
+                 small_piece=d / "small.mp4", wide=d / "wide.mp4", rotated=d / "rotated.mp4",
+                 wav=d / "audio.wav", aac=d / "audio.aac", corrupt=d / "corrupt.mp4",
+                 empty=d / "empty.mp4")
+
+
+def make_media(d: Path) -> None:
     h264 = ["-c:v", "libx264", "-preset", "ultrafast", "-pix_fmt", "yuv420p"]
     aac = ["-c:a", "aac", "-b:a", "96k"]
     ffmpeg(*lavfi_inputs("320x240", 2), *h264, *aac, "-metadata", "title=generated clip",
@@ -32,10 +40,6 @@ def media(tmp_path_factory) -> Media:
     ffmpeg("-f", "lavfi", "-i", "sine=frequency=550:duration=2", *aac, str(d / "audio.aac"))
     (d / "corrupt.mp4").write_bytes(bytes(range(256)) * 64)
     (d / "empty.mp4").write_bytes(b"")
-    return Media(video=d / "video.mp4", long_video=d / "long.mp4", video_only=d / "video_only.mp4",
-                 small_piece=d / "small.mp4", wide=d / "wide.mp4", rotated=d / "rotated.mp4",
-                 wav=d / "audio.wav", aac=d / "audio.aac", corrupt=d / "corrupt.mp4",
-                 empty=d / "empty.mp4")
 
 
 @dataclass

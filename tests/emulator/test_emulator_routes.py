@@ -9,6 +9,7 @@ from pathlib import Path
 import qiniu
 import requests
 from readme_snippets import snippet
+from support import ADMIN_WRITE, ACCESS_KEY, SECRET_KEY
 
 from qiniu_emulator.routes import TABLE, names
 from qiniu_emulator.scenarios.endpoints import INBOUND
@@ -60,3 +61,18 @@ def test_the_readme_s_endpoint_example_is_the_code():
     package = Path(__file__).resolve().parents[2] / "emulator" / "qiniu_emulator"
     assert snippet("add-endpoint-route").text in (package / "routes.py").read_text(encoding="utf-8")
     assert snippet("add-endpoint-handler").text in (package / "api" / "rs.py").read_text(encoding="utf-8")
+
+
+def test_a_rule_matches_an_async_fetch_by_the_bucket_its_json_body_names(server):
+    rule = {"endpoint": "fetch.async", "bucket": "output-bucket", "answer": 599}
+    assert requests.post(f"{server.admin_url}/_emulator/scenarios", json=rule, headers=ADMIN_WRITE,
+                         timeout=10).status_code == 200
+    signed = qiniu.auth.QiniuMacRequestsAuth(qiniu.QiniuMacAuth(ACCESS_KEY, SECRET_KEY))
+
+    def fetch_later(body: str) -> int:
+        return requests.post(f"{server.url}/sisyphus/fetch", data=body, auth=signed, timeout=10,
+                             headers={"Content-Type": "application/json"}).status_code
+
+    assert fetch_later('{"url": "http://127.0.0.1:1/x", "bucket": "output-bucket"}') == 599
+    assert fetch_later('{"url": "http://127.0.0.1:1/x", "bucket": "demo-bucket"}') == 200
+    assert fetch_later("[1, 2]") == 400  # named by its endpoint alone: the rule's bucket does not match

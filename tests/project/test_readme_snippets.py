@@ -68,15 +68,15 @@ def clean_env() -> dict[str, str]:
 # -- quick start ---------------------------------------------------------------------
 
 
-def test_make_serve_starts_the_documented_emulator_and_make_test_checks_types_first(tmp_path):
-    serve, test = snippet("quickstart-make").commands()
-    assert (serve, test) == ("make serve", "make test")
+def make_serve_banner(command: str, tmp_path: Path, env: dict[str, str], check=None) -> str:
+    """Run ``make serve ...`` until its banner is out, call ``check(admin_port)``, then Ctrl-C it."""
     if subprocess.run(["make", "-q", ".venv/.installed-stamp"], cwd=ROOT).returncode != 0:
         pytest.skip("the .venv is not installed and up to date (make test does that first)")
-    port = free_port()
-    proc = subprocess.Popen(shlex.split(serve), cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+    port, admin_port = free_port(), free_port()
+    proc = subprocess.Popen(shlex.split(command), cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
                             text=True, start_new_session=True,
-                            env={**os.environ, "PORT": str(port), "DATA": str(tmp_path / "data")})
+                            env={**clean_env(), "PORT": str(port), "DATA": str(tmp_path / "data"),
+                                 "QINIU_EMULATOR_ADMIN_PORT": str(admin_port), **env})
     banner = []
     try:
         for line in proc.stdout:
@@ -85,15 +85,35 @@ def test_make_serve_starts_the_documented_emulator_and_make_test_checks_types_fi
                 break
         text = "".join(banner)
         assert f"listening on http://127.0.0.1:{port}" in text, text
-        assert f"{DEFAULT_ACCESS_KEY}:{DEFAULT_SECRET_KEY}" in text
-        assert "buckets  : demo-bucket, output-bucket" in text
-        assert requests.get(f"http://127.0.0.1:{port}/_emulator/health", timeout=10).status_code == 200
+        assert f"console  : http://127.0.0.1:{admin_port}/_emulator/ui/" in text, text
+        if check is not None:
+            check(admin_port)
+        return text
     finally:
         os.killpg(proc.pid, signal.SIGINT)  # Ctrl-C
         proc.wait(60)
+
+
+def test_make_serve_starts_the_documented_emulator_and_make_test_checks_types_first(tmp_path):
+    serve, test, fast = snippet("quickstart-make").commands()
+    assert (serve, test, fast) == ("make serve", "make test", "make test-fast")
+    text = make_serve_banner(serve, tmp_path, {}, check=lambda admin_port: requests.get(
+        f"http://127.0.0.1:{admin_port}/_emulator/health", timeout=10).raise_for_status())
+    assert f"{DEFAULT_ACCESS_KEY}:{DEFAULT_SECRET_KEY}" in text
+    assert "buckets  : demo-bucket, output-bucket" in text
     planned = subprocess.run(["make", "-n", *shlex.split(test)[1:]], cwd=ROOT, capture_output=True, text=True,
                              check=True).stdout
     assert planned.index("-m mypy") < planned.index("-m pytest")
+    assert "-n auto --dist loadfile" in planned
+    quick = subprocess.run(["make", "-n", *shlex.split(fast)[1:]], cwd=ROOT, capture_output=True, text=True,
+                           check=True).stdout
+    assert all(f"--ignore={path}" in quick for path in ("tests/av", "tests/sdk", "tests/ui/test_ui_browser.py"))
+
+
+def test_make_serve_buckets_and_the_variable_add_up(tmp_path):
+    text = make_serve_banner('make serve BUCKETS="photos thumbs"', tmp_path,
+                             {"QINIU_EMULATOR_BUCKETS": "from-env"})
+    assert "buckets  : from-env, photos, thumbs" in text, text
 
 
 def test_the_fop_command_lines(workdir):
@@ -138,6 +158,11 @@ def test_the_official_sdk_settings(readme_server, workdir):
     run_python(snippet("sdk-config").on(readme_server.url) + check, workdir)
 
 
+def test_the_in_process_start_outside_pytest(tmp_path):
+    code = snippet("in-process").text
+    assert run_python(code, tmp_path, clean_env()).strip() == "0"
+
+
 def test_downloads_and_a_signed_sync_saveas(readme_server, workdir):
     upload = snippet("client-set-default").on(readme_server.url) + snippet("client-seed-api").on(readme_server.url)
     run_python(upload, workdir, clean_env())
@@ -180,12 +205,13 @@ def test_docker_compose_up(tmp_path):
         pytest.skip("Compose v2 is not installed here (tests/project/test_docker.py checks the compose file)")
     if os.environ.get("QINIU_TEST_DOCKER") != "1":
         pytest.skip("set QINIU_TEST_DOCKER=1 to build and start the container")
-    port = str(free_port())
-    env = {"QINIU_EMULATOR_PORT": port, "COMPOSE_PROJECT_NAME": f"qiniu-readme-{port}"}
+    port, admin_port = str(free_port()), str(free_port())
+    env = {"QINIU_EMULATOR_PORT": port, "QINIU_EMULATOR_ADMIN_PORT": admin_port,
+           "COMPOSE_PROJECT_NAME": f"qiniu-readme-{port}"}
     try:
         done = shell(command, ROOT, env)
         assert done.returncode == 0, done.stderr
-        assert requests.get(f"http://127.0.0.1:{port}/_emulator/health", timeout=10).status_code == 200
+        assert requests.get(f"http://127.0.0.1:{admin_port}/_emulator/health", timeout=10).status_code == 200
     finally:
         shell("docker compose down -v", ROOT, env)
 
@@ -199,9 +225,9 @@ def test_the_github_actions_service(readme_server):
     options = shlex.split(service["options"])
     health = shlex.split(options[options.index("--health-cmd") + 1])
     assert health[0] == "qiniu-emulator"
-    port = readme_server.url.rsplit(":", 1)[1]
+    admin_port = readme_server.admin_url.rsplit(":", 1)[1]  # the image sets it; here the test server's
     done = subprocess.run([sys.executable, "-m", "qiniu_emulator", *health[1:]], capture_output=True, text=True,
-                          timeout=30, env={**os.environ, "QINIU_EMULATOR_PORT": port})
+                          timeout=30, env={**os.environ, "QINIU_EMULATOR_ADMIN_PORT": admin_port})
     assert done.returncode == 0, done.stderr
 
 
@@ -244,7 +270,7 @@ def test_the_data_layout(readme_server, tmp_path):
     config = qiniu_fop.Config(up_host=readme_server.url)
     assert qiniu_fop.put_data(auth.upload_token("demo-bucket", "photos/a.txt"), "photos/a.txt", b"a",
                               config=config)[1].ok()
-    data = readme_server.emulator.settings.data
+    data = readme_server.emulator.storage.data_dir
     for line in snippet("data-layout").text.splitlines():
         path = line.split()[0].replace("<data>", str(data)).replace("<bucket>", "demo-bucket")
         assert Path(path.replace("<key>", "photos/a.txt")).exists(), line

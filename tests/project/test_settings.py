@@ -59,3 +59,10 @@ def test_a_bad_flag_is_a_usage_error_naming_the_flag(capsys):
     with pytest.raises(SystemExit):
         serve_args("--pipeline", "x:0")
     assert "--pipeline" in capsys.readouterr().err
+
+
+def test_bucket_flags_add_to_the_environments_buckets():
+    env = {"QINIU_EMULATOR_BUCKETS": "a,b", "QINIU_EMULATOR_ACCOUNTS": "ak:sk"}
+    settings = settings_from_args(serve_args("--bucket", "b", "--bucket", "c", "--account", "x:y"), environ=env)
+    assert settings.buckets == ["a", "b", "c"]
+    assert settings.accounts == [("x", "y")]  # other repeatable flags still replace the variable

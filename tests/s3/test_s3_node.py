@@ -9,13 +9,14 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import subprocess
 from pathlib import Path
 
 import pytest
 import requests
 from readme_snippets import snippet
-from support import ACCESS_KEY, SECRET_KEY, npm_installed
+from support import ACCESS_KEY, SECRET_KEY, npm_install
 
 from s3_clients import image_size, jpeg, pfop_thumbnail
 from qiniu_emulator.config import DEFAULT_ACCESS_KEY, DEFAULT_SECRET_KEY
@@ -26,7 +27,12 @@ BUCKET = "demo-bucket"
 
 @pytest.fixture(scope="module")
 def node() -> str:
-    return npm_installed(HERE, "@aws-sdk/client-s3", "AWS SDK for JavaScript")
+    problem = npm_install(HERE, "@aws-sdk/client-s3")
+    if problem:
+        if os.environ.get("QINIU_REQUIRE_NODE") == "1":
+            pytest.fail(f"the AWS SDK for JavaScript test must run here: {problem}")
+        pytest.skip(problem)
+    return shutil.which("node") or "node"
 
 
 def step(node: str, server, *args: str) -> dict:
@@ -51,7 +57,7 @@ def test_put_pfop_get_and_a_presigned_put(node, server, sdk, tmp_path):
 
 def test_the_readme_snippet(node, start_emulator, tmp_path):
     server = start_emulator(accounts=[(DEFAULT_ACCESS_KEY, DEFAULT_SECRET_KEY)], buckets=["demo-bucket"])
-    script = snippet("s3-js").text.replace("127.0.0.1:9002", server.s3_url.split("://", 1)[1])
+    script = snippet("s3-js").text.replace("127.0.0.1:9003", server.s3_url.split("://", 1)[1])
     path = tmp_path / "readme.js"
     path.write_text(script)
     done = subprocess.run([node, str(path)], env={**os.environ, "NODE_PATH": str(HERE / "node_modules")},

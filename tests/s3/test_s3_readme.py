@@ -14,7 +14,7 @@ from readme_snippets import README, snippet
 
 from qiniu_emulator.s3.operations import operations_table
 
-README_S3 = "127.0.0.1:9002"
+README_S3 = "127.0.0.1:9003"
 
 
 def on(text: str, server) -> str:

@@ -7,10 +7,11 @@ import requests
 from botocore.exceptions import ClientError
 
 BUCKET = "demo-bucket"
+WRITE = {"X-Qiniu-Emulator": "1"}  # the admin origin's writes carry it
 
 
 def rule(server, **fields) -> str:
-    answer = requests.post(f"{server.url}/_emulator/scenarios", json=fields, timeout=10)
+    answer = requests.post(f"{server.admin_url}/_emulator/scenarios", json=fields, headers=WRITE, timeout=10)
     assert answer.status_code == 200, answer.text
     return answer.json()["scenarios"][-1]["id"]
 
@@ -30,7 +31,7 @@ def test_an_after_answer_on_get_object_and_the_s3_family(server, s3):
     with pytest.raises(ClientError) as caught:
         s3.get_object(Bucket=BUCKET, Key="k")
     assert caught.value.response["ResponseMetadata"]["HTTPStatusCode"] == 500
-    requests.delete(f"{server.url}/_emulator/scenarios", timeout=10)
+    requests.delete(f"{server.admin_url}/_emulator/scenarios", headers=WRITE, timeout=10)
     rule(server, endpoint="s3", answer=403)
     with pytest.raises(ClientError) as caught:
         s3.list_buckets()
@@ -38,6 +39,6 @@ def test_an_after_answer_on_get_object_and_the_s3_family(server, s3):
 
 
 def test_an_unknown_s3_operation_name_is_refused(server):
-    answer = requests.post(f"{server.url}/_emulator/scenarios", json={"endpoint": "s3.PutObjectz", "answer": 500},
-                           timeout=10)
+    answer = requests.post(f"{server.admin_url}/_emulator/scenarios", json={"endpoint": "s3.PutObjectz", "answer": 500},
+                           headers=WRITE, timeout=10)
     assert answer.status_code == 400 and "s3.PutObject" in answer.text

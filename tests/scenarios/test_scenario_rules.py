@@ -41,7 +41,7 @@ def test_shorthands_and_snake_case_read_as_the_long_form():
 
 @pytest.mark.parametrize("rule, message", [
     ({"endpoint": "pfop"}, "needs exactly one effect"),
-    ({"answer": 599, "latency": 1}, "needs exactly one effect of answer, latency, hold, failItem, notifyFirst (got answer, latency)"),
+    ({"answer": 599, "latency": 1}, "needs exactly one effect of answer, latency, hold, failItem, notifyFirst, censor (got answer, latency)"),
     ({"answer": {"status": "599"}}, "answer.status: must be an integer from 100 to 999"),
     ({"answer": {"status": 599, "when": "later"}}, "answer.when: must be before or after"),
     ({"answer": {"timeout": True}}, "answer.timeout: only notify and callback deliveries can time out"),

@@ -7,7 +7,10 @@ import os
 import shutil
 import subprocess
 import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
+from typing import Any
 from pathlib import Path
 
 import imageio_ffmpeg
@@ -15,7 +18,7 @@ import pytest
 import requests
 from PIL import Image
 
-WRITE = {"X-Qiniu-Console": "1"}
+WRITE = {"X-Qiniu-Emulator": "1"}
 ARTIFACTS = Path(__file__).resolve().parent / "artifacts"
 BROWSER_FLAGS = ("--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--no-first-run",
                  "--disable-background-networking", "--disable-component-update", "--disable-sync",
@@ -75,6 +78,17 @@ def find_browser() -> Browser:
     if os.environ.get("CI"):
         pytest.fail(reason + "; .ci/run installs them")
     pytest.skip(reason)
+
+
+@contextmanager
+def browser_session() -> Iterator[Any]:
+    """A headless chromium driven by selenium, quit (and its profile removed) afterwards."""
+    driver, profile = start_driver(find_browser())
+    try:
+        yield driver
+    finally:
+        driver.quit()
+        shutil.rmtree(profile, ignore_errors=True)
 
 
 def start_driver(browser: Browser):

@@ -36,9 +36,11 @@ def dependency_versions() -> dict[str, str]:
 def health() -> Response:
     em = emulator()
     draining = em.draining.is_set()
+    initializing = em.init_status == "running"
     counts = em.jobs.counts()
     body = {
-        "status": "draining" if draining else "ok",
+        "status": "draining" if draining else "initializing" if initializing else "ok",
+        "init": em.init_status,
         "version": __version__,
         "dependencies": dict(dependency_versions()),
         "jobs": {"running": counts.running, "queued": counts.queued, "waitedOn": em.jobs.watcher.waiting()},
@@ -51,7 +53,7 @@ def health() -> Response:
         "workflows": em.jobs.workflow_ids(),
         "urlMap": [prefix for prefix, _ in em.settings.url_map],
     }
-    return json_response(body, status=503 if draining else 200)
+    return json_response(body, status=503 if draining or initializing else 200)
 
 
 @bp.route("/reset", methods=["POST"])

@@ -10,7 +10,7 @@ a body a handler streams (blocks, parts): those are named by their path and uplo
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Callable
 from urllib.parse import unquote
 
@@ -40,6 +40,7 @@ class Call:
     domain_bucket: str | None = None
     _raw: RawRequest | None = None
     _token: object = _NOT_READ
+    _json: object = _NOT_READ
     _facts: Facts | None = None
     body_signed: bool = True  # False: a valid signature leaves the body out
     _name: object = _NOT_READ
@@ -75,6 +76,17 @@ class Call:
                 self._token = upload_token_from_authorization(request.headers.get("Authorization"))
         return self._token  # type: ignore[return-value]
 
+    def json_body(self) -> object:
+        """The body parsed as JSON (an empty body is ``{}``); ValueError when it is not JSON."""
+        if self._json is _NOT_READ:
+            try:
+                self._json = json.loads(self.raw().body or b"{}")
+            except (ValueError, RecursionError) as exc:
+                self._json = ValueError(str(exc))
+        if isinstance(self._json, ValueError):
+            raise self._json
+        return self._json
+
     def facts(self, em: "Emulator") -> Facts | None:
         """What the request names, as far as it can be read without doing its work."""
         name = self.name
@@ -82,10 +94,18 @@ class Call:
             return None
         if self._facts is None:
             try:
-                self._facts = _READERS[self.route.reads](em, self, name)  # type: ignore[union-attr]
+                facts = _READERS[self.route.reads](em, self, name)  # type: ignore[union-attr]
             except (QiniuError, ValueError, KeyError, TypeError, AttributeError):
-                self._facts = Facts(name)  # malformed: the handler will say why; match on the endpoint alone
+                facts = Facts(name)  # malformed: the handler will say why; match on the endpoint alone
+            self._facts = replace(facts, hosts=_hosts(em))
         return self._facts
+
+
+def _hosts(em: "Emulator") -> tuple[str, ...]:
+    """The Host the request came in on and, on a region port, that host's name (``up-z2``)."""
+    port = str(request.environ.get("SERVER_PORT", ""))
+    region_host = em.regions.by_port(int(port)) if em.regions is not None and port.isdigit() else None
+    return (request.host,) + ((region_host.label,) if region_host is not None else ())
 
 
 def begin(domain_bucket: str | None = None) -> Call:
@@ -129,7 +149,7 @@ def _upload_facts(em: "Emulator", call: Call, name: str) -> Facts:
     args = request.view_args or {}
     key = request.form.get("key") if name == "upload.form" else None
     bucket, scope_key, fops = _policy(call.upload_token())
-    if name == "upload.mkfile":
+    if name in ("upload.mkfile", "upload.putb64"):
         key = _mkfile_key(str(args.get("params", "")))
     elif name.startswith("upload.multipart."):
         bucket = args.get("bucket") or bucket
@@ -163,8 +183,9 @@ def _entry_facts(em: "Emulator", call: Call, name: str) -> Facts:
 
 
 def _json_facts(em: "Emulator", call: Call, name: str) -> Facts:
-    call.raw()  # cached for the handler's signature check
-    body = json.loads(request.get_data() or b"{}")
+    body = call.json_body()
+    if not isinstance(body, dict):
+        return Facts(name)  # the handler says why; match on the endpoint alone
     return Facts(name, body.get("bucket"), body.get("key"))
 
 

@@ -16,6 +16,7 @@ from ..storage.lifecycle import CANCEL, MOVES, LifecycleChange
 from ..storage.store import MAX_LIFECYCLE_DAYS
 from ..wire import list_item_json, stat_json
 from . import emulator, empty_response, form_value, int_arg, json_response, params, require_management_auth
+from .regions import check_same_region
 
 bp = Blueprint("rs", __name__)
 
@@ -54,7 +55,9 @@ def run_op(op_path: str) -> Any:
         if len(args) < 2:
             raise QiniuError.bad_request(f"{name} needs a source and a destination entry")
         action: Callable = storage.move if name == "move" else storage.copy
-        action(*_entry(args[0]), *_entry(args[1]), force=_force(args[2:]))
+        source, target = _entry(args[0]), _entry(args[1])
+        check_same_region(emulator(), name, source[0], target[0])
+        action(*source, *target, force=_force(args[2:]))
         return None
     return _change(name, args)
 

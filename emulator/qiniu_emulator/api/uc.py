@@ -6,15 +6,16 @@ from typing import Any
 
 from flask import Blueprint, Response, request
 
-from ..errors import QiniuError
+from ..admin_origin import public_host
 from ..config import ACCOUNT_UID
-from ..wire import bucket_info_json, bucket_v2_json, domain_v3_json, region_v3_json, region_v4_json, regions_json
+from ..errors import QiniuError
+from ..regions import DEFAULT_REGION, SERVICES
+from ..wire import (REGION_SERVICES, bucket_info_json, bucket_v2_json, domain_v3_json, region_v3_json,
+                    region_v4_json, regions_json)
 from . import emulator, empty_response, form_value, int_arg, json_response, require_management_auth
 
 bp = Blueprint("uc", __name__)
 
-# Short, so that SDK region caches do not outlive an emulator restarted on another port.
-REGION_TTL = 60
 LOOPBACK_NAMES = ("127.0.0.1", "localhost")
 
 
@@ -44,12 +45,15 @@ def service_hosts() -> list[str]:
 
 
 def bucket_domains(bucket: str) -> list[str]:
-    """Download domains of a bucket: path-style on this host first, then the bucket domain."""
-    settings = emulator().settings
+    """Download domains of a bucket: path-style on this host first, then the bucket domain,
+    then the bucket's own port (a plain host:port) when it has one."""
+    em = emulator()
+    settings = em.settings
     host = this_host()
     port = host.rpartition(":")[2] if ":" in host else ""
     named = f"{bucket}.{settings.domain_suffix}" + (f":{port}" if port else "")
-    return [f"{host}/_io/{bucket}", named]
+    own = em.bucket_ports.port_of(bucket)
+    return [f"{host}/_io/{bucket}", named] + ([f"{public_host(settings.host, request.host)}:{own}"] if own else [])
 
 
 def _query_args() -> str:
@@ -63,40 +67,72 @@ def _query_args() -> str:
     return bucket
 
 
+def _ttl() -> int:
+    # Short by default, so SDK region caches do not outlive an emulator restarted on other ports.
+    return emulator().settings.region_ttl
+
+
 def _region(bucket: str) -> str:
     return emulator().storage.get_bucket(bucket).region
 
 
+def region_hosts(region: str) -> dict[str, list[str]]:
+    """The hosts of each service of ``region``: its own ports (main, then backup) when
+    --regions serves it, else this host for everything; uc is always this host."""
+    here = service_hosts()
+    layout = emulator().regions
+    hosts = {service: here for service in REGION_SERVICES}
+    if layout is not None and layout.serves(region):
+        name = this_host().rpartition(":")[0] or this_host()
+        for service in SERVICES:
+            hosts[service] = [f"{name}:{port}" for port in layout.ports(region, service)]
+        hosts["io_src"] = hosts["io"]
+    return hosts
+
+
 @bp.route("/v4/query", methods=["GET"])
 def query_v4() -> Response:
-    bucket = _query_args()
-    return json_response({"hosts": [region_v4_json(_region(bucket), service_hosts(), REGION_TTL)]})
+    region = _region(_query_args())
+    return json_response({"hosts": [region_v4_json(region, region_hosts(region), _ttl())]})
 
 
 @bp.route("/v3/query", methods=["GET"])
 def query_v3() -> Response:
-    bucket = _query_args()
-    return json_response({"hosts": [region_v3_json(_region(bucket), service_hosts(), REGION_TTL)]})
+    region = _region(_query_args())
+    return json_response({"hosts": [region_v3_json(region, region_hosts(region), _ttl())]})
 
 
 @bp.route("/v2/query", methods=["GET"])
 @bp.route("/v1/query", methods=["GET"])
 def query_v2() -> Response:
-    bucket = _query_args()
-    return json_response(region_v3_json(_region(bucket), service_hosts(), REGION_TTL))
+    region = _region(_query_args())
+    return json_response(region_v3_json(region, region_hosts(region), _ttl()))
 
 
 @bp.route("/regions", methods=["GET"])
 def regions() -> Response:
     require_management_auth()
-    names = sorted({b.region for b in emulator().storage.list_buckets()} | {"z0"})
-    return json_response(regions_json(names, service_hosts(), REGION_TTL))
+    layout = emulator().regions
+    if layout is not None:
+        names = list(layout.regions)
+    else:
+        names = sorted({b.region for b in emulator().storage.list_buckets()} | {DEFAULT_REGION})
+    return json_response(regions_json({name: region_hosts(name) for name in names}, _ttl()))
 
 
 @bp.route("/v2/domains", methods=["GET", "POST"])
 def domains() -> Response:
     require_management_auth()
     bucket = form_value("tbl") or form_value("bucket")
+    emulator().storage.get_bucket(bucket)
+    return json_response(bucket_domains(bucket))
+
+
+@bp.route("/v6/domain/list", methods=["GET", "POST"])
+def domain_list() -> Response:
+    """The api host's list of a bucket's domains (docs/wire.md §9.8)."""
+    require_management_auth()
+    bucket = form_value("tbl")
     emulator().storage.get_bucket(bucket)
     return json_response(bucket_domains(bucket))
 
@@ -124,9 +160,9 @@ def buckets_v2() -> Response:
 
 @bp.route("/mkbucketv3/<bucket>/region/<region>", methods=["POST"])
 @bp.route("/mkbucketv3/<bucket>", methods=["POST"])
-def make_bucket(bucket: str, region: str = "z0") -> Response:
+def make_bucket(bucket: str, region: str = "") -> Response:
     require_management_auth()
-    emulator().storage.create_bucket(bucket, region=region)
+    emulator().create_bucket(bucket, region)
     return empty_response()
 
 
@@ -134,6 +170,8 @@ def make_bucket(bucket: str, region: str = "z0") -> Response:
 def drop_bucket(bucket: str) -> Response:
     require_management_auth()
     emulator().storage.drop_bucket(bucket)
+    emulator().cors.forget(bucket)
+    emulator().bucket_ports.close(bucket)
     return empty_response()
 
 

@@ -33,14 +33,15 @@ class Authenticator:
         clock: Callable[[], float] = time.time,
         logger: logging.Logger | None = None,
         max_skew: float = DEFAULT_MAX_SKEW,
+        client_clock: Callable[[], float] | None = None,
     ) -> None:
         self.keys = Keyring(accounts, mode, logger)
         self.qbox = QBoxScheme(self.keys)
-        self.qiniu = QiniuScheme(self.keys, clock, max_skew)
+        self.qiniu = QiniuScheme(self.keys, clock, max_skew, client_clock)
         self.uptoken = UpTokenScheme(self.keys, clock)
         self.download = DownloadTokenScheme(self.keys, clock)
         self.management: tuple[Scheme, ...] = (self.qbox, self.qiniu)
-        self.sigv4 = SigV4Verifier(self.keys)
+        self.sigv4 = SigV4Verifier(self.keys, clock)
         self.s3: tuple[Scheme, ...] = (SigV4HeaderScheme(self.sigv4), SigV4QueryScheme(self.sigv4))
 
     @property

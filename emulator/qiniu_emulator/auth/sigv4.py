@@ -18,6 +18,7 @@ import time
 from calendar import timegm
 from dataclasses import dataclass
 from email.utils import parsedate_tz, mktime_tz
+from typing import Callable
 from urllib.parse import quote, unquote
 
 from werkzeug.datastructures import Headers
@@ -92,8 +93,10 @@ class _Claim:
 class SigV4Verifier:
     """Checks SigV4 against the keyring's accounts, under its auth mode."""
 
-    def __init__(self, keys: Keyring, max_skew: int = MAX_SKEW_SECONDS) -> None:
+    def __init__(self, keys: Keyring, clock: Callable[[], float] = time.time,
+                 max_skew: int = MAX_SKEW_SECONDS) -> None:
         self._keys = keys
+        self._clock = clock
         self._mode = keys.mode
         self._max_skew = max_skew
 
@@ -105,7 +108,7 @@ class SigV4Verifier:
 
     def verify(self, req: RawRequest, now: float | None = None) -> Signed:
         """The signer of ``req``; an :class:`S3Error` (403/400) when the signature does not hold."""
-        now = time.time() if now is None else now
+        now = self._clock() if now is None else now
         claim = _claim(req)
         if claim is None:
             return self.anonymous()

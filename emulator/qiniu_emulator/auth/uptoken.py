@@ -57,7 +57,7 @@ class UpTokenScheme:
 
         Missing -> 401 ``token not specified``; bad signature, unknown key or an
         undecodable policy -> 401 ``bad token``; a policy with mistyped fields -> 400
-        naming the field; ``deadline`` passed -> 401 ``token out of date``.
+        naming the field; ``deadline`` passed -> 401 ``expired token``.
         """
         if not token or not token.strip():
             raise QiniuError.token_not_specified()
@@ -77,5 +77,5 @@ class UpTokenScheme:
         access_key = self._keys.match(credential, [to_bytes(parts.encoded_policy)], "upload token")
         policy = parts.policy()
         if self._clock() > policy.deadline:
-            raise QiniuError.token_expired()
+            raise QiniuError.upload_token_expired()
         return UploadGrant(access_key, policy)

@@ -7,13 +7,13 @@ imports it, so imports inside ``fops`` only ever point down.
 from __future__ import annotations
 
 from ..fidelity import Fidelity
-from . import archive, av, basic, doc, image
+from . import archive, av, basic, censor, doc, image
 from .registry import Registry
 
 
 def default_registry(fidelity: Fidelity | None = None) -> Registry:
     registry = Registry(fidelity=fidelity)
-    for module in (basic, image, av, doc, archive):
+    for module in (basic, image, av, doc, archive, censor):
         module.register(registry)
     return registry
 

@@ -10,14 +10,23 @@ import time
 import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable, Protocol
+from typing import Any, Callable, Protocol
 
+from .budget import MemoryBudget
 from .children import ChildProcesses
 from .profiles import FAST, EncodeProfile
 
 
 class OpFailed(Exception):
-    """An op could not produce its output; becomes an item error ``execute fop cmd failed: ...``."""
+    """An op could not produce its output; becomes an item error ``execute fop cmd failed: ...``.
+
+    ``hint`` is for the user of the emulator, not part of the error Qiniu would give: the
+    job's log and the request log show it (e.g. which flag serves a URL offline).
+    """
+
+    def __init__(self, message: str, hint: str = "") -> None:
+        super().__init__(message)
+        self.hint = hint
 
 
 class Cancelled(BaseException):
@@ -92,7 +101,9 @@ class OpContext:
     request's host on a download URL); ``sign_download(url, deadline)`` returns ``url``
     with the ``e``/``token`` of a private download link; ``output_key`` is the key the
     result will be stored under when that is known before the run (pfop with a saveas key).
-    ``encode`` is the encoder effort (``--encode``).
+    ``encode`` is the encoder effort (``--encode``). ``censor(scenes, app)`` is the moderation
+    verdict of the job's source object for those scenes, as ``items[].result`` shows it
+    (None where no verdicts are given: the ``fop`` command, download URLs).
     """
 
     scratch: Path
@@ -105,10 +116,12 @@ class OpContext:
     sync: bool = False  # True for a download-URL fop (no multi-output ops)
     public_url: str = ""
     sign_download: Callable[[str, int], str] | None = None
+    now: Callable[[], float] = time.time  # the emulated clock, for deadlines an op writes
     output_key: str | None = None
     control: RunControl = field(default_factory=RunControl)
-    memory_limit: int = 1024 * 1024 * 1024  # bytes of decoded pixels one op may hold
+    memory: MemoryBudget = field(default_factory=lambda: MemoryBudget(1024 * 1024 * 1024))  # shared by image ops
     encode: EncodeProfile = FAST
+    censor: Callable[[tuple[str, ...], str], Any] | None = None
     op_deadline: float = 0.0  # monotonic time the current op must end by (set per op)
 
     def start_op(self) -> None:
@@ -151,6 +164,8 @@ class OpResult:
     """An op's output file and its MIME type.
 
     ``passthrough`` marks that the input was returned unchanged (``ignore-error/1``).
+    ``inline`` is an answer that becomes the item's ``result`` instead of a stored object
+    (image-censor); ``path`` is then the input, and nothing is stored.
     ``extra`` lists further objects with their final keys; the status item reports them
     as ``keys``. When ``path`` is itself one of the extras (vsample frames), nothing
     else is stored.
@@ -160,3 +175,4 @@ class OpResult:
     mime: str
     extra: list[ExtraOutput] = field(default_factory=list)
     passthrough: bool = False
+    inline: Any = None

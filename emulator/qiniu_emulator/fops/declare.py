@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Callable, Generic, TypeVar
+from typing import TYPE_CHECKING, Any, Callable, Generic, Mapping, TypeVar
 
 from ..fidelity import Fidelity
 from .grammar import Param, describe, params_of, parse_args
@@ -51,8 +51,11 @@ class OpSpec:
     fields of ``args`` (imageMogr2's repeatable steps), for help only. ``sync`` says
     whether the op may run on a download URL. ``stored_by_hash``: as the last op of a
     command without a saveas key, its result is stored under its own etag (mkzip).
+    ``inline``: the op answers in the item's ``result`` and stores nothing (image-censor).
     ``not_emulated`` names the parameters Qiniu documents for this op that the emulator
     does not act on: ``--fidelity`` decides whether they are refused or dropped.
+    ``inert`` maps some of them to values that ask for nothing (``wmConstant/0``): those
+    are accepted and dropped in every mode.
     """
 
     name: str
@@ -62,8 +65,10 @@ class OpSpec:
     sync: bool = True
     help: str = ""
     stored_by_hash: bool = False
+    inline: bool = False
     extra_params: tuple[Param, ...] = field(default=())
     not_emulated: tuple[str, ...] = field(default=())
+    inert: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
 
     def parse_segments(self, segments: list[str]) -> Any:
         if self.parse is not None:
@@ -86,7 +91,9 @@ class OpSpec:
         while i < len(segments):
             name = segments[i]
             if name in self.not_emulated:
-                fidelity.not_emulated(name, f"{self.name} parameter")
+                value = segments[i + 1] if i + 1 < len(segments) else None
+                if value not in self.inert.get(name, ()):
+                    fidelity.not_emulated(name, f"{self.name} parameter")
                 i += 2
                 continue
             step = 1 if name in flags else 2

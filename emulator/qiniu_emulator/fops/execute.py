@@ -23,6 +23,7 @@ class StageFailed(Exception):
     index: int
     message: str
     timings: list["StageTiming"] = field(default_factory=list)
+    hint: str = ""  # OpFailed.hint: for the logs, never the item's error
 
     def __post_init__(self) -> None:
         super().__init__(f"stage {self.index}: {self.message}")
@@ -68,7 +69,7 @@ def run_ops(ops: list[Op], src: Path, src_mime: str, ctx: OpContext, registry: R
         except Exception as exc:  # noqa: BLE001 - an op failure must never escape as a crash
             message = str(exc) if isinstance(exc, OpFailed) else _describe(exc)
             if not op.ignore_error:
-                raise StageFailed(index, message, timings) from exc
+                raise StageFailed(index, message, timings, exc.hint if isinstance(exc, OpFailed) else "") from exc
             ctx.log(f"{op.name}: {message}; ignore-error returns the input unchanged")
             result = OpResult(path=current.path, mime=current.mime, passthrough=True)
         timings.append(StageTiming(op.name, time.perf_counter() - started, result.passthrough))

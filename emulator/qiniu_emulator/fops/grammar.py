@@ -11,6 +11,7 @@ themselves and still build their values through :func:`build`, :func:`convert` a
 
 from __future__ import annotations
 
+import difflib
 import re
 from dataclasses import MISSING, dataclass, field, fields
 from typing import Any, Callable, Iterable, Mapping, TypeVar
@@ -117,7 +118,13 @@ def build(cls: type[A], written: Iterable[tuple[str, str]], fixed: dict[str, Any
 
 
 def unknown_parameter(name: str, known: Iterable[str]) -> FopSyntaxError:
-    return FopSyntaxError(f"unknown parameter {name!r} (known: {', '.join(known)})")
+    """The error for a parameter the op does not declare, with the closest declared name
+    when one is close (a typo such as ``vcodc``), compared without case (``WmImage``)."""
+    known = list(known)
+    by_lower = {candidate.lower(): candidate for candidate in known}
+    close = difflib.get_close_matches(name.lower(), list(by_lower), n=1, cutoff=0.75)
+    hint = f"did you mean {by_lower[close[0]]}? " if close else ""
+    return FopSyntaxError(f"unknown parameter {name!r} ({hint}known: {', '.join(known)})")
 
 
 def finish(cls: type[A], values: dict[str, Any]) -> A:

@@ -54,6 +54,10 @@ NOT_EMULATED: tuple[KnownOp, ...] = (
     KnownOp("qterror", "image terror detection v1", "https://developer.qiniu.com/censor/4850/picture-terror"),
     KnownOp("qpolitician", "sensitive-person detection v1",
             "https://developer.qiniu.com/censor/4851/picture-politician"),
+    KnownOp("video-censor", "video moderation as a pfop command (the API form is emulated: POST /v3/video/censor)",
+            "https://developer.qiniu.com/censor/5620/video-censor"),
+    KnownOp("avwatermarks", "several timed video watermarks in one command (name seen in user pfop code)",
+            "https://developer.qiniu.com/dora/api/video-watermarking"),
     KnownOp("imageView", "v1 of imageView2", DOCS_2013),
     KnownOp("imageMogr", "v1 of imageMogr2", DOCS_2013),
 )

@@ -13,6 +13,7 @@ from urllib.parse import unquote
 from ..encoding import b64_decode_text, decode_entry
 from ..errors import BadRequest, QiniuError
 from ..fidelity import NotEmulated
+from ..storage.names import check_bucket_name, key_bytes
 from .declare import Op
 from .grammar import FopSyntaxError, int_range
 from .known import not_emulated
@@ -62,9 +63,25 @@ def parse_fops(text: str, registry: Registry) -> list[Pipeline]:
     if not text:
         raise FopsError("fops is empty")
     parts = text.split(";")
-    if len(parts) > MAX_PIPELINES:
-        raise FopsError(f"too many commands: {len(parts)} > {MAX_PIPELINES}")
-    return [parse_pipeline(part, registry, index=i, total=len(parts)) for i, part in enumerate(parts)]
+    try:
+        if len(parts) > MAX_PIPELINES:
+            raise FopsError(f"too many commands: {len(parts)} > {MAX_PIPELINES}")
+        return [parse_pipeline(part, registry, index=i, total=len(parts)) for i, part in enumerate(parts)]
+    except FopsError as exc:
+        if split_into_characters(parts):
+            raise exc.noted(SPLIT_STRING_NOTE) from None
+        raise
+
+
+SPLIT_STRING_NOTE = ("fops looks like one string split into characters: the official SDK's `execute` "
+                     "takes a list of commands (it joins the list with ';'), so pass [fops]")
+
+
+def split_into_characters(parts: list[str]) -> bool:
+    """Whether ``;``-separated commands are the characters of one string, as the official
+    Python SDK sends a ``str`` given where it expects a list (docs/wire.md §5.1)."""
+    # A ';' of the string itself shows up as empty parts around it.
+    return all(len(part) <= 1 for part in parts) and sum(len(part) for part in parts) >= 3
 
 
 def parse_pipeline(text: str, registry: Registry, index: int = 0, total: int = 1,
@@ -96,6 +113,8 @@ def parse_op(text: str, registry: Registry) -> Op:
     if not text:
         raise FopSyntaxError("empty stage (stray '|'?)")
     name, *segments = text.split("/")
+    if len(segments) > 1 and segments[-1] == "":
+        segments.pop()  # one trailing '/', as live image URLs write it (docs/fops.md §6.6)
     spec = registry.get(name)
     if spec is None:
         raise unknown_op(name, registry)
@@ -125,10 +144,7 @@ def _parse_saveas(text: str, label: str, allow_sign: bool) -> SaveAs:
     segments = text.split("/")
     if len(segments) < 2 or not segments[1]:
         raise FopsError(f"{label}: saveas needs an encoded entry")
-    try:
-        bucket, key = decode_entry(segments[1])
-    except BadRequest as exc:
-        raise FopsError(f"{label}: saveas entry is not url-safe base64 of bucket:key") from exc
+    bucket, key = _saveas_entry(segments[1], label)
     saveas = SaveAs(bucket=bucket, key=key, text=text)
     rest = segments[2:]
     if len(rest) % 2:
@@ -150,3 +166,19 @@ def _parse_saveas(text: str, label: str, allow_sign: bool) -> SaveAs:
     if saveas.save_pattern and saveas.save_key:
         raise FopsError(f"{label}: savePattern and saveKey are mutually exclusive")
     return saveas
+
+
+def _saveas_entry(encoded: str, label: str) -> tuple[str, str | None]:
+    """The bucket and key of a saveas, refused here as storing them would be (docs/wire.md §3.1)."""
+    try:
+        bucket, key = decode_entry(encoded)
+    except BadRequest as exc:
+        what = "not UTF-8" if exc.message == QiniuError.key_not_utf8().message else "not url-safe base64"
+        raise FopsError(f"{label}: saveas entry is {what}: it must encode <bucket>:<key>") from exc
+    try:
+        check_bucket_name(bucket)
+        if key is not None:
+            key_bytes(key)
+    except BadRequest as exc:
+        raise FopsError(f"{label}: saveas {exc.message}") from exc
+    return bucket, key

@@ -11,14 +11,24 @@ The phases (``job_records.Phase``) and the moves between them::
 after each one, so whatever step a crash interrupts, the store holds the last move
 made: a waiting, held or running job is queued again at the next start, and one that
 was notifying notifies again.
+
+A save the disk has no room for (SQLite's "database or disk is full", or the I/O error a
+failed write of its log becomes) never loses a job from sight: the first save of a job
+is refused with a 599 naming the full disk, so its request fails and nothing runs; any
+later save is tried again every few seconds on the thread that moved the job (which
+keeps it among the running jobs) until space returns, or the server stops, when the job
+resumes at the next start from its last saved move.
 """
 
 from __future__ import annotations
 
 import logging
+import sqlite3
+import threading
 import time
 from typing import Callable
 
+from ..errors import DiskFull, QiniuError
 from ..job_records import Code, Job, Phase
 from .store import JobStore
 
@@ -54,18 +64,32 @@ class IllegalMove(RuntimeError):
         super().__init__(f"job {job.id} cannot move from {job.phase.value} to {to.value}")
 
 
+RETRY_SAVE = 2.0  # seconds between the tries of a save the disk had no room for
+SQLITE_IOERR, SQLITE_FULL = 10, 13  # primary result codes (an extended code's low byte)
+
+
 def allowed(source: Phase, to: Phase) -> bool:
     return to in MOVES[source]
 
 
+def out_of_space(exc: Exception) -> bool:
+    """A full disk, as the database reports it (the I/O error of a log write that found no room)."""
+    if isinstance(exc, DiskFull):
+        return True
+    return (getattr(exc, "sqlite_errorcode", 0) & 0xFF) in (SQLITE_FULL, SQLITE_IOERR)
+
+
 class Lifecycle:
-    """Moves jobs between phases and persists each move: the only writer of job rows."""
+    """Moves jobs between phases and persists each move: the one place a job row is written."""
 
     def __init__(self, store: JobStore, changed: Callable[[], None],
-                 logger: logging.Logger | None = None) -> None:
+                 logger: logging.Logger | None = None, now_ns: Callable[[], int] = time.time_ns,
+                 stopping: threading.Event | None = None) -> None:
         self._store = store
+        self._now_ns = now_ns  # the emulated clock (``clock.py``): job times follow it
         self._changed = changed
         self._log = logger or logging.getLogger("qiniu_emulator.jobs")
+        self._stopping = stopping or threading.Event()
 
     def move(self, job: Job, to: Phase, note: str = "") -> Job:
         """Move ``job`` to ``to`` (noting ``note`` in its log), save it, and wake its watchers."""
@@ -75,17 +99,44 @@ class Lifecycle:
         job.phase = to
         job.code = CODES.get(to, job.code)
         if to is Phase.RUNNING and not job.started_ns:
-            job.started_ns = time.time_ns()
+            job.started_ns = self._now_ns()
         if finishing:
-            job.finished_ns = time.time_ns()
+            job.finished_ns = self._now_ns()
         if note:
             job.log.append(note)
             self._log.info("%s: %s", job.id, note)
-        if first:
-            self._store.insert(job)
-        else:
-            self._store.save(job)
+        self._persist(job, first)
         self._changed()
         if finishing:
             self._log.info("finished %s with code %d", job.id, job.code)
         return job
+
+    def _persist(self, job: Job, first: bool) -> None:
+        """Save the move; wait for disk space rather than lose it (see the module's docstring)."""
+        waited = 0.0
+        while True:
+            try:
+                if first:
+                    self._store.insert(job)
+                else:
+                    self._store.save(job)
+                break
+            except (sqlite3.OperationalError, DiskFull) as exc:
+                if not out_of_space(exc):
+                    raise
+                if first and isinstance(exc, DiskFull):  # a 599 for the request that brought the job
+                    raise
+                if first:
+                    raise QiniuError.disk_full("storing the job") from exc
+                if self._stopping.is_set():
+                    self._log.warning("%s: its %s move is not saved (%s); it resumes from its last saved "
+                                      "move at the next start", job.id, job.phase.value, exc)
+                    return
+                if not waited:
+                    self._log.warning("%s: cannot save its %s move (%s); trying again every %g s until "
+                                      "there is space", job.id, job.phase.value, exc, RETRY_SAVE)
+            self._stopping.wait(RETRY_SAVE)
+            waited += RETRY_SAVE
+        if waited:
+            self._log.info("%s: its %s move is saved after about %g s without disk space",
+                           job.id, job.phase.value, waited)

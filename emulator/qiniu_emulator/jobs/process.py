@@ -5,7 +5,7 @@ from __future__ import annotations
 import threading
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable
+from typing import Any, Callable
 
 from ..encoding import etag_of_stream
 from ..errors import NoSuchBucket, NoSuchKey, QiniuError
@@ -13,13 +13,14 @@ from ..fops.execute import PipelineRun, StageFailed, StageTiming, run_ops
 from ..fops.parse import Pipeline, SaveAs
 from ..downloads import Access
 from ..fetch import UrlFetcher
+from ..fops.budget import MemoryBudget
 from ..fops.children import ChildProcesses
 from ..fops.context import OpContext, OpResult, RunControl, SourceInfo, default_output_prefix
 from ..fops.profiles import FAST, EncodeProfile
 from ..fops.registry import Registry
 from ..magic import render_template, time_variables
 from ..storage import ObjectInfo, Storage
-from ..job_records import Code, Item, StageLog
+from ..job_records import HINT_PREFIX, Code, Item, StageLog
 
 
 def default_output_key(pipeline: Pipeline, source_etag: str) -> str:
@@ -60,14 +61,16 @@ class Processor:
     storage: Storage
     registry: Registry
     fetcher: UrlFetcher | None
-    ffmpeg: str
+    ffmpeg: Callable[[], str]  # resolved at the first op: finding the bundled binary runs it
     op_timeout: float
-    memory_limit: int = 1024 * 1024 * 1024
+    memory: MemoryBudget = field(default_factory=lambda: MemoryBudget(1024 * 1024 * 1024))  # one for all workers
     shutdown: threading.Event = field(default_factory=threading.Event)
     children: ChildProcesses = field(default_factory=ChildProcesses)
     public_url: Callable[[], str] = lambda: ""
     sign_download: Callable[[str, int], str] | None = None
     encode: EncodeProfile = FAST
+    # The moderation verdict of a job's source for some scenes, as items[].result shows it.
+    censor: Callable[[SourceInfo, tuple[str, ...], str], Any] | None = None
 
     def context(self, scratch: Path, source: SourceInfo, log: Callable[[str], None],
                 progress: Callable[[float], None], access: Access, sync: bool = False,
@@ -77,10 +80,17 @@ class Processor:
                              nice=SYNC_NICENESS if sync else 0)
         fetch = self.fetcher.bind(access) if self.fetcher is not None else None
         return OpContext(scratch=scratch, source=source, fetch_url=fetch,
-                         ffmpeg=self.ffmpeg, op_timeout=self.op_timeout, log=log,
-                         progress=progress, sync=sync, control=control, memory_limit=self.memory_limit,
+                         ffmpeg=self.ffmpeg(), op_timeout=self.op_timeout, log=log,
+                         progress=progress, sync=sync, control=control, memory=self.memory,
                          public_url=self.public_url() if public_url is None else public_url,
-                         sign_download=self.sign_download, output_key=output_key, encode=self.encode)
+                         sign_download=self.sign_download, now=self.storage.clock.now, output_key=output_key,
+                         encode=self.encode, censor=self._censor_for(source, sync))
+
+    def _censor_for(self, source: SourceInfo, sync: bool) -> Callable[[tuple[str, ...], str], Any] | None:
+        judge = self.censor
+        if judge is None or sync:
+            return None
+        return lambda scenes, app: judge(source, scenes, app)
 
     def run_item(self, pipeline: Pipeline, source: ObjectInfo, index: int, force: bool,
                  log: Callable[[str], None], progress: Callable[[float], None],
@@ -91,8 +101,13 @@ class Processor:
         """
         item = Item(cmd=pipeline.text)
         info = _source_info(source)
-        target = self.target(pipeline, info)
-        old = self._existing(target) if not force else None
+        try:
+            # A savePattern renders its key here: one too long for Qiniu fails the item, not the job.
+            target = self.target(pipeline, info)
+            old = self._existing(target) if not force and not self._inline(pipeline) else None
+        except QiniuError as exc:
+            item.code, item.error = Code.FAILED, f"save failed: {exc.message}"
+            return item
         if old is not None:
             item.code, item.key, item.hash, item.return_old = Code.SUCCESS, old.key, old.hash, 1
             item.bucket = target.bucket
@@ -108,6 +123,8 @@ class Processor:
             timings.extend(_stage_logs(index, exc.timings))
             item.code, item.error, item.error_index = Code.FAILED, exc.item_error, exc.index
             log(f"item {index} stage {exc.index} failed: {exc.message}")
+            if exc.hint:
+                log(HINT_PREFIX + exc.hint)
         except QiniuError as exc:
             item.code, item.error = Code.FAILED, f"save failed: {exc.message}"
             log(f"item {index} could not be saved: {exc.message}")
@@ -151,6 +168,10 @@ class Processor:
         key = saveas.key if saveas.key is not None else default_output_key(pipeline, info.etag)
         return Target(saveas.bucket, key, delete_after_days=days)
 
+    def _inline(self, pipeline: Pipeline) -> bool:
+        spec = self.registry.get(pipeline.ops[-1].name) if pipeline.ops else None
+        return spec is not None and spec.inline
+
     def _stored_by_hash(self, pipeline: Pipeline) -> bool:
         spec = self.registry.get(pipeline.ops[-1].name) if pipeline.ops else None
         return spec is not None and spec.stored_by_hash
@@ -173,6 +194,9 @@ class Processor:
 
     def _store(self, run: PipelineRun, target: Target, item: Item, scratch: Path) -> None:
         result = run.result
+        if result.inline is not None:  # an answer, not an object (image-censor)
+            item.result = result.inline
+            return
         extra_paths = {extra.path for extra in result.extra}
         keys = []
         for extra in result.extra:

@@ -54,9 +54,11 @@ class JobQueries:
         self.get(job_id)
         return self.watcher.wait(lambda: self.get(job_id), seconds, seen_progress)
 
-    def recent(self, limit: int = 100, bucket: str | None = None, before: int | None = None) -> list[Job]:
-        """The newest jobs first (older than seq ``before``), running ones with their live progress."""
-        return [self._live_or(job) for job in self.store.recent(limit, bucket, before)]
+    def recent(self, limit: int = 100, bucket: str | None = None, before: int | None = None,
+               code: int | None = None) -> list[Job]:
+        """The newest jobs first (older than seq ``before``, with status ``code`` if given),
+        running ones with their live progress."""
+        return [self._live_or(job) for job in self.store.recent(limit, bucket, before, code)]
 
     def touching(self, bucket: str, key: str, limit: int = 50) -> list[Job]:
         """The newest jobs that read ``bucket``/``key`` or wrote a result there."""

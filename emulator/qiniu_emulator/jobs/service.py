@@ -68,8 +68,9 @@ class Submission:
     account: str = ""  # the access key that signed the request
 
 
-def new_job_id() -> str:
-    return "z0." + secrets.token_hex(12)
+def new_job_id(region: str = "z0") -> str:
+    """``<region>.<24 hex>``: the region of the job's bucket (docs/wire.md §5)."""
+    return f"{region}." + secrets.token_hex(12)
 
 
 def _is_http_url(text: str) -> bool:
@@ -103,7 +104,8 @@ class JobService(JobQueries):
         self._resend_lock = threading.Lock()
         self.scheduler = Scheduler(self._run, workers, pipelines, self._log)
         self.watcher = JobWatcher(watch_slots)
-        self.lifecycle = Lifecycle(store, self.watcher.changed, self._log)
+        self.lifecycle = Lifecycle(store, self.watcher.changed, self._log, self.storage.clock.now_ns,
+                                   stopping=processor.shutdown)
 
     # -- lifecycle ------------------------------------------------------------
     def start(self) -> int:
@@ -143,10 +145,11 @@ class JobService(JobQueries):
         pipelines = parse_fops(fops, self.registry)
         # A missing source is not refused here: the real service accepts the job and fails
         # its items ("source data is empty or fail to get source data"), see docs/fops.md §1.5.
-        self.storage.get_bucket(sub.bucket)
-        for parsed in pipelines:
+        region = self._check_bucket(sub.bucket, f"the source bucket {sub.bucket!r} does not exist")
+        for index, parsed in enumerate(pipelines):
             if parsed.saveas is not None:
-                self.storage.get_bucket(parsed.saveas.bucket)
+                self._check_bucket(parsed.saveas.bucket, f"the saveas bucket {parsed.saveas.bucket!r} of "
+                                   f"fops[{index}] does not exist (source bucket: {sub.bucket!r})")
         if notify_url and not _is_http_url(notify_url):
             raise QiniuError.bad_request(f"notifyURL must be an http(s) URL: {notify_url!r}")
         if sub.type not in TYPES:
@@ -155,10 +158,18 @@ class JobService(JobQueries):
             raise QiniuError.bad_request("an idle-time task (type=1) takes no pipeline: idle-time tasks "
                                          "run in the shared queue")
         self._check_pipeline(pipeline)
-        return Job(id=new_job_id(), bucket=sub.bucket, key=sub.key,
+        return Job(id=new_job_id(region), bucket=sub.bucket, key=sub.key,
                    items=[Item(cmd=p.text) for p in pipelines], pipeline=pipeline, type=sub.type,
                    notify_url=notify_url, force=sub.force, task_from=task_from, reqid=sub.reqid,
-                   created_ns=time.time_ns(), account=sub.account, parsed=pipelines)
+                   created_ns=self.storage.clock.now_ns(), account=sub.account, parsed=pipelines)
+
+    def _check_bucket(self, bucket: str, note: str) -> str:
+        """The bucket's region; 631 for a missing bucket, with a note saying which of the job's
+        buckets it is."""
+        try:
+            return self.storage.get_bucket(bucket).region
+        except NoSuchBucket as exc:
+            raise exc.noted(note) from None
 
     def submit(self, sub: Submission) -> Job:
         """Validate and accept a job; raises :class:`QiniuError` with the wire code."""

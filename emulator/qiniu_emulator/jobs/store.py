@@ -83,13 +83,17 @@ class JobStore:
         """Jobs left waiting or running (e.g. by a crash), oldest first."""
         return self._select("WHERE code IN (?, ?) ORDER BY seq", (Code.WAITING, Code.RUNNING))
 
-    def recent(self, limit: int = 100, bucket: str | None = None, before: int | None = None) -> list[Job]:
-        """The newest jobs first; ``before`` (a seq) pages on to older ones."""
+    def recent(self, limit: int = 100, bucket: str | None = None, before: int | None = None,
+               code: int | None = None) -> list[Job]:
+        """The newest jobs first; ``before`` (a seq) pages on to older ones; ``code``: only that status."""
         clauses = ["seq < ?"]
         params: list[object] = [before if before is not None else 2**63 - 1]
         if bucket:
             clauses.append("bucket = ?")
             params.append(bucket)
+        if code is not None:
+            clauses.append("code = ?")
+            params.append(code)
         return self._select(f"WHERE {' AND '.join(clauses)} ORDER BY seq DESC LIMIT ?", (*params, limit))
 
     def mentioning(self, bucket: str, key: str, limit: int) -> list[Job]:

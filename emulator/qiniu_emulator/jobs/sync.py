@@ -102,7 +102,7 @@ class SyncFops:
                 result = self.processor.run_sync(pipeline, source, scratch, self.logger.info, access, stop,
                                                  public_url)
             except StageFailed as exc:
-                raise QiniuError.bad_request(exc.message) from None
+                raise QiniuError.bad_request(exc.message).noted(exc.hint) from None
             if pipeline.saveas is not None:
                 stored = self.processor.save_sync(pipeline, source, result, scratch)
                 return SyncOutput(mime=stored.mime, stored=stored)

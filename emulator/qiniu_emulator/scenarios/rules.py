@@ -6,16 +6,16 @@ One rule is a mapping::
      "answer": {"status": 599}, "times": 1}
 
 It matches on ``endpoint`` (a name or a family, or a list of them; see ``endpoints.py``),
-``bucket``, ``key`` (a glob) and ``fop`` (a prefix of one command), and has exactly one
-effect: ``answer``, ``latency``, ``hold``, ``failItem`` or ``notifyFirst``. ``times``
+``bucket``, ``key`` (a glob), ``fop`` (a prefix of one command) and ``host`` (a glob over
+the Host and, with --regions, the region host's name such as ``up-z2``), and has exactly one
+effect: ``answer``, ``latency``, ``hold``, ``failItem``, ``notifyFirst`` or ``censor``
+(a moderation verdict, ``verdict.py``). ``times``
 bounds how often it fires; ``probability`` makes it fire at random, drawn from its own
 ``seed`` so that a run repeats. Field names may be written camelCase or snake_case.
 """
 
 from __future__ import annotations
 
-import json
-import math
 import random
 import re
 from dataclasses import dataclass
@@ -24,73 +24,14 @@ from pathlib import Path
 from typing import Any, ClassVar, Mapping, Union
 
 from ..documents import load_document
-from .endpoints import INBOUND, JOB_ORIGINS, OUTBOUND, covered, covers, families
+from .endpoints import CENSOR_POINTS, INBOUND, JOB_ORIGINS, OUTBOUND, covered, covers, families
+from .fields import RuleError, int_field, jsonable, norm_name, number_field, read_fields, shown, text_field
+from .verdict import CensorVerdict
 
 MAX_DELAY = 600.0  # seconds; a longer latency is a typo, and it would hold an HTTP thread
 MAX_HOLD = 24 * 3600.0
 RULE_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,63}")
 WHEN = ("before", "after")
-
-
-class RuleError(ValueError):
-    """A rule that cannot be used; the message names the field and what it must be."""
-
-
-def _norm(name: str) -> str:
-    return name.replace("_", "").replace("-", "").lower()
-
-
-def _fields(value: Any, where: str, known: tuple[str, ...]) -> dict[str, tuple[str, Any]]:
-    """A mapping's fields by normalised name, each with the name as written."""
-    if not isinstance(value, Mapping):
-        raise RuleError(f"{where or 'rule'}: must be a mapping, not {_shown(value)}")
-    out: dict[str, tuple[str, Any]] = {}
-    wanted = {_norm(name): name for name in known}
-    for name, item in value.items():
-        norm = _norm(str(name))
-        if norm not in wanted:
-            raise RuleError(f"{_join(where, str(name))}: unknown field (known: {', '.join(known)})")
-        if norm in out:
-            raise RuleError(f"{_join(where, str(name))}: given twice (as {out[norm][0]!r} too)")
-        out[norm] = (_join(where, str(name)), item)
-    return out
-
-
-def _join(where: str, name: str) -> str:
-    return f"{where}.{name}" if where else name
-
-
-def _shown(value: Any) -> str:
-    return json.dumps(value)[:60] if _jsonable(value) else type(value).__name__
-
-
-def _jsonable(value: Any) -> bool:
-    try:
-        json.dumps(value)
-    except (TypeError, ValueError):
-        return False
-    return True
-
-
-def _int(value: Any, where: str, low: int, high: int | None = None) -> int:
-    if isinstance(value, bool) or not isinstance(value, int) or value < low or (high is not None and value > high):
-        upper = f" to {high}" if high is not None else " or more"
-        raise RuleError(f"{where}: must be an integer from {low}{upper}, not {_shown(value)}")
-    return value
-
-
-def _number(value: Any, where: str, low: float, high: float, low_open: bool = False) -> float:
-    ok = isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value)
-    if not ok or value > high or value < low or (low_open and value == low):
-        bound = f"more than {low:g}" if low_open else f"from {low:g}"
-        raise RuleError(f"{where}: must be a number {bound} to {high:g}, not {_shown(value)}")
-    return float(value)
-
-
-def _text(value: Any, where: str, allow_empty: bool = False) -> str:
-    if not isinstance(value, str) or (not value and not allow_empty):
-        raise RuleError(f"{where}: must be a {'' if allow_empty else 'non-empty '}string, not {_shown(value)}")
-    return value
 
 
 # -- what a rule matches ---------------------------------------------------------------
@@ -104,6 +45,7 @@ class Facts:
     bucket: str | None = None
     key: str | None = None
     fops: tuple[str, ...] = ()  # the commands (``;``-separated parts) it runs or would run
+    hosts: tuple[str, ...] = ()  # the Host it came in on and its region host's name (``up-z2``)
 
 
 @dataclass(frozen=True)
@@ -112,9 +54,12 @@ class Match:
     bucket: str | None = None
     key: str | None = None  # a glob: * ? [..]
     fop: str | None = None  # a prefix of one of the commands
+    host: str | None = None  # a glob over the request's Host and region host name
 
     def matches(self, facts: Facts, default: tuple[str, ...]) -> bool:
         if not any(covers(pattern, facts.endpoint) for pattern in self.endpoints or default):
+            return False
+        if self.host is not None and not any(fnmatchcase(name, self.host) for name in facts.hosts):
             return False
         if self.bucket is not None and facts.bucket != self.bucket:
             return False
@@ -145,22 +90,22 @@ class Answer:
     @classmethod
     def parse(cls, value: Any, where: str) -> "Answer":
         if isinstance(value, int) and not isinstance(value, bool):
-            return cls(status=_int(value, where, 100, 999))
-        fields = _fields(value, where, ("status", "body", "headers", "when", "timeout"))
+            return cls(status=int_field(value, where, 100, 999))
+        fields = read_fields(value, where, ("status", "body", "headers", "when", "timeout"))
         timeout = fields.get("timeout", (where, False))
         if not isinstance(timeout[1], bool):
-            raise RuleError(f"{timeout[0]}: must be true or false, not {_shown(timeout[1])}")
+            raise RuleError(f"{timeout[0]}: must be true or false, not {shown(timeout[1])}")
         if "status" not in fields and not timeout[1]:
             raise RuleError(f"{where}: needs a status (or timeout: true on notify and callback)")
         if "status" in fields and timeout[1]:
             raise RuleError(f"{where}: give a status or timeout: true, not both")
-        status = _int(fields["status"][1], fields["status"][0], 100, 999) if "status" in fields else 0
+        status = int_field(fields["status"][1], fields["status"][0], 100, 999) if "status" in fields else 0
         body = fields["body"][1] if "body" in fields else None
-        if "body" in fields and not _jsonable(body):
+        if "body" in fields and not jsonable(body):
             raise RuleError(f"{fields['body'][0]}: must be a JSON value")
         when = fields.get("when", (where, "before"))
         if when[1] not in WHEN:
-            raise RuleError(f"{when[0]}: must be before or after, not {_shown(when[1])}")
+            raise RuleError(f"{when[0]}: must be before or after, not {shown(when[1])}")
         return cls(status=status, body=body, headers=_headers(fields.get("headers")), when=when[1],
                    timeout=timeout[1])
 
@@ -211,18 +156,18 @@ class Latency:
     @classmethod
     def parse(cls, value: Any, where: str) -> "Latency":
         if isinstance(value, (int, float)) and not isinstance(value, bool):
-            return cls(seconds=_number(value, where, 0.0, MAX_DELAY))
-        fields = _fields(value, where, ("seconds", "uniform", "exponential"))
+            return cls(seconds=number_field(value, where, 0.0, MAX_DELAY))
+        fields = read_fields(value, where, ("seconds", "uniform", "exponential"))
         if len(fields) != 1:
             raise RuleError(f"{where}: give one of seconds, uniform: [low, high] or exponential: <mean>")
         name, (at, given) = next(iter(fields.items()))
         if name == "seconds":
-            return cls(seconds=_number(given, at, 0.0, MAX_DELAY))
+            return cls(seconds=number_field(given, at, 0.0, MAX_DELAY))
         if name == "exponential":
-            return cls(exponential=_number(given, at, 0.0, MAX_DELAY, low_open=True))
+            return cls(exponential=number_field(given, at, 0.0, MAX_DELAY, low_open=True))
         if not isinstance(given, list) or len(given) != 2:
             raise RuleError(f"{at}: must be a list [low, high] of seconds")
-        low, high = (_number(v, f"{at}[{i}]", 0.0, MAX_DELAY) for i, v in enumerate(given))
+        low, high = (number_field(v, f"{at}[{i}]", 0.0, MAX_DELAY) for i, v in enumerate(given))
         if low > high:
             raise RuleError(f"{at}: low must not be above high")
         return cls(uniform=(low, high))
@@ -262,17 +207,17 @@ class Hold:
     def parse(cls, value: Any, where: str) -> "Hold":
         if isinstance(value, int) and not isinstance(value, bool):
             value = {"code": value}
-        fields = _fields(value, where, ("code", "seconds", "progress"))
+        fields = read_fields(value, where, ("code", "seconds", "progress"))
         code = fields.get("code", (where, 1))
         if code[1] not in (1, 2) or isinstance(code[1], bool):
-            raise RuleError(f"{code[0]}: must be 1 (waiting) or 2 (running), not {_shown(code[1])}")
-        seconds = _number(fields["seconds"][1], fields["seconds"][0], 0.0, MAX_HOLD, low_open=True) \
+            raise RuleError(f"{code[0]}: must be 1 (waiting) or 2 (running), not {shown(code[1])}")
+        seconds = number_field(fields["seconds"][1], fields["seconds"][0], 0.0, MAX_HOLD, low_open=True) \
             if "seconds" in fields else None
         progress = None
         if "progress" in fields:
             if code[1] != 2:
                 raise RuleError(f"{fields['progress'][0]}: only a job held at code 2 reports progress")
-            progress = _number(fields["progress"][1], fields["progress"][0], 0.0, 1.0)
+            progress = number_field(fields["progress"][1], fields["progress"][0], 0.0, 1.0)
         return cls(code=code[1], seconds=seconds, progress=progress)
 
     def check(self, endpoints: tuple[str, ...], where: str) -> None:
@@ -303,12 +248,12 @@ class ItemFailure:
     def parse(cls, value: Any, where: str) -> "ItemFailure":
         if isinstance(value, str):
             value = {"error": value}
-        fields = _fields(value, where, ("error", "errorIndex"))
+        fields = read_fields(value, where, ("error", "errorIndex"))
         if "error" not in fields:
             raise RuleError(f"{where}: needs an error (the text prefop shows)")
         index = fields.get("errorindex", (where, 0))
-        return cls(error=_text(fields["error"][1], fields["error"][0]),
-                   error_index=_int(index[1], index[0], 0))
+        return cls(error=text_field(fields["error"][1], fields["error"][0]),
+                   error_index=int_field(index[1], index[0], 0))
 
     def check(self, endpoints: tuple[str, ...], where: str) -> None:
         return None
@@ -339,10 +284,10 @@ class NotifyFirst:
         return True
 
 
-Effect = Union[Answer, Latency, Hold, ItemFailure, NotifyFirst]
-EFFECTS: tuple[type[Answer] | type[Latency] | type[Hold] | type[ItemFailure] | type[NotifyFirst], ...] = (
-    Answer, Latency, Hold, ItemFailure, NotifyFirst)
-MATCH_FIELDS = ("endpoint", "bucket", "key", "fop")
+Effect = Union[Answer, Latency, Hold, ItemFailure, NotifyFirst, CensorVerdict]
+EFFECTS: tuple[type[Answer] | type[Latency] | type[Hold] | type[ItemFailure] | type[NotifyFirst]
+               | type[CensorVerdict], ...] = (Answer, Latency, Hold, ItemFailure, NotifyFirst, CensorVerdict)
+MATCH_FIELDS = ("endpoint", "bucket", "key", "fop", "host")
 RULE_FIELDS = ("id", *MATCH_FIELDS, *(e.NAME for e in EFFECTS), "times", "probability", "seed",
                "description")
 
@@ -369,8 +314,8 @@ class RuleSpec:
 
 
 def parse_rule(data: Any, where: str = "") -> RuleSpec:
-    fields = _fields(data, where, RULE_FIELDS)
-    effects = [(cls, fields[_norm(cls.NAME)]) for cls in EFFECTS if _norm(cls.NAME) in fields]
+    fields = read_fields(data, where, RULE_FIELDS)
+    effects = [(cls, fields[norm_name(cls.NAME)]) for cls in EFFECTS if norm_name(cls.NAME) in fields]
     if len(effects) != 1:
         names = ", ".join(cls.NAME for cls in EFFECTS)
         given = ", ".join(cls.NAME for cls, _ in effects)
@@ -381,11 +326,11 @@ def parse_rule(data: Any, where: str = "") -> RuleSpec:
     endpoints = _endpoints(fields.get("endpoint"), cls.ALLOWED, cls.NAME)
     effect.check(endpoints, at)
     return RuleSpec(effect=effect, match=_match(fields, endpoints), id=_rule_id(fields.get("id")),
-                    times=_int(fields["times"][1], fields["times"][0], 1) if "times" in fields else None,
-                    probability=_number(fields["probability"][1], fields["probability"][0], 0.0, 1.0,
+                    times=int_field(fields["times"][1], fields["times"][0], 1) if "times" in fields else None,
+                    probability=number_field(fields["probability"][1], fields["probability"][0], 0.0, 1.0,
                                         low_open=True) if "probability" in fields else 1.0,
-                    seed=_int(fields["seed"][1], fields["seed"][0], 0) if "seed" in fields else None,
-                    description=_text(fields["description"][1], fields["description"][0], True)
+                    seed=int_field(fields["seed"][1], fields["seed"][0], 0) if "seed" in fields else None,
+                    description=text_field(fields["description"][1], fields["description"][0], True)
                     if "description" in fields else "")
 
 
@@ -399,19 +344,19 @@ def _endpoints(entry: tuple[str, Any] | None, allowed: tuple[str, ...], effect: 
     for pattern in patterns:
         if covered(pattern, allowed):
             continue
-        if covered(pattern, INBOUND + OUTBOUND):
+        if covered(pattern, INBOUND + OUTBOUND + CENSOR_POINTS):
             raise RuleError(f"{where}: {effect} does not apply to {pattern!r} "
                             f"(it applies to {', '.join(allowed)})")
         raise RuleError(f"{where}: unknown endpoint {pattern!r} "
-                        f"(known: {', '.join(families(INBOUND + OUTBOUND))})")
+                        f"(known: {', '.join(families(INBOUND + OUTBOUND + CENSOR_POINTS))})")
     return tuple(patterns)
 
 
 def _match(fields: dict[str, tuple[str, Any]], endpoints: tuple[str, ...]) -> Match:
     def text(name: str) -> str | None:
-        return _text(fields[name][1], fields[name][0]) if name in fields else None
+        return text_field(fields[name][1], fields[name][0]) if name in fields else None
 
-    return Match(endpoints=endpoints, bucket=text("bucket"), key=text("key"), fop=text("fop"))
+    return Match(endpoints=endpoints, bucket=text("bucket"), key=text("key"), fop=text("fop"), host=text("host"))
 
 
 def _rule_id(entry: tuple[str, Any] | None) -> str | None:
@@ -420,7 +365,7 @@ def _rule_id(entry: tuple[str, Any] | None) -> str | None:
     where, value = entry
     if not isinstance(value, str) or not RULE_ID.fullmatch(value):
         raise RuleError(f"{where}: must be letters, digits, '.', '_' or '-' (at most 64), "
-                        f"not {_shown(value)}")
+                        f"not {shown(value)}")
     return value
 
 
@@ -432,7 +377,7 @@ def spec_json(spec: RuleSpec) -> dict[str, Any]:
     match = spec.match
     if match.endpoints:
         out["endpoint"] = match.endpoints[0] if len(match.endpoints) == 1 else list(match.endpoints)
-    for name in ("bucket", "key", "fop"):
+    for name in ("bucket", "key", "fop", "host"):
         if getattr(match, name) is not None:
             out[name] = getattr(match, name)
     out[spec.effect.NAME] = spec.effect.json()
@@ -452,7 +397,7 @@ def spec_json(spec: RuleSpec) -> dict[str, Any]:
 
 def parse_rules(data: Any) -> list[RuleSpec]:
     """One rule, a list of rules, or ``{"scenarios": [...]}``."""
-    if isinstance(data, Mapping) and any(_norm(str(k)) == "scenarios" for k in data):
+    if isinstance(data, Mapping) and any(norm_name(str(k)) == "scenarios" for k in data):
         if len(data) != 1:
             raise RuleError("give either one rule or {\"scenarios\": [...]}, not both")
         data = next(iter(data.values()))

@@ -4,7 +4,8 @@ a job or a delivery.
 Rules are consulted in the order they were added. Every consultation that matches
 counts in ``matched``; one that fires (``times`` not used up, the seeded draw below
 ``probability``) counts in ``hits``. Answers take the first rule that fires, latencies
-add up, a job takes the first hold or notifyFirst rule and, per item, the first failItem.
+add up, a job takes the first hold or notifyFirst rule and, per item, the first failItem;
+a moderation verdict takes, per scene, the first censor rule.
 Removing a rule ends the delays it is causing and releases the jobs it holds.
 """
 
@@ -18,7 +19,7 @@ from typing import Any, Callable, Sequence
 
 from ..errors import InjectedAnswer, NoSuchScenario, QiniuError
 from .holds import Holds
-from .rules import Answer, Effect, Facts, Hold, ItemFailure, Latency, NotifyFirst, RuleError, RuleSpec, parse_rules
+from .rules import Answer, CensorVerdict, Effect, Facts, Hold, ItemFailure, Latency, NotifyFirst, RuleError, RuleSpec, parse_rules
 
 
 @dataclass
@@ -177,6 +178,12 @@ class Scenarios:
             if failed:
                 plan.failures[index] = failed[0]
         return plan
+
+    def censor(self, facts: Facts, scene: str) -> Fired | None:
+        """The first ``censor`` rule for ``scene`` that fires (None: no rule decides it)."""
+        fired = self._fire(facts, CensorVerdict, first=True,
+                           wanted=lambda e: isinstance(e, CensorVerdict) and e.applies_to(scene))
+        return fired[0] if fired else None
 
     def _fire(self, facts: Facts, kind: type | tuple[type, ...], first: bool,
               wanted: Callable[[Effect], bool] | None = None) -> list[Fired]:

@@ -8,13 +8,13 @@ current state; a bput with a stale ctx (another chunk got there first) is a 701.
 from __future__ import annotations
 
 import secrets
-import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO
 
 from ..encoding import BLOCK_SIZE
+from ..clock import Clock
 from ..errors import QiniuError
 from ..database import Database
 from .records import BlockState
@@ -35,8 +35,9 @@ class _Block:
 class BlockUploads:
     """The v1 block store."""
 
-    def __init__(self, db: Database, new_temp: Callable[[str], TempFile], data_dir: Path) -> None:
+    def __init__(self, db: Database, new_temp: Callable[[str], TempFile], data_dir: Path, clock: Clock) -> None:
         self._db = db
+        self._clock = clock
         self._new_temp = new_temp
         self._data_dir = data_dir
 
@@ -49,7 +50,7 @@ class BlockUploads:
             ctx="",
             block_size=block_size,
             offset=0,
-            expired_at=int(time.time()) + BLOCK_TTL_SECONDS,
+            expired_at=int(self._clock.now()) + BLOCK_TTL_SECONDS,
         )
         with self._db.transaction() as conn:
             conn.execute(
@@ -87,7 +88,7 @@ class BlockUploads:
 
     def purge_expired(self, now: int | None = None) -> int:
         """Drop blocks past their expiry; returns how many."""
-        now = int(time.time()) if now is None else now
+        now = int(self._clock.now()) if now is None else now
         ids = [r["id"] for r in self._db.query("SELECT id FROM upload_blocks WHERE expired_at < ?", (now,))]
         for block_id in ids:
             self._drop(block_id)
@@ -137,7 +138,7 @@ class BlockUploads:
             "SELECT id, ctx, block_size, offset, expired_at FROM upload_blocks WHERE id = ?",
             (ctx.split(".", 1)[0],),
         )
-        if row is None or row["ctx"] != ctx or row["expired_at"] < time.time():
+        if row is None or row["ctx"] != ctx or row["expired_at"] < self._clock.now():
             raise QiniuError.invalid_context()
         return _Block(**dict(row))
 

@@ -9,12 +9,12 @@ from __future__ import annotations
 import base64
 import binascii
 import secrets
-import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import IO
 
 from ..encoding import BLOCK_SIZE, etag_v2
+from ..clock import Clock
 from ..errors import QiniuError
 from ..database import Database
 from .records import MultipartUpload, PartInfo
@@ -29,13 +29,14 @@ MAX_LIST_PARTS = 1000
 class MultipartUploads:
     """The v2 session store. Bucket existence and key validity are checked by the caller."""
 
-    def __init__(self, db: Database, new_temp: Callable[[str], TempFile], data_dir: Path) -> None:
+    def __init__(self, db: Database, new_temp: Callable[[str], TempFile], data_dir: Path, clock: Clock) -> None:
         self._db = db
+        self._clock = clock
         self._new_temp = new_temp
         self._data_dir = data_dir
 
     def init(self, bucket: str, key: str | None) -> MultipartUpload:
-        now = int(time.time())
+        now = int(self._clock.now())
         upload = MultipartUpload(
             upload_id=secrets.token_urlsafe(18), bucket=bucket, key=key,
             created=now, expire_at=now + UPLOAD_TTL_SECONDS,
@@ -54,7 +55,7 @@ class MultipartUploads:
             "SELECT upload_id, bucket, key, created, expire_at FROM multipart_uploads WHERE upload_id = ?",
             (upload_id,),
         )
-        if row is None or row["bucket"] != bucket or row["expire_at"] < time.time():
+        if row is None or row["bucket"] != bucket or row["expire_at"] < self._clock.now():
             raise QiniuError.no_such_upload()
         key = None if row["key"] is None else bytes(row["key"]).decode("utf-8")
         return MultipartUpload(row["upload_id"], row["bucket"], key, row["created"], row["expire_at"])
@@ -63,7 +64,7 @@ class MultipartUploads:
         """The sessions of ``bucket`` that have not expired, oldest first."""
         rows = self._db.query(
             "SELECT upload_id, bucket, key, created, expire_at FROM multipart_uploads"
-            " WHERE bucket = ? AND expire_at >= ? ORDER BY created, upload_id", (bucket, int(time.time())),
+            " WHERE bucket = ? AND expire_at >= ? ORDER BY created, upload_id", (bucket, int(self._clock.now())),
         )
         return [MultipartUpload(r["upload_id"], r["bucket"], None if r["key"] is None else bytes(r["key"]).decode(),
                                 r["created"], r["expire_at"]) for r in rows]
@@ -84,7 +85,7 @@ class MultipartUploads:
                     f"Content-MD5 {content_md5} does not match the part body (md5 {temp.md5_hex})"
                 )
             part = PartInfo(part_number=part_number, etag=temp.etag, md5=temp.md5_hex,
-                            size=temp.size, put_time=int(time.time()))
+                            size=temp.size, put_time=int(self._clock.now()))
             replaced = self._record_part(upload_id, part, temp.path)
             temp.detach()
         if replaced:

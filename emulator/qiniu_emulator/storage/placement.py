@@ -14,14 +14,15 @@ from pathlib import Path
 from ..errors import QiniuError
 from . import catalog
 from .paths import hashed_relpath, is_free, is_inside, readable_relpath
-from .tempfiles import fsync_dir
+from .durability import Durability
 
 
 class Placement:
     """Maps keys to paths (relative to the data dir) and moves files there."""
 
-    def __init__(self, data_dir: Path) -> None:
+    def __init__(self, data_dir: Path, durability: Durability) -> None:
         self.data_dir = data_dir
+        self.durability = durability
         self.buckets_dir = data_dir / "buckets"
 
     def bucket_dir(self, bucket: str) -> Path:
@@ -54,7 +55,7 @@ class Placement:
         target = self.absolute(relpath)
         target.parent.mkdir(parents=True, exist_ok=True)
         os.replace(src, target)
-        fsync_dir(target.parent)
+        self.durability.fsync_dir(target.parent)
         return target
 
     def link_or_move(self, src: Path, relpath: str, scratch: Path) -> Path:

@@ -17,7 +17,6 @@ import shutil
 import sqlite3
 import tempfile
 import threading
-import time
 from dataclasses import replace
 from pathlib import Path
 
@@ -27,6 +26,8 @@ from . import catalog, lifecycle, listing
 from .blocks import BlockUploads
 from .catalog import ObjectRow
 from .conditions import ObjectCondition
+from .copying import DATABASE_NAME, copy_data
+from .durability import DURABLE, Durability
 from ..database import Database
 from .housekeeping import sweep_tmp
 from .lock import DataDirLock
@@ -48,25 +49,28 @@ SWEEP_AFTER_SECONDS = 6 * 3600
 class Storage(ResumableUploads):
     """Buckets, objects and resumable uploads under one data directory. Thread-safe."""
 
-    def __init__(self, data_dir: Path, clock: Clock | None = None) -> None:
-        self.clock = clock or Clock()  # what lifecycles come due by
+    def __init__(self, data_dir: Path, clock: Clock | None = None, durability: Durability = DURABLE,
+                 remove_on_close: bool = False) -> None:
+        self.clock = clock or Clock()  # what lifecycles, upload expiry and put times follow
+        self.durability = durability
+        self._remove_on_close = remove_on_close  # --ephemeral: the temp dir goes at close
         self.data_dir = Path(data_dir).resolve()
         self.tmp_dir = self.data_dir / "tmp"
         (self.data_dir / "buckets").mkdir(parents=True, exist_ok=True)
         self.tmp_dir.mkdir(parents=True, exist_ok=True)
         self.lock = DataDirLock(self.data_dir)
         self.lock.acquire()
-        self._db = Database(self.data_dir / "emulator.sqlite3")
+        self._db = Database(self.data_dir / DATABASE_NAME, durability.sqlite_synchronous)
         self._db.apply_schema(SCHEMA + lifecycle.SCHEMA)
-        self._placement = Placement(self.data_dir)
+        self._placement = Placement(self.data_dir, durability)
         # Serialises path choice, rename and row commit, so concurrent writers never
         # pick the same free path nor race a directory prune.
         self._place_lock = threading.RLock()
-        self._blocks = BlockUploads(self._db, self._new_temp, self.data_dir)
-        self._multipart = MultipartUploads(self._db, self._new_temp, self.data_dir)
+        self._blocks = BlockUploads(self._db, self._new_temp, self.data_dir, self.clock)
+        self._multipart = MultipartUploads(self._db, self._new_temp, self.data_dir, self.clock)
         self._recover_writes()
         self.purge_expired()
-        now = int(time.time())
+        now = int(self.clock.now())
         self._blocks.purge_expired(now)
         self._multipart.purge(expired_before=now)
         # Nothing else can be using the scratch area now: the data directory is locked.
@@ -83,12 +87,19 @@ class Storage(ResumableUploads):
         """Close the database connections of every thread and release the data directory."""
         self._db.close()
         self.lock.release()
+        if self._remove_on_close:
+            shutil.rmtree(self.data_dir, ignore_errors=True)
+
+    def export_files(self, target: Path) -> int:
+        """The database and every object's file into ``target`` (object writes wait meanwhile)."""
+        with self._place_lock:
+            return copy_data(self._db, self.data_dir, target)
 
     def housekeep(self) -> int:
         """Periodic cleaning: expired objects and uploads, lifecycle moves that came due, and
         scratch that no live run owns and nobody has touched for a while. Returns how many
         tmp entries went."""
-        now = int(time.time())
+        now = int(self.clock.now())
         self.purge_expired()
         with self._db.transaction() as conn:
             lifecycle.apply_due(conn, self.clock.now())
@@ -102,7 +113,7 @@ class Storage(ResumableUploads):
     def create_bucket(self, name: str, region: str = "z0", private: bool = False) -> BucketInfo:
         """Create a bucket; 400 for an invalid name, 614 ``bucket exists`` if taken."""
         check_bucket_name(name)
-        info = BucketInfo(name=name, region=region, private=private, created=int(time.time()))
+        info = BucketInfo(name=name, region=region, private=private, created=int(self.clock.now()))
         with self._db.transaction() as conn:
             if conn.execute("SELECT 1 FROM buckets WHERE name = ?", (name,)).fetchone():
                 raise QiniuError.bucket_exists()
@@ -126,7 +137,7 @@ class Storage(ResumableUploads):
         if is_valid_bucket_name(name):
             row = self._db.query_one("SELECT name, region, private, created FROM buckets WHERE name = ?", (name,))
         if row is None:
-            raise QiniuError.no_such_bucket()
+            raise QiniuError.no_such_bucket(name)
         return catalog.bucket_from_row(row)
 
     def list_buckets(self) -> list[BucketInfo]:
@@ -193,7 +204,7 @@ class Storage(ResumableUploads):
         (when it is on the data directory's filesystem)."""
         src = Path(src)
         if move and src.stat().st_dev == self.tmp_dir.stat().st_dev:
-            return self.commit(bucket, key, TempFile.adopt(src), mime=mime, **kw)
+            return self.commit(bucket, key, TempFile.adopt(src, self.durability), mime=mime, **kw)
         with self.temp_file() as temp:
             temp.copy_from(src)
             temp.close()
@@ -367,7 +378,7 @@ class Storage(ResumableUploads):
 
     # internals -----------------------------------------------------------------------
     def _new_temp(self, prefix: str) -> TempFile:
-        return TempFile(self.tmp_dir, prefix)
+        return TempFile(self.tmp_dir, prefix, self.durability)
 
     def _commit(
         self, bucket: str, key: str, temp: TempFile, *, mime: str, end_user: str,
@@ -389,7 +400,7 @@ class Storage(ResumableUploads):
             relpath = existing["path"] if existing is not None else self._placement.choose(conn, bucket, key)
             row = ObjectRow(
                 bucket=bucket, key=raw, path=relpath, fsize=temp.size, hash=temp.etag,
-                mime=mime or DEFAULT_MIME, put_time=time.time_ns() // 100, type=type_, status=0,
+                mime=mime or DEFAULT_MIME, put_time=self.clock.now_ns() // 100, type=type_, status=0,
                 md5=temp.md5_hex, end_user=end_user, meta={str(k): str(v) for k, v in meta.items()},
                 expires_at=expires_at,
             )

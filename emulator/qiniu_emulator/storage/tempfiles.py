@@ -13,6 +13,7 @@ from typing import IO, Iterator
 
 from ..encoding import EtagHasher
 from ..errors import QiniuError
+from .durability import DURABLE, Durability
 
 CHUNK_SIZE = 1 << 20
 
@@ -24,23 +25,24 @@ class TempFile:
     handed over (committed); on a normal exit it is closed (flushed and fsynced).
     """
 
-    def __init__(self, directory: Path, prefix: str = "up-") -> None:
+    def __init__(self, directory: Path, prefix: str = "up-", durability: Durability = DURABLE) -> None:
         fd, name = tempfile.mkstemp(dir=directory, prefix=prefix)
-        self._start(Path(name), os.fdopen(fd, "wb"))
+        self._start(Path(name), os.fdopen(fd, "wb"), durability)
 
     @classmethod
-    def adopt(cls, path: Path) -> "TempFile":
+    def adopt(cls, path: Path, durability: Durability = DURABLE) -> "TempFile":
         """Wrap an existing complete file without copying it: hash it and fsync it in place."""
         self = cls.__new__(cls)
-        self._start(path, None)
+        self._start(path, None, durability)
         with path.open("rb+") as f:
             while chunk := f.read(CHUNK_SIZE):
                 self._absorb(chunk)
-            os.fsync(f.fileno())
+            durability.fsync(f.fileno())
         return self
 
-    def _start(self, path: Path, file: IO[bytes] | None) -> None:
+    def _start(self, path: Path, file: IO[bytes] | None, durability: Durability) -> None:
         self.path = path
+        self._durability = durability
         self.size = 0
         self._file = file
         self._etag = EtagHasher()
@@ -107,7 +109,7 @@ class TempFile:
             return
         with disk_full_as_error("writing a file"):
             self._file.flush()
-            os.fsync(self._file.fileno())
+            self._durability.fsync(self._file.fileno())
         self._file.close()
         self._file = None
 
@@ -171,11 +173,3 @@ def disk_full_as_error(what: str) -> Iterator[None]:
             raise QiniuError.disk_full(what) from exc
         raise
 
-
-def fsync_dir(path: Path) -> None:
-    """Persist a directory entry change (a rename or a new file) in ``path``."""
-    fd = os.open(path, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)

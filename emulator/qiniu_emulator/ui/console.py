@@ -11,16 +11,17 @@ import shutil
 from dataclasses import dataclass
 from typing import IO
 
-from ..emulator import Emulator
+from ..emulator import Emulator, public_url
 from ..errors import NoSuchBucket, NoSuchKey, QiniuError
 from ..fops.parse import Pipeline, parse_fops
 from ..job_records import Attempt, Code, Job
 from ..jobs.service import Submission
+from ..regions import SERVICES
 from ..requestlog import RequestFilter, RequestRecord
 from ..storage import ObjectInfo
 from ..storage.listing import check_limit
 from .links import Links
-from .views import (STATUS_WORDS, BucketRow, ItemLog, ItemView, JobPage, JobRow, ListingPage, ObjectPage,
+from .views import (STATUS_CODES, STATUS_WORDS, BucketRow, ItemLog, ItemView, JobPage, JobRow, ListingPage, ObjectPage,
                     ObjectSide, Preview, ScenarioRow, clock, command_view, crumbs, split_log)
 
 # A list page holds this many rows; older ones are a "next page" link away.
@@ -47,17 +48,38 @@ class Console:
         self.em = emulator
 
     def links(self, base: str) -> Links:
-        return Links(base.rstrip("/"), self.em.auth, self.em.settings.domain_suffix)
+        return Links(base.rstrip("/"), self.em.auth, self.em.settings.domain_suffix, self.em.clock.now,
+                     self.em.bucket_ports.port_of)
 
     # -- buckets and objects ----------------------------------------------------
-    def buckets(self) -> list[BucketRow]:
-        return [BucketRow(b, clock(b.created)) for b in self.em.storage.list_buckets()]
+    def served_regions(self) -> list[str]:
+        """The regions a new bucket may be made in ([] without --regions: any)."""
+        return list(self.em.regions.regions) if self.em.regions is not None else []
+
+    def buckets(self, base: str) -> list[BucketRow]:
+        links = self.links(base)
+        return [BucketRow(b, clock(b.created), self._domains(links, b.name)) for b in self.em.storage.list_buckets()]
+
+    @staticmethod
+    def _domains(links: Links, bucket: str) -> tuple[str, ...]:
+        own = links.own_port(bucket, "", False)
+        return (links.download(bucket, "", False).rstrip("/"), *([own.rstrip("/")] if own else []))
 
     def listing(self, bucket: str, prefix: str = "", marker: str = "", limit: int = PAGE_ROWS) -> ListingPage:
         info = self.em.storage.get_bucket(bucket)
         page = self.em.storage.list_objects(bucket, prefix, marker, check_limit(limit), delimiter="/")
         return ListingPage(bucket=info, prefix=prefix, crumbs=crumbs(prefix), folders=page.common_prefixes,
-                           objects=page.items, next_marker=page.marker, limit=limit)
+                           objects=page.items, next_marker=page.marker, limit=limit,
+                           region_hosts=self.region_hosts(info.region))
+
+    def region_hosts(self, region: str) -> list[tuple[str, str]]:
+        """Each service of a served region with its main host and backup port."""
+        layout = self.em.regions
+        if layout is None or not layout.serves(region):
+            return []
+        host = public_url(self.em.settings).rpartition(":")[0]
+        return [(service, f"{host}:{ports[0]} (backup :{ports[1]})")
+                for service in SERVICES for ports in [layout.ports(region, service)]]
 
     def object_page(self, bucket: str, key: str, base: str) -> ObjectPage:
         info = self.em.storage.get_bucket(bucket)
@@ -105,8 +127,10 @@ class Console:
         self.em.storage.delete(bucket, key)
 
     # -- jobs -------------------------------------------------------------------
-    def jobs(self, before: int | None = None, bucket: str | None = None) -> list[JobRow]:
-        return [JobRow.of(job) for job in self.em.jobs.recent(PAGE_ROWS, bucket, before)]
+    def jobs(self, before: int | None = None, bucket: str | None = None, status: str = "") -> list[JobRow]:
+        """A page of the jobs list; ``status`` is one of the words the list shows (done, failed...)."""
+        code = STATUS_CODES.get(status)
+        return [JobRow.of(job) for job in self.em.jobs.recent(PAGE_ROWS, bucket, before, code)]
 
     def job_page(self, job_id: str, base: str) -> JobPage:
         job = self.em.jobs.get(job_id)

@@ -8,10 +8,11 @@ from flask import Blueprint, Response, current_app, redirect, render_template, r
 from werkzeug.wrappers import Response as BaseResponse
 
 from .. import __version__
+from ..admin_origin import service_url
 from ..errors import QiniuError
 from ..requestlog import RequestFilter
 from .console import Console
-from .views import clock
+from .views import STATUS_CODES, clock
 
 CONSOLE = "qiniu_emulator.console"
 
@@ -25,8 +26,9 @@ def console() -> Console:
 
 
 def base() -> str:
-    """Scheme and host as the browser reached the emulator: links must work from there."""
-    return request.host_url.rstrip("/")
+    """The service origin as the browser reaches it: object links point there, never at the
+    console's own origin."""
+    return service_url(console().em.settings, "http", request.host)
 
 
 def fragment() -> bool:
@@ -53,7 +55,8 @@ def browser_root() -> BaseResponse:
 
 @bp.app_context_processor
 def globals_for_templates() -> dict[str, object]:
-    return {"version": __version__}
+    emulated = console().em.clock
+    return {"version": __version__, "emulated_now": emulated.now(), "clock_offset": emulated.offset}
 
 
 @bp.app_template_filter("console_time")
@@ -74,8 +77,8 @@ def error_page(exc: QiniuError) -> tuple[str, int]:
 @bp.route("/", methods=["GET"])
 def buckets() -> str:
     em = console().em
-    return render_template("buckets.html", buckets=console().buckets(), counts=em.jobs.counts(),
-                           jobs=console().jobs()[:5], settings=em.settings)
+    return render_template("buckets.html", buckets=console().buckets(base()), counts=em.jobs.counts(),
+                           jobs=console().jobs()[:5], settings=em.settings, regions=console().served_regions())
 
 
 @bp.route("/buckets/<bucket>", methods=["GET"])
@@ -93,9 +96,11 @@ def object_page() -> str:
 @bp.route("/jobs", methods=["GET"])
 def jobs() -> str:
     before, bucket = optional_int("before"), request.args.get("bucket") or None
-    rows = console().jobs(before, bucket)
+    status = request.args.get("status", "")
+    rows = console().jobs(before, bucket, status)
     template = "_job_rows.html" if fragment() else "jobs.html"
-    return render_template(template, rows=rows, before=before, bucket=bucket, page_rows=len(rows))
+    return render_template(template, rows=rows, before=before, bucket=bucket, status=status,
+                           statuses=list(STATUS_CODES), page_rows=len(rows))
 
 
 @bp.route("/jobs/<job_id>", methods=["GET"])

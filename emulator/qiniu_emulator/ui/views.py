@@ -11,18 +11,20 @@ import time
 from dataclasses import dataclass, field, fields
 from datetime import datetime
 
+from ..encoding import decode_entry
 from ..errors import QiniuError
 from ..fops.parse import Pipeline, parse_pipeline
 from ..fops.registry import Registry
 from ..inspection import Difference, Properties, TextPreview, ZipListing
-from ..job_records import DESC, Attempt, Code, Item, Job, StageLog
+from ..job_records import DESC, HINT_PREFIX, Attempt, Code, Item, Job, StageLog
 from ..jobs.service import ITEM_MARK
 from ..scenarios import ActiveRule
 from ..storage import BucketInfo, ObjectInfo
 from .links import Link
 
 STATUS_WORDS = {Code.SUCCESS: "done", Code.WAITING: "waiting", Code.RUNNING: "running",
-                Code.FAILED: "failed", Code.CALLBACK_FAILED: "notify failed"}
+                Code.FAILED: "failed", Code.CALLBACK_FAILED: "notify failed", Code.CANCELLED: "cancelled"}
+STATUS_CODES = {word: int(code) for code, word in STATUS_WORDS.items()}
 
 
 def clock(unix_seconds: float) -> str:
@@ -83,8 +85,24 @@ class JobRow:
         return cls(id=job.id, seq=job.seq, bucket=job.bucket, key=job.key, code=int(job.code),
                    status=STATUS_WORDS[Code(job.code)], desc=DESC[Code(job.code)],
                    pipeline=job.pipeline or "default", progress=job.progress if job.code == Code.RUNNING else None,
-                   created=clock(job.created_ns / 1e9), seconds=duration(job), commands=[i.cmd for i in job.items],
+                   created=clock(job.created_ns / 1e9), seconds=duration(job),
+                   commands=[readable_command(i.cmd) for i in job.items],
                    notify_url=job.notify_url)
+
+
+def readable_command(text: str) -> str:
+    """A command with its saveas entry decoded (``...|saveas/bucket:key``), as a list shows it;
+    an entry that does not decode is shown as it was sent."""
+    head, sep, tail = text.rpartition("|saveas/")
+    if not sep:
+        return text
+    entry, _, rest = tail.partition("/")
+    try:
+        bucket, key = decode_entry(entry)
+    except QiniuError:
+        return text
+    target = f"{bucket}:{key}" if key is not None else f"{bucket}: (default key)"
+    return f"{head}|saveas/{target}" + (f"/{rest}" if rest else "")
 
 
 def duration(job: Job) -> float | None:
@@ -167,8 +185,12 @@ class ItemLog:
         return [line.removeprefix("ffmpeg stderr: ") for line in self.lines if line.startswith("ffmpeg stderr: ")]
 
     @property
+    def hints(self) -> list[str]:
+        return [line.removeprefix(HINT_PREFIX) for line in self.lines if line.startswith(HINT_PREFIX)]
+
+    @property
     def other(self) -> list[str]:
-        return [line for line in self.lines if not line.startswith(("ffmpeg: ", "ffmpeg stderr: "))]
+        return [line for line in self.lines if not line.startswith(("ffmpeg: ", "ffmpeg stderr: ", HINT_PREFIX))]
 
 
 def split_log(lines: list[str]) -> tuple[list[str], dict[int, ItemLog]]:
@@ -227,6 +249,7 @@ class ListingPage:
     objects: list[ObjectInfo]
     next_marker: str
     limit: int
+    region_hosts: list[tuple[str, str]]  # (service, "host:port (backup port)"); empty without --regions
 
 
 def crumbs(prefix: str) -> list[Crumb]:
@@ -247,6 +270,7 @@ class ObjectPage:
 class BucketRow:
     bucket: BucketInfo
     created: str
+    domains: tuple[str, ...] = ()  # download domains: path-style, the bucket's own port
 
 
 @dataclass(frozen=True)
@@ -268,7 +292,7 @@ class ScenarioRow:
     def of(cls, rule: ActiveRule, held: list[str]) -> "ScenarioRow":
         spec, match = rule.spec, rule.spec.match
         wanted = [f"{name} {value}" for name, value in (("bucket", match.bucket), ("key", match.key),
-                                                        ("fop", match.fop)) if value is not None]
+                                                        ("fop", match.fop), ("host", match.host)) if value is not None]
         limits = [f"{spec.times} time{'s' if spec.times != 1 else ''}"] if spec.times is not None else []
         if spec.probability != 1.0:
             limits.append(f"probability {spec.probability:g}, seed {rule.seed}")

@@ -1,2 +1,2 @@
-"""Uploads: the put policy of an upload token, the callbacks it asks for, and the service
-that finishes form, resumable v1 and multipart v2 uploads."""
+"""Uploads: the callbacks an upload token's put policy asks for, and the service that
+finishes form, resumable v1 and multipart v2 uploads (the policy is ``put_policy.py``)."""

@@ -19,6 +19,7 @@ from ..storage import ObjectInfo, Storage, TempFile
 from ..wire import upload_answer
 from .callbacks import UploadCallbacks, as_body, fetched_key
 from ..put_policy import PutPolicy
+from .file_vars import file_variables
 
 OCTET_STREAM = "application/octet-stream"
 # Form fields Qiniu stores as object headers (docs/wire.md §8.1); the emulator does not.
@@ -112,6 +113,7 @@ class UploadService:
         if key is None:
             key = temp.etag
         variables.update(key=key, ext=_ext(request.fname or key))
+        variables.update(file_variables((policy.return_body, policy.callback_body), temp.path, key))
         mime = self._mime(policy, request, key, temp)
         policy.check_mime(mime)
         # a bad policy fails before anything is stored

@@ -20,7 +20,7 @@ from typing import Iterator
 from ...encoding import b64_decode_text
 from ..context import OpContext, OpFailed, OpResult
 from ..declare import Op
-from ..grammar import FopSyntaxError, Param, arg, build, convert, one_of, pairs
+from ..grammar import FopSyntaxError, Param, arg, build, convert, one_of, pairs, unknown_parameter
 from .names import ENCODINGS, check_name, default_name, zip_info
 from .sources import b64_source_url, fetched
 
@@ -93,7 +93,7 @@ def parse_entries(segments: list[str], encoding: str) -> list[Entry]:
                 raise FopSyntaxError("alias must follow the url it names", "alias")
             entries[-1] = (entries[-1][0], convert("alias", b64_decode_text, text))
         else:
-            raise FopSyntaxError(f"unknown parameter {name!r} (known: encoding, url, alias)", name)
+            raise unknown_parameter(name, ("encoding", "url", "alias"))
     return [_entry(url, alias, encoding) for url, alias in entries]
 
 

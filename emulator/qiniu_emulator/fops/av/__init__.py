@@ -24,7 +24,7 @@ from .hls import run_hls
 from .info import media_info_json
 from .pm3u8 import Pm3u8Args, run_pm3u8
 from .thumb import run_avthumb
-from .thumb_parse import NOT_EMULATED, ThumbArgs, parse_avthumb
+from .thumb_parse import INERT, NOT_EMULATED, ThumbArgs, parse_avthumb
 
 NEUTRAL_FILENAME = "source"
 
@@ -47,7 +47,8 @@ def run_avinfo(op: Op, src: Path, ctx: OpContext) -> OpResult:
 def register(registry: Registry) -> None:
     """Add the audio/video ops to ``registry``."""
     registry.add(OpSpec(name="avthumb", run=run_avthumb_any, args=ThumbArgs, parse=parse_avthumb,
-                        help="transcode audio and video, HLS included", not_emulated=NOT_EMULATED))
+                        help="transcode audio and video, HLS included", not_emulated=NOT_EMULATED,
+                        inert=INERT))
     registry.add(OpSpec(name="vframe", run=run_vframe, args=VframeArgs, help="one video frame"))
     registry.add(OpSpec(name="avinfo", run=run_avinfo, help="ffprobe-shaped media metadata"))
     registry.add(OpSpec(name="vsample", run=run_vsample, args=VsampleArgs, sync=False,

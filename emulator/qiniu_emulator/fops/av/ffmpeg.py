@@ -18,9 +18,14 @@ import time
 from collections import deque
 from dataclasses import dataclass
 from pathlib import Path
-from typing import IO, Any
+from typing import Any, IO, TYPE_CHECKING
 
-import ffmpeg
+from ...lazy import lazy_module
+
+if TYPE_CHECKING:
+    import ffmpeg
+else:
+    ffmpeg = lazy_module("ffmpeg")
 
 from ..context import Cancelled, OpContext, OpFailed
 from .inputs import input_options

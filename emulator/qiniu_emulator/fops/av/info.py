@@ -8,9 +8,14 @@ from __future__ import annotations
 
 from fractions import Fraction
 from pathlib import Path
-from typing import Any
+from typing import Any, TYPE_CHECKING
 
-import av
+from ...lazy import lazy_module
+
+if TYPE_CHECKING:
+    import av
+else:
+    av = lazy_module("av")
 
 from .probe import fraction_text, open_media
 

@@ -9,7 +9,6 @@ until ``deadline`` or now + ``expires`` (43200 s by default). Tag lines are kept
 
 from __future__ import annotations
 
-import time
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import quote, urljoin
@@ -45,7 +44,7 @@ def run_pm3u8(op: Op[Pm3u8Args], src: Path, ctx: OpContext) -> OpResult:
     lines = _playlist_lines(src)
     base = playlist_url(ctx)
     args = op.args
-    deadline = args.deadline or int(time.time()) + (args.expires or DEFAULT_EXPIRES)
+    deadline = args.deadline or int(ctx.now()) + (args.expires or DEFAULT_EXPIRES)
     out_lines = []
     for line in lines:
         uri = line.strip()

@@ -2,11 +2,18 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from dataclasses import dataclass
 from fractions import Fraction
 from pathlib import Path
 
-import av
+from ...lazy import lazy_module
+
+if TYPE_CHECKING:
+    import av
+else:
+    av = lazy_module("av")
 
 from ..context import OpFailed
 from .inputs import input_options

@@ -9,9 +9,14 @@ from __future__ import annotations
 
 import tempfile
 from pathlib import Path
-from typing import Any
+from typing import Any, TYPE_CHECKING
 
-import ffmpeg
+from ...lazy import lazy_module
+
+if TYPE_CHECKING:
+    import ffmpeg
+else:
+    ffmpeg = lazy_module("ffmpeg")
 
 from ..context import OpContext, OpFailed
 from .formats import OutputFormat

@@ -53,6 +53,8 @@ NOT_EMULATED = (
     "hlsMethod", "domain", "segFirstTime", "hlsIV", "hlsIVType", "hlsDurationModify", "multiAudio",
     "segmentType", "segmentInit",
 )
+# Values of not-emulated parameters that ask for nothing, accepted in every mode (docs/fops.md §6.6).
+INERT = {"wmConstant": ("0",)}
 
 
 def _chain(allowed: frozenset[str]):
@@ -247,10 +249,29 @@ WATERMARK_IMAGES = ("wm_image", "wm_video")  # the marks wmScale and wmAlpha app
 
 def parse_avthumb(segments: list[str]) -> ThumbArgs:
     """Parse and cross-check avthumb's parameters."""
-    args = parse_args(ThumbArgs, segments)
+    args = parse_args(ThumbArgs, positional_preset(segments))
     preset = DEVICE_PRESETS.get(args.format) or (HLS_PRESETS[args.preset] if args.preset else None)
     if preset is None:
         return args
     args = apply_preset(args, preset)
     args.check()
     return args
+
+
+def positional_preset(segments: list[str]) -> list[str]:
+    """``avthumb/m3u8/segtime/15/video_240k``: an HLS preset written where a parameter
+    name goes, without ``preset/``, read as ``preset/video_240k`` (docs/fops.md §6.6)."""
+    if not segments or segments[0] != "m3u8":
+        return segments
+    flags = {p.name for _, p in params_of(ThumbArgs) if p.flag}
+    out, i = segments[:1], 1
+    while i < len(segments):
+        name = segments[i]
+        if name in HLS_PRESETS:
+            out += ["preset", name]
+            i += 1
+            continue
+        step = 1 if name in flags else 2
+        out += segments[i:i + step]
+        i += step
+    return out

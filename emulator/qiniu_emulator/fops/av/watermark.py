@@ -10,9 +10,14 @@ from __future__ import annotations
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, TYPE_CHECKING
 
-import ffmpeg
+from ...lazy import lazy_module
+
+if TYPE_CHECKING:
+    import ffmpeg
+else:
+    ffmpeg = lazy_module("ffmpeg")
 
 from ..fonts import DEFAULT_FONT, find_font, needs_cjk
 from ..context import OpContext, OpFailed

@@ -6,10 +6,16 @@ import threading
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterator
+from typing import Iterator, TYPE_CHECKING
 
-import pypdfium2 as pdfium
-import pypdfium2.raw as pdfium_c
+from ...lazy import lazy_module
+
+if TYPE_CHECKING:
+    import pypdfium2 as pdfium
+    import pypdfium2.raw as pdfium_c
+else:
+    pdfium = lazy_module("pypdfium2")
+    pdfium_c = lazy_module("pypdfium2.raw")
 
 from ..context import OpFailed
 

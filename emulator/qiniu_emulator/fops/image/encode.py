@@ -16,11 +16,19 @@ Choices:
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import io
 from dataclasses import dataclass
 from pathlib import Path
 
-from PIL import Image, features
+from ...lazy import lazy_module
+
+if TYPE_CHECKING:
+    from PIL import Image, features
+else:
+    Image = lazy_module("PIL.Image")
+    features = lazy_module("PIL.features")
 
 from ..context import OpFailed
 from ..profiles import FAST, EncodeProfile

@@ -12,16 +12,23 @@ from __future__ import annotations
 
 import io
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any, Iterator, TYPE_CHECKING
 
-from PIL import ExifTags, TiffImagePlugin
+from ...lazy import lazy_module
+
+if TYPE_CHECKING:
+    from PIL import ExifTags, TiffImagePlugin
+else:
+    ExifTags = lazy_module("PIL.ExifTags")
+    TiffImagePlugin = lazy_module("PIL.TiffImagePlugin")
 
 from ..context import OpContext, OpFailed, OpResult
 from ..declare import Op
 from .info import write_json
 from .io import open_source
 
-SUB_IFDS = {0x8769: ExifTags.TAGS, 0x8825: ExifTags.GPSTAGS, 0xA005: ExifTags.TAGS}
+# Pointer tags to the Exif, GPS and interoperability directories, and which names each uses.
+SUB_IFDS = {0x8769: "TAGS", 0x8825: "GPSTAGS", 0xA005: "TAGS"}
 MAKER_NOTE = 0x927C
 MAX_BLOB = 256
 RATIONAL_TYPES = (5, 10)
@@ -52,7 +59,7 @@ def _directories(data: bytes) -> Iterator[tuple[TiffImagePlugin.ImageFileDirecto
         offset = root.get(pointer)
         if isinstance(offset, int) and 8 <= offset < len(data):
             try:
-                yield _load_ifd(fp, head, offset), names
+                yield _load_ifd(fp, head, offset), getattr(ExifTags, names)
             except (OSError, ValueError, SyntaxError, EOFError):
                 continue  # a broken sub-directory should not hide the rest
 
@@ -103,15 +110,18 @@ def _format_rational(name: str, value: Any) -> str:
     return f"{numerator}" if denominator == 1 else f"{numerator}/{denominator}"
 
 
-def run_exif(op: Op, src: Path, ctx: OpContext) -> OpResult:
+def exif_tags(src: Path) -> dict[str, dict[str, Any]]:
+    """The EXIF tags of the image at ``src`` (empty when it has none)."""
     with open_source(src) as source:
         raw = source.image.info.get("exif")
         if not raw:
             exif = source.exif()
             raw = exif.tobytes() if exif is not None else b""
-    if not raw:
-        raise OpFailed("no exif data")
-    tags = read_exif(raw)
+    return read_exif(raw) if raw else {}
+
+
+def run_exif(op: Op, src: Path, ctx: OpContext) -> OpResult:
+    tags = exif_tags(src)
     if not tags:
         raise OpFailed("no exif data")
     return write_json(ctx, tags)

@@ -2,7 +2,16 @@
 
 from __future__ import annotations
 
-from PIL import Image, ImageDraw, ImageFont
+from typing import TYPE_CHECKING
+
+from ...lazy import lazy_module
+
+if TYPE_CHECKING:
+    from PIL import Image, ImageDraw, ImageFont
+else:
+    Image = lazy_module("PIL.Image")
+    ImageDraw = lazy_module("PIL.ImageDraw")
+    ImageFont = lazy_module("PIL.ImageFont")
 
 from ..fonts import DEFAULT_FONT, find_font, needs_cjk
 from ..context import OpFailed

@@ -8,16 +8,23 @@ grayscale) and ``palette<N>`` with N the number of palette entries (the spec's
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import json
 from pathlib import Path
 
-from PIL import ImageStat
+from ...lazy import lazy_module
+
+if TYPE_CHECKING:
+    from PIL import ImageStat
+else:
+    ImageStat = lazy_module("PIL.ImageStat")
 
 from ..context import OpContext, OpResult
 from ..declare import Op
-from .encode import WHITE, flatten
+from .encode import FORMATS, WHITE, flatten
 from .io import SourceImage, load, open_source, working_mode
-from .memory import check_budget, still_bytes
+from .memory import reserve, still_bytes
 
 ORIENTATION_NAMES = {
     1: "Top-left", 2: "Top-right", 3: "Bottom-right", 4: "Bottom-left",
@@ -85,6 +92,7 @@ def run_image_info(op: Op, src: Path, ctx: OpContext) -> OpResult:
 
 def run_image_ave(op: Op, src: Path, ctx: OpContext) -> OpResult:
     with open_source(src) as source:
-        if source.format != "jpeg":  # a JPEG is averaged at 1/8 scale (draft), so it stays small
-            check_budget(ctx, still_bytes(source, []) + source.size[0] * source.size[1] * 4, source)
-        return write_json(ctx, {"RGB": average_colour(source)})
+        # A JPEG is averaged at 1/8 scale (draft), so it stays small.
+        needed = 0 if source.format == "jpeg" else still_bytes(source, [], FORMATS["jpeg"]) + source.size[0] * source.size[1] * 4
+        with reserve(ctx, needed, source):
+            return write_json(ctx, {"RGB": average_colour(source)})

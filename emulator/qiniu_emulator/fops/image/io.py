@@ -24,9 +24,17 @@ import io
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterator
+from typing import Iterator, TYPE_CHECKING
 
-from PIL import Image, ImageCms, ImageFile, ImageSequence, UnidentifiedImageError
+from ...lazy import lazy_module
+
+if TYPE_CHECKING:
+    from PIL import Image, ImageCms, ImageFile, ImageSequence
+else:
+    Image = lazy_module("PIL.Image")
+    ImageCms = lazy_module("PIL.ImageCms")
+    ImageFile = lazy_module("PIL.ImageFile")
+    ImageSequence = lazy_module("PIL.ImageSequence")
 
 from ..context import OpFailed
 from .geometry import Size
@@ -47,15 +55,15 @@ OPEN_FORMATS = ("JPEG", "PNG", "GIF", "WEBP", "TIFF", "BMP", "PSD", "AVIF", "HEI
 
 EXIF_ORIENTATION_TAG = 0x0112
 
-# EXIF orientation -> the transpose that shows the picture upright.
+# EXIF orientation -> the transpose that shows the picture upright (``Image.Transpose`` names).
 _UPRIGHT = {
-    2: Image.Transpose.FLIP_LEFT_RIGHT,
-    3: Image.Transpose.ROTATE_180,
-    4: Image.Transpose.FLIP_TOP_BOTTOM,
-    5: Image.Transpose.TRANSPOSE,
-    6: Image.Transpose.ROTATE_270,
-    7: Image.Transpose.TRANSVERSE,
-    8: Image.Transpose.ROTATE_90,
+    2: "FLIP_LEFT_RIGHT",
+    3: "ROTATE_180",
+    4: "FLIP_TOP_BOTTOM",
+    5: "TRANSPOSE",
+    6: "ROTATE_270",
+    7: "TRANSVERSE",
+    8: "ROTATE_90",
 }
 
 
@@ -110,7 +118,7 @@ def open_source(path: Path, max_pixels: int = MAX_PIXELS) -> Iterator[SourceImag
         image = Image.open(path, formats=OPEN_FORMATS)
     except Image.DecompressionBombError as exc:
         raise OpFailed(f"image too large: {exc}") from exc
-    except UnidentifiedImageError as exc:
+    except Image.UnidentifiedImageError as exc:
         raise OpFailed("not a valid image") from exc
     except (OSError, SyntaxError, ValueError) as exc:
         raise OpFailed(f"not a valid image: {exc}") from exc
@@ -198,7 +206,7 @@ def load(image: Image.Image) -> None:
 
 def upright(image: Image.Image, orientation: int) -> Image.Image:
     method = _UPRIGHT.get(orientation)
-    return image if method is None else image.transpose(method)
+    return image if method is None else image.transpose(Image.Transpose[method])
 
 
 def working_mode(image: Image.Image) -> tuple[Image.Image, bool]:
@@ -250,4 +258,5 @@ def iter_frames(image: Image.Image, limit: int) -> Iterator[tuple[Image.Image, i
             break
         load(frame)
         duration = int(frame.info.get("duration", 100) or 100)
-        yield frame.convert("RGBA"), duration
+        # An RGBA canvas is handed over as it is, not copied: the caller copies what it keeps.
+        yield (frame if frame.mode == "RGBA" else frame.convert("RGBA")), duration

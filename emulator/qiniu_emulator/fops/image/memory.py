@@ -1,18 +1,27 @@
 """How much memory an image op will hold, estimated from the header before any pixel is
-decoded, so that an input whose decoded size is over the op's budget (``--op-memory-mb``)
-is refused up front instead of exhausting the server.
+decoded; the op reserves that much of the process's budget (``--op-memory-mb``, shared by
+every sync download and job worker) before decoding and gives it back when it has written
+its result. An input whose estimate is over the whole budget is refused up front.
 
-The estimate follows Pillow: RGB, RGBA, CMYK, LA and 32-bit modes hold 4 bytes a pixel,
-L, P and 1 hold one; a source outside the working modes is converted (a second copy); a
-resize of an image with alpha goes through a premultiplied copy; each step produces a
-new image while its input still exists. JPEG sources count at the reduced size their
-decoder is asked for (``draft``), which is how large thumbnails of huge JPEGs stay cheap.
+The estimate counts what is alive at the worst moment, as Pillow allocates it: RGB, RGBA,
+CMYK, LA and 32-bit modes hold 4 bytes a pixel, L, P and 1 hold one. The decoded source
+stays open until the op ends; a source outside the working modes is converted (a second
+copy); each step holds its input, its output and up to one scratch copy of the output
+(rotate, stamp and rounded corners convert), and a resize of an image with alpha goes
+through a premultiplied copy of its input. Writing holds the result, the copies that
+flatten alpha for formats without it, and the encoder's own buffers (WebP, AVIF, HEIC).
+An animation is composited by its decoder on a full-screen canvas: the canvas, the
+previous canvas, the frame converted to RGBA, then the steps on it; every output frame is
+kept until the result is written. JPEG sources count at the reduced size their decoder is
+asked for (``draft``), which is how large thumbnails of huge JPEGs stay cheap.
 """
 
 from __future__ import annotations
 
+from ..budget import OverBudget, Reservation
 from ..context import OpContext, OpFailed
 from .geometry import Size
+from .encode import OutputFormat
 from .io import SourceImage
 from .steps import Step, draft_size
 
@@ -39,32 +48,58 @@ def decoded_size(source: SourceImage, steps: list[Step]) -> Size:
     return source.size
 
 
-def still_bytes(source: SourceImage, steps: list[Step]) -> int:
+def still_bytes(source: SourceImage, steps: list[Step], fmt: OutputFormat) -> int:
     width, height = decoded_size(source, steps)
-    pixels = width * height
     mode = source.image.mode
-    total = pixels * bytes_per_pixel(mode)
-    if mode not in WORKING_MODES:
-        total += pixels * 4
-    if ("A" in mode or "transparency" in source.image.info) and any(s.resizes for s in steps):
-        total += pixels * 4
-    size = source.size
-    largest_step = 0
+    decoded = width * height * bytes_per_pixel(mode)  # alive until the op ends
+    working = width * height * 4 if mode not in WORKING_MODES else 0  # 0: the decoded image is worked on
+    final, held, peak = _steps(source.size, steps, working or decoded, working, _has_alpha(source))
+    return decoded + max(peak, held + _writing(fmt, final, frames=1))
+
+
+def animation_bytes(source: SourceImage, frames: int, steps: list[Step], fmt: OutputFormat) -> int:
+    canvas = source.size[0] * source.size[1]
+    decoder = canvas * (4 + 4)  # the canvas and the previous one, RGB(A) after the first frame
+    final, _, peak = _steps(source.size, steps, canvas * 4, canvas * 4, True)
+    return decoder + frames * final + max(peak, _writing(fmt, final, frames))
+def _has_alpha(source: SourceImage) -> bool:
+    return "A" in source.image.mode or "transparency" in source.image.info
+
+
+def _steps(size: Size, steps: list[Step], first: int, held: int, alpha: bool) -> tuple[int, int, int]:
+    """Bytes of the last image, the part of them not counted before, and the most the steps
+    hold at once beyond what was counted before (``first``: the first input, ``held`` of it new)."""
+    current, peak = first, held
     for step in steps:
         size = step.size_after(size)
-        largest_step = max(largest_step, size[0] * size[1] * 4)
-    return total + largest_step
+        out = size[0] * size[1] * 4
+        premultiplied = current if alpha and step.resizes else 0
+        peak = max(peak, held + premultiplied + 2 * out)
+        current = held = out
+    return current, held, peak
 
 
-def animation_bytes(source: SourceImage, frames: int, final: Size) -> int:
-    """Each frame is decoded onto a full-screen canvas and converted to RGBA; outputs are kept."""
-    canvas = source.size[0] * source.size[1]
-    return canvas * (bytes_per_pixel(source.image.mode) + 4) + frames * final[0] * final[1] * 4
+def _writing(fmt: OutputFormat, final: int, frames: int) -> int:
+    """Copies made while the result is brought to the output's mode and encoded."""
+    copies = 0 if fmt.alpha else 3  # flatten: a background, an RGBA copy, the RGB result
+    if fmt.name in ("webp", "avif", "heic", "gif"):
+        copies += 2  # the encoder's own picture buffers, or the quantized frames
+    return frames * final * copies
 
 
-def check_budget(ctx: OpContext, needed: int, source: SourceImage) -> None:
-    if needed > ctx.memory_limit:
+def reserve(ctx: OpContext, needed: int, source: SourceImage) -> Reservation:
+    """Hold ``needed`` bytes of the process's image budget while the op decodes and encodes."""
+    def waiting() -> None:
+        try:
+            ctx.check()
+        except OpFailed as exc:
+            raise OpFailed(f"{exc}, waiting for {-(-needed // MB)} MB of the {ctx.memory.total // MB} MB "
+                           "that image ops share (--op-memory-mb): other ops hold the rest") from exc
+
+    try:
+        return ctx.memory.reserve(needed, waiting)
+    except OverBudget as exc:
         width, height = source.size
-        raise OpFailed(f"image too large to process: {width}x{height} needs about {needed // MB} MB "
-                       f"once decoded, over this emulator's {ctx.memory_limit // MB} MB per op "
-                       "(--op-memory-mb)")
+        raise OpFailed(f"image too large to process: {width}x{height} needs about {-(-needed // MB)} MB "
+                       f"once decoded, over this emulator's {exc.total // MB} MB for image ops "
+                       "(--op-memory-mb)") from exc

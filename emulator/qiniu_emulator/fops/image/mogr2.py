@@ -1,7 +1,8 @@
 """imageMogr2: ordered pixel steps plus position-independent encoder settings (docs/fops.md §3).
 
-Steps (``auto-orient``, ``thumbnail``, ``crop``, ``rotate``, ``blur``, ``blurfast``,
-``sharpen``) run in the order written; ``gravity`` applies to the crops after it.
+Steps (``auto-orient``, ``thumbnail``, ``crop``, ``rotate``, ``extent``, ``blur``,
+``blurfast``, ``sharpen``) run in the order written; ``gravity`` applies to the crops and
+extents after it.
 Settings (``format``, ``quality``, ``interlace``, ``strip``, ``colors``, ``background``,
 ``size-limit``, ``ignore-error``) may each appear once, anywhere. No auto-orientation
 happens unless ``auto-orient`` is written. Blur has no effect on GIF sources, an
@@ -24,7 +25,7 @@ from .encode import WHITE, EncodeSettings, SizeLimit, output_format
 from .io import SourceImage
 from .process import process_image
 from .quality import Quality, parse_quality
-from .steps import Blur, BlurFast, Crop, Orient, Rotate, Sharpen, Step, Thumb
+from .steps import Blur, BlurFast, Crop, Extent, Orient, Rotate, Sharpen, Step, Thumb
 
 # Steps may repeat and run in the order written; they are not fields of the arguments.
 STEPS = {p.name: p for p in (
@@ -33,6 +34,7 @@ STEPS = {p.name: p for p in (
     Param("gravity", params.gravity, "anchor of the crops after it"),
     Param("crop", params.crop, "<w>x<h> or !<w>x<h>a<dx>a<dy> at the gravity"),
     Param("rotate", int_range(1, 360), "clockwise degrees"),
+    Param("extent", params.extent, "<w>x<h> canvas of background, the picture at the gravity"),
     Param("blur", params.blur, "<radius>x<sigma>"),
     Param("blurfast", params.blurfast, "<steps>x<sigma>"),
     Param("sharpen", switch, "1 = sharpen"),
@@ -118,6 +120,8 @@ def build_steps(tokens: tuple[Token, ...], source: SourceImage, settings: Encode
             gravity = value
         elif name == "crop":
             steps.append(Crop(value, gravity))
+        elif name == "extent":
+            steps.append(Extent(value, gravity, settings.background))
         elif name == "rotate":
             if animated and value % 90:
                 raise OpFailed(f"an animation can only be rotated by 90, 180 or 270 degrees, not {value}")

@@ -58,6 +58,15 @@ _CROP = re.compile(r"(?P<bang>!)?(?P<w>\d*)x(?P<h>\d*)"
                    r"(?:(?P<sx>[a-])(?P<dx>\d+)(?P<sy>[a-])(?P<dy>\d+))?")
 
 
+def extent(text: str) -> tuple[int, int]:
+    """``<w>x<h>``: the canvas size of imageMogr2 ``extent`` (docs/fops.md §3.4)."""
+    match = re.fullmatch(r"(\d+)x(\d+)", text)
+    if match is None:
+        raise ValueError(f"{text!r} is not an extent geometry <width>x<height>")
+    return (_bounded(match.group(1), 1, MAX_CROP_SIDE, "width"),
+            _bounded(match.group(2), 1, MAX_CROP_SIDE, "height"))
+
+
 def crop(text: str) -> CropSpec:
     """``<w>x``, ``x<h>``, ``<w>x<h>`` or ``!<w>x<h>a<dx>-<dy>`` (a = +, - = -)."""
     match = _CROP.fullmatch(text)

@@ -10,9 +10,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable
+from typing import Callable, TYPE_CHECKING
 
-from PIL import Image
+from ...lazy import lazy_module
+
+if TYPE_CHECKING:
+    from PIL import Image
+else:
+    Image = lazy_module("PIL.Image")
 
 from ..context import OpContext, OpFailed, OpResult
 from .encode import (
@@ -27,7 +32,7 @@ from .encode import (
     prepare,
 )
 from .io import EXIF_ORIENTATION_TAG, SourceImage, open_source
-from .memory import animation_bytes, check_budget, still_bytes
+from .memory import animation_bytes, reserve, still_bytes
 from .quality import effective_quality, estimate_jpeg_quality
 from .steps import Orient, Step, plan, render_frames, render_still
 
@@ -66,19 +71,28 @@ def process_image(src: Path, ctx: OpContext, build_steps: Callable[[SourceImage]
                     return unchanged(src, source)
                 raise OpFailed(f"too many frames: {source.frames} > {limit}")
             check_animation_budget(source.frames, final)
-            check_budget(ctx, animation_bytes(source, source.frames, final), source)
-            image: Image.Image | Animation = render_frames(source, steps, limit, ctx.check)
-            icc_ok = True
+            with reserve(ctx, animation_bytes(source, source.frames, steps, fmt), source):
+                frames = render_frames(source, steps, limit, ctx.check)
+                written = _write(frames, True, source, steps, fmt, quality, settings, ctx)
         else:
-            check_budget(ctx, still_bytes(source, steps), source)
-            image, icc_ok = render_still(source, steps, ctx.check)
-        image = _prepare_all(image, fmt, settings)
-        meta = carry_metadata(source, steps, icc_ok)
-        out = ctx.output_path(fmt.suffix)
-        if not encode(image, out, fmt, quality, settings, meta, source.file_size, ctx.encode):
+            with reserve(ctx, still_bytes(source, steps, fmt), source):
+                image, icc_ok = render_still(source, steps, ctx.check)
+                written = _write(image, icc_ok, source, steps, fmt, quality, settings, ctx)
+        if written is None:
             ctx.log("size-limit cannot be met; returning the input unchanged")
             return unchanged(src, source)
-        return OpResult(path=out, mime=fmt.mime)
+        return OpResult(path=written, mime=fmt.mime)
+
+
+def _write(image: Image.Image | Animation, icc_ok: bool, source: SourceImage, steps: list[Step],
+           fmt: OutputFormat, quality: int, settings: EncodeSettings, ctx: OpContext) -> Path | None:
+    """Encode the rendered pixels; None when ``size-limit`` cannot be met."""
+    image = _prepare_all(image, fmt, settings)
+    meta = carry_metadata(source, steps, icc_ok)
+    out = ctx.output_path(fmt.suffix)
+    if not encode(image, out, fmt, quality, settings, meta, source.file_size, ctx.encode):
+        return None
+    return out
 
 
 def _prepare_all(image: Image.Image | Animation, fmt: OutputFormat,

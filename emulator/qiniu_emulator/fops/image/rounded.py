@@ -8,12 +8,21 @@ corner edges are anti-aliased by supersampling only the four corner patches.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import math
 import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from PIL import Image, ImageChops, ImageDraw
+from ...lazy import lazy_module
+
+if TYPE_CHECKING:
+    from PIL import Image, ImageChops, ImageDraw
+else:
+    Image = lazy_module("PIL.Image")
+    ImageChops = lazy_module("PIL.ImageChops")
+    ImageDraw = lazy_module("PIL.ImageDraw")
 
 from ..context import OpContext, OpFailed, OpResult
 from ..declare import Op, OpSpec

@@ -10,16 +10,25 @@ and other formats pass through.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import io
 from dataclasses import dataclass
 from pathlib import Path
 
-from PIL import Image
+from ...lazy import lazy_module
+
+if TYPE_CHECKING:
+    from PIL import Image
+else:
+    Image = lazy_module("PIL.Image")
 
 from ..context import OpContext, OpFailed, OpResult
 from ..declare import Op, OpSpec
 from ..grammar import arg, int_range
 from .io import SourceImage, load, open_source
+from .encode import FORMATS
+from .memory import reserve, still_bytes
 from .process import jpeg_quality, unchanged
 
 DEFAULT_ZLEVEL = 3
@@ -77,7 +86,10 @@ def run_imageslim(op: Op[SlimArgs], src: Path, ctx: OpContext) -> OpResult:
                 ctx.log(f"imageslim: {source.format} is not slimmed; returning the input unchanged")
                 return as_is
             slim = slim_jpeg if source.format == "jpeg" else slim_png
-            data = slim(source, op.args.zlevel)
+            # Decoded, converted, quantized: the quantizer works on a copy of its own.
+            needed = still_bytes(source, [], FORMATS["png"]) + source.size[0] * source.size[1] * 8
+            with reserve(ctx, needed, source):
+                data = slim(source, op.args.zlevel)
     except (OpFailed, OSError, ValueError) as exc:
         ctx.log(f"imageslim: {exc}; returning the input unchanged")
         return OpResult(path=src, mime="application/octet-stream", passthrough=True)

@@ -1,4 +1,4 @@
-"""Pixel steps (orient, resize, crop, rotate, blur, sharpen) and the renderer that runs them.
+"""Pixel steps (orient, resize, crop, rotate, extent, blur, sharpen) and the renderer that runs them.
 
 Each step knows the size it produces from its input size, so a whole pipeline can be
 planned from the image header: limits are checked before decoding, and when the first
@@ -10,14 +10,20 @@ small (a 12000x8000 JPEG decodes at 1/8 scale for an 800 px thumbnail).
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Callable, Protocol
+from typing import Callable, Protocol, TYPE_CHECKING
 
-from PIL import Image, ImageFilter
+from ...lazy import lazy_module
+
+if TYPE_CHECKING:
+    from PIL import Image, ImageFilter
+else:
+    Image = lazy_module("PIL.Image")
+    ImageFilter = lazy_module("PIL.ImageFilter")
 
 from ..context import OpFailed
 from .color import RGBA
 from .encode import Animation
-from .geometry import CropSpec, Size, Thumbnail, centre_crop_box, crop_box, rotated_size
+from .geometry import CropSpec, Size, Thumbnail, anchored_origin, centre_crop_box, crop_box, rotated_size
 from .io import SourceImage, check_size, iter_frames, load, swap_if_transposed, upright, working_mode
 
 
@@ -125,13 +131,40 @@ class Rotate:
             return image
         if degrees in right_angles:
             return image.transpose(right_angles[degrees])
-        if self.background[3] < 255 and image.mode in ("L", "RGB"):
-            image = image.convert(image.mode + "A")
-        fill: int | tuple[int, ...] = self.background if image.mode == "RGBA" else self.background[:3]
-        if image.mode in ("L", "LA"):
-            grey = round(sum(self.background[:3]) / 3)
-            fill = grey if image.mode == "L" else (grey, self.background[3])
+        image, fill = with_fill(image, self.background)
         return image.rotate(-degrees, resample=Image.Resampling.BICUBIC, expand=True, fillcolor=fill)
+
+
+@dataclass(frozen=True)
+class Extent:
+    """imageMogr2 ``extent``: a ``size`` canvas of ``background`` with the picture placed at
+    the gravity in force, cropped where the canvas is smaller (docs/fops.md §3.4)."""
+
+    size: Size
+    gravity: str
+    background: RGBA
+    resizes = False
+
+    def size_after(self, size: Size) -> Size:
+        return self.size
+
+    def apply(self, image: Image.Image, target: Size) -> Image.Image:
+        image, fill = with_fill(image, self.background)
+        canvas = Image.new(image.mode, target, fill)
+        canvas.paste(image, anchored_origin(self.gravity, target, image.size, 0, 0))
+        return canvas
+
+
+def with_fill(image: Image.Image, background: RGBA) -> tuple[Image.Image, int | tuple[int, ...]]:
+    """``image`` (with an alpha channel when the background is translucent) and the
+    background as a colour of its mode."""
+    if background[3] < 255 and image.mode in ("L", "RGB"):
+        image = image.convert(image.mode + "A")
+    fill: int | tuple[int, ...] = background if image.mode == "RGBA" else background[:3]
+    if image.mode in ("L", "LA"):
+        grey = round(sum(background[:3]) / 3)
+        fill = grey if image.mode == "L" else (grey, background[3])
+    return image, fill
 
 
 @dataclass(frozen=True)
@@ -243,8 +276,9 @@ def render_frames(source: SourceImage, steps: list[Step], limit: int,
     frames, durations = [], []
     for frame, duration in iter_frames(source.image, limit):
         check()
+        canvas = frame
         for step in steps:
             frame = step.apply(frame, step.size_after(frame.size))
-        frames.append(frame)
+        frames.append(frame.copy() if frame is canvas else frame)  # the decoder reuses its canvas
         durations.append(duration)
     return Animation(frames=frames, durations=durations, loop=loop)

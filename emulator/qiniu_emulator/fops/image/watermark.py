@@ -13,9 +13,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, TYPE_CHECKING
 
-from PIL import Image
+from ...lazy import lazy_module
+
+if TYPE_CHECKING:
+    from PIL import Image
+else:
+    Image = lazy_module("PIL.Image")
 
 from ..context import OpContext, OpFailed, OpResult
 from ..declare import Op, OpSpec

@@ -1,8 +1,8 @@
 // The console's script: polls the live parts of a page and sends the few writes.
-// Plain JavaScript, no build step; every write carries the X-Qiniu-Console header.
+// Plain JavaScript, no build step; every write carries the X-Qiniu-Emulator header.
 "use strict";
 
-const WRITE_HEADERS = { "X-Qiniu-Console": "1" };
+const WRITE_HEADERS = { "X-Qiniu-Emulator": "1" };
 const POLL_MS = 1500;
 
 function say(output, text, ok) {
@@ -110,6 +110,19 @@ function setUpUpload(form) {
   });
 }
 
+// -- new bucket: <form data-new-bucket="url"> -------------------------------------------
+function setUpNewBucket(form) {
+  form.addEventListener("submit", async (event) => {
+    event.preventDefault();
+    const output = form.querySelector("output");
+    try {
+      const body = new FormData(form);
+      await answer(await fetch(form.dataset.newBucket, { method: "POST", body, headers: WRITE_HEADERS }));
+      location.reload();
+    } catch (e) { say(output, "Not created: " + e.message, false); }
+  });
+}
+
 // -- playground ----------------------------------------------------------------------
 function setUpPlayground(form) {
   const verdict = document.getElementById("verdict");
@@ -185,6 +198,7 @@ function setUpPlayground(form) {
 document.addEventListener("DOMContentLoaded", () => {
   document.querySelectorAll("[data-poll]").forEach(startPolling);
   document.querySelectorAll("form[data-upload]").forEach(setUpUpload);
+  document.querySelectorAll("form[data-new-bucket]").forEach(setUpNewBucket);
   const playground = document.getElementById("playground");
   if (playground) setUpPlayground(playground);
 });

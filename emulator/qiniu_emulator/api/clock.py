@@ -1,0 +1,68 @@
+"""``/_emulator/clock``: read and move the emulated time (see ``clock.py``)."""
+
+from __future__ import annotations
+
+import json
+import math
+from datetime import datetime, timezone
+from typing import Any
+
+from flask import Blueprint, Response, request
+
+from ..clock import Clock
+from ..errors import QiniuError
+from . import emulator, json_response
+
+bp = Blueprint("clock", __name__, url_prefix="/_emulator")
+
+MOVES = ("advance", "set", "reset")
+# Job times are kept in nanoseconds in 64-bit integers, which end in April 2262.
+LATEST = 8_800_000_000  # 2248-11-12, unix seconds
+
+
+def clock_json(clock: Clock) -> dict[str, Any]:
+    now = clock.now()
+    return {"now": round(now, 3), "iso": datetime.fromtimestamp(now, timezone.utc).isoformat(timespec="seconds"),
+            "offset": round(clock.offset, 3), "moved": clock.offset != 0}
+
+
+@bp.route("/clock", methods=["GET"])
+def read_clock() -> Response:
+    return json_response(clock_json(emulator().clock))
+
+
+@bp.route("/clock", methods=["POST"])
+def move_clock() -> Response:
+    """``{"advance": SECONDS}``, ``{"set": UNIX_SECONDS}`` or ``{"reset": true}``.
+
+    Only as ``application/json``, as the other writes under ``/_emulator/``: a page of
+    another site cannot send that type without the browser asking first. Lifecycle
+    deletions that the move makes due happen before the answer.
+    """
+    if request.mimetype != "application/json":
+        raise QiniuError.bad_request("send the move with Content-Type: application/json")
+    try:
+        body = json.loads(request.get_data() or b"null")
+    except ValueError:
+        body = None
+    if not isinstance(body, dict) or len(body) != 1 or next(iter(body)) not in MOVES:
+        raise QiniuError.bad_request('the body must be one of {"advance": SECONDS}, {"set": UNIX_SECONDS} '
+                                     'or {"reset": true}')
+    em = emulator()
+    (move, value), = body.items()
+    if move == "reset":
+        em.clock.reset()
+    else:
+        target = _finite(move, value) + (em.clock.now() if move == "advance" else 0.0)
+        if not 0 <= target <= LATEST:
+            raise QiniuError.bad_request(f"the clock can be moved to times from 1970 to 2248 "
+                                         f"(unix seconds 0 to {LATEST}), not {target:.0f}")
+        em.clock.set(target)
+    em.storage.housekeep()
+    return json_response(clock_json(em.clock))
+
+
+def _finite(name: str, value: object) -> float:
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
+        raise QiniuError.bad_request(f"{name} must be a number of seconds, not {value!r}")
+    return float(value)

@@ -1,0 +1,1 @@
+"""Moderation (Qiniu censor): verdicts you decide, in the image-censor fop and the censor APIs."""
