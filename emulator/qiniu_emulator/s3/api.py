@@ -1,6 +1,6 @@
 """The S3 handlers: read the request, call one service method, render its XML or bytes.
 
-``s3/app.py`` names the operation, checks the signature and hands each handler a :class:`Call`.
+``s3/app.py`` names the operation, checks the signature and hands each handler a :class:`S3Call`.
 """
 
 from __future__ import annotations
@@ -32,7 +32,7 @@ READ_CHUNK = 1 << 20
 
 
 @dataclass
-class Call:
+class S3Call:
     """One S3 request, parsed: what it addresses and how to read its body."""
 
     operation: str
@@ -74,7 +74,7 @@ def object_headers(view: S3View) -> dict[str, str]:
     return out
 
 
-def copy_source(call: Call) -> tuple[str, str]:
+def copy_source(call: S3Call) -> tuple[str, str]:
     """The Kodo bucket and key of ``x-amz-copy-source``."""
     text = unquote(call.headers.get("x-amz-copy-source", "")).split("?versionId=", 1)[0].lstrip("/")
     bucket, _, key = text.partition("/")
@@ -84,7 +84,7 @@ def copy_source(call: Call) -> tuple[str, str]:
     return call.names.kodo(bucket), key
 
 
-def _int_param(call: Call, name: str, default: int) -> int:
+def _int_param(call: S3Call, name: str, default: int) -> int:
     text = call.query.get(name, "")
     if not text:
         return default
@@ -93,7 +93,7 @@ def _int_param(call: Call, name: str, default: int) -> int:
     return int(text)
 
 
-def _max_keys(call: Call) -> int:
+def _max_keys(call: S3Call) -> int:
     value = _int_param(call, "max-keys", 1000)
     if value < 0:
         raise S3Error.invalid_argument("max-keys must not be negative", "max-keys", str(value))
@@ -104,32 +104,32 @@ def _max_keys(call: Call) -> int:
 # service and buckets
 
 
-def list_buckets(call: Call) -> Response:
+def list_buckets(call: S3Call) -> Response:
     buckets = [(call.names.s3(name), created) for name, created in call.service.list_buckets()]
     return xml(wire.list_buckets_xml(call.service.owner_id, buckets))
 
 
-def create_bucket(call: Call) -> Response:
+def create_bucket(call: S3Call) -> Response:
     call.body.read_all(MAX_XML_BYTES)  # the optional CreateBucketConfiguration: the region is the door's
     call.service.create_bucket(call.bucket, call.region)
     return Response(status=200, headers={"Location": f"/{call.name}"})
 
 
-def head_bucket(call: Call) -> Response:
+def head_bucket(call: S3Call) -> Response:
     region = s3_region(call.service.bucket_region(call.bucket))
     return Response(status=200, headers={"x-amz-bucket-region": region})
 
 
-def delete_bucket(call: Call) -> Response:
+def delete_bucket(call: S3Call) -> Response:
     call.service.delete_bucket(call.bucket)
     return Response(status=204)
 
 
-def bucket_location(call: Call) -> Response:
+def bucket_location(call: S3Call) -> Response:
     return xml(wire.location_xml(s3_region(call.service.bucket_region(call.bucket))))
 
 
-def list_objects(call: Call) -> Response:
+def list_objects(call: S3Call) -> Response:
     marker = call.query.get("marker", "")
     query = ListQuery(call.query.get("prefix", ""), call.query.get("delimiter", ""), marker,
                       _max_keys(call))
@@ -137,7 +137,7 @@ def list_objects(call: Call) -> Response:
     return xml(wire.list_v1_xml(replace(page, bucket=call.name), marker, call.service.owner_id))
 
 
-def list_objects_v2(call: Call) -> Response:
+def list_objects_v2(call: S3Call) -> Response:
     token, start_after = call.query.get("continuation-token", ""), call.query.get("start-after", "")
     after = start_after
     if token:
@@ -157,22 +157,22 @@ def _token_key(token: str) -> str:
                                        token[:80]) from None
 
 
-def delete_objects(call: Call) -> Response:
+def delete_objects(call: S3Call) -> Response:
     keys, quiet = wire.parse_delete(call.body.read_all(MAX_XML_BYTES))
     deleted, failed = call.service.delete_objects(call.bucket, keys)
     return xml(wire.delete_result_xml(deleted, failed, quiet))
 
 
-def get_cors(call: Call) -> Response:
+def get_cors(call: S3Call) -> Response:
     return xml(wire.cors_xml(call.service.cors(call.bucket)))
 
 
-def put_cors(call: Call) -> Response:
+def put_cors(call: S3Call) -> Response:
     call.service.set_cors(call.bucket, wire.parse_cors(call.body.read_all(MAX_XML_BYTES)))
     return Response(status=200)
 
 
-def delete_cors(call: Call) -> Response:
+def delete_cors(call: S3Call) -> Response:
     call.service.set_cors(call.bucket, None)
     return Response(status=204)
 
@@ -181,12 +181,12 @@ def delete_cors(call: Call) -> Response:
 # objects
 
 
-def put_object(call: Call) -> Response:
+def put_object(call: S3Call) -> Response:
     view = call.service.put_object(call.bucket, call.key, cast(IO[bytes], call.body), given_headers(call.headers))
     return Response(status=200, headers={"ETag": wire.quoted(view.etag), **call.body.checksum_headers()})
 
 
-def copy_object(call: Call) -> Response:
+def copy_object(call: S3Call) -> Response:
     call.body.read_all(0)
     directive = call.headers.get("x-amz-metadata-directive", "COPY").upper()
     if directive not in ("COPY", "REPLACE"):
@@ -196,7 +196,7 @@ def copy_object(call: Call) -> Response:
     return xml(wire.copy_result_xml("CopyObjectResult", view.etag, view.info.put_time / 1e7))
 
 
-def head_object(call: Call) -> Response:
+def head_object(call: S3Call) -> Response:
     view = call.service.head(call.bucket, call.key)
     status = precondition(call.headers, view.etag, view.info.put_time / 1e7)
     headers = object_headers(view)
@@ -204,7 +204,7 @@ def head_object(call: Call) -> Response:
     return Response(status=status, headers=headers)
 
 
-def get_object(call: Call) -> Response:
+def get_object(call: S3Call) -> Response:
     view = call.service.head(call.bucket, call.key)
     headers = object_headers(view)
     if precondition(call.headers, view.etag, view.info.put_time / 1e7) == 304:
@@ -234,7 +234,7 @@ def _chunks(stream: IO[bytes], length: int) -> Iterator[bytes]:
         yield data
 
 
-def delete_object(call: Call) -> Response:
+def delete_object(call: S3Call) -> Response:
     call.service.delete_object(call.bucket, call.key)
     return Response(status=204)
 
@@ -243,22 +243,22 @@ def delete_object(call: Call) -> Response:
 # multipart
 
 
-def _upload_id(call: Call) -> str:
+def _upload_id(call: S3Call) -> str:
     return call.query.get("uploadId", "")
 
 
-def create_multipart(call: Call) -> Response:
+def create_multipart(call: S3Call) -> Response:
     upload_id = call.multipart.create(call.bucket, call.key, given_headers(call.headers))
     return xml(wire.initiate_xml(call.name, call.key, upload_id))
 
 
-def upload_part(call: Call) -> Response:
+def upload_part(call: S3Call) -> Response:
     etag = call.multipart.upload_part(call.bucket, call.key, _upload_id(call), _int_param(call, "partNumber", 0),
                                       cast(IO[bytes], call.body))
     return Response(status=200, headers={"ETag": wire.quoted(etag), **call.body.checksum_headers()})
 
 
-def upload_part_copy(call: Call) -> Response:
+def upload_part_copy(call: S3Call) -> Response:
     source = call.service.head(*copy_source(call))
     span = None
     text = call.headers.get("x-amz-copy-source-range", "")
@@ -272,31 +272,31 @@ def upload_part_copy(call: Call) -> Response:
     return xml(wire.copy_result_xml("CopyPartResult", etag, source.info.put_time / 1e7))
 
 
-def complete_multipart(call: Call) -> Response:
+def complete_multipart(call: S3Call) -> Response:
     parts = wire.parse_complete(call.body.read_all(MAX_XML_BYTES))
     view = call.multipart.complete(call.bucket, call.key, _upload_id(call), parts)
     return xml(wire.complete_xml(f"/{call.name}/{call.key}", call.name, call.key, view.etag))
 
 
-def abort_multipart(call: Call) -> Response:
+def abort_multipart(call: S3Call) -> Response:
     call.multipart.abort(call.bucket, call.key, _upload_id(call))
     return Response(status=204)
 
 
-def list_parts(call: Call) -> Response:
+def list_parts(call: S3Call) -> Response:
     marker, max_parts = _int_param(call, "part-number-marker", 0), _int_param(call, "max-parts", 1000)
     parts, truncated = call.multipart.list_parts(call.bucket, call.key, _upload_id(call), marker, max_parts)
     return xml(wire.list_parts_xml(call.name, call.key, _upload_id(call), marker, parts, max_parts, truncated,
                                    call.service.owner_id))
 
 
-def list_uploads(call: Call) -> Response:
+def list_uploads(call: S3Call) -> Response:
     prefix = call.query.get("prefix", "")
     return xml(wire.list_uploads_xml(call.name, prefix, call.multipart.list_uploads(call.bucket, prefix),
                                      call.service.owner_id))
 
 
-HANDLERS: dict[str, Callable[[Call], Response]] = {
+HANDLERS: dict[str, Callable[[S3Call], Response]] = {
     "ListBuckets": list_buckets, "CreateBucket": create_bucket, "HeadBucket": head_bucket,
     "DeleteBucket": delete_bucket, "GetBucketLocation": bucket_location, "GetBucketCors": get_cors,
     "PutBucketCors": put_cors, "DeleteBucketCors": delete_cors, "ListObjects": list_objects,

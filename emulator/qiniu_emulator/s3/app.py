@@ -21,7 +21,7 @@ from ..app import record_exchange
 from ..scenarios import Facts
 from ..auth import RawRequest
 from ..errors import QiniuError
-from .api import HANDLERS, Call
+from .api import HANDLERS, S3Call
 from ..s3_errors import S3Error, translate
 from .multipart import S3Multipart
 from .names import BucketNames
@@ -152,7 +152,7 @@ def _serve(door: S3Door) -> Response:
     kodo = door.names.kodo(bucket, creating=operation == "CreateBucket") if bucket else ""
     if door.emulator.scenarios.active():  # rules name the Kodo bucket, as on the native door
         faults.apply_before(door.emulator, Facts(scenario_name(operation), kodo or None, key or None))
-    call = Call(operation=operation, bucket=kodo, key=key, query=request.args, headers=request.headers,
+    call = S3Call(operation=operation, bucket=kodo, key=key, query=request.args, headers=request.headers,
                 body=Payload(request.stream, signed, request.headers),
                 region=kodo_region(region_of_host(raw.host)),
                 service=door.service, multipart=door.multipart, names=door.names, name=bucket)
