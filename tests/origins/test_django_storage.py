@@ -86,6 +86,29 @@ def test_an_image_fop_on_the_url_django_gives(storage):
     assert thumb.status_code == 200 and Image.open(io.BytesIO(thumb.content)).size == (32, 24)
 
 
+def test_listdir_and_writing_through_open(storage):
+    for name in ("media/a.txt", "media/b.txt", "media/sub/c.txt", "other/d.txt"):
+        storage.save(name, ContentFile(name.encode()))
+    dirs, files = storage.listdir("media")
+    assert (sorted(dirs), sorted(files)) == (["sub"], ["a.txt", "b.txt"])
+    with storage.open("media/written.txt", "wb") as handle:  # QiniuFile uploads on close
+        handle.write(b"written through a file handle")
+    assert requests.get(storage.url("media/written.txt"), timeout=10).content == b"written through a file handle"
+
+
+def test_a_private_bucket_with_the_private_storage(server, sdk, storage):
+    from qiniustorage.backends import QiniuPrivateStorage
+
+    storage.save("secret/plan.txt", ContentFile(b"private bytes"))
+    url = f"{server.url}/private?bucket=demo-bucket&private=1"
+    made = requests.post(url, headers={"Authorization": f"QBox {sdk.token_of_request(url)}"}, timeout=10)
+    assert made.status_code == 200, made.text
+    assert requests.get(storage.url("secret/plan.txt"), timeout=10).status_code == 401
+    signed = QiniuPrivateStorage(bucket_domain=storage.bucket_domain).url("secret/plan.txt")
+    assert signed.startswith(storage.url("secret/plan.txt") + "?e=") and "&token=" in signed
+    assert requests.get(signed, timeout=10).content == b"private bytes"
+
+
 def test_the_path_style_domain_loses_the_bucket_in_this_client(server, storage):
     """Why the bucket's own port is the domain to give it: urljoin drops the /_io/<bucket> path."""
     from qiniustorage.backends import QiniuStorage
