@@ -130,7 +130,7 @@ def _install_hooks(app: Flask, em: Emulator) -> None:
         response.headers["X-Content-Type-Options"] = "nosniff"
         if request.endpoint in cors.UPLOAD_ENDPOINTS and not response.is_streamed:
             response.set_data(markup_free(response.get_data(as_text=True)))
-        _record(em, response)
+        record_exchange(em, response)
         return response
 
     _install_errors(app)
@@ -162,18 +162,19 @@ def _install_scenario_answers(app: Flask, em: Emulator) -> None:
         return faults.after(em, response)
 
 
-def _record(em: Emulator, response: Response) -> None:
-    """Hand the answered request to the request log (which leaves out ``/_emulator/``)."""
+def record_exchange(em: Emulator, response: Response, operation: str | None = None) -> None:
+    """Hand the answered request to the request log (which leaves out ``/_emulator/``);
+    ``operation`` names it when it is not a route of this app (the S3 door's)."""
     raw = context.current().target()
     if not em.requests.wants(raw.raw_path, request.headers.get("Referer", "")):
         return
     try:
-        em.requests.record(_exchange(raw, response))
+        em.requests.record(_exchange(raw, response, operation))
     except Exception:  # noqa: BLE001 - the log must never cost a client its answer
         log.exception("recording %s %s in the request log failed", request.method, request.path)
 
 
-def _exchange(raw: RawRequest, response: Response) -> Exchange:
+def _exchange(raw: RawRequest, response: Response, operation: str | None = None) -> Exchange:
     error = ""
     if response.status_code >= 400 and not response.is_streamed:
         error = response.get_data()[:4096].decode("utf-8", "replace")
@@ -189,7 +190,7 @@ def _exchange(raw: RawRequest, response: Response) -> Exchange:
         form_token=(request.form.get("token") or "") if form_upload else "",
         form_body=request.get_data(cache=True).decode("utf-8", "replace") if small_form else "",
         error=error, expected=g.get("auth_expected", ""), note=g.get("error_note", ""),
-        operation=context.current().name or "")
+        operation=operation if operation is not None else context.current().name or "")
 
 
 def _bucket_of_host(em: Emulator, host: str) -> str | None:

@@ -54,6 +54,13 @@ def parse_url_map(text: str) -> tuple[str, Path]:
     return prefix, Path(directory)
 
 
+def parse_s3_alias(text: str) -> tuple[str, str]:
+    bucket, sep, alias = text.partition("=")
+    if not sep or not bucket or not alias:
+        raise ValueError(f"S3 alias must be BUCKET=S3NAME, got {text!r}")
+    return bucket, alias
+
+
 def _fetch_policy(text: str) -> str:
     FetchPolicy.parse(text)  # validated here, parsed again where it is used
     return text
@@ -223,6 +230,14 @@ class Settings:
                                        parse=port_number, metavar="PORT", default_text="--port + 100")
     region_ttl: int = setting(60, "the ttl of region query answers: how many seconds an SDK may keep a "
                               "bucket's hosts before it asks again", parse=positive_int, metavar="SECONDS")
+    s3_port: int | None = setting(None, "the S3-compatible API's port (0 picks a free one; with --tls, https "
+                                  "one above); the main port also answers Host names s3-<region>.qiniucs.com "
+                                  "and <bucket>.s3-<region>.qiniucs.com",
+                                  parse=port_number, metavar="PORT", default_text="--port + 3")
+    s3_aliases: dict[str, str] = setting(
+        dict, "the S3 name of a bucket whose Kodo name is taken in S3's global namespace (Kodo assigns one); "
+        "the S3 API knows the bucket only by it", parse=parse_s3_alias, flag="--s3-alias",
+        metavar="BUCKET=S3NAME", repeat=True, default_text="none")
     threads: int = setting(8, "HTTP worker threads", parse=positive_int, metavar="N")
     sync_workers: int = setting(2, "synchronous ?fop downloads that may run at once; more are answered "
                                 "573 with Retry-After", parse=positive_int, metavar="N")
@@ -290,6 +305,12 @@ class Settings:
         if self.region_ports is not None:
             return self.region_ports
         return self.port + 100 if self.port else 0
+
+    def s3_listen_port(self) -> int:
+        """Where the S3 door listens: --s3-port, else --port + 3 (a free one when --port is 0)."""
+        if self.s3_port is not None:
+            return self.s3_port
+        return self.port + 3 if self.port else 0
 
     def ffmpeg_exe(self) -> str:
         """The ffmpeg binary: the one asked for, else the imageio-ffmpeg wheel's."""

@@ -17,6 +17,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import Enum
 
+from .s3.operations import SUPPORTED as S3_OPERATIONS, scenario_name
+
 
 class Reads(str, Enum):
     """Where a request names its bucket, key and fops (before its handler runs)."""
@@ -109,6 +111,9 @@ CENSOR = (
 IO = (Route("io.path_style", "io", Reads.DOWNLOAD, variants=DOWNLOADS),)
 
 TABLE: tuple[Route, ...] = DORA + UP + RS + UC + FETCH + CENSOR + IO
+# The S3 door (``s3/app.py``) is one endpoint of an app of its own that names each request by
+# its S3 operation (``s3/operations.py``): ``s3.PutObject``; ``s3`` is the family of them all.
+S3: tuple[Route, ...] = tuple(Route(f"s3:{op.name}", scenario_name(op.name)) for op in S3_OPERATIONS)
 
 
 def by_endpoint() -> dict[str, Route]:
@@ -118,4 +123,4 @@ def by_endpoint() -> dict[str, Route]:
 
 def names() -> tuple[str, ...]:
     """Every name a request may carry, each once, in the table's order."""
-    return tuple(dict.fromkeys(name for route in TABLE for name in route.names()))
+    return tuple(dict.fromkeys(name for route in TABLE + S3 for name in route.names()))

@@ -20,6 +20,8 @@ from waitress.server import create_server
 from . import ports
 from .admin_origin import admin_url
 from .app import create_admin_app, create_app
+from .s3.app import create_s3_app, route_s3_hosts
+from .s3.channel import S3Channel
 from .bucket_ports import BucketOnly
 from .emulator import Emulator
 from .config import DEFAULT_ACCESS_KEY, Settings
@@ -40,7 +42,8 @@ class PortInUse(Exception):
 
 def banner(settings: Settings, url: str, https_url: str = "", ca: str = "",
            buckets: list[str] | None = None, data_dir: Path | None = None,
-           regions: RegionLayout | None = None, bucket_ports: dict[str, int] | None = None) -> str:
+           regions: RegionLayout | None = None, bucket_ports: dict[str, int] | None = None,
+           s3_urls: tuple[str, str] = ("", "")) -> str:
     """What a user needs to point a client at this server; ``buckets`` are those the data dir holds."""
     access_key, secret_key = settings.accounts[0]
     names = settings.buckets if buckets is None else buckets
@@ -68,6 +71,9 @@ def banner(settings: Settings, url: str, https_url: str = "", ca: str = "",
         f"  auth = qiniu.Auth('{access_key}', '{secret_key}')",
         f"Download: {url}/_io/<bucket>/<key>",
     ]
+    if s3_urls[0]:
+        lines += [f"S3-compatible API: {s3_urls[0]}" + (f" and {s3_urls[1]}" if s3_urls[1] else "")
+                  + " (SigV4 with the accounts above; any region name)"]
     if bucket_ports:
         host = url.rsplit(":", 1)[0]
         lines += ["Bucket domains (a plain host:port per bucket, for clients that want a host):",
@@ -138,25 +144,26 @@ class Listeners:
     https_url: str = ""
     ca: str = ""
     regions: RegionListener | None = None
+    s3: Any = None  # the S3 door's listener, on the server's loop
+    s3_url: str = ""
+    s3_https: TlsListener | None = None  # with --tls, the S3 door over https
+    s3_https_url: str = ""
 
     def others(self) -> list[Any]:
-        """The listeners sharing the server's loop: the admin origin's and the buckets' own."""
-        admin = [self.admin] if self.admin is not None else []
-        return admin + self.emulator.bucket_ports.handles()
+        """The listeners sharing the server's loop: the admin origin's, the S3 door's, the buckets' own."""
+        return [x for x in (self.admin, self.s3) if x is not None] + self.emulator.bucket_ports.handles()
 
     def start_others(self) -> None:
         """Start the https and region listeners (the plain port is run by its caller)."""
-        if self.https is not None:
-            self.https.start()
-        if self.regions is not None:
-            self.regions.start()
+        for listener in (self.https, self.s3_https, self.regions):
+            if listener is not None:
+                listener.start()
 
     def stop_others(self) -> None:
         """Stop the https and region listeners."""
-        if self.https is not None:
-            self.https.stop()
-        if self.regions is not None:
-            self.regions.stop()
+        for listener in (self.https, self.s3_https, self.regions):
+            if listener is not None:
+                listener.stop()
 
 
 @dataclass
@@ -170,6 +177,8 @@ class RunningServer:
     admin_url: str = ""  # the console and /_emulator/ endpoints
     https_url: str = ""
     ca: str = ""
+    s3_url: str = ""  # the S3 door
+    s3_https_url: str = ""
 
     def __enter__(self) -> "RunningServer":
         return self
@@ -196,7 +205,8 @@ def _make_server(settings: Settings) -> Listeners:
 
 
 def _listen(settings: Settings, emulator: Emulator) -> Listeners:
-    app = create_app(emulator=emulator)
+    s3_app = create_s3_app(emulator)
+    app = route_s3_hosts(create_app(emulator=emulator), s3_app)
     with _port_named(settings.host, settings.port):
         # A request lookahead lets waitress notice a client that disconnects while its request
         # runs (``waitress.client_disconnected``), so a sync fop can be stopped.
@@ -210,9 +220,10 @@ def _listen(settings: Settings, emulator: Emulator) -> Listeners:
     https_port = None
     try:
         _listen_admin(settings, emulator, listeners)
+        _listen_s3(settings, s3_app, listeners, host)
         _listen_buckets(settings, emulator, listeners, app)
         if settings.tls:
-            _listen_tls(settings, emulator, app, listeners, host)
+            _listen_tls(settings, emulator, (app, s3_app), listeners, host)
             https_port = listeners.https.port if listeners.https else None
         with _port_named(settings.host, settings.region_base_port()):
             listeners.regions = listen_regions(app, settings, emulator.regions, REQUEST_LOOKAHEAD)
@@ -235,14 +246,29 @@ def _listen_admin(settings: Settings, emulator: Emulator, listeners: Listeners) 
     listeners.admin_url = admin_url(settings)
 
 
-def _listen_tls(settings: Settings, emulator: Emulator, app: Any, listeners: Listeners, host: str) -> None:
+def _listen_s3(settings: Settings, s3_app: Any, listeners: Listeners, host: str) -> None:
+    """The S3 door's port (``--s3-port``), on the server's loop and task threads."""
+    wanted = settings.s3_listen_port()
+    with _port_named(settings.host, wanted):
+        listeners.s3 = ports.add_listener(listeners.server, s3_app, settings.host, wanted)
+    listeners.s3.channel_class = S3Channel
+    listeners.s3_url = f"http://{host}:{int(listeners.s3.effective_port)}"
+
+
+def _listen_tls(settings: Settings, emulator: Emulator, apps: tuple[Any, Any], listeners: Listeners,
+                host: str) -> None:
+    """The https port, and the S3 door's https port one above its plain one (a free one when that is 0)."""
     buckets = [b.name for b in emulator.storage.list_buckets()]
     names = certificate_names(settings.host, settings.domain_suffix, buckets)
     files = ensure_certificates(emulator.storage.data_dir, names)
     wanted = settings.https_port() if settings.tls_port is not None or settings.port else 0
+    s3_wanted = settings.s3_listen_port() + 1 if settings.s3_listen_port() else 0
     with _port_named(settings.host, wanted):
-        listeners.https = TlsListener(app, settings.host, wanted, settings.threads, files)
+        listeners.https = TlsListener(apps[0], settings.host, wanted, settings.threads, files)
+    with _port_named(settings.host, s3_wanted):
+        listeners.s3_https = TlsListener(apps[1], settings.host, s3_wanted, settings.threads, files)
     listeners.https_url, listeners.ca = f"https://{host}:{listeners.https.port}", str(files.ca)
+    listeners.s3_https_url = f"https://{host}:{listeners.s3_https.port}"
 
 
 def _listen_buckets(settings: Settings, emulator: Emulator, listeners: Listeners, app: Any) -> None:
@@ -297,7 +323,8 @@ def start_in_thread(settings: Settings) -> RunningServer:
     thread = threading.Thread(target=listeners.server.run, name="qiniu-emulator-http", daemon=True)
     thread.start()
     return RunningServer(url=listeners.url, emulator=listeners.emulator, _listeners=listeners,
-                         _thread=thread, admin_url=listeners.admin_url, https_url=listeners.https_url, ca=listeners.ca)
+                         _thread=thread, admin_url=listeners.admin_url, https_url=listeners.https_url, ca=listeners.ca,
+                         s3_url=listeners.s3_url, s3_https_url=listeners.s3_https_url)
 
 
 def serve(settings: Settings) -> int:
@@ -310,7 +337,8 @@ def serve(settings: Settings) -> int:
     listeners.start_others()
     buckets = [bucket_label(emulator.regions, bucket.name, bucket.region) for bucket in emulator.storage.list_buckets()]
     print(banner(settings, listeners.url, listeners.https_url, listeners.ca, buckets, emulator.storage.data_dir,
-                 emulator.regions, emulator.bucket_ports.served()), flush=True)
+                 emulator.regions, emulator.bucket_ports.served(), (listeners.s3_url, listeners.s3_https_url)),
+          flush=True)
     if settings.auth == "off":
         log.warning("--auth off: every request is accepted without checking its signature")
 

@@ -90,7 +90,8 @@ class TlsListener:
 
     def stop(self) -> None:
         self._server.stop()
-        self._thread.join(10)
+        if self._thread.is_alive():  # a listener whose sibling failed to bind was never started
+            self._thread.join(10)
 
 
 class PlainHttpChannel(OneSendChannel):

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 import qiniu
 import requests
-from boundary_support import PUBLIC, png, small_disk  # noqa: F401 - a fixture
+from boundary_support import PUBLIC, png
 from support import ACCESS_KEY, SECRET_KEY, ServeProcess, wait_for
 
 from qiniu_emulator.config import Settings

@@ -37,13 +37,6 @@ def test_every_block_is_a_named_snippet_that_a_test_runs():
 
 
 @pytest.fixture
-def readme_server(start_emulator):
-    """The emulator as ``make serve`` starts it: the dev account, demo-bucket and output-bucket."""
-    return start_emulator(accounts=[(DEFAULT_ACCESS_KEY, DEFAULT_SECRET_KEY)],
-                          buckets=["demo-bucket", "output-bucket"])
-
-
-@pytest.fixture
 def workdir(tmp_path):
     """A folder like the user's: photo.jpg, clip.mp4, and .venv/bin/qiniu-emulator."""
     Image.linear_gradient("L").resize((1600, 1200)).convert("RGB").save(tmp_path / "photo.jpg", "JPEG")
