@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import json
 import os
 import shutil
@@ -64,10 +65,38 @@ def shared_once(tmp_path_factory, name: str, build: Callable[[Path], None]) -> P
     return directory
 
 
+# Ports for servers a test starts on a port it names. The kernel hands out ports of its
+# own (port 0, outgoing connections) above 32768; a port it gave us and we closed can be
+# taken again before the server binds it, by another xdist worker or an outgoing connection.
+# So each worker counts through its own slice below that range, in strides that leave room
+# for the listeners an emulator opens beside its port (https, admin, S3, bucket ports).
+PORT_FLOOR, PORT_CEILING, PORT_STRIDE = 10000, 32000, 200
+_BESIDE = (*range(0, 4), *range(10, 100))
+
+
 def free_port() -> int:
+    worker = int(os.environ.get("PYTEST_XDIST_WORKER", "gw0").removeprefix("gw") or 0)
+    workers = max(int(os.environ.get("PYTEST_XDIST_WORKER_COUNT", "1")), worker + 1)
+    width = (PORT_CEILING - PORT_FLOOR) // workers
+    first = PORT_FLOOR + worker * width
+    slots = width // PORT_STRIDE
+    for _ in range(slots):
+        port = first + next(_port_turns) % slots * PORT_STRIDE
+        if all(_bindable(port + offset) for offset in _BESIDE):
+            return port
+    raise RuntimeError(f"no free port block left in {first}-{first + width}")
+
+
+def _bindable(port: int) -> bool:
     with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
+        try:
+            sock.bind(("127.0.0.1", port))
+        except OSError:
+            return False
+    return True
+
+
+_port_turns = itertools.count(os.getpid())
 
 
 class ServeProcess:
