@@ -51,12 +51,14 @@ def move_clock() -> Response:
     em = emulator()
     (move, value), = body.items()
     if move == "reset":
+        if value is not True:
+            raise QiniuError.bad_request(f'reset takes true ({{"reset": true}}), not {json.dumps(value)}')
         em.clock.reset()
     else:
         target = _finite(move, value) + (em.clock.now() if move == "advance" else 0.0)
         if not 0 <= target <= LATEST:
             raise QiniuError.bad_request(f"the clock can be moved to times from 1970 to 2248 "
-                                         f"(unix seconds 0 to {LATEST}), not {target:.0f}")
+                                         f"(unix seconds 0 to {LATEST}), not {target:.10g}")
         em.clock.set(target)
     em.storage.housekeep()
     return json_response(clock_json(em.clock))
