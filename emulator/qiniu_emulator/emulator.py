@@ -114,7 +114,8 @@ class Emulator:
         censor = CensorService(storage, judge, sources, video)
         processor.censor = censor.fop_result
         notifier = Notifier(attempts=settings.notify_attempts, backoff=settings.notify_backoff,
-                            outbound=Outbound(settings.notify_timeout, NOTIFY_ANSWER_BYTES), scenarios=scenarios)
+                            outbound=Outbound(settings.notify_timeout, NOTIFY_ANSWER_BYTES), scenarios=scenarios,
+                            now_ns=clock.now_ns)
         workflows: dict[str, WorkflowTemplate] = {
             **restored.workflows, **(load_workflows(settings.workflows) if settings.workflows else {})}
         jobs = JobService(JobStore(storage.database), storage, registry, processor, notifier, workflows,
