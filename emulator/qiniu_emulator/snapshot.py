@@ -10,14 +10,12 @@ imported by mistake.
 
 from __future__ import annotations
 
-import io
 import json
 import shutil
 import tarfile
-import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, BinaryIO, Callable, Iterator
 
 from . import __version__
 from .jobs.workflows import WorkflowTemplate, parse_workflows
@@ -63,24 +61,49 @@ def write_snapshot(em: "Emulator", target: Path) -> int:
     return count
 
 
-def snapshot_archive(em: "Emulator") -> bytes:
-    """A snapshot as an uncompressed tar archive (what ``GET /_emulator/snapshot`` sends)."""
-    with tempfile.TemporaryDirectory(prefix="qiniu-snapshot-") as scratch:
-        root = Path(scratch) / "snapshot"
+def snapshot_archive(em: "Emulator") -> "ArchiveFile":
+    """A snapshot as an uncompressed tar archive (what ``GET /_emulator/snapshot`` sends),
+    written to a scratch file of the data dir (object files are hard-linked there, and no
+    object is held in memory), read back in chunks and removed once sent."""
+    scratch = em.storage.scratch_dir("snapshot")
+    try:
+        root, path = scratch / "snapshot", scratch / "snapshot.tar"
         write_snapshot(em, root)
-        buffer = io.BytesIO()
-        with tarfile.open(fileobj=buffer, mode="w") as archive:
-            for path in sorted(root.rglob("*")):
-                if path.is_file():
-                    archive.add(path, arcname=path.relative_to(root).as_posix())
-        return buffer.getvalue()
+        with tarfile.open(path, mode="w") as archive:
+            for member in sorted(root.rglob("*")):
+                if member.is_file():
+                    archive.add(member, arcname=member.relative_to(root).as_posix())
+        return ArchiveFile(path, lambda: em.storage.remove_scratch(scratch))
+    except BaseException:
+        em.storage.remove_scratch(scratch)
+        raise
 
 
-def unpack_archive(data: bytes, target: Path) -> None:
-    """Unpack what :func:`snapshot_archive` made into ``target`` (new, empty, or an older snapshot)."""
+class ArchiveFile:
+    """A file sent in chunks (a WSGI body); ``close`` removes it, sent in full or not."""
+
+    CHUNK = 1024 * 1024
+
+    def __init__(self, path: Path, remove: Callable[[], None]) -> None:
+        self.size = path.stat().st_size
+        self._file: BinaryIO = path.open("rb")
+        self._remove = remove
+
+    def __iter__(self) -> Iterator[bytes]:
+        while chunk := self._file.read(self.CHUNK):
+            yield chunk
+
+    def close(self) -> None:
+        self._file.close()
+        self._remove()
+
+
+def unpack_archive(stream: BinaryIO, target: Path) -> None:
+    """Unpack what :func:`snapshot_archive` made, read as a stream, into ``target`` (new,
+    empty, or an older snapshot)."""
     _prepare(target)
     try:
-        with tarfile.open(fileobj=io.BytesIO(data), mode="r:") as archive:
+        with tarfile.open(fileobj=stream, mode="r|") as archive:
             archive.extractall(target, filter="data")  # refuses absolute paths, .. and links out
     except (tarfile.TarError, OSError) as exc:
         raise SnapshotError(f"the snapshot archive is unreadable: {exc}") from None

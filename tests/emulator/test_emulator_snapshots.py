@@ -101,3 +101,24 @@ def test_export_never_writes_over_a_directory_that_is_not_a_snapshot(server, tmp
 def test_something_that_is_not_a_snapshot_is_named_as_such(tmp_path):
     with pytest.raises(SnapshotError, match="is not a snapshot"):
         read_manifest(Path(tmp_path))
+
+
+def test_the_snapshot_download_leaves_no_scratch_behind(server, sdk):
+    """The archive is sent from a scratch file of the data dir, removed once sent (in full
+    or not), so repeated exports do not fill the disk."""
+    import io
+    import tarfile
+
+    upload(server, sdk, "notes/a.txt", b"kept in the archive")
+    scratch = server.emulator.storage.tmp_dir
+    whole = requests.get(f"{server.url}/_emulator/snapshot", timeout=30)
+    assert whole.status_code == 200 and int(whole.headers["Content-Length"]) == len(whole.content)
+    with tarfile.open(fileobj=io.BytesIO(whole.content)) as archive:
+        names = archive.getnames()
+        assert MANIFEST in names and "emulator.sqlite3" in names
+        stored = [archive.extractfile(m).read() for m in archive.getmembers() if m.name.startswith("buckets/")]
+    assert b"kept in the archive" in stored
+    with requests.get(f"{server.url}/_emulator/snapshot", timeout=30, stream=True) as partial:
+        assert partial.status_code == 200
+        partial.raw.read(100)  # the client goes away before the end
+    wait_for(lambda: not list(scratch.glob("snapshot-*")), message="the snapshot scratch to be removed")
