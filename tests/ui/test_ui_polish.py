@@ -1,4 +1,4 @@
-"""Console details a first-day user trips on: long commands wrap, stages count from 1, save
+"""Console details a new user trips on: long commands wrap, stages count from 1, save
 targets read as bucket:key, jobs filter by status, PDFs show their page count, folders
 have an icon every browser draws, and a misspelled parameter gets a suggestion."""
 
