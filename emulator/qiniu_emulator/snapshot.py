@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any, BinaryIO, Callable, Iterator
 from . import __version__
 from .jobs.workflows import WorkflowTemplate, parse_workflows
 from .scenarios.rules import RuleSpec, parse_rules, spec_json
-from .storage.copying import DATABASE_NAME, clear_data, holds_data, restore_data
+from .storage.copying import DATABASE_NAME, check_object_paths, clear_data, holds_data, restore_data
 from .storage.lock import DataDirLock
 
 if TYPE_CHECKING:
@@ -132,6 +132,10 @@ def read_manifest(snapshot: Path) -> dict[str, Any]:
 def import_snapshot(snapshot: Path, data_dir: Path, force: bool) -> Restored:
     """Fill ``data_dir`` from ``snapshot``; a data dir that holds data is refused unless ``force``."""
     manifest = read_manifest(snapshot)
+    try:
+        check_object_paths(snapshot / DATABASE_NAME, data_dir)
+    except ValueError as exc:
+        raise SnapshotError(f"{snapshot} cannot be imported: {exc}") from None
     lock = DataDirLock(data_dir)  # a running emulator's data dir is never replaced
     data_dir.mkdir(parents=True, exist_ok=True)
     lock.acquire()

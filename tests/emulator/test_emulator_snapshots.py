@@ -122,3 +122,27 @@ def test_the_snapshot_download_leaves_no_scratch_behind(server, sdk):
         assert partial.status_code == 200
         partial.raw.read(100)  # the client goes away before the end
     wait_for(lambda: not list(scratch.glob("snapshot-*")), message="the snapshot scratch to be removed")
+
+
+def test_a_snapshot_naming_files_outside_the_data_dir_is_refused_before_anything_changes(
+        start_emulator, sdk_for, tmp_path):
+    """A snapshot may come from anyone: an object row pointing outside buckets/ would let
+    downloads read, and deletes remove, any file the emulator can reach."""
+    import sqlite3
+
+    source = start_emulator(export_on_exit=tmp_path / "snapshot")
+    upload(source, sdk_for(source), "innocent.txt", b"snap")
+    source.stop()
+    secret = tmp_path / "secret.txt"
+    secret.write_text("not for download")
+    with sqlite3.connect(tmp_path / "snapshot" / "emulator.sqlite3") as db:
+        db.execute("UPDATE objects SET path = ?", ("buckets/../../secret.txt",))
+    used = start_emulator(data=tmp_path / "used")
+    upload(used, sdk_for(used), "mine.txt", b"mine")
+    used.stop()
+    settings = Settings(port=0, data=tmp_path / "used", import_dir=tmp_path / "snapshot", force=True)
+    with pytest.raises(SnapshotError, match="cannot be imported: object path 'buckets/../../secret.txt' leaves"):
+        Emulator.build(settings)
+    kept = start_emulator(data=tmp_path / "used")
+    assert [item["key"] for item in qiniu.BucketManager(sdk_for(kept)).list("demo-bucket")[0]["items"]] == ["mine.txt"]
+    assert secret.read_text() == "not for download"
