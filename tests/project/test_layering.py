@@ -25,6 +25,8 @@ NEVER = {
     "scenarios": ("api", "jobs", "uploads", "ui", "emulator"),
     "storage": ("api", "jobs", "uploads", "ui", "auth", "emulator"),
     "jobs": ("api", "ui", "uploads", "emulator"),
+    "censor": ("api", "ui", "jobs", "uploads", "emulator"),  # a service over storage, fetch and fops
+    "fops": ("api", "ui", "jobs", "uploads", "censor", "emulator"),  # ops reach services through OpContext
 }
 
 
