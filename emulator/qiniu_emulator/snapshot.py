@@ -155,12 +155,19 @@ def import_snapshot(snapshot: Path, data_dir: Path, force: bool) -> Restored:
         raise SnapshotError(f"{snapshot / MANIFEST}: {exc}") from None
 
 
-def _prepare(target: Path) -> None:
-    """Make ``target`` ready to receive a snapshot, never removing what is not one."""
+def check_target(target: Path) -> None:
+    """Raise :class:`SnapshotError` unless a snapshot may be written to ``target``: a new or
+    empty directory, or an older snapshot (checked at start for ``--export-on-exit``, so a
+    wrong path is said before the state it would have kept is made)."""
     if target.exists() and not target.is_dir():
         raise SnapshotError(f"{target} is not a directory")
+    if target.is_dir() and any(target.iterdir()) and not (target / MANIFEST).is_file():
+        raise SnapshotError(f"{target} is not empty and holds no snapshot: choose an empty or new directory")
+
+
+def _prepare(target: Path) -> None:
+    """Make ``target`` ready to receive a snapshot, never removing what is not one."""
+    check_target(target)
     if target.is_dir() and any(target.iterdir()):
-        if not (target / MANIFEST).is_file():
-            raise SnapshotError(f"{target} is not empty and holds no snapshot: choose an empty or new directory")
         shutil.rmtree(target)
     target.mkdir(parents=True, exist_ok=True)

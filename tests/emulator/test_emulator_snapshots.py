@@ -146,3 +146,17 @@ def test_a_snapshot_naming_files_outside_the_data_dir_is_refused_before_anything
     kept = start_emulator(data=tmp_path / "used")
     assert [item["key"] for item in qiniu.BucketManager(sdk_for(kept)).list("demo-bucket")[0]["items"]] == ["mine.txt"]
     assert secret.read_text() == "not for download"
+
+
+def test_an_export_on_exit_path_that_cannot_take_a_snapshot_is_refused_at_start(tmp_path, capsys):
+    """Said before the emulator runs, not in a log line at exit when its state is gone."""
+    mine = tmp_path / "mine"
+    mine.mkdir()
+    (mine / "notes.txt").write_text("keep me")
+    a_file = tmp_path / "a-file"
+    a_file.write_text("")
+    for target, words in ((mine, "is not empty and holds no snapshot"), (a_file, "is not a directory")):
+        assert main(["serve", "--port", "0", "--data", str(tmp_path / "data"), "--export-on-exit", str(target)]) == 1
+        assert capsys.readouterr().err.strip() == f"qiniu-emulator: error: --export-on-exit {target} {words}" + (
+            ": choose an empty or new directory" if target == mine else "")
+    assert (mine / "notes.txt").read_text() == "keep me"
