@@ -23,7 +23,8 @@ class RegionListener:
     def __init__(self, app: Any, settings: Settings, layout: RegionLayout, lookahead: int) -> None:
         ports = layout.wanted_ports(settings.region_base_port())
         listen = " ".join(f"{_bracketed(settings.host)}:{port}" for port in ports)
-        self._server = plain_http_server(app, settings.threads, lookahead, listen=listen)  # ten or more sockets, one loop
+        # A MultiSocketServer: ten or more sockets, one loop.
+        self._server = plain_http_server(app, settings.threads, lookahead, listen=listen)
         self._sockets: list[Any] = [d for d in self._server.map.values() if isinstance(d, BaseWSGIServer)]
         layout.bind([int(port) for _, port in self._server.effective_listen])
         self._thread = threading.Thread(target=self._server.run, name="qiniu-emulator-regions", daemon=True)
