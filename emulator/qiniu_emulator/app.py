@@ -15,7 +15,6 @@ from werkzeug.routing import Rule
 from . import ui
 from .api import (EXTENSION, admin, censor, clock, context, dora, faults, fetch, io, json_response, raw_request,
                   regions, rs, scenarios, snapshot, uc, up)
-from .api.same_site import refuse_cross_site_writes
 from .auth import FORM_CONTENT_TYPE, RawRequest
 from .config import Settings
 from .emulator import Emulator
@@ -76,7 +75,6 @@ def _install_hooks(app: Flask, em: Emulator) -> None:
         g.reqid = secrets.token_urlsafe(12)
         bucket = _bucket_of_host(em, request.host)
         context.begin(bucket if request.method in ("GET", "HEAD") else None)
-        refuse_cross_site_writes()
         faults.before(em)
         if bucket and request.method in ("GET", "HEAD"):
             return io.serve(bucket, unquote(raw_request().raw_path.lstrip("/")))
