@@ -6,6 +6,8 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
     PIP_NO_CACHE_DIR=1 \
     QINIU_EMULATOR_HOST=0.0.0.0 \
     QINIU_EMULATOR_PORT=9000 \
+    QINIU_EMULATOR_ADMIN_HOST=0.0.0.0 \
+    QINIU_EMULATOR_ADMIN_PORT=9002 \
     QINIU_EMULATOR_DATA=/data
 
 # Optional system packages, e.g.
@@ -30,9 +32,9 @@ RUN pip install .
 
 USER qiniu
 VOLUME /data
-EXPOSE 9000
+EXPOSE 9000 9002
 
-# `qiniu-emulator health` reads QINIU_EMULATOR_HOST/_PORT as serve does.
+# `qiniu-emulator health` reads QINIU_EMULATOR_ADMIN_HOST/_PORT as serve does.
 HEALTHCHECK --interval=5s --timeout=3s --start-period=5s --retries=10 \
     CMD ["qiniu-emulator", "health"]
 

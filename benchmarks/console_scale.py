@@ -22,7 +22,7 @@ from pathlib import Path
 
 import qiniu_fop
 import requests
-from served import ACCESS_KEY, BUCKET, SECRET_KEY, free_port, start
+from served import ACCESS_KEY, BUCKET, SECRET_KEY, admin_url, free_port, start
 
 READ_KEY = "obj-00000.txt"
 PAGES = {
@@ -80,12 +80,12 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=10)
     args = parser.parse_args()
     sizes = {"small": (2000, 60), "loaded": (args.objects, args.jobs)}
-    servers, urls, job_ids = [], {}, {}
+    servers, urls, admins, job_ids = [], {}, {}, {}
     try:
         for name, (objects, jobs) in sizes.items():
             port = free_port()
             servers.append(start(Path(tempfile.mkdtemp(prefix="console-bench-")) / "data", port))
-            urls[name] = f"http://127.0.0.1:{port}"
+            urls[name], admins[name] = f"http://127.0.0.1:{port}", admin_url(port)
             started = time.monotonic()
             job_ids[name] = fill(urls[name], objects, jobs)
             print(f"{name}: {objects} objects and {jobs} jobs in {time.monotonic() - started:.0f} s")
@@ -93,8 +93,8 @@ def main() -> None:
         times: dict[tuple[str, str], list[float]] = {}
         for _ in range(args.rounds):
             for page, path in PAGES.items():
-                for name, url in urls.items():
-                    target = url + path.format(job=job_ids[name])
+                for name, admin in admins.items():
+                    target = admin + path.format(job=job_ids[name])
                     times.setdefault((page, name), []).append(page_time(session, target))
         print(f"\nmedian of {args.rounds} requests   small ms  loaded ms  loaded/small")
         for page in PAGES:

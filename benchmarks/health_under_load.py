@@ -24,7 +24,7 @@ from pathlib import Path
 import imageio_ffmpeg
 import qiniu
 import requests
-from served import ACCESS_KEY, BUCKET, SECRET_KEY, free_port, start
+from served import ACCESS_KEY, BUCKET, SECRET_KEY, admin_url, free_port, start
 
 
 def make_clip(path: Path) -> Path:
@@ -84,15 +84,15 @@ def main() -> None:
         with clip.open("rb") as f:
             requests.post(f"{url}/", files={"file": ("clip.mp4", f)}, data={"token": token, "key": "clip.mp4"},
                           timeout=120).raise_for_status()
-        idle = health_latencies(url, args.seconds)
+        idle = health_latencies(admin_url(port), args.seconds)
         stop, answers = threading.Event(), Counter[int]()
         clients = [threading.Thread(target=load, args=(url, stop, answers), daemon=True)
                    for _ in range(args.clients)]
         for client in clients:
             client.start()
         time.sleep(2)  # let the transcodes start
-        loaded = health_latencies(url, args.seconds)
-        running = requests.get(f"{url}/_emulator/health", timeout=60).json()
+        loaded = health_latencies(admin_url(port), args.seconds)
+        running = requests.get(f"{admin_url(port)}/_emulator/health", timeout=60).json()
         stop.set()
         for client in clients:
             client.join(130)

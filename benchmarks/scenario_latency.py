@@ -21,7 +21,7 @@ from pathlib import Path
 
 import qiniu
 import requests
-from served import ACCESS_KEY, BUCKET, SECRET_KEY, free_port, start
+from served import ACCESS_KEY, ADMIN_WRITE, BUCKET, SECRET_KEY, admin_url, free_port, start
 
 
 def stat_times(manager: qiniu.BucketManager, count: int) -> list[float]:
@@ -34,12 +34,12 @@ def stat_times(manager: qiniu.BucketManager, count: int) -> list[float]:
     return times
 
 
-def with_rules(url: str, rules: list[dict], manager: qiniu.BucketManager, count: int) -> list[float]:
-    requests.post(f"{url}/_emulator/scenarios", json=rules, timeout=10).raise_for_status()
+def with_rules(admin: str, rules: list[dict], manager: qiniu.BucketManager, count: int) -> list[float]:
+    requests.post(f"{admin}/_emulator/scenarios", json=rules, headers=ADMIN_WRITE, timeout=10).raise_for_status()
     try:
         return stat_times(manager, count)
     finally:
-        requests.delete(f"{url}/_emulator/scenarios", timeout=10).raise_for_status()
+        requests.delete(f"{admin}/_emulator/scenarios", headers=ADMIN_WRITE, timeout=10).raise_for_status()
 
 
 def main() -> None:
@@ -58,12 +58,12 @@ def main() -> None:
         stat_times(manager, 5)  # warm the connection and the region cache
         runs = {
             "no rule": stat_times(manager, args.requests),
-            "10 other rules": with_rules(url, [{"endpoint": "rs.stat", "key": f"other-{n}", "answer": 599}
+            "10 other rules": with_rules(admin_url(port), [{"endpoint": "rs.stat", "key": f"other-{n}", "answer": 599}
                                                for n in range(10)], manager, args.requests),
-            f"latency {args.seconds:g} s": with_rules(url, [{"endpoint": "rs.stat", "latency": args.seconds}],
+            f"latency {args.seconds:g} s": with_rules(admin_url(port), [{"endpoint": "rs.stat", "latency": args.seconds}],
                                                       manager, args.requests),
             f"uniform 0-{2 * args.seconds:g} s": with_rules(
-                url, [{"endpoint": "rs.stat", "latency": {"uniform": [0, 2 * args.seconds]}, "seed": 1}],
+                admin_url(port), [{"endpoint": "rs.stat", "latency": {"uniform": [0, 2 * args.seconds]}, "seed": 1}],
                 manager, args.requests),
         }
     finally:

@@ -12,12 +12,18 @@ import requests
 
 ACCESS_KEY, SECRET_KEY = "bench-ak", "bench-sk"
 BUCKET = "bench-bucket"
+ADMIN_WRITE = {"X-Qiniu-Emulator": "1"}  # writes to the admin origin carry it
 
 
 def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return sock.getsockname()[1]
+
+
+def admin_url(port: int) -> str:
+    """The console and /_emulator/ endpoints of the emulator serving on ``port`` (``--port`` + 2)."""
+    return f"http://127.0.0.1:{port + 2}"
 
 
 def start(data: Path, port: int, *extra: str) -> subprocess.Popen[bytes]:
@@ -27,11 +33,10 @@ def start(data: Path, port: int, *extra: str) -> subprocess.Popen[bytes]:
                              "--data", str(data), "--account", f"{ACCESS_KEY}:{SECRET_KEY}",
                              "--bucket", BUCKET, "--log-level", "WARNING", *extra],
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    url = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline:
         try:
-            if requests.get(f"{url}/_emulator/health", timeout=1).status_code == 200:
+            if requests.get(f"{admin_url(port)}/_emulator/health", timeout=1).status_code == 200:
                 return proc
         except requests.ConnectionError:
             time.sleep(0.1)

@@ -102,7 +102,7 @@ def start_emulator(*extra: str) -> Started:
             "--account", f"{ACCESS_KEY}:{SECRET_KEY}", "--bucket", BUCKET, "--log-level", "WARNING", *extra]
     began = time.monotonic()
     proc = subprocess.Popen(argv, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    started = _wait(proc, f"http://127.0.0.1:{port}/_emulator/health", began, home)
+    started = _wait(proc, f"http://127.0.0.1:{port + 2}/_emulator/health", began, home)  # the admin port
     started.url = f"http://127.0.0.1:{port}"
     return started
 

@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import os
+import subprocess
+from pathlib import Path
 from typing import Callable
 
 import pytest
 from hypothesis import settings
 from support import ACCESS_KEY, BUCKETS, SECRET_KEY, WORKFLOWS_YAML
 
-from qiniu_emulator.config import Settings
+from qiniu_emulator.config import DEFAULT_ACCESS_KEY, DEFAULT_SECRET_KEY, Settings
 from qiniu_emulator.server import RunningServer, start_in_thread
 
 # CI runs the property tests with a fixed seed so a run is repeatable; locally they explore.
@@ -41,6 +43,13 @@ def start_emulator(tmp_path_factory) -> Callable[..., RunningServer]:
     yield start
     for server in servers:
         server.stop()
+
+
+@pytest.fixture
+def readme_server(start_emulator):
+    """The emulator as ``make serve`` starts it: the dev account, demo-bucket and output-bucket."""
+    return start_emulator(accounts=[(DEFAULT_ACCESS_KEY, DEFAULT_SECRET_KEY)],
+                          buckets=["demo-bucket", "output-bucket"])
 
 
 @pytest.fixture
@@ -79,3 +88,22 @@ def fop_defaults():
               "connection_timeout", "connection_retries", "connection_pool")}
     yield defaults
     defaults.update(**saved)
+
+
+def can_mount() -> bool:
+    return os.geteuid() == 0 and Path("/proc/filesystems").read_text().find("tmpfs") >= 0
+
+
+@pytest.fixture
+def small_disk(tmp_path):
+    """A 12 MB tmpfs to hold the data directory (needs root to mount)."""
+    if not can_mount():
+        pytest.skip("needs root to mount a small tmpfs; run as root (CI does) to test a full disk")
+    mount = tmp_path / "small"
+    mount.mkdir()
+    done = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=12m", "tmpfs", str(mount)],
+                          capture_output=True, text=True)
+    if done.returncode != 0:
+        pytest.skip(f"cannot mount a tmpfs here: {done.stderr.strip()}")
+    yield mount
+    subprocess.run(["umount", "-l", str(mount)], check=False)

@@ -1,7 +1,7 @@
 """The README's code blocks, each marked ``<!-- snippet: NAME -->``, for the tests that run them.
 
 Tests run a snippet as written; the only substitution is the address: ``127.0.0.1:9000``
-becomes the test server's (an emulator on the fixed port would clash with others).
+(and the admin port's ``127.0.0.1:9002``) becomes the test server's (an emulator on the fixed port would clash with others).
 """
 
 from __future__ import annotations
@@ -14,6 +14,7 @@ ROOT = Path(__file__).resolve().parents[1]
 README = ROOT / "README.md"
 MARKER = re.compile(r"<!-- snippet: ([\w-]+) -->")
 README_ADDRESS = "127.0.0.1:9000"
+README_ADMIN_ADDRESS = "127.0.0.1:9002"
 
 
 @dataclass(frozen=True)
@@ -23,9 +24,10 @@ class Snippet:
     text: str
     line: int
 
-    def on(self, url: str) -> str:
-        """The text with the README's address replaced by ``url``'s host and port."""
-        return self.text.replace(README_ADDRESS, url.split("://", 1)[1])
+    def on(self, url: str, admin_url: str = "") -> str:
+        """The text with the README's addresses replaced by ``url``'s (and ``admin_url``'s) host and port."""
+        text = self.text.replace(README_ADDRESS, url.split("://", 1)[1])
+        return text.replace(README_ADMIN_ADDRESS, admin_url.split("://", 1)[1]) if admin_url else text
 
     def commands(self) -> list[str]:
         """Shell lines without their trailing comments, continuation lines joined."""

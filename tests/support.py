@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import json
 import os
 import re
+import shutil
 import socket
 import subprocess
 import sys
@@ -13,6 +15,8 @@ from typing import Callable
 
 import requests
 
+# Writes to the admin origin (console, /_emulator/) carry this header.
+ADMIN_WRITE = {"X-Qiniu-Emulator": "1"}
 ACCESS_KEY = "test-access-key"
 SECRET_KEY = "test-secret-key"
 BUCKETS = ["demo-bucket", "output-bucket"]
@@ -89,7 +93,10 @@ class ServeProcess:
     def __init__(self, data: Path, *extra: str, port: int | None = None) -> None:
         self.port = port or free_port()
         self.url = f"http://127.0.0.1:{self.port}"
+        self.admin_port = free_port()
+        self.admin_url = f"http://127.0.0.1:{self.admin_port}"
         self.args = [sys.executable, "-m", "qiniu_emulator", "serve", "--port", str(self.port),
+                     "--admin-port", str(self.admin_port),
                      "--data", str(data), "--account", f"{ACCESS_KEY}:{SECRET_KEY}",
                      *sum((["--bucket", b] for b in BUCKETS), []), *extra]
         self.proc: subprocess.Popen | None = None
@@ -104,7 +111,7 @@ class ServeProcess:
         if self.proc.poll() is not None:
             raise AssertionError(f"emulator exited early: {self.proc.stdout.read().decode()}")
         try:
-            return requests.get(f"{self.url}/_emulator/health", timeout=1).status_code == 200
+            return requests.get(f"{self.admin_url}/_emulator/health", timeout=1).status_code == 200
         except requests.ConnectionError:
             return False
 
@@ -138,3 +145,18 @@ class JobGate:
 
     def release(self) -> None:
         self._open.set()
+
+
+def npm_install(directory: Path, package: str) -> str:
+    """``npm ci`` in ``directory`` unless ``package`` is installed at its pinned version;
+    returns why it could not be installed, or "" when it is there."""
+    npm = shutil.which("npm")
+    if not npm or not shutil.which("node"):
+        return f"{package} needs Node.js 18+ and npm (apt-get install nodejs npm)"
+    version = json.loads((directory / "package.json").read_text())["dependencies"][package]
+    installed = directory / "node_modules" / package / "package.json"
+    if installed.is_file() and json.loads(installed.read_text())["version"] == version:
+        return ""
+    done = subprocess.run([npm, "ci", "--no-audit", "--no-fund"], cwd=directory, capture_output=True, text=True,
+                          timeout=600)
+    return "" if done.returncode == 0 else f"npm ci could not install {package} {version}: {done.stderr.strip()[-300:]}"

@@ -64,6 +64,10 @@ class Config:
     #: api hosts known to answer the emulator's long-poll (True) or not (False).
     long_poll: dict[str, bool] = dataclasses.field(
         default_factory=dict, init=False, repr=False, compare=False)
+    #: api hosts of emulators -> their admin origin (the console and ``/_emulator/``), as
+    #: the api host's pointer answer names it.
+    admin_hosts: dict[str, str] = dataclasses.field(
+        default_factory=dict, init=False, repr=False, compare=False)
     #: (uc host, access key, bucket) -> (its region's hosts, monotonic expiry); see regions.py.
     region_cache: dict[tuple[str, str, str], tuple[Any, float]] = dataclasses.field(
         default_factory=dict, init=False, repr=False, compare=False)

@@ -2,7 +2,8 @@
 
 The emulator holds ``GET /_emulator/jobs/<id>?wait=S`` until the job finishes (or its
 progress moves), so a wait ends as soon as the job does instead of up to one poll
-interval later. Whether the api host is an emulator is learnt from its first answer
+interval later. That endpoint is on the emulator's admin origin, which the api host
+names in the ``X-Qiniu-Emulator-Admin`` header of its answer to ``/_emulator/`` paths. Whether the api host is an emulator is learnt from its first answer
 and remembered per host on the :class:`~.config.Config`; the real service answers that
 path with an error, after which prefop is polled as before.
 """
@@ -28,6 +29,7 @@ LONG_POLL_SECONDS = 20.0
 NOTHING_SEEN = -1.0
 # Every answer of the emulator carries this X-Log header.
 EMULATOR_X_LOG = "qiniu-emulator"
+ADMIN_URL_HEADER = "X-Qiniu-Emulator-Admin"
 
 StatusReader = Callable[[str], "tuple[dict | None, ResponseInfo]"]
 
@@ -100,7 +102,8 @@ def long_poll(config: Config, persistent_id: str, seconds: float,
 
     A host whose answer does not come from the emulator is remembered as not being one.
     """
-    url = f"{config.api_host}/_emulator/jobs/{quote(persistent_id, safe='')}?wait={seconds:.3f}"
+    admin = config.admin_hosts.get(config.api_host)
+    url = f"{admin or config.api_host}/_emulator/jobs/{quote(persistent_id, safe='')}?wait={seconds:.3f}"
     if seen_progress is not None:
         url += f"&progress={seen_progress}"
     try:
@@ -112,6 +115,10 @@ def long_poll(config: Config, persistent_id: str, seconds: float,
     if info.x_log != EMULATOR_X_LOG:
         config.long_poll[config.api_host] = False
         return None
+    pointer = response.headers.get(ADMIN_URL_HEADER, "")
+    if pointer and admin is None:
+        config.admin_hosts[config.api_host] = pointer.rstrip("/")
+        return long_poll(config, persistent_id, seconds, seen_progress)
     body = decode_ok_body(info)
     if not isinstance(body, dict) or not isinstance(body.get("emulator"), dict) or "code" not in body:
         return None  # the emulator's error (612 for an unknown id): prefop words it for the caller

@@ -12,16 +12,18 @@ from typing import Any
 
 import requests
 
+from .targets import ADMIN_WRITE, admin_origin
+
 
 class ClockError(RuntimeError):
     """The emulator refused a clock request; the message is its answer."""
 
 
 class ClockControl:
-    """Moves the clock of the emulator at ``url``."""
+    """Moves the clock of the emulator at ``url`` (its service or admin origin)."""
 
     def __init__(self, url: str, timeout: float = 30.0) -> None:
-        self.url = url.rstrip("/") + "/_emulator/clock"
+        self.url = admin_origin(url, timeout) + "/_emulator/clock"  # the service URL names the admin origin
         self.timeout = timeout
 
     def now(self) -> float:
@@ -41,7 +43,8 @@ class ClockControl:
         return self._move({"reset": True})
 
     def _move(self, body: dict[str, Any]) -> float:
-        return float(self._answer(requests.post(self.url, json=body, timeout=self.timeout))["now"])
+        answer = requests.post(self.url, json=body, headers=ADMIN_WRITE, timeout=self.timeout)
+        return float(self._answer(answer)["now"])
 
     @staticmethod
     def _answer(response: requests.Response) -> dict[str, Any]:

@@ -12,6 +12,7 @@ and run the contracts against any deployment with
 
 from __future__ import annotations
 
+import functools
 import os
 import shutil
 from collections.abc import Callable, Iterator
@@ -26,7 +27,8 @@ from .clock import ClockControl
 from .scenarios import ScenarioControl
 from .targets import (
     EMULATOR_BUCKET, EMULATOR_OUTPUT_BUCKET, README_BUCKETS, SEED_BUCKETS, SEED_LOGO_URL, SEED_WORKFLOW,
-    REGION_BUCKETS, TARGET_ENV, Target, TargetUnavailable, logo_fixture, parse_target, real_target, release, scratch_dir,
+    REGION_BUCKETS, TARGET_ENV, Target, TargetUnavailable, admin_origin, logo_fixture, parse_target, real_target,
+    release, scratch_dir,
     shared_emulator_target, suite_emulator_target, workflows_file,
 )
 
@@ -83,6 +85,11 @@ class ServedEmulator:
     def __init__(self, url: str) -> None:
         self.url = url
 
+    @functools.cached_property
+    def admin_url(self) -> str:
+        """The console and ``/_emulator/``, on a port of their own (asked of ``url`` once)."""
+        return admin_origin(self.url)
+
     @property
     def emulator(self):
         raise AttributeError(f"the emulator under test runs in another process ({self.url}, from "
@@ -95,16 +102,16 @@ def qiniu_emulator(request: pytest.FixtureRequest):
     """The emulator under test, following ``--qiniu-target`` as every fixture does.
 
     By default an in-process emulator on a free loopback port (``_qiniu_in_process``):
-    ``.url`` (``http://127.0.0.1:<port>``) and ``.emulator`` (its services). With
-    ``url:http://HOST:PORT`` the served emulator there, as a :class:`ServedEmulator`
-    (``.url`` only); with ``qiniu`` (the real service) a test using it is skipped.
+    ``.url`` (``http://127.0.0.1:<port>``), ``.admin_url`` (the console and ``/_emulator/``,
+    on a port of their own) and ``.emulator`` (its services). With ``url:http://HOST:PORT``
+    the served emulator there, as a :class:`ServedEmulator` (``.url`` and ``.admin_url``); with ``qiniu`` (the real service) a test using it is skipped.
     """
     try:
         kind, url = parse_target(request.config.getoption("--qiniu-target"))
     except ValueError as exc:
         raise pytest.UsageError(str(exc)) from None
     if kind == "url":
-        _ready(url, timeout=10)
+        _ready(admin_origin(url), timeout=10)
         return ServedEmulator(url)
     if kind == "qiniu":
         pytest.skip("qiniu_emulator: the target is the real service (--qiniu-target=qiniu), not an emulator")
@@ -142,7 +149,7 @@ def _served(settings: Callable[[Path], Any]) -> Iterator[Any]:
     home = scratch_dir()
     server = start_in_thread(settings(home))
     try:
-        _ready(server.url)
+        _ready(server.admin_url)
         yield server
     finally:
         server.stop()
@@ -150,7 +157,7 @@ def _served(settings: Callable[[Path], Any]) -> Iterator[Any]:
 
 
 def _ready(url: str, timeout: float = 30.0) -> None:
-    """Fail loudly unless the emulator answers its health check in time."""
+    """Fail loudly unless the emulator answers its health check in time (``url``: its admin origin)."""
     import time
 
     import requests
@@ -187,7 +194,7 @@ def qiniu_target(request: pytest.FixtureRequest) -> Target:
         if kind == "qiniu":
             target = real_target()
         elif kind == "url":
-            _ready(url, timeout=10)
+            _ready(admin_origin(url), timeout=10)
             from qiniu_emulator.config import DEFAULT_ACCESS_KEY, DEFAULT_SECRET_KEY
 
             target = shared_emulator_target(url, os.environ.get("QINIU_ACCESS_KEY", DEFAULT_ACCESS_KEY),
@@ -195,7 +202,7 @@ def qiniu_target(request: pytest.FixtureRequest) -> Target:
         else:
             server = request.getfixturevalue("_qiniu_in_process")
             access_key, secret_key = server.emulator.settings.accounts[0]
-            target = suite_emulator_target(server.url, access_key, secret_key)
+            target = suite_emulator_target(server.url, access_key, secret_key, server.admin_url)
     except TargetUnavailable as exc:
         pytest.skip(str(exc))
     configure_hosts(target)
@@ -244,7 +251,7 @@ def qiniu_scenario(qiniu_target: Target):
     if not qiniu_target.is_emulator:
         pytest.skip("scenario rules need the emulator")
     configure_hosts(qiniu_target)
-    control = ScenarioControl(qiniu_target.url)
+    control = ScenarioControl(qiniu_target.admin_url)
     yield control
     control.clear()
 
@@ -258,7 +265,7 @@ def qiniu_clock(qiniu_target: Target):
     if not qiniu_target.is_emulator:
         pytest.skip("moving the clock needs the emulator")
     configure_hosts(qiniu_target)
-    control = ClockControl(qiniu_target.url)
+    control = ClockControl(qiniu_target.admin_url)
     yield control
     control.reset()
 

@@ -22,6 +22,8 @@ from typing import Any, Mapping
 
 import requests
 
+from .targets import ADMIN_WRITE, admin_origin
+
 RULE_FIELDS = frozenset({"id", "endpoint", "bucket", "key", "fop", "answer", "latency", "hold", "fail_item",
                          "failItem", "notify_first", "notifyFirst", "times", "probability", "seed",
                          "description", "censor"})
@@ -32,10 +34,11 @@ class ScenarioError(RuntimeError):
 
 
 class ScenarioControl:
-    """Adds rules to the emulator at ``url`` and removes, at :meth:`clear`, those it added."""
+    """Adds rules to the emulator at ``url`` (its service or admin origin) and removes, at
+    :meth:`clear`, those it added."""
 
     def __init__(self, url: str, timeout: float = 30.0) -> None:
-        self.url = url.rstrip("/")
+        self.url = admin_origin(url, timeout)  # the service URL names it
         self.timeout = timeout
         self._added: list[ScenarioRule] = []
 
@@ -73,7 +76,8 @@ class ScenarioControl:
         return handle
 
     def _call(self, method: str, path: str, json: Any = None, missing_ok: bool = False) -> Any:
-        response = requests.request(method, self.url + path, json=json, timeout=self.timeout)
+        headers = ADMIN_WRITE if method != "GET" else {}
+        response = requests.request(method, self.url + path, json=json, headers=headers, timeout=self.timeout)
         if response.status_code == 404 and missing_ok:
             return None  # removed already (by /_emulator/reset, say)
         if response.status_code != 200:

@@ -29,6 +29,11 @@ SEED_LOGO_URL = "http://www.qiniu.com/images/logo.png"
 SEED_WORKFLOW = "workflow-template-123"
 
 
+# The service port names the admin origin in this header; writes there carry ADMIN_WRITE.
+ADMIN_URL_HEADER = "X-Qiniu-Emulator-Admin"
+ADMIN_WRITE = {"X-Qiniu-Emulator": "1"}
+
+
 class TargetUnavailable(Exception):
     """The chosen target cannot be used here; the message says why (pytest skips)."""
 
@@ -53,6 +58,7 @@ class Target:
     seed_buckets: dict[str, str] = field(default_factory=dict)  # seed name -> real bucket
     seed_logo: bool = True  # the seed's watermark URL can be fetched by the target
     run_buckets: list[str] = field(default_factory=list)  # made for this run, dropped after it
+    admin_url: str = ""  # an emulator's console and /_emulator/ endpoints (their own origin)
 
     @property
     def shared(self) -> bool:
@@ -94,13 +100,21 @@ def real_target() -> Target:
                   seed_buckets={name: bucket for name in SEED_BUCKETS})
 
 
-def suite_emulator_target(url: str, access_key: str, secret_key: str) -> Target:
+def suite_emulator_target(url: str, access_key: str, secret_key: str, admin_url: str) -> Target:
     """The suite's own in-process emulator: fixed buckets (made at its start), the seed's names."""
     host = url.split("://", 1)[1]
-    return Target(kind="emulator", url=url, access_key=access_key, secret_key=secret_key,
+    return Target(kind="emulator", url=url, admin_url=admin_url, access_key=access_key, secret_key=secret_key,
                   bucket=EMULATOR_BUCKET, output_bucket=EMULATOR_OUTPUT_BUCKET,
                   domain=f"{host}/_io/{EMULATOR_BUCKET}", output_domain=f"{host}/_io/{EMULATOR_OUTPUT_BUCKET}",
                   workflow=SEED_WORKFLOW, seed_buckets={name: name for name in SEED_BUCKETS})
+
+
+def admin_origin(url: str, timeout: float = 10) -> str:
+    """An emulator's admin origin (console, ``/_emulator/``): the one its service port names
+    in its answer to ``/_emulator/`` paths, or ``url`` itself when it is that origin."""
+    url = url.rstrip("/")
+    answer = requests.get(f"{url}/_emulator/health", timeout=timeout)
+    return (answer.headers.get(ADMIN_URL_HEADER) or url).rstrip("/")
 
 
 def shared_emulator_target(url: str, access_key: str, secret_key: str) -> Target:
@@ -114,8 +128,9 @@ def shared_emulator_target(url: str, access_key: str, secret_key: str) -> Target
         if response.status_code != 200:
             raise TargetUnavailable(f"cannot create bucket {name} on {url}: {response.status_code} {response.text}")
     host = url.split("://", 1)[1]
-    health = requests.get(f"{url}/_emulator/health", timeout=10).json()
-    return Target(kind="url", url=url, access_key=access_key, secret_key=secret_key,
+    admin = admin_origin(url)
+    health = requests.get(f"{admin}/_emulator/health", timeout=10).json()
+    return Target(kind="url", url=url, admin_url=admin, access_key=access_key, secret_key=secret_key,
                   bucket=bucket, output_bucket=output,
                   domain=f"{host}/_io/{bucket}", output_domain=f"{host}/_io/{output}",
                   workflow=SEED_WORKFLOW if SEED_WORKFLOW in health.get("workflows", []) else "",
@@ -128,7 +143,8 @@ def release(target: Target) -> None:
     """Leave a shared emulator as the run found it: its buckets, objects and jobs go."""
     signer = QBoxRequestsAuth(Auth(target.access_key, target.secret_key))
     for name in target.run_buckets:
-        requests.post(f"{target.url}/_emulator/reset", params={"bucket": name}, timeout=30)
+        requests.post(f"{target.admin_url}/_emulator/reset", params={"bucket": name}, headers=ADMIN_WRITE,
+                      timeout=30)
         requests.post(f"{target.url}/drop/{name}", auth=signer, timeout=30)
 
 

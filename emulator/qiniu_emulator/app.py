@@ -13,9 +13,12 @@ from werkzeug.exceptions import HTTPException
 from werkzeug.routing import Rule
 
 from . import ui
-from .api import (EXTENSION, admin, censor, clock, context, dora, faults, fetch, io, json_response, raw_request,
-                  regions, rs, scenarios, snapshot, uc, up)
+from .admin_origin import AdminOrigin
+from .api.form_parser import FormRequest
+from .api import (EXTENSION, admin, censor, clock, context, cors, dora, faults, fetch, io, json_response, markup_free,
+                  pointer, raw_request, regions, rs, scenarios, snapshot, uc, up)
 from .auth import FORM_CONTENT_TYPE, RawRequest
+from .bucket_ports import BUCKET_ENVIRON
 from .config import Settings
 from .emulator import Emulator
 from .errors import REASONS, BadSignature, NoSuchBucket, QiniuError
@@ -25,7 +28,7 @@ log = logging.getLogger("qiniu_emulator")
 
 
 def create_app(settings: Settings | None = None, emulator: Emulator | None = None) -> Flask:
-    """A Flask app serving every Qiniu endpoint the emulator knows.
+    """A Flask app serving every Qiniu endpoint the emulator knows (the service port).
 
     Given only settings, it builds the services and starts the job workers itself;
     a caller passing ``emulator`` starts it when it is ready (see ``server.py``).
@@ -33,21 +36,57 @@ def create_app(settings: Settings | None = None, emulator: Emulator | None = Non
     if emulator is None:
         emulator = Emulator.build(settings or Settings())
         emulator.start()
+    app = _flask(emulator)
+    for blueprint in (dora.bp, up.bp, rs.bp, uc.bp, cors.bp, fetch.bp, censor.bp, io.bp, pointer.bp):
+        app.register_blueprint(blueprint)
+    _install_hooks(app, emulator)
+    cors.install(app, emulator)
+    regions.install(app, emulator)  # after the scenario hook: a rule may fail a region host first
+    _install_scenario_answers(app, emulator)
+    return app
+
+
+def create_admin_app(emulator: Emulator) -> Flask:
+    """The admin origin's app: ``/_emulator/`` endpoints and the console, behind the checks
+    of ``admin_origin.py``; it serves no object bytes and sends no CORS headers."""
+    app = _flask(emulator)
+    for blueprint in (admin.bp, clock.bp, snapshot.bp, scenarios.bp):
+        app.register_blueprint(blueprint)
+    if emulator.settings.console:
+        ui.install(app, emulator)
+    guard = AdminOrigin.of(emulator.settings)
+
+    @app.before_request
+    def only_our_names_and_own_writes() -> None:
+        g.reqid = secrets.token_urlsafe(12)
+        guard.check(request.method, request.host, request.scheme, request.headers.get)
+
+    @app.after_request
+    def stamp(response: Response) -> Response:
+        return _stamp(response)
+
+    _install_errors(app)
+    return app
+
+
+def _flask(emulator: Emulator) -> Flask:
     app = Flask("qiniu_emulator")
+    app.request_class = FormRequest
     app.url_rule_class = BuilderOnFirstUseRule
     app.url_map.merge_slashes = False
     app.url_map.strict_slashes = False
     app.url_map.converters["key_path"] = io.KeyPathConverter
     app.extensions[EXTENSION] = emulator
-    for blueprint in (admin.bp, clock.bp, snapshot.bp, scenarios.bp, dora.bp, up.bp, rs.bp, uc.bp, fetch.bp,
-                      censor.bp, io.bp):
-        app.register_blueprint(blueprint)
-    if emulator.settings.console:
-        ui.install(app, emulator)
-    _install_hooks(app, emulator)
-    regions.install(app, emulator)  # after the scenario hook: a rule may fail a region host first
-    _install_scenario_answers(app, emulator)
     return app
+
+
+def _stamp(response: Response) -> Response:
+    response.headers["X-Reqid"] = getattr(g, "reqid", "") or secrets.token_urlsafe(12)
+    response.headers["X-Log"] = "qiniu-emulator"
+    reason = REASONS.get(response.status_code)
+    if reason:
+        response.status = f"{response.status_code} {reason}"
+    return response
 
 
 class BuilderOnFirstUseRule(Rule):
@@ -73,23 +112,31 @@ def _install_hooks(app: Flask, em: Emulator) -> None:
     def start_request():
         g.started = time.monotonic()
         g.reqid = secrets.token_urlsafe(12)
-        bucket = _bucket_of_host(em, request.host)
+        bucket = g.domain_bucket = request.environ.get(BUCKET_ENVIRON) or _bucket_of_host(em, request.host)
         context.begin(bucket if request.method in ("GET", "HEAD") else None)
-        faults.before(em)
+        if request.environ.get(BUCKET_ENVIRON) and request.method not in ("GET", "HEAD", "OPTIONS"):
+            raise QiniuError.method_not_allowed(f"this port serves downloads of bucket {bucket} only")
+        if request.method != "OPTIONS":  # a preflight is the browser's, not the client's request
+            faults.before(em)
         if bucket and request.method in ("GET", "HEAD"):
             return io.serve(bucket, unquote(raw_request().raw_path.lstrip("/")))
         return None
 
     @app.after_request
     def stamp(response: Response) -> Response:
-        response.headers["X-Reqid"] = getattr(g, "reqid", "") or secrets.token_urlsafe(12)
-        response.headers["X-Log"] = "qiniu-emulator"
-        reason = REASONS.get(response.status_code)
-        if reason:
-            response.status = f"{response.status_code} {reason}"
-        _record(em, response)
+        _stamp(response)
+        # Object bytes and every answer keep the type they are sent with: a .txt is never
+        # sniffed into a page.
+        response.headers["X-Content-Type-Options"] = "nosniff"
+        if request.endpoint in cors.UPLOAD_ENDPOINTS and not response.is_streamed:
+            response.set_data(markup_free(response.get_data(as_text=True)))
+        record_exchange(em, response)
         return response
 
+    _install_errors(app)
+
+
+def _install_errors(app: Flask) -> None:
     @app.errorhandler(QiniuError)
     def qiniu_error(exc: QiniuError) -> Response:
         if isinstance(exc, BadSignature):
@@ -115,18 +162,19 @@ def _install_scenario_answers(app: Flask, em: Emulator) -> None:
         return faults.after(em, response)
 
 
-def _record(em: Emulator, response: Response) -> None:
-    """Hand the answered request to the request log (which leaves out ``/_emulator/``)."""
-    raw = RawRequest.from_environ(request.environ, b"")  # a body nobody read stays unread
+def record_exchange(em: Emulator, response: Response, operation: str | None = None) -> None:
+    """Hand the answered request to the request log (which leaves out ``/_emulator/``);
+    ``operation`` names it when it is not a route of this app (the S3 door's)."""
+    raw = context.current().target()
     if not em.requests.wants(raw.raw_path, request.headers.get("Referer", "")):
         return
     try:
-        em.requests.record(_exchange(raw, response))
+        em.requests.record(_exchange(raw, response, operation))
     except Exception:  # noqa: BLE001 - the log must never cost a client its answer
         log.exception("recording %s %s in the request log failed", request.method, request.path)
 
 
-def _exchange(raw: RawRequest, response: Response) -> Exchange:
+def _exchange(raw: RawRequest, response: Response, operation: str | None = None) -> Exchange:
     error = ""
     if response.status_code >= 400 and not response.is_streamed:
         error = response.get_data()[:4096].decode("utf-8", "replace")
@@ -142,7 +190,7 @@ def _exchange(raw: RawRequest, response: Response) -> Exchange:
         form_token=(request.form.get("token") or "") if form_upload else "",
         form_body=request.get_data(cache=True).decode("utf-8", "replace") if small_form else "",
         error=error, expected=g.get("auth_expected", ""), note=g.get("error_note", ""),
-        operation=context.current().name or "")
+        operation=operation if operation is not None else context.current().name or "")
 
 
 def _bucket_of_host(em: Emulator, host: str) -> str | None:

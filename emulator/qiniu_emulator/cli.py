@@ -14,7 +14,7 @@ from .config import Settings, describe_settings
 
 FOP_SETTINGS = ("url_map", "ffmpeg", "op_timeout", "op_memory_mb", "fetch", "fetch_timeout", "fetch_max_bytes",
                 "encode", "fidelity")
-HEALTH_SETTINGS = ("host", "port")
+HEALTH_SETTINGS = ("host", "port", "admin_host", "admin_port", "console")
 LINT_SETTINGS = ("fidelity",)
 COMMAND_SETTINGS = {"fop": FOP_SETTINGS, "health": HEALTH_SETTINGS, "export": HEALTH_SETTINGS, "lint": LINT_SETTINGS}
 
@@ -99,7 +99,7 @@ def build_parser() -> argparse.ArgumentParser:
     add_setting_flags(lint, LINT_SETTINGS)
 
     health = commands.add_parser("health", help="exit 0 when the emulator answers its health check",
-                                 description="Ask the emulator at --host/--port (QINIU_EMULATOR_HOST/_PORT, "
+                                 description="Ask the emulator at --admin-host/--admin-port (QINIU_EMULATOR_ADMIN_HOST/_PORT, "
                                              "as serve reads them) for /_emulator/health: exit 0 when it "
                                              "answers 200, 1 otherwise. For container healthchecks.")
     add_setting_flags(health, HEALTH_SETTINGS)
@@ -182,9 +182,11 @@ def run_lint(fops: str, fidelity: str) -> int:
     return exit_status(findings)
 
 
-def _local_url(settings: Settings) -> str:
-    host = "127.0.0.1" if settings.host in ("0.0.0.0", "::", "") else settings.host
-    return f"http://[{host}]:{settings.port}" if ":" in host else f"http://{host}:{settings.port}"
+def _admin_url(settings: Settings) -> str:
+    """Health and snapshots are endpoints of the admin origin (``--admin-host``/``--admin-port``)."""
+    from .admin_origin import admin_url
+
+    return admin_url(settings)
 
 
 def run_export(directory: Path, settings: Settings) -> int:
@@ -192,7 +194,7 @@ def run_export(directory: Path, settings: Settings) -> int:
 
     from .snapshot import SnapshotError, unpack_archive
 
-    url = _local_url(settings)
+    url = _admin_url(settings)
     try:
         with urllib.request.urlopen(f"{url}/_emulator/snapshot", timeout=600) as answer:
             unpack_archive(answer, directory)
@@ -208,7 +210,7 @@ def run_health(settings: Settings) -> int:
     import urllib.error
     import urllib.request
 
-    url = _local_url(settings)
+    url = _admin_url(settings)
     try:
         with urllib.request.urlopen(f"{url}/_emulator/health", timeout=2) as answer:
             status = answer.status
@@ -218,7 +220,7 @@ def run_health(settings: Settings) -> int:
         return _fail(f"no emulator answers at {url}: {exc}")
     if status != 200:
         return _fail(f"the emulator at {url} is not healthy (HTTP {status})")
-    print(f"ok: {url}")
+    print(f"ok: {url} (console {url}/_emulator/ui/)" if settings.console else f"ok: {url}")
     return 0
 
 

@@ -13,6 +13,7 @@ from dataclasses import MISSING, Field, dataclass, field, fields
 from pathlib import Path
 from typing import Any, Callable, Iterator
 
+from .bucket_ports import parse_port_range
 from .fetch_policy import FetchPolicy
 from .fidelity import MODES as FIDELITY_MODES
 from .fops.profiles import profile_named
@@ -51,6 +52,13 @@ def parse_url_map(text: str) -> tuple[str, Path]:
     if not sep or not prefix or not directory:
         raise ValueError(f"url map must be PREFIX=DIR, got {text!r}")
     return prefix, Path(directory)
+
+
+def parse_s3_alias(text: str) -> tuple[str, str]:
+    bucket, sep, alias = text.partition("=")
+    if not sep or not bucket or not alias:
+        raise ValueError(f"S3 alias must be BUCKET=S3NAME, got {text!r}")
+    return bucket, alias
 
 
 def _fetch_policy(text: str) -> str:
@@ -205,6 +213,10 @@ class Settings:
                                  default_text="bundled")
     domain_suffix: str = setting("localhost", "bucket download domains are <bucket>.<suffix>",
                                  metavar="SUFFIX")
+    bucket_ports: str | None = setting(None, "each bucket's own download port, a domain that is a plain "
+                                       "host:port reaching only that bucket: a range START-END, auto (free "
+                                       "ports) or off", parse=parse_port_range, metavar="START-END|auto|off",
+                                       default_text="--port + 10 to --port + 99")
     tls: bool = setting(False, "also serve https, with a local CA made under <data>/tls at first start",
                         parse=boolean, switch=True)
     tls_port: int | None = setting(None, "the https port (0 picks a free one)", parse=port_number,
@@ -218,15 +230,32 @@ class Settings:
                                        parse=port_number, metavar="PORT", default_text="--port + 100")
     region_ttl: int = setting(60, "the ttl of region query answers: how many seconds an SDK may keep a "
                               "bucket's hosts before it asks again", parse=positive_int, metavar="SECONDS")
+    s3_port: int | None = setting(None, "the S3-compatible API's port (0 picks a free one; with --tls, https "
+                                  "one above); the main port also answers Host names s3-<region>.qiniucs.com "
+                                  "and <bucket>.s3-<region>.qiniucs.com",
+                                  parse=port_number, metavar="PORT", default_text="--port + 3")
+    s3_aliases: dict[str, str] = setting(
+        dict, "the S3 name of a bucket whose Kodo name is taken in S3's global namespace (Kodo assigns one); "
+        "the S3 API knows the bucket only by it", parse=parse_s3_alias, flag="--s3-alias",
+        metavar="BUCKET=S3NAME", repeat=True, default_text="none")
     threads: int = setting(8, "HTTP worker threads", parse=positive_int, metavar="N")
     sync_workers: int = setting(2, "synchronous ?fop downloads that may run at once; more are answered "
                                 "573 with Retry-After", parse=positive_int, metavar="N")
     op_memory_mb: int = setting(1024, "memory the image ops of all sync downloads and job workers may hold "
                                 "together, in MB; an op needing more is refused before decoding, one needing "
                                 "more than is free waits", parse=positive_int, metavar="MB")
-    console: bool = setting(True, "the browser console at /_emulator/ui/ and its JSON endpoints; anyone "
-                            "who can reach the port can use it", parse=on_off, metavar="on|off",
+    console: bool = setting(True, "the browser console at /_emulator/ui/ on the admin port and its JSON "
+                            "endpoints; anyone who can reach that port can use it", parse=on_off, metavar="on|off",
                             default_text="on")
+    admin_host: str = setting("127.0.0.1", "listen address of the console and every /_emulator/ endpoint, an "
+                              "origin of their own that serves no object bytes (loopback: they can change "
+                              "everything)", metavar="ADDRESS")
+    admin_port: int | None = setting(None, "port of the console and the /_emulator/ endpoints (0 picks a free one)",
+                                     parse=port_number, metavar="PORT", default_text="--port + 2")
+    admin_names: list[str] = setting(list, "more Host names the console and /_emulator/ endpoints answer to "
+                                     "(127.0.0.1, localhost, [::1] and the listen addresses always do; any "
+                                     "other is answered 421)", flag="--admin-name", metavar="NAME", repeat=True,
+                                     default_text="none")
     request_log: int = setting(1000, "recent HTTP requests the console lists (the oldest are dropped)",
                                parse=positive_int, metavar="N")
     encode: str = setting("fast", "encoder effort: fast (x264 ultrafast, WebP/AVIF lowest effort; outputs keep "
@@ -259,11 +288,29 @@ class Settings:
             return self.tls_port
         return self.port + 1 if self.port else 0
 
+    def bucket_port_spec(self) -> str:
+        """--bucket-ports, else 90 ports from --port + 10 (free ones when --port is 0)."""
+        if self.bucket_ports is not None:
+            return self.bucket_ports
+        return f"{self.port + 10}-{self.port + 99}" if self.port else "auto"
+
+    def admin_port_number(self) -> int:
+        """Where the admin origin listens: --admin-port, else --port + 2 (a free one when --port is 0)."""
+        if self.admin_port is not None:
+            return self.admin_port
+        return self.port + 2 if self.port else 0
+
     def region_base_port(self) -> int:
         """Where the region hosts start: --region-ports, else 100 above --port (free ones when --port is 0)."""
         if self.region_ports is not None:
             return self.region_ports
         return self.port + 100 if self.port else 0
+
+    def s3_listen_port(self) -> int:
+        """Where the S3 door listens: --s3-port, else --port + 3 (a free one when --port is 0)."""
+        if self.s3_port is not None:
+            return self.s3_port
+        return self.port + 3 if self.port else 0
 
     def ffmpeg_exe(self) -> str:
         """The ffmpeg binary: the one asked for, else the imageio-ffmpeg wheel's."""

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .auth import AuthMode, Authenticator
+from .bucket_ports import BucketPorts
 from .censor.judge import Judge
 from .censor.service import CensorService
 from .censor.sources import SourceReader
@@ -19,6 +20,7 @@ from .censor.video import VideoCensor
 from .censor.video_store import VideoJobStore
 from .clock import Clock
 from .config import Settings
+from .cors import CorsRules
 from .downloads import DownloadService, DownloadSigner
 from .fetch import UrlFetcher
 from .fetch_policy import FetchPolicy
@@ -71,6 +73,8 @@ class Emulator:
     sync_fops: SyncFops
     fetches: FetchService
     requests: RequestLog
+    cors: CorsRules
+    bucket_ports: BucketPorts
     censor: CensorService
     clock: Clock = field(default_factory=Clock)  # the one time everything time-based follows
     init_status: str = "none"  # --init hooks: none, running, done or failed
@@ -133,7 +137,8 @@ class Emulator:
         return cls(settings=settings, storage=storage, auth=auth, registry=registry, fetcher=fetcher,
                    jobs=jobs, scenarios=scenarios, uploads=uploads, downloads=downloads, sync_fops=sync_fops,
                    fetches=fetches, requests=RequestLog(settings.request_log), censor=censor, clock=clock,
-                   regions=regions)
+                   regions=regions, cors=CorsRules(storage.data_dir),
+                   bucket_ports=BucketPorts(storage.data_dir, settings.bucket_port_spec()))
 
     def start(self) -> None:
         warning = fonts.missing_cjk_font_warning()
@@ -179,7 +184,9 @@ class Emulator:
             home = home_region(self.regions, region)
         except ValueError as exc:
             raise QiniuError.bad_request(str(exc)) from None
-        return self.storage.create_bucket(name, region=home)
+        made = self.storage.create_bucket(name, region=home)
+        self.bucket_ports.open(name)  # its own download port, at once
+        return made
 
     def reset(self, bucket: str | None = None) -> None:
         """Delete every object, job and scenario rule (of one bucket; all also empties the

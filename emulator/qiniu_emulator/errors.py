@@ -123,6 +123,14 @@ class QiniuError(Exception):
 
     # 404 / 4xx -----------------------------------------------------------
     @classmethod
+    def method_not_allowed(cls, message: str) -> "MethodNotAllowed":
+        return MethodNotAllowed(message)
+
+    @classmethod
+    def misdirected(cls, host: str) -> "Misdirected":
+        return Misdirected(f"this port does not answer to the host name {host!r}")
+
+    @classmethod
     def document_not_found(cls) -> "DocumentNotFound":
         return DocumentNotFound()
 
@@ -267,6 +275,14 @@ class BadSignature(Unauthorized):
 
 class Forbidden(_Fixed):
     STATUS, DEFAULT = 403, "forbidden"
+
+
+class MethodNotAllowed(_Fixed):
+    STATUS, DEFAULT = 405, "method not allowed"
+
+
+class Misdirected(_Fixed):
+    STATUS, DEFAULT = 421, "misdirected request"
 
 
 class DocumentNotFound(_Fixed):

@@ -51,6 +51,7 @@ class UrlFetcher:
     downloads: DownloadService | None
     url_map: list[tuple[str, Path]] = field(default_factory=list)
     own_hosts: set[str] = field(default_factory=set)
+    bucket_hosts: dict[str, str] = field(default_factory=dict)  # host:port of a bucket's own port -> bucket
     domain_suffix: str = "localhost"
     outbound: Outbound = field(default_factory=Outbound)
     policy: FetchPolicy = field(default_factory=FetchPolicy)
@@ -89,6 +90,9 @@ class UrlFetcher:
         request = RawRequest(method="GET", raw_path=parts.path or "/", raw_query=parts.query,
                              host=parts.netloc)
         host = parts.netloc.lower()
+        if host in self.bucket_hosts:
+            key = unquote(parts.path.lstrip("/"))
+            return (self.bucket_hosts[host], key, request) if key else None
         if host in self.own_hosts and parts.path.startswith(IO_PREFIX):
             bucket, _, key = parts.path[len(IO_PREFIX):].partition("/")
             return (bucket, unquote(key), request) if bucket and key else None

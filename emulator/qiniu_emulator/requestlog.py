@@ -29,6 +29,9 @@ HIDDEN = "***"
 
 _TOKEN_PARAM = re.compile(r"(^|&)token=([^&]*)")
 _SAVEAS_SIGN = re.compile(r"/sign/([^/&]*)")
+_SIGV4_CREDENTIAL = re.compile(r"Credential=([^/,\s]*)")
+_PRESIGNED_CREDENTIAL = re.compile(r"(?:^|&)X-Amz-Credential=([^&%/]*)")
+_PRESIGNED_SIGNATURE = re.compile(r"((?:^|&)X-Amz-Signature=)[^&]*")
 
 
 @dataclass(frozen=True)
@@ -161,7 +164,8 @@ class RequestLog:
             record = replace(draft, id=self._next_id)
             self._next_id += 1
             self._records.append(record)
-        self._log.info("%s", record.line())
+        if self._log.isEnabledFor(logging.INFO):  # the line is built only for a log that prints it
+            self._log.info("%s", record.line())
         return record
 
     def recent(self, limit: int = 100, before: int | None = None,
@@ -196,6 +200,12 @@ def credential_of(exchange: Exchange) -> tuple[str, str]:
     scheme, _, rest = exchange.authorization.strip().partition(" ")
     if scheme in ("QBox", "Qiniu", "UpToken"):
         return scheme, _access_key(rest)
+    if scheme == "AWS4-HMAC-SHA256":
+        found = _SIGV4_CREDENTIAL.search(rest)
+        return "SigV4", found.group(1) if found else ""
+    presigned = _PRESIGNED_CREDENTIAL.search(exchange.raw_query)
+    if presigned:
+        return "SigV4 presigned", unquote(presigned.group(1))
     if exchange.form_token:
         return "UpToken", _access_key(exchange.form_token)
     token = _TOKEN_PARAM.search(exchange.raw_query)
@@ -221,7 +231,7 @@ def trim_query(raw_query: str) -> str:
     def sign(match: re.Match[str]) -> str:
         return f"/sign/{_access_key(unquote(match.group(1)))}:{HIDDEN}"
 
-    query = _TOKEN_PARAM.sub(token, raw_query)
+    query = _PRESIGNED_SIGNATURE.sub(lambda m: m.group(1) + HIDDEN, _TOKEN_PARAM.sub(token, raw_query))
     if "/sign/" not in query and "/sign/" in unquote(query):
         query = unquote(query)  # a client that escaped the saveas path
     return _SAVEAS_SIGN.sub(sign, query)

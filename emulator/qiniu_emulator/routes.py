@@ -17,6 +17,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import Enum
 
+from .s3.operations import SUPPORTED as S3_OPERATIONS, scenario_name
+
 
 class Reads(str, Enum):
     """Where a request names its bucket, key and fops (before its handler runs)."""
@@ -66,6 +68,7 @@ UP = (
     Route("up.list_parts", "upload.multipart.list", Reads.UPLOAD),
     Route("up.complete_multipart", "upload.multipart.complete", Reads.UPLOAD),
     Route("up.abort_multipart", "upload.multipart.abort", Reads.UPLOAD),
+    Route("up.putb64", "upload.putb64", Reads.UPLOAD),
 )
 RS = (
     Route("rs.single", "rs", Reads.ENTRY, variants=RS_OPS),
@@ -81,12 +84,15 @@ UC = (
     Route("uc.regions", "uc.regions"),
     Route("uc.domains", "uc.domains", Reads.BUCKET),
     Route("uc.domains_v3", "uc.domains", Reads.BUCKET),
+    Route("uc.domain_list", "uc.domains", Reads.BUCKET),
     Route("uc.buckets", "uc.buckets"),
     Route("uc.buckets_v2", "uc.buckets"),
     Route("uc.make_bucket", "uc.mkbucket", Reads.BUCKET),
     Route("uc.drop_bucket", "uc.drop", Reads.BUCKET),
     Route("uc.bucket_info", "uc.bucketInfo", Reads.BUCKET),
     Route("uc.set_private", "uc.private", Reads.BUCKET),
+    Route("cors.set_rules", "uc.corsRules.set", Reads.BUCKET),
+    Route("cors.get_rules", "uc.corsRules.get", Reads.BUCKET),
 )
 FETCH = (
     Route("fetch.fetch", "fetch.sync", Reads.ENTRY),
@@ -105,6 +111,9 @@ CENSOR = (
 IO = (Route("io.path_style", "io", Reads.DOWNLOAD, variants=DOWNLOADS),)
 
 TABLE: tuple[Route, ...] = DORA + UP + RS + UC + FETCH + CENSOR + IO
+# The S3 door (``s3/app.py``) is one endpoint of an app of its own that names each request by
+# its S3 operation (``s3/operations.py``): ``s3.PutObject``; ``s3`` is the family of them all.
+S3: tuple[Route, ...] = tuple(Route(f"s3:{op.name}", scenario_name(op.name)) for op in S3_OPERATIONS)
 
 
 def by_endpoint() -> dict[str, Route]:
@@ -114,4 +123,4 @@ def by_endpoint() -> dict[str, Route]:
 
 def names() -> tuple[str, ...]:
     """Every name a request may carry, each once, in the table's order."""
-    return tuple(dict.fromkeys(name for route in TABLE for name in route.names()))
+    return tuple(dict.fromkeys(name for route in TABLE + S3 for name in route.names()))

@@ -16,7 +16,12 @@ from typing import Any, Callable
 
 from waitress import wasyncore
 
-from .app import create_app
+from . import ports
+from .admin_origin import admin_url
+from .app import create_admin_app, create_app
+from .s3.app import create_s3_app, route_s3_hosts
+from .s3.channel import S3Channel
+from .bucket_ports import BucketOnly
 from .emulator import Emulator
 from .config import DEFAULT_ACCESS_KEY, Settings
 from .init_hooks import hook_environment, hooks_in, run_hooks
@@ -36,14 +41,17 @@ class PortInUse(Exception):
 
 def banner(settings: Settings, url: str, https_url: str = "", ca: str = "",
            buckets: list[str] | None = None, data_dir: Path | None = None,
-           regions: RegionLayout | None = None) -> str:
+           regions: RegionLayout | None = None, bucket_ports: dict[str, int] | None = None,
+           s3_urls: tuple[str, str] = ("", "")) -> str:
     """What a user needs to point a client at this server; ``buckets`` are those the data dir holds."""
     access_key, secret_key = settings.accounts[0]
     names = settings.buckets if buckets is None else buckets
     buckets_line = ", ".join(names) or "(none yet: create with mkbucketv3 or --bucket)"
     lines = [
         f"qiniu-emulator listening on {url}" + (f" and {https_url}" if https_url else ""),
-        f"  console  : {url}/_emulator/ui/" if settings.console else "  console  : off (--console off)",
+        f"  console  : {admin_url(settings)}/_emulator/ui/" if settings.console else "  console  : off (--console off)",
+        f"  admin    : {admin_url(settings)}/_emulator/ (health, reset, scenarios; writes need the header "
+        "X-Qiniu-Emulator: 1)",
         f"  data dir : {(data_dir or settings.data).resolve()}"
         + ("  (ephemeral: removed at exit, nothing fsynced)" if settings.ephemeral else ""),
         f"  auth     : {settings.auth}" + ("  (WARNING: signatures are NOT checked)" if settings.auth == "off" else ""),
@@ -62,6 +70,13 @@ def banner(settings: Settings, url: str, https_url: str = "", ca: str = "",
         f"  auth = qiniu.Auth('{access_key}', '{secret_key}')",
         f"Download: {url}/_io/<bucket>/<key>",
     ]
+    if s3_urls[0]:
+        lines += [f"S3-compatible API: {s3_urls[0]}" + (f" and {s3_urls[1]}" if s3_urls[1] else "")
+                  + " (SigV4 with the accounts above; any region name)"]
+    if bucket_ports:
+        host = url.rsplit(":", 1)[0]
+        lines += ["Bucket domains (a plain host:port per bucket, for clients that want a host):",
+                  *(f"  {bucket}: {host}:{port}" for bucket, port in sorted(bucket_ports.items()))]
     if https_url:
         lines += ["", f"https: {https_url}, certificate from the local CA {ca}. Trust it with:",
                   f"  Node:            NODE_EXTRA_CA_CERTS={ca}",
@@ -74,25 +89,30 @@ def banner(settings: Settings, url: str, https_url: str = "", ca: str = "",
     return "\n".join(lines)
 
 
-def _busy(server) -> bool:
+def _busy(server, others: list[Any]) -> bool:
     """True while a request is being received, queued, running, or still being written out."""
     dispatcher = server.task_dispatcher
     if dispatcher.active_count or dispatcher.queue:
         return True
-    return any(channel.request is not None or channel.requests or channel.total_outbufs_len
-               for channel in list(server.active_channels.values()))
+    return any(ports.busy(listener) for listener in [server, *others])
 
 
-def drain(server, emulator: Emulator, timeout: float) -> None:
-    """Stop accepting, let requests in flight finish, then end the server's loop.
+def drain(server, emulator: Emulator, timeout: float, others: list[Any] | None = None) -> None:
+    """Stop accepting (on ``server`` and the ``others`` sharing its loop), let requests in
+    flight finish, then end the server's loop.
 
     Socket changes are made on the loop's own thread (through its trigger), so the
     loop never selects on a descriptor closed under it.
     """
     emulator.begin_drain()
-    _on_loop(server, lambda: wasyncore.dispatcher.close(server))
+    listening = [server, *(others or [])]
+    def close_listening() -> None:
+        for listener in listening:
+            wasyncore.dispatcher.close(listener)
+
+    _on_loop(server, close_listening)
     deadline = time.monotonic() + timeout
-    while _busy(server) and time.monotonic() < deadline:
+    while _busy(server, others or []) and time.monotonic() < deadline:
         time.sleep(0.02)
     _on_loop(server, lambda: wasyncore.close_all(server._map))
 
@@ -117,24 +137,32 @@ class Listeners:
     emulator: Emulator
     server: Any  # waitress's server: its type differs by the number of sockets
     url: str
+    admin: Any = None  # the admin origin's listener, on the server's loop
+    admin_url: str = ""
     https: TlsListener | None = None
     https_url: str = ""
     ca: str = ""
     regions: RegionListener | None = None
+    s3: Any = None  # the S3 door's listener, on the server's loop
+    s3_url: str = ""
+    s3_https: TlsListener | None = None  # with --tls, the S3 door over https
+    s3_https_url: str = ""
+
+    def others(self) -> list[Any]:
+        """The listeners sharing the server's loop: the admin origin's, the S3 door's, the buckets' own."""
+        return [x for x in (self.admin, self.s3) if x is not None] + self.emulator.bucket_ports.handles()
 
     def start_others(self) -> None:
         """Start the https and region listeners (the plain port is run by its caller)."""
-        if self.https is not None:
-            self.https.start()
-        if self.regions is not None:
-            self.regions.start()
+        for listener in (self.https, self.s3_https, self.regions):
+            if listener is not None:
+                listener.start()
 
     def stop_others(self) -> None:
         """Stop the https and region listeners."""
-        if self.https is not None:
-            self.https.stop()
-        if self.regions is not None:
-            self.regions.stop()
+        for listener in (self.https, self.s3_https, self.regions):
+            if listener is not None:
+                listener.stop()
 
 
 @dataclass
@@ -145,8 +173,11 @@ class RunningServer:
     emulator: Emulator
     _listeners: Listeners
     _thread: threading.Thread
+    admin_url: str = ""  # the console and /_emulator/ endpoints
     https_url: str = ""
     ca: str = ""
+    s3_url: str = ""  # the S3 door
+    s3_https_url: str = ""
 
     def __enter__(self) -> "RunningServer":
         return self
@@ -156,7 +187,7 @@ class RunningServer:
 
     def stop(self, timeout: float = 10.0) -> None:
         server = self._listeners.server
-        drain(server, self.emulator, timeout)
+        drain(server, self.emulator, timeout, self._listeners.others())
         self._listeners.stop_others()
         self._thread.join(timeout)
         server.task_dispatcher.shutdown(timeout=timeout)
@@ -173,7 +204,8 @@ def _make_server(settings: Settings) -> Listeners:
 
 
 def _listen(settings: Settings, emulator: Emulator) -> Listeners:
-    app = create_app(emulator=emulator)
+    s3_app = create_s3_app(emulator)
+    app = route_s3_hosts(create_app(emulator=emulator), s3_app)
     with _port_named(settings.host, settings.port):
         # A request lookahead lets waitress notice a client that disconnects while its request
         # runs (``waitress.client_disconnected``), so a sync fop can be stopped.
@@ -182,32 +214,74 @@ def _listen(settings: Settings, emulator: Emulator) -> Listeners:
     host = settings.host if settings.host not in ("0.0.0.0", "::", "") else "127.0.0.1"
     listeners = Listeners(emulator=emulator, server=server, url=f"http://{host}:{port}")
     https_port = None
-    if settings.tls:
-        try:
-            _listen_tls(settings, emulator, app, listeners, host)
-        except BaseException:
-            server.close()
-            raise
-        https_port = listeners.https.port if listeners.https else None
     try:
+        _listen_admin(settings, emulator, listeners)
+        _listen_s3(settings, s3_app, listeners, host)
+        _listen_buckets(settings, emulator, listeners, app)
+        if settings.tls:
+            _listen_tls(settings, emulator, (app, s3_app), listeners, host)
+            https_port = listeners.https.port if listeners.https else None
         with _port_named(settings.host, settings.region_base_port()):
             listeners.regions = listen_regions(app, settings, emulator.regions, REQUEST_LOOKAHEAD)
     except BaseException:
         listeners.stop_others()
-        server.close()
+        for listener in [server, *listeners.others()]:
+            listener.close()
         raise
     emulator.set_public_port(port, https_port)
     return listeners
 
 
-def _listen_tls(settings: Settings, emulator: Emulator, app: Any, listeners: Listeners, host: str) -> None:
+def _listen_admin(settings: Settings, emulator: Emulator, listeners: Listeners) -> None:
+    """The admin origin (console, ``/_emulator/``): its own port, loopback by default."""
+    wanted = settings.admin_port_number()
+    with _port_named(settings.admin_host, wanted):
+        listeners.admin = ports.add_listener(listeners.server, create_admin_app(emulator), settings.admin_host,
+                                             wanted)
+    settings.admin_port = int(listeners.admin.effective_port)
+    listeners.admin_url = admin_url(settings)
+
+
+def _listen_s3(settings: Settings, s3_app: Any, listeners: Listeners, host: str) -> None:
+    """The S3 door's port (``--s3-port``), on the server's loop and task threads."""
+    wanted = settings.s3_listen_port()
+    with _port_named(settings.host, wanted):
+        listeners.s3 = ports.add_listener(listeners.server, s3_app, settings.host, wanted)
+    listeners.s3.channel_class = S3Channel
+    listeners.s3_url = f"http://{host}:{int(listeners.s3.effective_port)}"
+
+
+def _listen_tls(settings: Settings, emulator: Emulator, apps: tuple[Any, Any], listeners: Listeners,
+                host: str) -> None:
+    """The https port, and the S3 door's https port one above its plain one (a free one when that is 0)."""
     buckets = [b.name for b in emulator.storage.list_buckets()]
     names = certificate_names(settings.host, settings.domain_suffix, buckets)
     files = ensure_certificates(emulator.storage.data_dir, names)
     wanted = settings.https_port() if settings.tls_port is not None or settings.port else 0
+    s3_wanted = settings.s3_listen_port() + 1 if settings.s3_listen_port() else 0
     with _port_named(settings.host, wanted):
-        listeners.https = TlsListener(app, settings.host, wanted, settings.threads, files)
+        listeners.https = TlsListener(apps[0], settings.host, wanted, settings.threads, files)
+    with _port_named(settings.host, s3_wanted):
+        listeners.s3_https = TlsListener(apps[1], settings.host, s3_wanted, settings.threads, files)
     listeners.https_url, listeners.ca = f"https://{host}:{listeners.https.port}", str(files.ca)
+    listeners.s3_https_url = f"https://{host}:{listeners.s3_https.port}"
+
+
+def _listen_buckets(settings: Settings, emulator: Emulator, listeners: Listeners, app: Any) -> None:
+    """Each bucket's own download port (``bucket_ports.py``), now and for buckets made later."""
+    server = listeners.server
+
+    def open_port(bucket: str, wanted: int) -> tuple[int, Any]:
+        listener = ports.add_listener(server, BucketOnly(app, bucket), settings.host, wanted)
+        port = int(listener.effective_port)
+        names = {settings.host, "127.0.0.1", "localhost"} - {"0.0.0.0", "::", ""}
+        emulator.fetcher.bucket_hosts.update({f"{name}:{port}".lower(): bucket for name in names})
+        return port, listener
+
+    def close_port(listener: Any) -> None:
+        _on_loop(server, lambda: wasyncore.dispatcher.close(listener))
+
+    emulator.bucket_ports.attach(open_port, close_port, [b.name for b in emulator.storage.list_buckets()])
 
 
 @contextmanager
@@ -229,9 +303,9 @@ def port_in_use_message(host: str, port: int) -> str:
 
     try:
         answer = requests.get(f"{url}/_emulator/health", timeout=1)
-        holder = (f"qiniu-emulator {answer.json().get('version', '')} is already serving there"
-                  if answer.headers.get("X-Log") == "qiniu-emulator" else "another program is listening there")
-    except (requests.RequestException, ValueError):
+        holder = ("a qiniu-emulator is already serving there" if answer.headers.get("X-Log") == "qiniu-emulator"
+                  else "another program is listening there")
+    except requests.RequestException:
         holder = "another program holds it"
     return (f"port {port} on {host} is in use: {holder}. Choose another with --port PORT "
             f"(or QINIU_EMULATOR_PORT; 0 picks a free one), or stop what holds it")
@@ -245,7 +319,8 @@ def start_in_thread(settings: Settings) -> RunningServer:
     thread = threading.Thread(target=listeners.server.run, name="qiniu-emulator-http", daemon=True)
     thread.start()
     return RunningServer(url=listeners.url, emulator=listeners.emulator, _listeners=listeners,
-                         _thread=thread, https_url=listeners.https_url, ca=listeners.ca)
+                         _thread=thread, admin_url=listeners.admin_url, https_url=listeners.https_url, ca=listeners.ca,
+                         s3_url=listeners.s3_url, s3_https_url=listeners.s3_https_url)
 
 
 def serve(settings: Settings) -> int:
@@ -258,14 +333,16 @@ def serve(settings: Settings) -> int:
     listeners.start_others()
     buckets = [bucket_label(emulator.regions, bucket.name, bucket.region) for bucket in emulator.storage.list_buckets()]
     print(banner(settings, listeners.url, listeners.https_url, listeners.ca, buckets, emulator.storage.data_dir,
-                 emulator.regions), flush=True)
+                 emulator.regions, emulator.bucket_ports.served(), (listeners.s3_url, listeners.s3_https_url)),
+          flush=True)
     if settings.auth == "off":
         log.warning("--auth off: every request is accepted without checking its signature")
 
     def on_signal(signum: int) -> None:
         if not emulator.draining.is_set():
             log.info("signal %d: no new connections, finishing requests in flight", signum)
-            threading.Thread(target=drain, args=(server, emulator, DRAIN_SECONDS), daemon=True).start()
+            threading.Thread(target=drain, args=(server, emulator, DRAIN_SECONDS, listeners.others()),
+                             daemon=True).start()
 
     install_signal_handlers(on_signal)
     failed = threading.Event()

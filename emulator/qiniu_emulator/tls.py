@@ -17,10 +17,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from waitress.channel import HTTPChannel
 from waitress.server import BaseWSGIServer, MultiSocketServer, create_server
 
 from .lazy import lazy_module
+from .sending import OneSendChannel
 
 if TYPE_CHECKING:
     import trustme
@@ -91,10 +91,11 @@ class TlsListener:
 
     def stop(self) -> None:
         self._server.stop()
-        self._thread.join(10)
+        if self._thread.is_alive():  # a listener whose sibling failed to bind was never started
+            self._thread.join(10)
 
 
-class PlainHttpChannel(HTTPChannel):
+class PlainHttpChannel(OneSendChannel):
     """A waitress channel that answers a TLS handshake on the plain port at once.
 
     Otherwise waitress waits for a request line that never comes, and the client's

@@ -3,12 +3,10 @@
 from __future__ import annotations
 
 import io
-import os
 import subprocess
 from pathlib import Path
 
 import imageio_ffmpeg
-import pytest
 from PIL import Image
 
 from qiniu_emulator.server import RunningServer
@@ -37,22 +35,3 @@ def private_bucket(server: RunningServer) -> None:
     storage.ensure_bucket(PRIVATE, private=True)
     storage.put_bytes(PRIVATE, "secret.png", png((255, 0, 0), (16, 16)), mime="image/png")
     storage.put_bytes(PUBLIC, "base.png", png((255, 255, 255)), mime="image/png")
-
-
-def can_mount() -> bool:
-    return os.geteuid() == 0 and Path("/proc/filesystems").read_text().find("tmpfs") >= 0
-
-
-@pytest.fixture
-def small_disk(tmp_path):
-    """A 12 MB tmpfs to hold the data directory (needs root to mount)."""
-    if not can_mount():
-        pytest.skip("needs root to mount a small tmpfs; run as root (CI does) to test a full disk")
-    mount = tmp_path / "small"
-    mount.mkdir()
-    done = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=12m", "tmpfs", str(mount)],
-                          capture_output=True, text=True)
-    if done.returncode != 0:
-        pytest.skip(f"cannot mount a tmpfs here: {done.stderr.strip()}")
-    yield mount
-    subprocess.run(["umount", "-l", str(mount)], check=False)

@@ -38,7 +38,7 @@ def prefop(server, job_id: str) -> dict:
 
 
 def health(server) -> dict:
-    return requests.get(f"{server.url}/_emulator/health", timeout=10).json()["jobs"]
+    return requests.get(f"{server.admin_url}/_emulator/health", timeout=10).json()["jobs"]
 
 
 def stuck(caplog, job_id: str) -> bool:

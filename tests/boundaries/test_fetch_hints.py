@@ -33,9 +33,9 @@ def test_a_pfop_whose_watermark_cannot_be_fetched_points_to_url_map(start_emulat
     assert status["code"] == 3
     assert status["items"][0]["error"] == f"execute fop cmd failed: failed to GET {url}: could not be fetched"
     origin = url.split("/images/")[0]
-    job = requests.get(f"{server.url}/_emulator/jobs/{ret['persistentId']}").json()
+    job = requests.get(f"{server.admin_url}/_emulator/jobs/{ret['persistentId']}").json()
     assert any(f"--url-map {origin}/=DIR" in line for line in job["emulator"]["log"]), job["emulator"]["log"]
-    page = requests.get(f"{server.url}/_emulator/ui/jobs/{ret['persistentId']}").text
+    page = requests.get(f"{server.admin_url}/_emulator/ui/jobs/{ret['persistentId']}").text
     assert re.search(r'<p class="hint">[^<]*--url-map ' + re.escape(origin) + r"/=DIR", page)
 
 
@@ -45,7 +45,7 @@ def test_a_download_fop_refused_by_the_policy_points_to_url_map_in_the_request_l
     answer = requests.get(f"{server.url}/_io/{PUBLIC}/base.png?watermark/1/image/{b64_encode(url)}")
     assert answer.status_code == 400
     assert answer.json()["error"] == f"failed to GET {url}: not allowed by the fetch policy"
-    [record] = requests.get(f"{server.url}/_emulator/requests", params={"status": "400"}).json()["requests"]
+    [record] = requests.get(f"{server.admin_url}/_emulator/requests", params={"status": "400"}).json()["requests"]
     assert "--url-map http://127.0.0.1:" in record["note"] and "--fetch" in record["note"]
 
 
@@ -63,7 +63,7 @@ def test_a_censor_or_fetch_request_refused_by_the_policy_points_to_url_map_in_th
     fetch = f"{server.url}/fetch/{b64_encode(url)}/to/{b64_encode(PUBLIC + ':fetched.png')}"
     token = qiniu.Auth(ACCESS_KEY, SECRET_KEY).token_of_request(fetch)
     assert requests.post(fetch, headers={"Authorization": f"QBox {token}"}).status_code == 478
-    records = requests.get(f"{server.url}/_emulator/requests").json()["requests"]
+    records = requests.get(f"{server.admin_url}/_emulator/requests").json()["requests"]
     noted = {r["path"].split("/")[1]: r["note"] for r in records if r["status"] in (400, 478)}
     for path in ("v3", "fetch"):
         assert "--url-map http://127.0.0.1:" in noted[path] and "--fetch" in noted[path], records

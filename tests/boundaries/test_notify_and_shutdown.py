@@ -78,7 +78,7 @@ def test_a_trickling_receiver_is_cut_off_and_every_attempt_is_recorded(start_emu
         final = wait_for(lambda: (body := status(server.url, job_id))["code"] not in (1, 2) and body,
                          message="the job to end")
         assert final["code"] == 4 and final["items"][0]["code"] == 0
-        record = requests.get(f"{server.url}/_emulator/jobs/{job_id}", timeout=10).json()["emulator"]
+        record = requests.get(f"{server.admin_url}/_emulator/jobs/{job_id}", timeout=10).json()["emulator"]
         attempts = record["deliveries"]
         assert len(attempts) == 2 and all(a["status"] is None for a in attempts)
         assert all("0.5 s" in a["error"] for a in attempts)

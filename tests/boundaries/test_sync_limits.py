@@ -15,7 +15,7 @@ from support import wait_for
 
 
 def health(server) -> dict:
-    answer = requests.get(f"{server.url}/_emulator/health", timeout=10)
+    answer = requests.get(f"{server.admin_url}/_emulator/health", timeout=10)
     assert answer.status_code == 200
     return answer.json()
 

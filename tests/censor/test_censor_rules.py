@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pytest
 import requests
+from support import ADMIN_WRITE
 
 from qiniu_emulator.censor.judge import Judge, Subject
 from qiniu_emulator.scenarios import CensorVerdict, RuleError, Scenarios
@@ -62,5 +63,5 @@ def test_reset_forgets_the_video_jobs(server):
     em = server.emulator
     em.censor.video.store.insert(VideoJob(id="0" * 24, vid="", request={}, status="FINISHED"))
     assert em.censor.video.store.get("0" * 24) is not None
-    assert requests.post(f"{server.url}/_emulator/reset").status_code == 200
+    assert requests.post(f"{server.admin_url}/_emulator/reset", headers=ADMIN_WRITE).status_code == 200
     assert em.censor.video.store.get("0" * 24) is None

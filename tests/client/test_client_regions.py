@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 import requests
-from support import ACCESS_KEY, SECRET_KEY, wait_for
+from support import ADMIN_WRITE, ACCESS_KEY, SECRET_KEY, wait_for
 
 import qiniu_fop
 from qiniu_fop import regions
@@ -78,7 +78,7 @@ def test_a_multipart_upload_goes_to_the_buckets_region(regional, auth, tmp_path)
 
 
 def test_the_backup_host_takes_over_when_a_rule_fails_the_main_one(regional, auth):
-    rule = requests.post(f"{regional.url}/_emulator/scenarios", json={"host": "up-z2", "answer": {"status": 503}})
+    rule = requests.post(f"{regional.admin_url}/_emulator/scenarios", json={"host": "up-z2", "answer": {"status": 503}}, headers=ADMIN_WRITE)
     assert rule.status_code == 200, rule.text
     ret, info = qiniu_fop.put_data(auth.upload_token(FAR, "b.txt"), "b.txt", b"hello", config=following(regional))
     assert ret is not None, info
@@ -108,7 +108,7 @@ def test_pfop_is_sent_to_the_one_api_host(regional, auth):
 
 def test_a_main_host_that_times_out_sends_the_client_to_the_backup(regional, auth):
     rule = {"host": "up-z2", "latency": 2}
-    assert requests.post(f"{regional.url}/_emulator/scenarios", json=rule).status_code == 200
+    assert requests.post(f"{regional.admin_url}/_emulator/scenarios", json=rule, headers=ADMIN_WRITE).status_code == 200
     config = following(regional)
     config.update(connection_timeout=0.5)
     ret, info = qiniu_fop.put_data(auth.upload_token(FAR, "slow.txt"), "slow.txt", b"hello", config=config)

@@ -10,7 +10,7 @@ from datetime import datetime, timezone
 import qiniu
 import pytest
 import requests
-from support import ACCESS_KEY, SECRET_KEY, wait_for
+from support import ADMIN_WRITE, ACCESS_KEY, SECRET_KEY, wait_for
 
 from qiniu_fop.auth import Auth
 
@@ -18,7 +18,7 @@ DAY = 86400
 
 
 def move(server, **body) -> dict:
-    answer = requests.post(f"{server.url}/_emulator/clock", json=body, timeout=10)
+    answer = requests.post(f"{server.admin_url}/_emulator/clock", json=body, headers=ADMIN_WRITE, timeout=10)
     assert answer.status_code == 200, answer.text
     return answer.json()
 
@@ -93,17 +93,18 @@ def test_a_running_job_is_timed_by_the_emulated_clock(server, sdk):
     _, info = qiniu.put_data(sdk.upload_token("demo-bucket"), "held.txt", b"hold me")
     assert info.status_code == 200
     move(server, set=4102444800)
-    requests.post(f"{server.url}/_emulator/scenarios", json={"key": "held.txt", "hold": {"code": 2}},
-                  timeout=10).raise_for_status()
+    requests.post(f"{server.admin_url}/_emulator/scenarios", json={"key": "held.txt", "hold": {"code": 2}},
+                  headers=ADMIN_WRITE, timeout=10).raise_for_status()
     ret, info = qiniu.PersistentFop(sdk, "demo-bucket").execute("held.txt", ["qhash/md5"])
     assert info.status_code == 200, info
     job_id = ret["persistentId"]
     wait_for(lambda: requests.get(f"{server.url}/status/get/prefop", params={"id": job_id},
                                   timeout=10).json()["code"] == 2, message="the held job to start")
-    page = requests.get(f"{server.url}/_emulator/ui/jobs/{job_id}", timeout=10).text
+    page = requests.get(f"{server.admin_url}/_emulator/ui/jobs/{job_id}", timeout=10).text
     shown = re.search(r"<dt>duration</dt><dd>(-?[0-9.]+) s</dd>", page)
     assert shown is not None and 0 <= float(shown.group(1)) < 3600, page
-    requests.post(f"{server.url}/_emulator/jobs/{job_id}/release", timeout=10).raise_for_status()
+    requests.post(f"{server.admin_url}/_emulator/jobs/{job_id}/release", headers=ADMIN_WRITE,
+                  timeout=10).raise_for_status()
 
 
 def _finished(server, job_id: str) -> dict | None:
@@ -112,12 +113,12 @@ def _finished(server, job_id: str) -> dict | None:
 
 
 def test_the_clock_refuses_what_it_cannot_read(server):
-    url = f"{server.url}/_emulator/clock"
-    assert requests.post(url, data="advance=60", timeout=10).status_code == 400  # a form: not JSON
-    assert requests.post(url, json={"advance": 3600}, timeout=10).json()["moved"] is True
+    url = f"{server.admin_url}/_emulator/clock"
+    assert requests.post(url, data="advance=60", headers=ADMIN_WRITE, timeout=10).status_code == 400  # a form: not JSON
+    assert requests.post(url, json={"advance": 3600}, headers=ADMIN_WRITE, timeout=10).json()["moved"] is True
     for body in ({"advance": "soon"}, {"advance": 1, "set": 2}, {"jump": 1}, [], {"set": -5},
                  {"set": 32503680000}, {"advance": 1e300}, {"advance": True}, {"reset": False}, {"reset": 5}):
-        answer = requests.post(url, json=body, timeout=10)
+        answer = requests.post(url, json=body, headers=ADMIN_WRITE, timeout=10)
         assert answer.status_code == 400, body
         assert "error" in answer.json()
     assert requests.get(url, timeout=10).json()["offset"] == pytest.approx(3600, abs=1)  # nothing moved it
@@ -138,10 +139,10 @@ def test_the_qiniu_clock_fixture_moves_the_session_emulator(qiniu_clock, qiniu_t
 
 
 def test_the_console_shows_the_emulated_time(server):
-    page = requests.get(f"{server.url}/_emulator/ui/", timeout=10).text
+    page = requests.get(f"{server.admin_url}/_emulator/ui/", timeout=10).text
     assert 'class="clock"' in page and "emulated time" not in page
     move(server, set=4102444800)
-    page = requests.get(f"{server.url}/_emulator/ui/jobs", timeout=10).text
+    page = requests.get(f"{server.admin_url}/_emulator/ui/jobs", timeout=10).text
     shown = datetime.fromtimestamp(4102444800).strftime("%Y-%m-%d")
     assert 'class="clock moved"' in page and "emulated time" in page and shown in page
 
@@ -151,7 +152,7 @@ def test_the_readme_curl_moves_the_clock(server):
 
     from readme_snippets import snippet
 
-    command = snippet("clock-curl").on(server.url).replace("\\\n", "")
+    command = snippet("clock-curl").on(server.url, server.admin_url).replace("\\\n", "")
     done = subprocess.run(["bash", "-c", command], capture_output=True, text=True, timeout=30)
     assert done.returncode == 0, done.stderr
     answer = json.loads(done.stdout)

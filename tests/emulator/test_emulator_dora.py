@@ -275,11 +275,11 @@ def test_job_inspection_endpoint(server, sdk):
     upload(sdk, "demo-bucket", "inspect.txt", HELLO)
     persistent_id = submit(sdk, "inspect.txt", "qhash/md5|imageInfo")
     finished(qiniu.PersistentFop(sdk, "demo-bucket"), persistent_id)
-    detail = requests.get(f"{server.url}/_emulator/jobs/{persistent_id}").json()
+    detail = requests.get(f"{server.admin_url}/_emulator/jobs/{persistent_id}").json()
     assert detail["id"] == persistent_id
     assert [t["op"] for t in detail["emulator"]["timings"]] == ["qhash"]
     assert any("failed" in line for line in detail["emulator"]["log"])
-    listed = requests.get(f"{server.url}/_emulator/jobs").json()["jobs"]
+    listed = requests.get(f"{server.admin_url}/_emulator/jobs").json()["jobs"]
     assert persistent_id in [j["id"] for j in listed]
 
 
@@ -318,6 +318,6 @@ def test_declared_pipeline_runs_fifo_one_at_a_time(start_emulator):
     ids = [pfop.execute("fifo.bin", ["qhash/sha256", "qhash/sha1"], force=1)[0]["persistentId"] for _ in range(6)]
     for persistent_id in ids:
         assert finished(pfop, persistent_id)["pipeline"].endswith(".serial")
-    runs = [requests.get(f"{server.url}/_emulator/jobs/{i}").json()["emulator"] for i in ids]
+    runs = [requests.get(f"{server.admin_url}/_emulator/jobs/{i}").json()["emulator"] for i in ids]
     for earlier, later in zip(runs, runs[1:]):
         assert earlier["finishedNs"] <= later["startedNs"], "a concurrency-1 pipeline ran two jobs at once"

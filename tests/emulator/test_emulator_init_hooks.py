@@ -41,7 +41,7 @@ def test_the_readme_hook_seeds_a_bucket_before_the_emulator_is_healthy(tmp_path)
         listed, _, info = qiniu.BucketManager(auth).list("fixtures")
         assert info.status_code == 200, info
         assert sorted(item["key"] for item in listed["items"]) == ["hello.txt", "logo.bin"]
-        assert requests.get(f"{server.url}/_emulator/health", timeout=5).json()["init"] == "done"
+        assert requests.get(f"{server.admin_url}/_emulator/health", timeout=5).json()["init"] == "done"
         assert requests.get(f"{server.url}/_io/fixtures/logo.bin", timeout=5).content == bytes(range(256))
     finally:
         server.stop()

@@ -22,7 +22,7 @@ from qiniu_emulator.job_records import Code, Item
 from qiniu_emulator.wire import item_json
 
 from receiver import RecordingServer, Reply
-from support import ACCESS_KEY, SECRET_KEY, wait_for
+from support import ADMIN_WRITE, ACCESS_KEY, SECRET_KEY, wait_for
 
 HELLO = b"hello"
 
@@ -99,7 +99,7 @@ def test_deleting_a_pipeline_cancels_its_waiting_tasks_with_code_5(start_emulato
              message="the first task to be fetching")
     assert prefop(server, waiting["persistentId"])["code"] == 1
 
-    deleted = requests.delete(f"{server.url}/_emulator/pipelines/q")
+    deleted = requests.delete(f"{server.admin_url}/_emulator/pipelines/q", headers=ADMIN_WRITE)
     assert deleted.status_code == 200
     assert deleted.json() == {"pipeline": "q", "cancelled": [waiting["persistentId"]]}
     cancelled = prefop(server, waiting["persistentId"])
@@ -196,7 +196,7 @@ def test_loose_mode_ignores_and_logs_each_name_once(start_emulator, sdk_for, cap
     assert [r.getMessage() for r in caplog.records if r.name == "qiniu_emulator.fidelity"] == [
         "put policy field trafficLimit is not emulated and is ignored (--fidelity loose)",
         "form field contentDisposition is not emulated and is ignored (--fidelity loose)"]
-    health = requests.get(f"{server.url}/_emulator/health").json()
+    health = requests.get(f"{server.admin_url}/_emulator/health").json()
     assert health["fidelity"] == "loose"
     assert "hr" in health["opParameters"]["avthumb"]["notEmulated"]
     assert "gop" in health["opParameters"]["avthumb"]["parameters"]

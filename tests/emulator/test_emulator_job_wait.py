@@ -39,6 +39,8 @@ def test_wait_returns_when_the_job_ends_whatever_the_poll_interval(server):
     status, info = pfop.wait(persistent_id, timeout=60, interval=3600)
     assert info.ok() and status["code"] == 0
     assert status == pfop.get_status(persistent_id)[0]  # exactly the prefop answer
+    # the api host named the admin origin, where the wait was held
+    assert pfop.config.admin_hosts == {server.url: server.admin_url}
 
 
 def test_an_unknown_id_raises_in_wait_as_in_status(server):
@@ -71,11 +73,11 @@ def test_on_progress_receives_the_transcode_progress(server, tmp_path):
 def test_the_long_poll_answers_a_finished_job_and_refuses_bad_waits(server):
     pfop, persistent_id = submit(server, "d.txt", b"done", "qhash/sha1")
     pfop.wait(persistent_id, timeout=30)
-    answer = requests.get(f"{server.url}/_emulator/jobs/{persistent_id}?wait=30", timeout=10)
+    answer = requests.get(f"{server.admin_url}/_emulator/jobs/{persistent_id}?wait=30", timeout=10)
     assert answer.status_code == 200 and answer.json()["code"] == 0
     assert "timings" in answer.json()["emulator"]
-    assert requests.get(f"{server.url}/_emulator/jobs/{persistent_id}?wait=soon").status_code == 400
-    assert requests.get(f"{server.url}/_emulator/jobs/z0.nope?wait=5", timeout=10).status_code == 612
+    assert requests.get(f"{server.admin_url}/_emulator/jobs/{persistent_id}?wait=soon").status_code == 400
+    assert requests.get(f"{server.admin_url}/_emulator/jobs/z0.nope?wait=5", timeout=10).status_code == 612
 
 
 def test_waiting_requests_leave_threads_for_everyone_else(start_emulator):
@@ -83,15 +85,15 @@ def test_waiting_requests_leave_threads_for_everyone_else(start_emulator):
     gate = JobGate(server.emulator)
     pfop, persistent_id = submit(server, "t.txt", b"held", "qhash/md5")
     assert gate.running.wait(30)
-    url = f"{server.url}/_emulator/jobs/{persistent_id}"
+    url = f"{server.admin_url}/_emulator/jobs/{persistent_id}"
     first = threading.Thread(target=requests.get, args=(f"{url}?wait=30",), kwargs={"timeout": 60})
     first.start()
     try:
-        wait_for(lambda: requests.get(f"{server.url}/_emulator/health", timeout=20).json()["jobs"]["waitedOn"] == 1,
+        wait_for(lambda: requests.get(f"{server.admin_url}/_emulator/health", timeout=20).json()["jobs"]["waitedOn"] == 1,
                  message="the first request waiting")
         second = requests.get(f"{url}?wait=30", timeout=20)  # no slot left: answered as it is
         assert second.status_code == 200 and second.json()["code"] == 2
-        assert requests.get(f"{server.url}/_emulator/health", timeout=20).status_code == 200
+        assert requests.get(f"{server.admin_url}/_emulator/health", timeout=20).status_code == 200
     finally:
         gate.release()
         first.join(60)
@@ -105,10 +107,10 @@ def test_stopping_the_server_answers_waiting_requests(start_emulator):
     assert gate.running.wait(30)
     answers: list[int] = []
     waiting = threading.Thread(target=lambda: answers.append(
-        requests.get(f"{server.url}/_emulator/jobs/{persistent_id}?wait=30", timeout=60).status_code))
+        requests.get(f"{server.admin_url}/_emulator/jobs/{persistent_id}?wait=30", timeout=60).status_code))
     waiting.start()
     try:
-        wait_for(lambda: requests.get(f"{server.url}/_emulator/health").json()["jobs"]["waitedOn"] == 1,
+        wait_for(lambda: requests.get(f"{server.admin_url}/_emulator/health").json()["jobs"]["waitedOn"] == 1,
                  message="a waiting request")
         threading.Timer(0, server.stop).start()
         waiting.join(60)

@@ -14,7 +14,7 @@ from qiniu import BucketManager, build_batch_copy, build_batch_delete, build_bat
 
 from qiniu_emulator.encoding import b64_encode, etag_of_bytes
 
-from support import ACCESS_KEY, wait_for
+from support import ADMIN_WRITE, ACCESS_KEY, wait_for
 
 
 @pytest.fixture
@@ -188,17 +188,17 @@ def test_hostile_keys_round_trip(server, sdk, bucket_manager, key):
 
 def test_reset_and_health(server, sdk):
     put(sdk, "gone.txt", b"x")
-    health = requests.get(f"{server.url}/_emulator/health")
+    health = requests.get(f"{server.admin_url}/_emulator/health")
     assert health.status_code == 200 and health.json()["status"] == "ok"
     assert "qhash" in health.json()["ops"]
-    assert requests.post(f"{server.url}/_emulator/reset?bucket=demo-bucket").status_code == 200
+    assert requests.post(f"{server.admin_url}/_emulator/reset?bucket=demo-bucket", headers=ADMIN_WRITE).status_code == 200
     assert requests.get(f"{server.url}/_io/demo-bucket/gone.txt").status_code == 404
 
 
 def test_every_response_has_reqid_and_json_errors(server):
     for response in (requests.get(f"{server.url}/no/such/route"),
                      requests.post(f"{server.url}/stat/{b64_encode('demo-bucket:x')}"),
-                     requests.get(f"{server.url}/_emulator/health")):
+                     requests.get(f"{server.admin_url}/_emulator/health")):
         assert len(response.headers["X-Reqid"]) == 16
     unknown = requests.get(f"{server.url}/no/such/route")
     assert unknown.status_code == 404 and unknown.json()["code"] == 404

@@ -10,7 +10,7 @@ from urllib.parse import urlencode
 import pytest
 import requests
 from readme_snippets import snippet
-from support import ACCESS_KEY, SECRET_KEY, free_port, wait_for
+from support import ADMIN_WRITE, ACCESS_KEY, SECRET_KEY, free_port, wait_for
 
 from qiniu_emulator.config import Settings
 from qiniu_emulator.encoding import b64_encode
@@ -145,7 +145,7 @@ def test_mkbucketv3_makes_a_bucket_in_a_served_region_only(regional, auth):
 
 def test_a_scenario_rule_fails_one_region_host_and_not_its_backup(regional, auth):
     rule = {"host": "up-z2", "answer": {"status": 503}}
-    put = requests.post(f"{regional.url}/_emulator/scenarios", json=rule)
+    put = requests.post(f"{regional.admin_url}/_emulator/scenarios", json=rule, headers=ADMIN_WRITE)
     assert put.status_code == 200, put.text
     assert form_upload(auth, host(regional, "z2", "up"), FAR).status_code == 503
     assert form_upload(auth, host(regional, "z2", "up", True), FAR).status_code == 200

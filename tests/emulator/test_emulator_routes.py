@@ -9,7 +9,7 @@ from pathlib import Path
 import qiniu
 import requests
 from readme_snippets import snippet
-from support import ACCESS_KEY, SECRET_KEY
+from support import ADMIN_WRITE, ACCESS_KEY, SECRET_KEY
 
 from qiniu_emulator.routes import TABLE, names
 from qiniu_emulator.scenarios.endpoints import INBOUND
@@ -65,7 +65,8 @@ def test_the_readme_s_endpoint_example_is_the_code():
 
 def test_a_rule_matches_an_async_fetch_by_the_bucket_its_json_body_names(server):
     rule = {"endpoint": "fetch.async", "bucket": "output-bucket", "answer": 599}
-    assert requests.post(f"{server.url}/_emulator/scenarios", json=rule, timeout=10).status_code == 200
+    assert requests.post(f"{server.admin_url}/_emulator/scenarios", json=rule, headers=ADMIN_WRITE,
+                         timeout=10).status_code == 200
     signed = qiniu.auth.QiniuMacRequestsAuth(qiniu.QiniuMacAuth(ACCESS_KEY, SECRET_KEY))
 
     def fetch_later(body: str) -> int:

@@ -25,7 +25,8 @@ def test_sigterm_drains_and_exits_zero(tmp_path):
 def test_objects_survive_kill_dash_nine(tmp_path):
     data = tmp_path / "data"
     first = ServeProcess(data).start()
-    qiniu.config.set_default(default_uc_host=first.url, default_api_host=first.url)
+    qiniu.config.set_default(default_uc_host=first.url, default_api_host=first.url,
+                             default_query_region_host=first.url)
     auth = qiniu.Auth(ACCESS_KEY, SECRET_KEY)
     keys = [f"keep/{n}.txt" for n in range(20)]
     for key in keys:
@@ -49,7 +50,7 @@ def test_env_vars_configure_serve(tmp_path):
     proc.proc = subprocess.Popen(proc.args, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, env=env)
     try:
         wait_for(proc._healthy, message="env-configured emulator")
-        health = requests.get(f"{proc.url}/_emulator/health").json()
+        health = requests.get(f"{proc.admin_url}/_emulator/health").json()
         assert {"env-bucket-a", "env-bucket-b"} <= set(health["buckets"])
     finally:
         proc.stop()
@@ -121,7 +122,7 @@ def test_sigterm_finishes_an_upload_in_flight(tmp_path):
     sender.start()
     assert sent.wait(20)
     # connections are accepted in order, so once this answers the upload's is open too
-    assert requests.get(f"{proc.url}/_emulator/health", timeout=5).status_code == 200
+    assert requests.get(f"{proc.admin_url}/_emulator/health", timeout=5).status_code == 200
     proc.proc.send_signal(signal.SIGTERM)
 
     def refusing() -> bool:

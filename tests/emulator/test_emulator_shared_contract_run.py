@@ -30,7 +30,7 @@ def everything(server, auth: Auth) -> dict:
         ret, _, info = manager.list(bucket, limit=1000)
         assert info.ok(), info
         objects[bucket] = sorted((item["key"], item["hash"]) for item in ret["items"])
-    jobs = requests.get(f"{server.url}/_emulator/jobs").json()["jobs"]
+    jobs = requests.get(f"{server.admin_url}/_emulator/jobs").json()["jobs"]
     return {"objects": objects, "jobs": [job["id"] for job in jobs]}
 
 

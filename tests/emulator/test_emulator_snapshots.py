@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 import qiniu
 import requests
-from support import wait_for
+from support import ADMIN_WRITE, wait_for
 
 from qiniu_emulator.cli import main
 from qiniu_emulator.config import Settings
@@ -31,8 +31,8 @@ def seen(server, sdk, job_id: str) -> dict:
     stats = {(name, item["key"]): bucket.stat(name, item["key"])[0]
              for name, items in listings.items() for item in items}
     job = requests.get(f"{server.url}/status/get/prefop", params={"id": job_id}, timeout=10).json()
-    rules = requests.get(f"{server.url}/_emulator/scenarios", timeout=10).json()["scenarios"]
-    health = requests.get(f"{server.url}/_emulator/health", timeout=10).json()
+    rules = requests.get(f"{server.admin_url}/_emulator/scenarios", timeout=10).json()["scenarios"]
+    health = requests.get(f"{server.admin_url}/_emulator/health", timeout=10).json()
     return {"listings": listings, "stats": stats, "job": job, "rules": [rule["id"] for rule in rules],
             "workflows": health["workflows"], "bytes": requests.get(
                 f"{server.url}/_io/demo-bucket/notes/a.txt", timeout=10).content}
@@ -49,10 +49,11 @@ def test_an_imported_snapshot_answers_the_same_stat_list_and_prefop(start_emulat
     job_id = ret["persistentId"]
     wait_for(lambda: requests.get(f"{first.url}/status/get/prefop", params={"id": job_id}, timeout=10)
              .json()["code"] == 0, message="the job to finish")
-    assert requests.post(f"{first.url}/_emulator/scenarios", json=RULE, timeout=10).status_code == 200
+    assert requests.post(f"{first.admin_url}/_emulator/scenarios", json=RULE, headers=ADMIN_WRITE,
+                         timeout=10).status_code == 200
     before = seen(first, sdk, job_id)
     snapshot = tmp_path / "snapshot"
-    assert main(["export", str(snapshot), "--port", first.url.rsplit(":", 1)[1]]) == 0
+    assert main(["export", str(snapshot), "--admin-port", first.admin_url.rsplit(":", 1)[1]]) == 0
     assert read_manifest(snapshot)["format"] == 1
 
     second = start_emulator(data=tmp_path / "second", import_dir=snapshot, workflows=None, buckets=[])
@@ -93,7 +94,7 @@ def test_export_never_writes_over_a_directory_that_is_not_a_snapshot(server, tmp
     target = tmp_path / "mine"
     target.mkdir()
     (target / "notes.txt").write_text("keep me")
-    assert main(["export", str(target), "--port", server.url.rsplit(":", 1)[1]]) == 1
+    assert main(["export", str(target), "--admin-port", server.admin_url.rsplit(":", 1)[1]]) == 1
     assert "is not empty and holds no snapshot" in capsys.readouterr().err
     assert (target / "notes.txt").read_text() == "keep me"
 
@@ -111,14 +112,14 @@ def test_the_snapshot_download_leaves_no_scratch_behind(server, sdk):
 
     upload(server, sdk, "notes/a.txt", b"kept in the archive")
     scratch = server.emulator.storage.tmp_dir
-    whole = requests.get(f"{server.url}/_emulator/snapshot", timeout=30)
+    whole = requests.get(f"{server.admin_url}/_emulator/snapshot", timeout=30)
     assert whole.status_code == 200 and int(whole.headers["Content-Length"]) == len(whole.content)
     with tarfile.open(fileobj=io.BytesIO(whole.content)) as archive:
         names = archive.getnames()
         assert MANIFEST in names and "emulator.sqlite3" in names
         stored = [archive.extractfile(m).read() for m in archive.getmembers() if m.name.startswith("buckets/")]
     assert b"kept in the archive" in stored
-    with requests.get(f"{server.url}/_emulator/snapshot", timeout=30, stream=True) as partial:
+    with requests.get(f"{server.admin_url}/_emulator/snapshot", timeout=30, stream=True) as partial:
         assert partial.status_code == 200
         partial.raw.read(100)  # the client goes away before the end
     wait_for(lambda: not list(scratch.glob("snapshot-*")), message="the snapshot scratch to be removed")

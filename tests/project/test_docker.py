@@ -1,5 +1,5 @@
-"""The container files: the port follows QINIU_EMULATOR_PORT everywhere, and the healthcheck
-both files run really checks the emulator on that port."""
+"""The container files: the ports follow QINIU_EMULATOR_PORT and _ADMIN_PORT everywhere, and
+the healthcheck both files run really checks the emulator on its admin port."""
 
 from __future__ import annotations
 
@@ -39,10 +39,11 @@ def run_healthcheck(command: list[str], environ: dict[str, str]) -> int:
 
 
 def test_the_port_mapping_and_the_environment_follow_the_variable():
-    assert compose_service({})["ports"] == ["9000:9000"]
-    moved = compose_service({"QINIU_EMULATOR_PORT": "9100"})
-    assert moved["ports"] == ["9100:9100"]
+    assert compose_service({})["ports"] == ["9000:9000", "127.0.0.1:9002:9002"]
+    moved = compose_service({"QINIU_EMULATOR_PORT": "9100", "QINIU_EMULATOR_ADMIN_PORT": "9102"})
+    assert moved["ports"] == ["9100:9100", "127.0.0.1:9102:9102"]  # the console: the host's loopback only
     assert moved["environment"]["QINIU_EMULATOR_PORT"] == "9100"
+    assert moved["environment"]["QINIU_EMULATOR_ADMIN_PORT"] == "9102"
 
 
 def test_both_healthchecks_are_the_health_command():
@@ -51,9 +52,9 @@ def test_both_healthchecks_are_the_health_command():
 
 
 def test_the_healthcheck_passes_on_the_configured_port_only(server):
-    port = server.url.rsplit(":", 1)[1]
-    container = {k: str(v) for k, v in compose_service({"QINIU_EMULATOR_PORT": port})["environment"].items()}
+    port = server.admin_url.rsplit(":", 1)[1]
+    container = {k: str(v) for k, v in compose_service({"QINIU_EMULATOR_ADMIN_PORT": port})["environment"].items()}
     command = compose_service({})["healthcheck"]["test"][1:]
     assert run_healthcheck(command, container) == 0
-    elsewhere = {**container, "QINIU_EMULATOR_PORT": str(free_port())}
+    elsewhere = {**container, "QINIU_EMULATOR_ADMIN_PORT": str(free_port())}
     assert run_healthcheck(command, elsewhere) == 1

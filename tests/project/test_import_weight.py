@@ -19,7 +19,7 @@ from qiniu_emulator.config import Settings
 from qiniu_emulator.server import start_in_thread
 server = start_in_thread(Settings(port=0, data=tempfile.mkdtemp(), log_level="ERROR"))
 try:
-    statuses = [urllib.request.urlopen(server.url + path).status for path in ("/_emulator/health", "/_emulator/ui/")]
+    statuses = [urllib.request.urlopen(server.admin_url + path).status for path in ("/_emulator/health", "/_emulator/ui/")]
 finally:
     server.stop()
 print(json.dumps({"statuses": statuses, "loaded": [m for m in HEAVY if m in sys.modules]}))

@@ -28,6 +28,9 @@ NEVER = {
     "censor": ("api", "ui", "jobs", "uploads", "emulator"),  # a service over storage, fetch and fops
     "fops": ("api", "ui", "jobs", "uploads", "censor", "emulator"),  # ops reach services through OpContext
 }
+# What a "*" room may still import: the endpoint table names the S3 door's operations from
+# their own table, which imports nothing of the emulator (checked below).
+LEAVES = {"routes": {"s3"}}
 
 
 def modules() -> list[Path]:
@@ -64,5 +67,9 @@ def test_imports_point_one_way(room):
     for path in files:
         own = path.relative_to(PACKAGE).parts[0].removesuffix(".py")
         names = imported(path) - {own}
-        forbidden = names if NEVER[room] == ("*",) else names & set(NEVER[room])
+        forbidden = names - LEAVES.get(room, set()) if NEVER[room] == ("*",) else names & set(NEVER[room])
         assert not forbidden, f"{path.relative_to(PACKAGE)} imports {sorted(forbidden)}"
+
+
+def test_the_s3_operation_table_the_endpoint_table_reads_imports_nothing_of_the_emulator():
+    assert imported(PACKAGE / "s3" / "operations.py") - {"s3"} == set()

@@ -37,13 +37,6 @@ def test_every_block_is_a_named_snippet_that_a_test_runs():
 
 
 @pytest.fixture
-def readme_server(start_emulator):
-    """The emulator as ``make serve`` starts it: the dev account, demo-bucket and output-bucket."""
-    return start_emulator(accounts=[(DEFAULT_ACCESS_KEY, DEFAULT_SECRET_KEY)],
-                          buckets=["demo-bucket", "output-bucket"])
-
-
-@pytest.fixture
 def workdir(tmp_path):
     """A folder like the user's: photo.jpg, clip.mp4, and .venv/bin/qiniu-emulator."""
     Image.linear_gradient("L").resize((1600, 1200)).convert("RGB").save(tmp_path / "photo.jpg", "JPEG")
@@ -76,13 +69,14 @@ def clean_env() -> dict[str, str]:
 
 
 def make_serve_banner(command: str, tmp_path: Path, env: dict[str, str], check=None) -> str:
-    """Run ``make serve ...`` until its banner is out, call ``check(port)``, then Ctrl-C it."""
+    """Run ``make serve ...`` until its banner is out, call ``check(admin_port)``, then Ctrl-C it."""
     if subprocess.run(["make", "-q", ".venv/.installed-stamp"], cwd=ROOT).returncode != 0:
         pytest.skip("the .venv is not installed and up to date (make test does that first)")
-    port = free_port()
+    port, admin_port = free_port(), free_port()
     proc = subprocess.Popen(shlex.split(command), cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
                             text=True, start_new_session=True,
-                            env={**clean_env(), "PORT": str(port), "DATA": str(tmp_path / "data"), **env})
+                            env={**clean_env(), "PORT": str(port), "DATA": str(tmp_path / "data"),
+                                 "QINIU_EMULATOR_ADMIN_PORT": str(admin_port), **env})
     banner = []
     try:
         for line in proc.stdout:
@@ -91,8 +85,9 @@ def make_serve_banner(command: str, tmp_path: Path, env: dict[str, str], check=N
                 break
         text = "".join(banner)
         assert f"listening on http://127.0.0.1:{port}" in text, text
+        assert f"console  : http://127.0.0.1:{admin_port}/_emulator/ui/" in text, text
         if check is not None:
-            check(port)
+            check(admin_port)
         return text
     finally:
         os.killpg(proc.pid, signal.SIGINT)  # Ctrl-C
@@ -102,8 +97,8 @@ def make_serve_banner(command: str, tmp_path: Path, env: dict[str, str], check=N
 def test_make_serve_starts_the_documented_emulator_and_make_test_checks_types_first(tmp_path):
     serve, test, fast = snippet("quickstart-make").commands()
     assert (serve, test, fast) == ("make serve", "make test", "make test-fast")
-    text = make_serve_banner(serve, tmp_path, {}, check=lambda port: requests.get(
-        f"http://127.0.0.1:{port}/_emulator/health", timeout=10).raise_for_status())
+    text = make_serve_banner(serve, tmp_path, {}, check=lambda admin_port: requests.get(
+        f"http://127.0.0.1:{admin_port}/_emulator/health", timeout=10).raise_for_status())
     assert f"{DEFAULT_ACCESS_KEY}:{DEFAULT_SECRET_KEY}" in text
     assert "buckets  : demo-bucket, output-bucket" in text
     planned = subprocess.run(["make", "-n", *shlex.split(test)[1:]], cwd=ROOT, capture_output=True, text=True,
@@ -210,12 +205,13 @@ def test_docker_compose_up(tmp_path):
         pytest.skip("Compose v2 is not installed here (tests/project/test_docker.py checks the compose file)")
     if os.environ.get("QINIU_TEST_DOCKER") != "1":
         pytest.skip("set QINIU_TEST_DOCKER=1 to build and start the container")
-    port = str(free_port())
-    env = {"QINIU_EMULATOR_PORT": port, "COMPOSE_PROJECT_NAME": f"qiniu-readme-{port}"}
+    port, admin_port = str(free_port()), str(free_port())
+    env = {"QINIU_EMULATOR_PORT": port, "QINIU_EMULATOR_ADMIN_PORT": admin_port,
+           "COMPOSE_PROJECT_NAME": f"qiniu-readme-{port}"}
     try:
         done = shell(command, ROOT, env)
         assert done.returncode == 0, done.stderr
-        assert requests.get(f"http://127.0.0.1:{port}/_emulator/health", timeout=10).status_code == 200
+        assert requests.get(f"http://127.0.0.1:{admin_port}/_emulator/health", timeout=10).status_code == 200
     finally:
         shell("docker compose down -v", ROOT, env)
 
@@ -229,9 +225,9 @@ def test_the_github_actions_service(readme_server):
     options = shlex.split(service["options"])
     health = shlex.split(options[options.index("--health-cmd") + 1])
     assert health[0] == "qiniu-emulator"
-    port = readme_server.url.rsplit(":", 1)[1]
+    admin_port = readme_server.admin_url.rsplit(":", 1)[1]  # the image sets it; here the test server's
     done = subprocess.run([sys.executable, "-m", "qiniu_emulator", *health[1:]], capture_output=True, text=True,
-                          timeout=30, env={**os.environ, "QINIU_EMULATOR_PORT": port})
+                          timeout=30, env={**os.environ, "QINIU_EMULATOR_ADMIN_PORT": admin_port})
     assert done.returncode == 0, done.stderr
 
 

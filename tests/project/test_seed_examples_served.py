@@ -16,6 +16,8 @@ from PIL import Image
 from readme_snippets import ROOT, snippet
 from support import free_port, wait_for
 
+from qiniu_contracts.targets import admin_origin
+
 EXAMPLES = ROOT / "docs" / "examples" / "seed"
 pytestmark = pytest.mark.timeout(600)
 
@@ -24,14 +26,14 @@ pytestmark = pytest.mark.timeout(600)
 def seed_server(tmp_path_factory):
     """What `make serve-seed` runs (its command line, read from the Makefile)."""
     home = tmp_path_factory.mktemp("seed")
-    port = free_port()
+    port, admin_port = free_port(), free_port()
     recipe = (ROOT / "Makefile").read_text().split("serve-seed: $(STAMP)\n\t", 1)[1].split("\n", 1)[0]
     # The video example's notifyURL is on example.com: the emulator answers it itself
     # (a scenario rule), so the test sends nothing off this machine.
     (home / "no-outside-calls.yml").write_text("scenarios:\n  - endpoint: notify\n    answer: 503\n")
     command = (recipe.replace("$(PY)", sys.executable).replace("$(DATA)", str(home / "data"))
                .replace("$(HOST)", "127.0.0.1").replace("$(PORT)", str(port))
-               + f" --scenarios {home / 'no-outside-calls.yml'}")
+               + f" --scenarios {home / 'no-outside-calls.yml'} --admin-port {admin_port}")
     proc = subprocess.Popen(command, shell=True, cwd=home, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
                             start_new_session=True)
     url = f"http://127.0.0.1:{port}"
@@ -40,7 +42,7 @@ def seed_server(tmp_path_factory):
         if proc.poll() is not None:
             raise AssertionError(f"serve-seed exited: {proc.stdout.read().decode()}")
         try:
-            answer = requests.get(f"{url}/_emulator/health", timeout=1)
+            answer = requests.get(f"http://127.0.0.1:{admin_port}/_emulator/health", timeout=1)
         except requests.ConnectionError:
             return False
         # Ours, not another emulator that took the port first (serve-seed then exits).
@@ -97,7 +99,8 @@ def test_audio_document_workflow_batch_and_variant_examples(seed_server):
 
 def test_video_example(seed_server):
     lines = run_example("video_processing.py", seed_server)
-    jobs = requests.get(f"{seed_server}/_emulator/jobs", params={"bucket": "video-bucket"}, timeout=10).json()
+    jobs = requests.get(f"{admin_origin(seed_server)}/_emulator/jobs", params={"bucket": "video-bucket"},
+                        timeout=10).json()
     assert [job["code"] for job in jobs["jobs"]] == [4]  # done, the notification refused
     assert lines[1:] == ["Output: video-hd.mp4", "Output: video-sd.mp4", "Output: video-thumb.jpg"]
     assert picture(seed_server, "output-bucket", "video-thumb.jpg").size == (320, 240)

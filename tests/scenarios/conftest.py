@@ -29,6 +29,6 @@ def client(request, target):
 
 @pytest.fixture
 def rules(server) -> ScenarioControl:
-    control = ScenarioControl(server.url)
+    control = ScenarioControl(server.admin_url)
     yield control
     control.clear()

@@ -35,6 +35,6 @@ def finished(client, persistent_id: str) -> dict:
 
 def record(server, persistent_id: str) -> dict:
     """What ``/_emulator/jobs/<id>`` knows beyond prefop."""
-    response = requests.get(f"{server.url}/_emulator/jobs/{persistent_id}", timeout=10)
+    response = requests.get(f"{server.admin_url}/_emulator/jobs/{persistent_id}", timeout=10)
     assert response.status_code == 200, response.text
     return response.json()["emulator"]

@@ -129,14 +129,14 @@ def test_a_seeded_probability_repeats_its_pattern(server, target, rules):
 
 def test_emulator_endpoints_are_never_matched(server, rules):
     rules(answer=599)  # every Qiniu endpoint
-    assert requests.get(f"{server.url}/_emulator/health", timeout=10).status_code == 200
-    assert requests.get(f"{server.url}/_emulator/scenarios", timeout=10).status_code == 200
+    assert requests.get(f"{server.admin_url}/_emulator/health", timeout=10).status_code == 200
+    assert requests.get(f"{server.admin_url}/_emulator/scenarios", timeout=10).status_code == 200
 
 
 def test_an_injected_answer_is_in_the_request_log_like_any_other(server, target, rules):
     put(OurClient(target), target, "logged.txt")
     rules(endpoint="io.download", key="logged.txt", answer=599)
     requests.get(f"{server.url}/_io/{target.bucket}/logged.txt", timeout=10)
-    logged = requests.get(f"{server.url}/_emulator/requests", params={"status": "5xx"}, timeout=10).json()
+    logged = requests.get(f"{server.admin_url}/_emulator/requests", params={"status": "5xx"}, timeout=10).json()
     [entry] = [e for e in logged["requests"] if e["path"].endswith("/logged.txt")]
     assert entry["status"] == 599 and "injected by scenario" in entry["error"]

@@ -7,7 +7,7 @@ import pytest
 import qiniu_fop
 import requests
 from scenario_support import code, finished, put, record, submit
-from support import ACCESS_KEY, SECRET_KEY, wait_for
+from support import ADMIN_WRITE, ACCESS_KEY, SECRET_KEY, wait_for
 
 from qiniu_contracts.clients import OfficialSdk
 
@@ -45,7 +45,7 @@ def test_a_job_held_at_code_2_reports_progress_and_holds_no_worker(start_emulato
     qiniu_fop.set_default(default_api_host=server.url, default_up_host=server.url)
     for key in ("held.txt", "free.txt"):
         qiniu_fop.put_data(auth.upload_token("demo-bucket", key), key, b"hello")
-    requests.post(f"{server.url}/_emulator/scenarios", json={"key": "held.txt", "hold": {"code": 2, "progress": 0.25}},
+    requests.post(f"{server.admin_url}/_emulator/scenarios", headers=ADMIN_WRITE, json={"key": "held.txt", "hold": {"code": 2, "progress": 0.25}},
                   timeout=10)
     pfop = qiniu_fop.PersistentFop(auth, "demo-bucket")
     held = pfop.execute("held.txt", fops="qhash/md5")[0]["persistentId"]
@@ -54,7 +54,7 @@ def test_a_job_held_at_code_2_reports_progress_and_holds_no_worker(start_emulato
     free = pfop.execute("free.txt", fops="qhash/md5")[0]["persistentId"]
     assert pfop.wait(free, timeout=30, interval=0.05)[0]["code"] == 0  # the one worker was free
     assert pfop.status(held).code == 2
-    assert requests.post(f"{server.url}/_emulator/jobs/{held}/release", timeout=10).json() == {"released": [held]}
+    assert requests.post(f"{server.admin_url}/_emulator/jobs/{held}/release", headers=ADMIN_WRITE, timeout=10).json() == {"released": [held]}
     status = pfop.wait(held, timeout=30, interval=0.05)[0]
     assert status["code"] == 0 and status["items"][0]["code"] == 0
 
@@ -82,7 +82,7 @@ def test_releasing_a_rules_jobs_keeps_it_holding(client, target, rules):
     put(client, target, "again.txt")
     held = rules.hold_jobs(key="again.txt")
     first = submit(client, target, "again.txt", "qhash/md5")
-    released = requests.post(f"{rules.url}/_emulator/scenarios/{held.id}/release", timeout=10).json()
+    released = requests.post(f"{rules.url}/_emulator/scenarios/{held.id}/release", headers=ADMIN_WRITE, timeout=10).json()
     assert released == {"released": [first]}
     assert finished(client, first)["code"] == 0
     second = submit(client, target, "again.txt", "qhash/sha1")
@@ -93,9 +93,9 @@ def test_releasing_a_job_that_is_not_held_is_refused(client, server, target, rul
     put(client, target, "plain.txt")
     job_id = submit(client, target, "plain.txt", "qhash/md5")
     finished(client, job_id)
-    answer = requests.post(f"{server.url}/_emulator/jobs/{job_id}/release", timeout=10)
+    answer = requests.post(f"{server.admin_url}/_emulator/jobs/{job_id}/release", headers=ADMIN_WRITE, timeout=10)
     assert answer.status_code == 400 and answer.json()["error"] == f"job {job_id} is not held (its code is 0)"
-    unknown = requests.post(f"{server.url}/_emulator/jobs/z0.nope/release", timeout=10)
+    unknown = requests.post(f"{server.admin_url}/_emulator/jobs/z0.nope/release", headers=ADMIN_WRITE, timeout=10)
     assert unknown.status_code == 612
 
 
@@ -103,7 +103,7 @@ def test_a_reset_clears_the_hold_and_its_jobs(client, server, target, rules):
     put(client, target, "reset.txt")
     held = rules.hold_jobs()
     job_id = submit(client, target, "reset.txt", "qhash/md5")
-    assert requests.post(f"{server.url}/_emulator/reset", timeout=10).status_code == 200
-    assert requests.get(f"{server.url}/_emulator/scenarios", timeout=10).json() == {"scenarios": []}
+    assert requests.post(f"{server.admin_url}/_emulator/reset", headers=ADMIN_WRITE, timeout=10).status_code == 200
+    assert requests.get(f"{server.admin_url}/_emulator/scenarios", timeout=10).json() == {"scenarios": []}
     assert client.prefop(job_id).status == 612
     assert held.info["removed"]

@@ -31,7 +31,7 @@ def test_held_jobs_are_released_through_the_handle(qiniu_scenario, qiniu_client,
 
 
 def test_a_control_removes_what_it_added_and_says_what_the_emulator_refused(qiniu_target):
-    control = ScenarioControl(qiniu_target.url)
+    control = ScenarioControl(qiniu_target.admin_url)
     control(endpoint="prefop", latency=0.01)
     control({"endpoint": "pfop", "answer": 599})
     with pytest.raises(ScenarioError, match="400 .*hold.code"):
@@ -40,5 +40,5 @@ def test_a_control_removes_what_it_added_and_says_what_the_emulator_refused(qini
         control(pfop=599, prefop=599)
     assert len(control.rules()) == 2
     control.clear()
-    listed = requests.get(f"{qiniu_target.url}/_emulator/scenarios", timeout=10).json()["scenarios"]
+    listed = requests.get(f"{qiniu_target.admin_url}/_emulator/scenarios", timeout=10).json()["scenarios"]
     assert listed == []

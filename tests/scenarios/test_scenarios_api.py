@@ -11,20 +11,20 @@ import pytest
 import qiniu
 import requests
 from readme_snippets import snippet
-from support import ACCESS_KEY, SECRET_KEY, ServeProcess
+from support import ADMIN_WRITE, ACCESS_KEY, SECRET_KEY, ServeProcess
 
 from qiniu_emulator.api.faults import ROUTES
-from qiniu_emulator.app import create_app
+from qiniu_emulator.app import create_admin_app, create_app
 from qiniu_emulator.cli import main
 from qiniu_emulator.scenarios.endpoints import INBOUND, RS_OPS
 
 
 def scenarios(server) -> list[dict]:
-    return requests.get(f"{server.url}/_emulator/scenarios", timeout=10).json()["scenarios"]
+    return requests.get(f"{server.admin_url}/_emulator/scenarios", timeout=10).json()["scenarios"]
 
 
 def test_rules_are_listed_with_their_counts_and_removed(server):
-    added = requests.post(f"{server.url}/_emulator/scenarios", timeout=10, json={"scenarios": [
+    added = requests.post(f"{server.admin_url}/_emulator/scenarios", headers=ADMIN_WRITE, timeout=10, json={"scenarios": [
         {"id": "flaky", "endpoint": "rs.stat", "answer": 599, "times": 1},
         {"endpoint": "pfop", "hold": 1},
     ]}).json()["scenarios"]
@@ -35,11 +35,11 @@ def test_rules_are_listed_with_their_counts_and_removed(server):
     ]
     requests.get(f"{server.url}/stat/ZGVtby1idWNrZXQ6YQ==", timeout=10)
     assert scenarios(server)[0] | {"hits": 1, "matched": 1, "spent": True} == scenarios(server)[0]
-    removed = requests.delete(f"{server.url}/_emulator/scenarios/flaky", timeout=10).json()
+    removed = requests.delete(f"{server.admin_url}/_emulator/scenarios/flaky", headers=ADMIN_WRITE, timeout=10).json()
     assert removed["id"] == "flaky" and removed["hits"] == 1
     assert [r["id"] for r in scenarios(server)] == ["s1"]
-    assert requests.get(f"{server.url}/_emulator/scenarios/flaky", timeout=10).status_code == 404
-    cleared = requests.delete(f"{server.url}/_emulator/scenarios", timeout=10).json()["scenarios"]
+    assert requests.get(f"{server.admin_url}/_emulator/scenarios/flaky", timeout=10).status_code == 404
+    cleared = requests.delete(f"{server.admin_url}/_emulator/scenarios", headers=ADMIN_WRITE, timeout=10).json()["scenarios"]
     assert [r["id"] for r in cleared] == ["s1"] and scenarios(server) == []
 
 
@@ -50,31 +50,31 @@ def test_rules_are_listed_with_their_counts_and_removed(server):
     ("599", "rule: must be a mapping"),
 ])
 def test_a_bad_rule_is_a_400_naming_the_field(server, body, error):
-    answer = requests.post(f"{server.url}/_emulator/scenarios", json=body, timeout=10)
+    answer = requests.post(f"{server.admin_url}/_emulator/scenarios", headers=ADMIN_WRITE, json=body, timeout=10)
     assert answer.status_code == 400 and error in answer.json()["error"]
     assert scenarios(server) == []
 
 
 def test_a_body_that_is_not_json_is_a_400(server):
-    answer = requests.post(f"{server.url}/_emulator/scenarios", data=b"{nope", timeout=10,
-                           headers={"Content-Type": "application/json"})
+    answer = requests.post(f"{server.admin_url}/_emulator/scenarios", data=b"{nope", timeout=10,
+                           headers={**ADMIN_WRITE, "Content-Type": "application/json"})
     assert answer.status_code == 400 and "must be JSON" in answer.json()["error"]
 
 
 def test_rules_come_only_as_application_json_which_another_sites_form_cannot_send(server):
     # a form whose text happens to parse as JSON, as a page elsewhere could post it
-    answer = requests.post(f"{server.url}/_emulator/scenarios", data=b'{"answer": 599, "id": "x="}', timeout=10,
-                           headers={"Content-Type": "text/plain"})
+    answer = requests.post(f"{server.admin_url}/_emulator/scenarios", data=b'{"answer": 599, "id": "x="}', timeout=10,
+                           headers={**ADMIN_WRITE, "Content-Type": "text/plain"})
     assert answer.status_code == 400 and "Content-Type: application/json" in answer.json()["error"]
     assert scenarios(server) == []
 
 
 def test_a_reset_clears_every_rule_and_a_bucket_reset_that_buckets(server):
-    requests.post(f"{server.url}/_emulator/scenarios", timeout=10, json=[
+    requests.post(f"{server.admin_url}/_emulator/scenarios", headers=ADMIN_WRITE, timeout=10, json=[
         {"id": "demo", "bucket": "demo-bucket", "answer": 599}, {"id": "out", "bucket": "output-bucket", "answer": 599}])
-    requests.post(f"{server.url}/_emulator/reset?bucket=demo-bucket", timeout=10)
+    requests.post(f"{server.admin_url}/_emulator/reset?bucket=demo-bucket", headers=ADMIN_WRITE, timeout=10)
     assert [r["id"] for r in scenarios(server)] == ["out"]
-    requests.post(f"{server.url}/_emulator/reset", timeout=10)
+    requests.post(f"{server.admin_url}/_emulator/reset", headers=ADMIN_WRITE, timeout=10)
     assert scenarios(server) == []
 
 
@@ -122,15 +122,17 @@ def test_a_bad_rules_file_stops_the_start_naming_the_file_and_field(tmp_path, ca
 
 def test_every_qiniu_route_has_a_scenario_name_and_every_name_a_route(tmp_path):
     from qiniu_emulator.config import Settings
+    from qiniu_emulator.s3.operations import SUPPORTED as S3_OPERATIONS, scenario_name
 
     app = create_app(Settings(data=tmp_path / "data", port=0, workers=1))
     try:
         endpoints = {rule.endpoint for rule in app.url_map.iter_rules()
                      if not rule.rule.startswith("/_emulator/") and rule.endpoint != "static"
-                     and not rule.endpoint.startswith("console")}  # the console's own "/" for browsers
+                     and not rule.endpoint.startswith("pointer.")}  # answers naming the admin origin
         assert endpoints == set(ROUTES) | {"rs.single", "io.path_style"}
         named = set(ROUTES.values()) | {f"rs.{op}" for op in RS_OPS} | {"io.download", "io.fop"}
-        assert named == set(INBOUND)
+        s3 = {scenario_name(op.name) for op in S3_OPERATIONS}  # the S3 door's operations (its own app)
+        assert named | s3 == set(INBOUND)
     finally:
         app.extensions["qiniu_emulator"].close()
 
@@ -148,7 +150,8 @@ def test_the_readme_rules_file_loads_and_every_endpoint_it_lists_exists(tmp_path
     assert rule.id == "pfop-flaky"
     app = create_app(Settings(data=tmp_path / "data", port=0, workers=1))
     try:
-        routes = {(method, re.sub(r"<[^>]*>", "<id>", r.rule)) for r in app.url_map.iter_rules() for method in r.methods}
+        admin = create_admin_app(app.extensions["qiniu_emulator"])
+        routes = {(method, re.sub(r"<[^>]*>", "<id>", r.rule)) for r in admin.url_map.iter_rules() for method in r.methods}
     finally:
         app.extensions["qiniu_emulator"].close()
     listed = [line.split()[:2] for line in snippet("scenario-endpoints").text.splitlines() if line.strip()]
@@ -157,8 +160,8 @@ def test_the_readme_rules_file_loads_and_every_endpoint_it_lists_exists(tmp_path
 
 
 def test_the_readme_curl_adds_a_rule(server):
-    command = snippet("scenario-curl").on(server.url).replace("\\\n", "")
+    command = snippet("scenario-curl").on(server.url, server.admin_url).replace("\\\n", "")
     done = subprocess.run(["bash", "-c", command], capture_output=True, text=True, timeout=30)
     assert done.returncode == 0, done.stderr
-    [rule] = requests.get(f"{server.url}/_emulator/scenarios", timeout=10).json()["scenarios"]
+    [rule] = requests.get(f"{server.admin_url}/_emulator/scenarios", timeout=10).json()["scenarios"]
     assert rule["endpoint"] == "pfop" and rule["times"] == 1

@@ -17,10 +17,9 @@ from pathlib import Path
 import imageio_ffmpeg
 import pytest
 from readme_snippets import snippet
-from support import ACCESS_KEY, SECRET_KEY, free_port
+from support import ACCESS_KEY, SECRET_KEY, free_port, npm_install
 
 HERE = Path(__file__).parent / "node"
-SDK_VERSION = json.loads((HERE / "package.json").read_text())["dependencies"]["qiniu"]
 
 
 def unavailable(reason: str) -> None:
@@ -31,16 +30,10 @@ def unavailable(reason: str) -> None:
 
 @pytest.fixture(scope="module")
 def node() -> str:
-    node, npm = shutil.which("node"), shutil.which("npm")
-    if not node or not npm:
-        unavailable("Node.js and npm are not installed; install Node.js 18+ to run the official Node SDK test")
-    installed = HERE / "node_modules" / "qiniu" / "package.json"
-    if not installed.is_file() or json.loads(installed.read_text())["version"] != SDK_VERSION:
-        done = subprocess.run([npm, "ci", "--no-audit", "--no-fund"], cwd=HERE, capture_output=True, text=True,
-                              timeout=600)
-        if done.returncode != 0:
-            unavailable(f"npm ci could not install qiniu {SDK_VERSION}: {done.stderr.strip()[-300:]}")
-    return node
+    problem = npm_install(HERE, "qiniu")
+    if problem:
+        unavailable(problem)
+    return shutil.which("node") or "node"
 
 
 @pytest.fixture(scope="module")
@@ -76,7 +69,9 @@ def emulator(tmp_path_factory):
 
     port = free_port()
     accounts = [(ACCESS_KEY, SECRET_KEY), (DEFAULT_ACCESS_KEY, DEFAULT_SECRET_KEY)]  # the README's pair too
-    server = start_in_thread(Settings(port=port, tls=True, tls_port=free_port(), data=tmp_path_factory.mktemp("data"),
+    # the other listeners take free ports: fixed offsets from a random port may be taken
+    server = start_in_thread(Settings(port=port, tls=True, tls_port=free_port(), admin_port=0, bucket_ports="auto",
+                                      data=tmp_path_factory.mktemp("data"),
                                       accounts=accounts, buckets=["output-bucket"], workers=2))
     yield server
     server.stop()

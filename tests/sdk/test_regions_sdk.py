@@ -13,7 +13,7 @@ import subprocess
 
 import pytest
 import requests
-from support import ACCESS_KEY, SECRET_KEY, free_port, wait_for
+from support import ADMIN_WRITE, ACCESS_KEY, SECRET_KEY, free_port, wait_for
 from test_node_sdk import HERE, node  # noqa: F401 - the fixture installs the pinned SDK
 
 FAR = "far-bucket"
@@ -24,7 +24,8 @@ def regional(tmp_path_factory):
     from qiniu_emulator.config import Settings
     from qiniu_emulator.server import start_in_thread
 
-    server = start_in_thread(Settings(port=free_port(), tls=True, tls_port=free_port(), region_ports=0,
+    server = start_in_thread(Settings(port=free_port(), tls=True, tls_port=free_port(), region_ports=0, admin_port=0,
+                                      bucket_ports="auto",
                                       data=tmp_path_factory.mktemp("data"), accounts=[(ACCESS_KEY, SECRET_KEY)],
                                       buckets=["home-bucket", f"{FAR}@z2"], regions=["z0", "z2"], workers=2))
     yield server
@@ -103,7 +104,7 @@ def test_python_sdk_pinned_to_the_wrong_zone_gets_incorrect_region(clean, py_sdk
 def test_python_sdk_moves_to_the_backup_host_when_the_main_one_fails(clean, py_sdk):
     import qiniu
 
-    rule = requests.post(f"{clean.url}/_emulator/scenarios", json={"host": "up-z2", "answer": {"status": 503}})
+    rule = requests.post(f"{clean.admin_url}/_emulator/scenarios", json={"host": "up-z2", "answer": {"status": 503}}, headers=ADMIN_WRITE)
     assert rule.status_code == 200, rule.text
     ret, info = qiniu.put_data(py_sdk.upload_token(FAR), "failover.txt", b"x")
     assert info.status_code == 200 and ret["key"] == "failover.txt", info
@@ -138,7 +139,7 @@ def test_node_sdk_pinned_to_the_wrong_zone_gets_incorrect_region(node, clean):  
 
 
 def test_node_sdk_moves_to_the_backup_host_when_the_main_one_fails(node, clean):  # noqa: F811
-    rule = requests.post(f"{clean.url}/_emulator/scenarios", json={"host": "up-z2", "answer": {"status": 503}})
+    rule = requests.post(f"{clean.admin_url}/_emulator/scenarios", json={"host": "up-z2", "answer": {"status": 503}}, headers=ADMIN_WRITE)
     assert rule.status_code == 200, rule.text
     run_node(node, clean, "failover")
     assert hosts_of(clean, "/")[-2:] == [(host(clean, "up"), 503), (host(clean, "up", backup=True), 200)]

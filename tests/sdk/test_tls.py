@@ -26,8 +26,8 @@ def tls_server(tmp_path):
 
 
 def test_https_serves_the_same_api_with_the_local_ca(tls_server):
-    health = requests.get(f"{tls_server.https_url}/_emulator/health", verify=tls_server.ca, timeout=10)
-    assert health.status_code == 200 and health.json()["status"] == "ok"
+    pointer = requests.get(f"{tls_server.https_url}/_emulator/health", verify=tls_server.ca, timeout=10)
+    assert pointer.status_code == 404 and pointer.json()["admin"] == tls_server.admin_url  # never on https
     query = requests.get(f"{tls_server.https_url}/v4/query", params={"ak": ACCESS_KEY, "bucket": "tls-bucket"},
                          verify=tls_server.ca, timeout=10).json()
     https_host = tls_server.https_url.removeprefix("https://")
@@ -60,7 +60,8 @@ def test_the_ca_is_made_once_and_kept(tmp_path):
     second = start_in_thread(Settings(port=0, tls=True, data=tmp_path / "data"))
     try:
         assert (tmp_path / "data" / "tls" / "ca.pem").read_bytes() == ca
-        assert requests.get(f"{second.https_url}/_emulator/health", verify=second.ca, timeout=10).ok
+        assert requests.get(f"{second.https_url}/v4/query", params={"ak": "x", "bucket": "y"}, verify=second.ca,
+                            timeout=10).headers["X-Log"] == "qiniu-emulator"
     finally:
         second.stop()
 

@@ -161,3 +161,36 @@ def test_crash_between_rename_and_commit_is_completed_on_reopen(tmp_path: Path, 
     assert info.path.read_bytes() == b"new bytes, longer"
     assert (info.fsize, info.hash) == (17, etag_of_bytes(b"new bytes, longer"))
     reopened.close()
+
+
+def test_a_lost_final_commit_is_redone_and_later_commits_stay_synced(tmp_path: Path, monkeypatch) -> None:
+    """The commit that ends a write is the one not waited for: a power loss may drop it
+    (simulated here by rolling it back), and the journal written before the rename redoes
+    it on reopen. Every other commit is still synced (synchronous=FULL, 2)."""
+    from qiniu_emulator.database import Database
+
+    first = Storage(tmp_path)
+    first.ensure_bucket(BUCKET)
+    first.put_bytes(BUCKET, "kept.txt", b"synced before", mime="text/plain")
+    real = Database.transaction
+
+    def drop_unsynced(self, synced: bool = True):
+        if synced:
+            return real(self, synced)
+        raise KeyboardInterrupt("power lost before the unsynced commit reached the disk")
+
+    monkeypatch.setattr(Database, "transaction", drop_unsynced)
+    try:
+        first.put_bytes(BUCKET, "photo.jpg", b"acknowledged bytes", mime="image/jpeg")
+    except KeyboardInterrupt:
+        pass
+    monkeypatch.undo()
+    first.put_bytes(BUCKET, "later.txt", b"a later write", mime="text/plain")
+    assert first._db.conn().execute("PRAGMA synchronous").fetchone()[0] == 2
+    first.close()
+
+    reopened = Storage(tmp_path)
+    assert reopened.stat(BUCKET, "photo.jpg").path.read_bytes() == b"acknowledged bytes"
+    assert reopened.stat(BUCKET, "kept.txt").path.read_bytes() == b"synced before"
+    assert reopened.stat(BUCKET, "later.txt").path.read_bytes() == b"a later write"
+    reopened.close()

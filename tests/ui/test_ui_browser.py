@@ -8,7 +8,6 @@ QINIU_CONSOLE_SCREENSHOTS=<dir> small copies for the README are written there to
 from __future__ import annotations
 
 import os
-import shutil
 from pathlib import Path
 
 import pytest
@@ -17,7 +16,7 @@ import requests
 from PIL import Image
 from selenium.common.exceptions import StaleElementReferenceException
 from support import wait_for
-from ui_support import ARTIFACTS, find_browser, start_driver
+from ui_support import ARTIFACTS, browser_session
 
 from qiniu_emulator.encoding import b64_encode
 
@@ -26,11 +25,8 @@ pytestmark = pytest.mark.timeout(240)
 
 @pytest.fixture(scope="module")
 def driver():
-    browser = find_browser()
-    driver, profile = start_driver(browser)
-    yield driver
-    driver.quit()
-    shutil.rmtree(profile, ignore_errors=True)
+    with browser_session() as driver:
+        yield driver
 
 
 @pytest.fixture
@@ -71,7 +67,7 @@ def screenshot(driver, name: str) -> None:
 
 
 def upload_through_the_page(driver, server, path: Path, key: str) -> None:
-    driver.get(f"{server.url}/_emulator/ui/buckets/demo-bucket")
+    driver.get(f"{server.admin_url}/_emulator/ui/buckets/demo-bucket")
     css(driver, "form.upload input[type=file]")[0].send_keys(str(path))
     key_input = css(driver, "form.upload input[name=key]")[0]
     key_input.clear()
@@ -99,11 +95,11 @@ def test_uploads_jobs_results_and_notify_in_the_browser(console, driver, sdk, re
     upload_through_the_page(driver, console, clip, "clips/clip.mp4")
     assert wait_for(lambda: video_width(driver, "figure.preview video"), message="the video preview") == 320
     screenshot(driver, "object")
-    driver.get(f"{console.url}/_emulator/ui/buckets/demo-bucket")
+    driver.get(f"{console.admin_url}/_emulator/ui/buckets/demo-bucket")
     shown(driver, 'a[href*="prefix=clips"]')
     screenshot(driver, "bucket")
 
-    driver.get(f"{console.url}/_emulator/ui/jobs")
+    driver.get(f"{console.admin_url}/_emulator/ui/jobs")
     pfop = qiniu.PersistentFop(sdk, "demo-bucket", notify_url=f"{receiver.url}/notify")
     thumb = f"imageView2/2/w/200|saveas/{b64_encode('output-bucket:thumb.jpg')}"
     small = f"avthumb/mp4/s/160x120|saveas/{b64_encode('output-bucket:small.mp4')}"
@@ -113,9 +109,9 @@ def test_uploads_jobs_results_and_notify_in_the_browser(console, driver, sdk, re
         shown(driver, f'tr[data-job="{job_id}"][data-status="done"]', timeout=90)
     screenshot(driver, "jobs")
 
-    driver.get(f"{console.url}/_emulator/ui/jobs/{image_job}")
+    driver.get(f"{console.admin_url}/_emulator/ui/jobs/{image_job}")
     assert wait_for(lambda: loaded_image(driver, 'section[aria-label="output"] img'), message="the thumbnail") == 200
-    driver.get(f"{console.url}/_emulator/ui/jobs/{video_job}")
+    driver.get(f"{console.admin_url}/_emulator/ui/jobs/{video_job}")
     assert wait_for(lambda: video_width(driver, 'section[aria-label="output"] video'), message="the output video") == 160
     assert "output-bucket:small.mp4" in shown(driver, "ol.ops").text
     assert "libx264" in shown(driver, "pre.cmdline").text
@@ -135,7 +131,7 @@ def test_uploads_jobs_results_and_notify_in_the_browser(console, driver, sdk, re
 def test_a_rejected_signature_in_the_request_log(console, driver):
     entry = b64_encode("demo-bucket:photo.jpg")
     requests.post(f"{console.url}/stat/{entry}", headers={"Authorization": "QBox test-access-key:wrong"})
-    driver.get(f"{console.url}/_emulator/ui/requests")
+    driver.get(f"{console.admin_url}/_emulator/ui/requests")
     driver.find_element("css selector", "select[name=status] option[value='401']").click()
     css(driver, "form.filter button")[0].click()
     # the filter reloads the page: wait for the filtered one before touching its rows
@@ -151,7 +147,7 @@ def test_a_rejected_signature_in_the_request_log(console, driver):
 
 def test_the_playground_checks_as_you_type_and_shows_the_result(console, driver, photo):
     console.emulator.storage.put_bytes("demo-bucket", "photo.jpg", photo, mime="image/jpeg")
-    driver.get(f"{console.url}/_emulator/ui/playground?bucket=demo-bucket&key=photo.jpg")
+    driver.get(f"{console.admin_url}/_emulator/ui/playground?bucket=demo-bucket&key=photo.jpg")
     fops = shown(driver, "textarea[name=fops]")
     fops.send_keys("imageView2/9/w/120")
     verdict = shown(driver, "#verdict")

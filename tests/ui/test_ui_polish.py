@@ -18,12 +18,12 @@ from qiniu_emulator.encoding import b64_encode
 
 
 def finished(server, job_id: str) -> dict:
-    return wait_for(lambda: finished_job(server.url, job_id), timeout=60, message=job_id)
+    return wait_for(lambda: finished_job(server.admin_url, job_id), timeout=60, message=job_id)
 
 
 def test_an_error_names_its_stage_counting_from_one_like_the_op_list(server):
-    upload(server.url, "demo-bucket", "photo.jpg", jpeg())
-    job_id = run_fops(server.url, "demo-bucket", "photo.jpg", "imageInfo|imageView2/2/w/100")
+    upload(server.admin_url, "demo-bucket", "photo.jpg", jpeg())
+    job_id = run_fops(server.admin_url, "demo-bucket", "photo.jpg", "imageInfo|imageView2/2/w/100")
     assert finished(server, job_id)["items"][0]["code"] == 3
     text = page(server, f"/jobs/{job_id}")
     assert re.search(r"<ol class=\"ops\">\s*<li><strong>imageInfo</strong>", text)
@@ -32,10 +32,10 @@ def test_an_error_names_its_stage_counting_from_one_like_the_op_list(server):
 
 
 def test_job_lists_decode_save_targets_and_filter_by_status(server):
-    upload(server.url, "demo-bucket", "photo.jpg", jpeg())
+    upload(server.admin_url, "demo-bucket", "photo.jpg", jpeg())
     entry = b64_encode("output-bucket:thumbs/photo.jpg")
-    good = run_fops(server.url, "demo-bucket", "photo.jpg", f"imageView2/2/w/100|saveas/{entry}")
-    bad = run_fops(server.url, "demo-bucket", "photo.jpg", "imageInfo|imageView2/2/w/100")
+    good = run_fops(server.admin_url, "demo-bucket", "photo.jpg", f"imageView2/2/w/100|saveas/{entry}")
+    bad = run_fops(server.admin_url, "demo-bucket", "photo.jpg", "imageInfo|imageView2/2/w/100")
     finished(server, good), finished(server, bad)
     listing = page(server, "/jobs")
     assert "imageView2/2/w/100|saveas/output-bucket:thumbs/photo.jpg" in listing
@@ -51,13 +51,13 @@ def test_a_pdf_object_shows_its_page_count(server):
     pages = [Image.new("RGB", (200, 300), colour) for colour in ("red", "green", "blue")]
     pdf = io.BytesIO()
     pages[0].save(pdf, "PDF", save_all=True, append_images=pages[1:])
-    upload(server.url, "demo-bucket", "three.pdf", pdf.getvalue(), "application/pdf")
+    upload(server.admin_url, "demo-bucket", "three.pdf", pdf.getvalue(), "application/pdf")
     text = page(server, "/object", bucket="demo-bucket", key="three.pdf")
     assert re.search(r"<dt>pages</dt><dd>3</dd>", text), text
 
 
 def test_the_folder_icon_is_drawn_by_the_page_itself(server):
-    upload(server.url, "demo-bucket", "photos/a.jpg", jpeg())
+    upload(server.admin_url, "demo-bucket", "photos/a.jpg", jpeg())
     text = page(server, "/buckets/demo-bucket")
     assert re.search(r'<tr class="folder">.*<svg class="folder-icon"[^>]*>.*</svg> photos/', text)
     assert "\U0001F4C1" not in text
@@ -70,15 +70,15 @@ def test_the_folder_icon_is_drawn_by_the_page_itself(server):
     ("yifangyun_preview/v2/ext=pdf/pagenumber=1", "did you mean page_number?"),
 ])
 def test_a_misspelled_parameter_gets_a_suggestion(server, fops, suggestion):
-    answer = requests.get(f"{server.url}{UI.replace('/ui', '')}/fops/check", params={"fops": fops}).json()
+    answer = requests.get(f"{server.admin_url}{UI.replace('/ui', '')}/fops/check", params={"fops": fops}).json()
     assert answer["ok"] is False and suggestion in answer["error"], answer
 
 
 @pytest.mark.timeout(240)
 def test_a_long_command_wraps_instead_of_scrolling_sideways(server):
-    upload(server.url, "demo-bucket", "photo.jpg", jpeg())
+    upload(server.admin_url, "demo-bucket", "photo.jpg", jpeg())
     long_key = "thumbs/" + "a-very-long-folder-name/" * 12 + "photo.jpg"
-    job_id = run_fops(server.url, "demo-bucket", "photo.jpg",
+    job_id = run_fops(server.admin_url, "demo-bucket", "photo.jpg",
                       f"imageView2/2/w/100/h/100/format/webp|saveas/{b64_encode('output-bucket:' + long_key)}")
     finished(server, job_id)
     browser = find_browser()
@@ -86,7 +86,7 @@ def test_a_long_command_wraps_instead_of_scrolling_sideways(server):
     try:
         driver.set_window_size(1024, 800)
         for path in (f"{UI}/jobs/{job_id}", f"{UI}/jobs"):
-            driver.get(f"{server.url}{path}")
+            driver.get(f"{server.admin_url}{path}")
             wait_for(lambda: driver.find_elements("css selector", "table, .job-body"), message=path)
             overflow = driver.execute_script(
                 "return document.documentElement.scrollWidth - document.documentElement.clientWidth")

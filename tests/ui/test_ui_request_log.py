@@ -41,7 +41,7 @@ def test_a_bad_signature_is_logged_with_what_was_expected_never_the_secret(serve
     entry = b64_encode("demo-bucket:missing.txt")
     response = requests.post(f"{server.url}/stat/{entry}", headers={"Authorization": f"QBox {ACCESS_KEY}:bad"})
     assert response.status_code == 401
-    listed = requests.get(f"{server.url}/_emulator/requests", params={"status": "401"}).json()["requests"]
+    listed = requests.get(f"{server.admin_url}/_emulator/requests", params={"status": "401"}).json()["requests"]
     [record] = listed
     assert record["scheme"] == "QBox" and record["accessKey"] == ACCESS_KEY
     assert record["reqid"] == response.headers["X-Reqid"]
@@ -56,10 +56,10 @@ def test_good_requests_are_logged_and_console_traffic_is_not(server, sdk):
     token = sdk.upload_token("demo-bucket", "hello.txt")
     ret, info = qiniu.put_data(token, "hello.txt", b"hello")
     assert info.status_code == 200
-    requests.get(f"{server.url}/_emulator/ui/requests")
+    requests.get(f"{server.admin_url}/_emulator/ui/requests")
     requests.get(f"{server.url}/_io/demo-bucket/hello.txt",
-                 headers={"Referer": f"{server.url}/_emulator/ui/object?bucket=demo-bucket&key=hello.txt"})
-    records = requests.get(f"{server.url}/_emulator/requests").json()["requests"]
+                 headers={"Referer": f"{server.admin_url}/_emulator/ui/object?bucket=demo-bucket&key=hello.txt"})
+    records = requests.get(f"{server.admin_url}/_emulator/requests").json()["requests"]
     upload = next(r for r in records if r["method"] == "POST" and r["status"] == 200)
     assert upload["scheme"] == "UpToken" and upload["accessKey"] == ACCESS_KEY
     assert not any(r["path"].startswith(("/_emulator/", "/_io/")) for r in records)
@@ -68,6 +68,6 @@ def test_good_requests_are_logged_and_console_traffic_is_not(server, sdk):
 def test_a_download_token_is_trimmed_in_the_log(server, sdk):
     url = sdk.private_download_url(f"{server.url}/_io/demo-bucket/nothing.txt", expires=3600)
     assert requests.get(url).status_code == 404
-    [record] = requests.get(f"{server.url}/_emulator/requests").json()["requests"]
+    [record] = requests.get(f"{server.admin_url}/_emulator/requests").json()["requests"]
     assert record["scheme"] == "download token" and record["path"].endswith(f"token={ACCESS_KEY}:***")
     assert url.split("token=")[1] not in str(record)

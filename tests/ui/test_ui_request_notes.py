@@ -15,7 +15,7 @@ from support import ACCESS_KEY, SECRET_KEY
 
 def logged(server, status: int) -> dict:
     """The newest request answered with ``status``."""
-    return requests.get(f"{server.url}/_emulator/requests", params={"status": str(status)}).json()["requests"][0]
+    return requests.get(f"{server.admin_url}/_emulator/requests", params={"status": str(status)}).json()["requests"][0]
 
 
 def log_line(caplog) -> str:
@@ -35,7 +35,7 @@ def test_a_string_fops_given_to_the_official_sdk_is_explained(server, sdk, caplo
     assert "one string split into characters" in record["note"] and "takes a list" in record["note"]
     assert "split into characters" not in record["error"]
     assert "one string split into characters" in log_line(caplog)
-    page = requests.get(f"{server.url}/_emulator/ui/requests").text
+    page = requests.get(f"{server.admin_url}/_emulator/ui/requests").text
     assert "one string split into characters: the official SDK&#39;s `execute` takes a list" in page
 
 
@@ -53,7 +53,7 @@ def test_a_missing_bucket_is_named_in_the_log_but_not_the_answer(server, caplog)
     record = logged(server, 631)
     assert "'no-such-bucket-here'" in record["note"]
     assert "no-such-bucket-here" in log_line(caplog).split("|", 1)[1]
-    page = requests.get(f"{server.url}/_emulator/ui/requests").text
+    page = requests.get(f"{server.admin_url}/_emulator/ui/requests").text
     assert "no bucket named &#39;no-such-bucket-here&#39;" in page
 
 

@@ -9,14 +9,14 @@ import shutil
 import pytest
 import qiniu
 import requests
-from support import wait_for
+from support import ADMIN_WRITE, wait_for
 from ui_support import find_browser, start_driver
 
 UI = "/_emulator/ui"
 
 
 def add(server, rule: dict) -> dict:
-    answer = requests.post(f"{server.url}/_emulator/scenarios", json=rule, timeout=10)
+    answer = requests.post(f"{server.admin_url}/_emulator/scenarios", headers=ADMIN_WRITE, json=rule, timeout=10)
     assert answer.status_code == 200, answer.text
     return answer.json()["scenarios"][0]
 
@@ -34,19 +34,19 @@ def test_the_page_lists_rules_with_their_counts_and_held_jobs(server, sdk):
     add(server, {"id": "hold", "key": "held.txt", "hold": 1})
     job_id = held_job(server, sdk, "held.txt")
     requests.get(f"{server.url}/stat/ZGVtby1idWNrZXQ6aGVsZC50eHQ=", timeout=10)
-    text = html.unescape(requests.get(f"{server.url}{UI}/scenarios", timeout=10).text)
+    text = html.unescape(requests.get(f"{server.admin_url}{UI}/scenarios", timeout=10).text)
     assert "the first two stats fail" in text and 'answer: {"status": 599}' in text and "2 times" in text
     assert "probability 0.5, seed 4" in text and "key held.txt" in text
     assert f'href="/_emulator/ui/jobs/{job_id}"' in text
     assert f'data-release="/_emulator/jobs/{job_id}/release"' in text
     row = text.split('data-rule="flaky-stat"')[1].split("</tr>")[0]
     assert '<td class="num">1</td>' in row  # one hit so far
-    fragment = requests.get(f"{server.url}{UI}/scenarios", params={"fragment": 1}, timeout=10).text
+    fragment = requests.get(f"{server.admin_url}{UI}/scenarios", params={"fragment": 1}, timeout=10).text
     assert fragment.lstrip().startswith("<tr") and "flaky-stat" in fragment
 
 
 def test_the_page_says_when_no_rule_is_in_force(server):
-    assert "No rule is in force." in requests.get(f"{server.url}{UI}/scenarios", timeout=10).text
+    assert "No rule is in force." in requests.get(f"{server.admin_url}{UI}/scenarios", timeout=10).text
 
 
 @pytest.fixture
@@ -66,7 +66,7 @@ def test_release_and_remove_in_the_browser(server, sdk, driver):
     add(server, {"id": "slow", "endpoint": "prefop", "latency": 0.01})
     job_id = held_job(server, sdk, "held.txt")
     try:
-        driver.get(f"{server.url}{UI}/scenarios")
+        driver.get(f"{server.admin_url}{UI}/scenarios")
         wait_for(lambda: css(driver, f'button[data-release$="{job_id}/release"]'), message="the release button")
         css(driver, f'button[data-release$="{job_id}/release"]')[0].click()
         wait_for(lambda: server.emulator.jobs.get(job_id).code == 0, message="the released job to finish")

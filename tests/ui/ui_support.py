@@ -8,7 +8,10 @@ import os
 import shutil
 import subprocess
 import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
+from typing import Any
 from pathlib import Path
 
 import imageio_ffmpeg
@@ -16,7 +19,7 @@ import pytest
 import requests
 from PIL import Image
 
-WRITE = {"X-Qiniu-Console": "1"}
+WRITE = {"X-Qiniu-Emulator": "1"}
 ARTIFACTS = Path(__file__).resolve().parent / "artifacts"
 BROWSER_FLAGS = ("--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--no-first-run",
                  "--disable-background-networking", "--disable-component-update", "--disable-sync",
@@ -78,6 +81,17 @@ def find_browser() -> Browser:
     pytest.skip(reason)
 
 
+@contextmanager
+def browser_session() -> Iterator[Any]:
+    """A headless chromium driven by selenium, quit (and its profile removed) afterwards."""
+    driver, profile = start_driver(find_browser())
+    try:
+        yield driver
+    finally:
+        driver.quit()
+        shutil.rmtree(profile, ignore_errors=True)
+
+
 def start_driver(browser: Browser):
     from selenium import webdriver
     from selenium.webdriver.chrome.service import Service
@@ -98,6 +112,6 @@ UI = "/_emulator/ui"
 
 def page(server, path: str, **params) -> str:
     """A console page as its text, entities decoded; fails unless it answers 200."""
-    response = requests.get(f"{server.url}{UI}{path}", params=params)
+    response = requests.get(f"{server.admin_url}{UI}{path}", params=params)
     assert response.status_code == 200, response.text
     return html.unescape(response.text)

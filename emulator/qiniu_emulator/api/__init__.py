@@ -64,9 +64,17 @@ def params() -> MultiDict[str, str]:
     return request.values
 
 
+# In JSON these can only sit inside strings, where \u escapes mean the same characters; so
+# escaped, no upload answer (a key, a returnBody, an error naming them) can be read as markup.
+MARKUP_ESCAPES = str.maketrans({"<": "\\u003c", ">": "\\u003e", "&": "\\u0026"})
+
+
+def markup_free(text: str) -> str:
+    return text.translate(MARKUP_ESCAPES)
+
+
 def json_response(payload: Any, status: int = 200, headers: dict | None = None) -> Response:
-    response = Response(json.dumps(payload, ensure_ascii=False), status=status,
-                        mimetype="application/json")
+    response = Response(json.dumps(payload, ensure_ascii=False), status=status, mimetype="application/json")
     response.headers["Cache-Control"] = "no-store"
     for name, value in (headers or {}).items():
         response.headers[name] = value

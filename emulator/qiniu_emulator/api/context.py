@@ -67,6 +67,10 @@ class Call:
             self._raw = RawRequest.from_environ(request.environ, request.get_data(cache=True))
         return self._raw
 
+    def target(self) -> RawRequest:
+        """The request line and headers as the client sent them; a body nobody read stays unread."""
+        return self._raw if self._raw is not None else RawRequest.from_environ(request.environ, b"")
+
     def upload_token(self) -> str | None:
         """The upload token: the form's ``token`` field for a form upload, else ``Authorization: UpToken``."""
         if self._token is _NOT_READ:
@@ -149,7 +153,7 @@ def _upload_facts(em: "Emulator", call: Call, name: str) -> Facts:
     args = request.view_args or {}
     key = request.form.get("key") if name == "upload.form" else None
     bucket, scope_key, fops = _policy(call.upload_token())
-    if name == "upload.mkfile":
+    if name in ("upload.mkfile", "upload.putb64"):
         key = _mkfile_key(str(args.get("params", "")))
     elif name.startswith("upload.multipart."):
         bucket = args.get("bucket") or bucket

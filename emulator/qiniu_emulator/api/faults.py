@@ -13,7 +13,8 @@ from typing import TYPE_CHECKING
 from flask import Response, g
 
 from ..routes import TABLE
-from ..scenarios import injected
+from ..errors import InjectedAnswer
+from ..scenarios import Facts, injected
 from . import json_response
 from .context import current
 
@@ -30,8 +31,12 @@ def before(em: "Emulator") -> None:
     if not em.scenarios.active():
         return
     facts = current().facts(em)
-    if facts is None:
-        return
+    if facts is not None:
+        apply_before(em, facts)
+
+
+def apply_before(em: "Emulator", facts: Facts) -> None:
+    """Wait what the latency rules draw for ``facts``, then raise the first "before" answer that fires."""
     g.scenario_facts = facts
     em.scenarios.delay(facts)
     fired = em.scenarios.answer(facts, "before")
@@ -42,12 +47,19 @@ def before(em: "Emulator") -> None:
 
 def after(em: "Emulator", response: Response) -> Response:
     """The first "after" answer that fires replaces a successful answer (the work is done)."""
+    error = after_answer(em, response)
+    if error is None:
+        return response
+    return json_response(error.body(), status=error.status, headers=error.headers())
+
+
+def after_answer(em: "Emulator", response: Response) -> InjectedAnswer | None:
+    """The "after" answer that fires for a successful ``response`` (which is then closed), if any."""
     facts = g.get("scenario_facts")
     if facts is None or g.get("scenario_answered") or response.status_code >= 400:
-        return response
+        return None
     fired = em.scenarios.answer(facts, "after")
     if fired is None:
-        return response
+        return None
     response.close()  # a download's open file
-    error = injected(fired)
-    return json_response(error.body(), status=error.status, headers=error.headers())
+    return injected(fired)

@@ -19,7 +19,11 @@ bp = Blueprint("io", __name__)
 def path_style(bucket: str, _key: str) -> Response:
     raw_path = raw_request().raw_path
     key = unquote(raw_path[len(IO_PREFIX) + len(bucket) + 1:])
-    return serve(bucket, key)
+    response = serve(bucket, key)
+    # Every bucket shares this origin, so an uploaded page or SVG opened here runs in a
+    # sandbox without scripts; bucket domains serve it as it is, as Qiniu's do.
+    response.headers["Content-Security-Policy"] = "sandbox"
+    return response
 
 
 def serve(bucket: str, key: str) -> Response:

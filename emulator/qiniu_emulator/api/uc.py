@@ -6,8 +6,9 @@ from typing import Any
 
 from flask import Blueprint, Response, request
 
-from ..errors import QiniuError
+from ..admin_origin import public_host
 from ..config import ACCOUNT_UID
+from ..errors import QiniuError
 from ..regions import DEFAULT_REGION, SERVICES
 from ..wire import (REGION_SERVICES, bucket_info_json, bucket_v2_json, domain_v3_json, region_v3_json,
                     region_v4_json, regions_json)
@@ -44,12 +45,15 @@ def service_hosts() -> list[str]:
 
 
 def bucket_domains(bucket: str) -> list[str]:
-    """Download domains of a bucket: path-style on this host first, then the bucket domain."""
-    settings = emulator().settings
+    """Download domains of a bucket: path-style on this host first, then the bucket domain,
+    then the bucket's own port (a plain host:port) when it has one."""
+    em = emulator()
+    settings = em.settings
     host = this_host()
     port = host.rpartition(":")[2] if ":" in host else ""
     named = f"{bucket}.{settings.domain_suffix}" + (f":{port}" if port else "")
-    return [f"{host}/_io/{bucket}", named]
+    own = em.bucket_ports.port_of(bucket)
+    return [f"{host}/_io/{bucket}", named] + ([f"{public_host(settings.host, request.host)}:{own}"] if own else [])
 
 
 def _query_args() -> str:
@@ -124,6 +128,15 @@ def domains() -> Response:
     return json_response(bucket_domains(bucket))
 
 
+@bp.route("/v6/domain/list", methods=["GET", "POST"])
+def domain_list() -> Response:
+    """The api host's list of a bucket's domains (docs/wire.md §9.8)."""
+    require_management_auth()
+    bucket = form_value("tbl")
+    emulator().storage.get_bucket(bucket)
+    return json_response(bucket_domains(bucket))
+
+
 @bp.route("/v3/domains", methods=["GET", "POST"])
 def domains_v3() -> Response:
     require_management_auth()
@@ -160,6 +173,8 @@ def make_bucket(bucket: str, region: str = "") -> Response:
 def drop_bucket(bucket: str) -> Response:
     require_management_auth()
     emulator().storage.drop_bucket(bucket)
+    emulator().cors.forget(bucket)
+    emulator().bucket_ports.close(bucket)
     return empty_response()
 
 

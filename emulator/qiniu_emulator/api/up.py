@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import base64
+import binascii
+import io
 import json
 import re
 from typing import Mapping
@@ -20,7 +23,9 @@ from .context import current
 bp = Blueprint("up", __name__)
 
 META_PREFIX = "x-qn-meta-"
-MEDIA_TYPE = re.compile(r"[A-Za-z0-9][A-Za-z0-9!#$&^_.+-]{0,126}/[A-Za-z0-9][A-Za-z0-9!#$&^_.+-]{0,126}")
+# The form field ``accept`` picks the answer's Content-Type: JSON, or text/plain for old
+# browsers that offer JSON as a download (docs/browser.md §1); never anything a browser renders.
+ACCEPT = re.compile(r"(application/json|text/plain)(\s*;\s*charset=[A-Za-z0-9_-]{1,40})?", re.IGNORECASE)
 
 
 def _grant() -> UploadGrant:
@@ -31,9 +36,9 @@ def _grant() -> UploadGrant:
 def _render(result: UploadResult) -> Response:
     if result.redirect:
         return Response(status=303, headers={"Location": result.redirect})
-    if isinstance(result.body, str):
+    if isinstance(result.body, str):  # a returnBody that did not render as JSON
         return Response(result.body, status=200, mimetype="application/json")
-    return json_response(result.body)
+    return json_response(result.body)  # app.py escapes every upload answer (api/cors.py UPLOAD_ENDPOINTS)
 
 
 def _custom_vars(fields: Mapping[str, str]) -> dict[str, str]:
@@ -62,9 +67,9 @@ def form_upload() -> Response:
     if crc is not None and not crc.isdigit():
         raise QiniuError.bad_request("crc32 must be a decimal integer")
     accept = request.form.get("accept") or ""
-    if accept and not MEDIA_TYPE.fullmatch(accept):
+    if accept and not ACCEPT.fullmatch(accept):
         # It becomes the answer's Content-Type, so it is checked before anything is stored.
-        raise QiniuError.bad_request("accept must be a MIME type such as text/plain")
+        raise QiniuError.bad_request("accept must be application/json or text/plain (optionally with a charset)")
     upload = UploadRequest(
         policy=grant.policy, access_key=grant.access_key, key=request.form.get("key"),
         fname=request.form.get("fname") or file.filename or "", mime=file.mimetype or "",
@@ -120,6 +125,54 @@ def _mkfile_params(params: str) -> dict[str, str]:
         except ValueError:
             raise QiniuError.bad_request(f"mkfile parameter {name} is not url-safe base64") from None
     return fields
+
+
+# -- putb64 ---------------------------------------------------------------------------
+
+# The body holds the whole file as base64 text (docs/wire.md §8.5); it is read at once.
+PUTB64_MAX_BODY = 64 * 1024 * 1024
+
+
+@bp.route("/putb64/<file_size>", methods=["POST"])
+@bp.route("/putb64/<file_size>/<path:params>", methods=["POST"])
+def putb64(file_size: str, params: str = "") -> Response:
+    grant = _grant()
+    if file_size != "-1" and not file_size.isdigit():
+        raise QiniuError.bad_request("putb64 needs the file size, or -1 for the size of the body")
+    if _content_length() > PUTB64_MAX_BODY:
+        raise QiniuError.too_large(f"a putb64 body is at most {PUTB64_MAX_BODY} bytes; upload larger files in parts")
+    data = _base64_body(request.get_data())
+    if file_size != "-1" and int(file_size) != len(data):
+        raise QiniuError.bad_request(f"the body decodes to {len(data)} bytes, not {file_size}")
+    crc, fields = _putb64_params(params)
+    upload = UploadRequest(
+        policy=grant.policy, access_key=grant.access_key, key=fields.pop("key", None),
+        fname=fields.pop("fname", ""), mime=fields.pop("mimeType", ""), crc32=crc, reqid=g.reqid,
+        custom_vars=_custom_vars(fields), meta=_meta(fields), origin="upload.putb64",
+    )
+    return _render(emulator().uploads.form(upload, io.BytesIO(data)))
+
+
+def _base64_body(body: bytes) -> bytes:
+    """Standard or URL-safe base64, padded or not, line breaks allowed."""
+    text = b"".join(body.split()).replace(b"-", b"+").replace(b"_", b"/").rstrip(b"=")
+    try:
+        return base64.b64decode(text + b"=" * (-len(text) % 4), validate=True)
+    except (binascii.Error, ValueError):
+        raise QiniuError.bad_request("the body must be the file as base64") from None
+
+
+def _putb64_params(params: str) -> tuple[int | None, dict[str, str]]:
+    """``crc32`` is a plain decimal; every other value is URL-safe base64, as in mkfile."""
+    segments = [s for s in params.split("/") if s] if params else []
+    crc: int | None = None
+    if "crc32" in segments[::2]:
+        at = segments[::2].index("crc32") * 2
+        text = segments[at + 1] if at + 1 < len(segments) else ""
+        if not text.isdigit():
+            raise QiniuError.bad_request("crc32 must be a decimal integer")
+        crc, segments = int(text), segments[:at] + segments[at + 2:]
+    return crc, _mkfile_params("/".join(segments))
 
 
 # -- multipart v2 ---------------------------------------------------------------------

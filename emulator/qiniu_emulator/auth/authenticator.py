@@ -19,6 +19,7 @@ from .download import DownloadTokenScheme
 from .keys import AuthMode, Credential, Keyring
 from .management import DEFAULT_MAX_SKEW, QBoxScheme, QiniuScheme
 from .raw import RawRequest
+from .sigv4 import SigV4HeaderScheme, SigV4QueryScheme, SigV4Verifier
 from .uptoken import UploadGrant, UpTokenScheme
 
 
@@ -40,6 +41,8 @@ class Authenticator:
         self.uptoken = UpTokenScheme(self.keys, clock)
         self.download = DownloadTokenScheme(self.keys, clock)
         self.management: tuple[Scheme, ...] = (self.qbox, self.qiniu)
+        self.sigv4 = SigV4Verifier(self.keys, clock)
+        self.s3: tuple[Scheme, ...] = (SigV4HeaderScheme(self.sigv4), SigV4QueryScheme(self.sigv4))
 
     @property
     def mode(self) -> AuthMode:

@@ -70,6 +70,11 @@ class Keyring:
         access_key, secret = next(iter(self._secrets.items()))
         return access_key, secret.decode("utf-8")
 
+    def secret(self, access_key: str) -> str | None:
+        """The secret key of ``access_key`` (SigV4 derives its signing key from it), None if unknown."""
+        secret = self._secrets.get(access_key)
+        return None if secret is None else secret.decode("utf-8")
+
     def claimed(self, credential: Credential | None) -> str:
         """The access key a credential names (``off`` mode takes it unchecked), else the first account's."""
         return credential.access_key if credential else self.first_account()[0]

@@ -14,7 +14,7 @@ from .. import routes
 RS_OPS = routes.RS_OPS
 INBOUND: tuple[str, ...] = routes.names()
 OUTBOUND: tuple[str, ...] = ("notify", "callback")
-JOB_ORIGINS: tuple[str, ...] = ("pfop", "upload.form", "upload.mkfile", "upload.multipart.complete")
+JOB_ORIGINS: tuple[str, ...] = ("pfop", "upload.form", "upload.mkfile", "upload.putb64", "upload.multipart.complete")
 # Where a moderation verdict is decided: the image-censor fop of a job, and the censor APIs.
 CENSOR_POINTS: tuple[str, ...] = ("censor.fop", "censor.image", "censor.video")
 

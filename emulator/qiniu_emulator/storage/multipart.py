@@ -60,6 +60,15 @@ class MultipartUploads:
         key = None if row["key"] is None else bytes(row["key"]).decode("utf-8")
         return MultipartUpload(row["upload_id"], row["bucket"], key, row["created"], row["expire_at"])
 
+    def live(self, bucket: str) -> list[MultipartUpload]:
+        """The sessions of ``bucket`` that have not expired, oldest first."""
+        rows = self._db.query(
+            "SELECT upload_id, bucket, key, created, expire_at FROM multipart_uploads"
+            " WHERE bucket = ? AND expire_at >= ? ORDER BY created, upload_id", (bucket, int(self._clock.now())),
+        )
+        return [MultipartUpload(r["upload_id"], r["bucket"], None if r["key"] is None else bytes(r["key"]).decode(),
+                                r["created"], r["expire_at"]) for r in rows]
+
     def put_part(
         self, bucket: str, upload_id: str, part_number: int, stream: IO[bytes],
         content_length: int | None, content_md5: str | None,

@@ -55,6 +55,11 @@ class ResumableUploads:
         """A live upload session; 612 ``no such uploadId`` otherwise."""
         return self._multipart.get(bucket, upload_id)
 
+    def list_multipart(self, bucket: str) -> list[MultipartUpload]:
+        """The live upload sessions of ``bucket``; 631 for an unknown bucket."""
+        self.get_bucket(bucket)
+        return self._multipart.live(bucket)
+
     def put_part(
         self, bucket: str, upload_id: str, part_number: int, stream: IO[bytes],
         content_length: int | None, content_md5: str | None,

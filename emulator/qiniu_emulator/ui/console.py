@@ -48,15 +48,22 @@ class Console:
         self.em = emulator
 
     def links(self, base: str) -> Links:
-        return Links(base.rstrip("/"), self.em.auth, self.em.settings.domain_suffix, self.em.clock.now)
+        return Links(base.rstrip("/"), self.em.auth, self.em.settings.domain_suffix, self.em.clock.now,
+                     self.em.bucket_ports.port_of)
 
     # -- buckets and objects ----------------------------------------------------
     def served_regions(self) -> list[str]:
         """The regions a new bucket may be made in ([] without --regions: any)."""
         return list(self.em.regions.regions) if self.em.regions is not None else []
 
-    def buckets(self) -> list[BucketRow]:
-        return [BucketRow(b, clock(b.created)) for b in self.em.storage.list_buckets()]
+    def buckets(self, base: str) -> list[BucketRow]:
+        links = self.links(base)
+        return [BucketRow(b, clock(b.created), self._domains(links, b.name)) for b in self.em.storage.list_buckets()]
+
+    @staticmethod
+    def _domains(links: Links, bucket: str) -> tuple[str, ...]:
+        own = links.own_port(bucket, "", False)
+        return (links.download(bucket, "", False).rstrip("/"), *([own.rstrip("/")] if own else []))
 
     def listing(self, bucket: str, prefix: str = "", marker: str = "", limit: int = PAGE_ROWS) -> ListingPage:
         info = self.em.storage.get_bucket(bucket)

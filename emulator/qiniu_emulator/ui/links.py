@@ -29,6 +29,7 @@ class Links:
     auth: Authenticator
     domain_suffix: str
     now: Callable[[], float] = time.time  # the emulated clock
+    bucket_port: Callable[[str], int | None] = lambda bucket: None
 
     def download(self, bucket: str, key: str, private: bool, query: str = "") -> str:
         """The path-style URL, with ``query`` (a fop) and a signature when ``private``."""
@@ -41,6 +42,14 @@ class Links:
         url = f"{scheme}://{bucket}.{self.domain_suffix}{':' + port if port else ''}/{quote(key, safe='/')}"
         return self.sign(url) if private else url
 
+    def own_port(self, bucket: str, key: str, private: bool) -> str | None:
+        """The URL on the bucket's own port, when it has one."""
+        port = self.bucket_port(bucket)
+        if port is None:
+            return None
+        url = f"{self.base.rsplit(':', 1)[0]}:{port}/{quote(key, safe='/')}"
+        return self.sign(url) if private else url
+
     def sign(self, url: str) -> str:
         """``url`` with ``e=<deadline>&token=<AK>:<sign>``, as ``Auth.private_download_url`` makes it."""
         url += ("&" if "?" in url else "?") + f"e={int(self.now()) + SIGNED_FOR_SECONDS}"
@@ -49,5 +58,7 @@ class Links:
 
     def all(self, bucket: str, key: str, private: bool) -> list[Link]:
         note = " (signed for an hour)" if private else ""
-        return [Link("path-style" + note, self.download(bucket, key, private)),
-                Link("bucket domain" + note, self.domain(bucket, key, private))]
+        links = [Link("path-style" + note, self.download(bucket, key, private)),
+                 Link("bucket domain" + note, self.domain(bucket, key, private))]
+        own = self.own_port(bucket, key, private)
+        return links + ([Link("bucket port" + note, own)] if own else [])

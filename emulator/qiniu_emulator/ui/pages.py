@@ -8,6 +8,7 @@ from flask import Blueprint, Response, current_app, redirect, render_template, r
 from werkzeug.wrappers import Response as BaseResponse
 
 from .. import __version__
+from ..admin_origin import service_url
 from ..errors import QiniuError
 from ..requestlog import RequestFilter
 from .console import Console
@@ -25,8 +26,9 @@ def console() -> Console:
 
 
 def base() -> str:
-    """Scheme and host as the browser reached the emulator: links must work from there."""
-    return request.host_url.rstrip("/")
+    """The service origin as the browser reaches it: object links point there, never at the
+    console's own origin."""
+    return service_url(console().em.settings, "http", request.host)
 
 
 def fragment() -> bool:
@@ -75,7 +77,7 @@ def error_page(exc: QiniuError) -> tuple[str, int]:
 @bp.route("/", methods=["GET"])
 def buckets() -> str:
     em = console().em
-    return render_template("buckets.html", buckets=console().buckets(), counts=em.jobs.counts(),
+    return render_template("buckets.html", buckets=console().buckets(base()), counts=em.jobs.counts(),
                            jobs=console().jobs()[:5], settings=em.settings, regions=console().served_regions())
 
 

@@ -270,6 +270,7 @@ class ObjectPage:
 class BucketRow:
     bucket: BucketInfo
     created: str
+    domains: tuple[str, ...] = ()  # download domains: path-style, the bucket's own port
 
 
 @dataclass(frozen=True)

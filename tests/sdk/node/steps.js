@@ -154,6 +154,13 @@ async function main () {
     }, res => (res.status === 200 && res.body.toString() === 'hello node' ? '' : `HTTP ${res.status} ${res.body}`));
     await step('public again', () => bucketManager.putBucketAccessMode(BUCKET, { private: 0 }), expectStatus(200));
 
+    const rule = { allowed_origin: ['http://localhost:5173'], allowed_method: ['GET', 'HEAD'],
+        allowed_header: ['range'], exposed_header: ['ETag'], max_age: 600 };
+    await step('cors rules set', () => bucketManager.putCorsRules(BUCKET, [rule]), expectStatus(200));
+    await step('cors rules get', () => bucketManager.getCorsRules(BUCKET), expectStatus(200, data => (
+        JSON.stringify(data) === JSON.stringify([rule]) ? '' : JSON.stringify(data))));
+    await step('cors rules cleared', () => bucketManager.putCorsRules(BUCKET, []), expectStatus(200));
+
     await step('fetch', () => bucketManager.fetch(`${domain}/form.txt`, BUCKET, 'fetched.txt'),
         expectStatus(200, data => (data.key === 'fetched.txt' && data.fsize === 10 ? '' : JSON.stringify(data))));
 

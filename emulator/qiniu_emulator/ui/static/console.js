@@ -1,8 +1,8 @@
 // The console's script: polls the live parts of a page and sends the few writes.
-// Plain JavaScript, no build step; every write carries the X-Qiniu-Console header.
+// Plain JavaScript, no build step; every write carries the X-Qiniu-Emulator header.
 "use strict";
 
-const WRITE_HEADERS = { "X-Qiniu-Console": "1" };
+const WRITE_HEADERS = { "X-Qiniu-Emulator": "1" };
 const POLL_MS = 1500;
 
 function say(output, text, ok) {
