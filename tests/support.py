@@ -5,6 +5,7 @@ from __future__ import annotations
 import itertools
 import json
 import os
+import re
 import shutil
 import socket
 import subprocess
@@ -43,6 +44,22 @@ def wait_for(predicate: Callable[[], object], timeout: float = 30.0, interval: f
             raise AssertionError(f"timed out after {timeout}s waiting for {message}")
         time.sleep(interval)
 
+
+
+def run_user_tests(folder: Path, files: dict[str, str], passed: int, *args: str,
+                   drop_env: tuple[str, ...] = ("QINIU_CONTRACT", "QINIU_EMULATOR"), timeout: float = 280) -> str:
+    """Write ``files`` into ``folder`` and run pytest there in a new process, as a user runs
+    their own test files with only the installed plugin (environment variables starting
+    with ``drop_env`` removed); fails with its output unless exactly ``passed`` tests pass.
+    Returns its output."""
+    for name, text in files.items():
+        (folder / name).write_text(text, encoding="utf-8")
+    env = {k: v for k, v in os.environ.items() if not k.startswith(drop_env)}
+    run = subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", *files, *args],
+                         cwd=folder, env=env, capture_output=True, text=True, timeout=timeout)
+    assert run.returncode == 0, run.stdout[-3000:] + run.stderr[-2000:]
+    assert re.search(rf"\b{passed} passed\b", run.stdout), run.stdout[-3000:]
+    return run.stdout
 
 
 def shared_once(tmp_path_factory, name: str, build: Callable[[Path], None]) -> Path:

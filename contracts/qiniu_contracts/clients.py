@@ -34,6 +34,7 @@ class Reply:
 
 class ContractClient(Protocol):
     name: str
+    target: Target
 
     def put_data(self, bucket: str, key: str, data: bytes, policy: dict | None = None) -> Reply: ...
     def put_file(self, bucket: str, key: str, path: str) -> Reply: ...
@@ -56,6 +57,7 @@ class _SdkClient:
 
     def __init__(self, module: Any, target: Target, secret_key: str | None = None) -> None:
         self._m = module
+        self.target = target
         self.auth = module.Auth(target.access_key, secret_key or target.secret_key)
         self.buckets = module.BucketManager(self.auth)
 

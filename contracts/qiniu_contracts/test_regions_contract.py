@@ -5,9 +5,7 @@ multi-region emulator (``qiniu_emulator_regions``)."""
 
 from __future__ import annotations
 
-import time
-
-from .clients import ContractClient
+from .clients import ContractClient, wait_job
 from .targets import REGION_BUCKETS
 
 FAR = "region-far"
@@ -40,11 +38,8 @@ def test_a_job_on_a_bucket_in_another_region(region_client: ContractClient):
     assert submitted.status == 200, submitted.text
     persistent_id = submitted.ret["persistentId"]
     assert persistent_id.startswith(f"{FAR_REGION}.")  # Qiniu's ids name the region that runs the job
-    deadline = time.monotonic() + 60
-    while (status := region_client.prefop(persistent_id)).ret["code"] in (1, 2):
-        assert time.monotonic() < deadline, status.text
-        time.sleep(0.1)
-    assert status.ret["code"] == 0 and status.ret["items"][0]["hash"], status.text
+    status = wait_job(region_client, persistent_id, region_client.target)
+    assert status["code"] == 0 and status["items"][0]["hash"], status
 
 
 def test_an_upload_pinned_to_another_region_names_the_right_host(region_client: ContractClient,

@@ -197,13 +197,11 @@ def run_export(directory: Path, settings: Settings) -> int:
     url = _admin_url(settings)
     try:
         with urllib.request.urlopen(f"{url}/_emulator/snapshot", timeout=600) as answer:
-            data = answer.read()
-    except (OSError, ValueError) as exc:
-        return _fail(f"no snapshot from an emulator at {url}: {exc}")
-    try:
-        unpack_archive(data, directory)
+            unpack_archive(answer, directory)
     except SnapshotError as exc:
         return _fail(str(exc))
+    except (OSError, ValueError) as exc:
+        return _fail(f"no snapshot from an emulator at {url}: {exc}")
     print(f"exported {url} to {directory}")
     return 0
 

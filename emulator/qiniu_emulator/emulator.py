@@ -45,7 +45,7 @@ from .jobs.sync import SyncFops
 from .jobs.workflows import WorkflowTemplate, load_workflows
 from .errors import QiniuError
 from .storage import BucketInfo, Storage
-from .snapshot import Restored, SnapshotError, import_snapshot, write_snapshot
+from .snapshot import Restored, SnapshotError, check_target, import_snapshot, write_snapshot
 from .storage.durability import DURABLE, EPHEMERAL
 from .storage.paths import is_inside
 from .uploads.callbacks import UploadCallbacks
@@ -89,6 +89,11 @@ class Emulator:
         scenarios = Scenarios()
         if settings.scenarios:  # read first: a bad file fails before the data directory is taken
             scenarios.install(load_rules(settings.scenarios))
+        if settings.export_on_exit:
+            try:
+                check_target(settings.export_on_exit)
+            except SnapshotError as exc:
+                raise SnapshotError(f"--export-on-exit {exc}") from None
         regions = RegionLayout(list(settings.regions)) if settings.regions else None
         start_buckets = [_bucket_region(text, regions) for text in settings.buckets]
         clock = Clock()
@@ -118,7 +123,8 @@ class Emulator:
         censor = CensorService(storage, judge, sources, video)
         processor.censor = censor.fop_result
         notifier = Notifier(attempts=settings.notify_attempts, backoff=settings.notify_backoff,
-                            outbound=Outbound(settings.notify_timeout, NOTIFY_ANSWER_BYTES), scenarios=scenarios)
+                            outbound=Outbound(settings.notify_timeout, NOTIFY_ANSWER_BYTES), scenarios=scenarios,
+                            now_ns=clock.now_ns)
         workflows: dict[str, WorkflowTemplate] = {
             **restored.workflows, **(load_workflows(settings.workflows) if settings.workflows else {})}
         jobs = JobService(JobStore(storage.database), storage, registry, processor, notifier, workflows,

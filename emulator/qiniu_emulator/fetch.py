@@ -77,7 +77,11 @@ class UrlFetcher:
 
         ``request`` is the URL as a download request (for its token); None for ``kodo://``.
         """
-        parts = urlsplit(url)
+        try:
+            parts = urlsplit(url)
+            port = parts.port
+        except ValueError:  # unreadable (an unclosed [ or a port that is no number): not ours
+            return None
         if parts.scheme == "kodo":
             key = unquote(parts.path.lstrip("/"))
             return (parts.netloc, key, None) if parts.netloc and key else None
@@ -94,7 +98,7 @@ class UrlFetcher:
             return (bucket, unquote(key), request) if bucket and key else None
         hostname = (parts.hostname or "").lower()
         suffix = "." + self.domain_suffix
-        if hostname.endswith(suffix) and parts.port in self._own_ports():
+        if hostname.endswith(suffix) and port in self._own_ports():
             return hostname[: -len(suffix)], unquote(parts.path.lstrip("/")), request
         return None
 
@@ -131,7 +135,11 @@ class UrlFetcher:
         dest = dest_dir / f"fetched-{uuid.uuid4().hex}"
         first = url
         for _ in range(MAX_REDIRECTS + 1):
-            if urlsplit(url).scheme.lower() not in ("http", "https"):
+            try:
+                scheme = urlsplit(url).scheme.lower()
+            except ValueError as exc:
+                raise OpFailed(f"failed to GET {first}: unreadable URL: {exc}") from exc
+            if scheme not in ("http", "https"):
                 raise OpFailed(f"failed to GET {first}: only http(s) and kodo:// URLs can be fetched")
             try:
                 normal = normal_url(url)  # the policy decides on, and the GET sends, one spelling

@@ -75,7 +75,7 @@ class FetchService:
             try:
                 path, mime = self.fetcher.fetch_typed(url, scratch, access)
             except OpFailed as exc:
-                raise QiniuError.fetch_failed(str(exc)) from None
+                raise QiniuError.fetch_failed(str(exc)).noted(exc.hint) from None
             if key is None:
                 with path.open("rb") as f:
                     key = etag_of_stream(f)

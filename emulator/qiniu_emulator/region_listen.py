@@ -10,11 +10,11 @@ import threading
 from typing import Any
 
 from waitress import wasyncore
-from waitress.server import BaseWSGIServer, create_server
+from waitress.server import BaseWSGIServer
 
 from .config import Settings
 from .regions import SERVICES, RegionLayout
-from .tls import PlainHttpChannel
+from .tls import plain_http_server
 
 
 class RegionListener:
@@ -23,12 +23,9 @@ class RegionListener:
     def __init__(self, app: Any, settings: Settings, layout: RegionLayout, lookahead: int) -> None:
         ports = layout.wanted_ports(settings.region_base_port())
         listen = " ".join(f"{_bracketed(settings.host)}:{port}" for port in ports)
-        server: Any = create_server(app, listen=listen, threads=settings.threads, ident="qiniu-emulator",
-                                    clear_untrusted_proxy_headers=True, channel_request_lookahead=lookahead)
-        self._server = server  # a MultiSocketServer: ten or more sockets, one loop
-        self._sockets: list[Any] = [d for d in server.map.values() if isinstance(d, BaseWSGIServer)]
-        for server in self._sockets:
-            server.channel_class = PlainHttpChannel
+        # A MultiSocketServer: ten or more sockets, one loop.
+        self._server = plain_http_server(app, settings.threads, lookahead, listen=listen)
+        self._sockets: list[Any] = [d for d in self._server.map.values() if isinstance(d, BaseWSGIServer)]
         layout.bind([int(port) for _, port in self._server.effective_listen])
         self._thread = threading.Thread(target=self._server.run, name="qiniu-emulator-regions", daemon=True)
 

@@ -15,7 +15,6 @@ from pathlib import Path
 from typing import Any, Callable
 
 from waitress import wasyncore
-from waitress.server import create_server
 
 from . import ports
 from .admin_origin import admin_url
@@ -28,7 +27,7 @@ from .config import DEFAULT_ACCESS_KEY, Settings
 from .init_hooks import hook_environment, hooks_in, run_hooks
 from .region_listen import RegionListener, bucket_label, listen_regions, region_lines
 from .regions import RegionLayout
-from .tls import PlainHttpChannel, TlsListener, certificate_names, ensure_certificates
+from .tls import TlsListener, certificate_names, ensure_certificates, plain_http_server
 
 log = logging.getLogger("qiniu_emulator")
 
@@ -210,10 +209,7 @@ def _listen(settings: Settings, emulator: Emulator) -> Listeners:
     with _port_named(settings.host, settings.port):
         # A request lookahead lets waitress notice a client that disconnects while its request
         # runs (``waitress.client_disconnected``), so a sync fop can be stopped.
-        server: Any = create_server(app, host=settings.host, port=settings.port, threads=settings.threads,
-                                    ident="qiniu-emulator", clear_untrusted_proxy_headers=True,
-                                    channel_request_lookahead=REQUEST_LOOKAHEAD)
-    server.channel_class = PlainHttpChannel
+        server = plain_http_server(app, settings.threads, REQUEST_LOOKAHEAD, host=settings.host, port=settings.port)
     port = int(server.effective_port)
     host = settings.host if settings.host not in ("0.0.0.0", "::", "") else "127.0.0.1"
     listeners = Listeners(emulator=emulator, server=server, url=f"http://{host}:{port}")

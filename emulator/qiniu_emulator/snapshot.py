@@ -10,19 +10,17 @@ imported by mistake.
 
 from __future__ import annotations
 
-import io
 import json
 import shutil
 import tarfile
-import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, BinaryIO, Callable, Iterator
 
 from . import __version__
 from .jobs.workflows import WorkflowTemplate, parse_workflows
 from .scenarios.rules import RuleSpec, parse_rules, spec_json
-from .storage.copying import DATABASE_NAME, clear_data, holds_data, restore_data
+from .storage.copying import DATABASE_NAME, check_object_paths, clear_data, holds_data, restore_data
 from .storage.lock import DataDirLock
 
 if TYPE_CHECKING:
@@ -63,24 +61,49 @@ def write_snapshot(em: "Emulator", target: Path) -> int:
     return count
 
 
-def snapshot_archive(em: "Emulator") -> bytes:
-    """A snapshot as an uncompressed tar archive (what ``GET /_emulator/snapshot`` sends)."""
-    with tempfile.TemporaryDirectory(prefix="qiniu-snapshot-") as scratch:
-        root = Path(scratch) / "snapshot"
+def snapshot_archive(em: "Emulator") -> "ArchiveFile":
+    """A snapshot as an uncompressed tar archive (what ``GET /_emulator/snapshot`` sends),
+    written to a scratch file of the data dir (object files are hard-linked there, and no
+    object is held in memory), read back in chunks and removed once sent."""
+    scratch = em.storage.scratch_dir("snapshot")
+    try:
+        root, path = scratch / "snapshot", scratch / "snapshot.tar"
         write_snapshot(em, root)
-        buffer = io.BytesIO()
-        with tarfile.open(fileobj=buffer, mode="w") as archive:
-            for path in sorted(root.rglob("*")):
-                if path.is_file():
-                    archive.add(path, arcname=path.relative_to(root).as_posix())
-        return buffer.getvalue()
+        with tarfile.open(path, mode="w") as archive:
+            for member in sorted(root.rglob("*")):
+                if member.is_file():
+                    archive.add(member, arcname=member.relative_to(root).as_posix())
+        return ArchiveFile(path, lambda: em.storage.remove_scratch(scratch))
+    except BaseException:
+        em.storage.remove_scratch(scratch)
+        raise
 
 
-def unpack_archive(data: bytes, target: Path) -> None:
-    """Unpack what :func:`snapshot_archive` made into ``target`` (new, empty, or an older snapshot)."""
+class ArchiveFile:
+    """A file sent in chunks (a WSGI body); ``close`` removes it, sent in full or not."""
+
+    CHUNK = 1024 * 1024
+
+    def __init__(self, path: Path, remove: Callable[[], None]) -> None:
+        self.size = path.stat().st_size
+        self._file: BinaryIO = path.open("rb")
+        self._remove = remove
+
+    def __iter__(self) -> Iterator[bytes]:
+        while chunk := self._file.read(self.CHUNK):
+            yield chunk
+
+    def close(self) -> None:
+        self._file.close()
+        self._remove()
+
+
+def unpack_archive(stream: BinaryIO, target: Path) -> None:
+    """Unpack what :func:`snapshot_archive` made, read as a stream, into ``target`` (new,
+    empty, or an older snapshot)."""
     _prepare(target)
     try:
-        with tarfile.open(fileobj=io.BytesIO(data), mode="r:") as archive:
+        with tarfile.open(fileobj=stream, mode="r|") as archive:
             archive.extractall(target, filter="data")  # refuses absolute paths, .. and links out
     except (tarfile.TarError, OSError) as exc:
         raise SnapshotError(f"the snapshot archive is unreadable: {exc}") from None
@@ -109,6 +132,10 @@ def read_manifest(snapshot: Path) -> dict[str, Any]:
 def import_snapshot(snapshot: Path, data_dir: Path, force: bool) -> Restored:
     """Fill ``data_dir`` from ``snapshot``; a data dir that holds data is refused unless ``force``."""
     manifest = read_manifest(snapshot)
+    try:
+        check_object_paths(snapshot / DATABASE_NAME, data_dir)
+    except ValueError as exc:
+        raise SnapshotError(f"{snapshot} cannot be imported: {exc}") from None
     lock = DataDirLock(data_dir)  # a running emulator's data dir is never replaced
     data_dir.mkdir(parents=True, exist_ok=True)
     lock.acquire()
@@ -128,12 +155,19 @@ def import_snapshot(snapshot: Path, data_dir: Path, force: bool) -> Restored:
         raise SnapshotError(f"{snapshot / MANIFEST}: {exc}") from None
 
 
-def _prepare(target: Path) -> None:
-    """Make ``target`` ready to receive a snapshot, never removing what is not one."""
+def check_target(target: Path) -> None:
+    """Raise :class:`SnapshotError` unless a snapshot may be written to ``target``: a new or
+    empty directory, or an older snapshot (checked at start for ``--export-on-exit``, so a
+    wrong path is said before the state it would have kept is made)."""
     if target.exists() and not target.is_dir():
         raise SnapshotError(f"{target} is not a directory")
+    if target.is_dir() and any(target.iterdir()) and not (target / MANIFEST).is_file():
+        raise SnapshotError(f"{target} is not empty and holds no snapshot: choose an empty or new directory")
+
+
+def _prepare(target: Path) -> None:
+    """Make ``target`` ready to receive a snapshot, never removing what is not one."""
+    check_target(target)
     if target.is_dir() and any(target.iterdir()):
-        if not (target / MANIFEST).is_file():
-            raise SnapshotError(f"{target} is not empty and holds no snapshot: choose an empty or new directory")
         shutil.rmtree(target)
     target.mkdir(parents=True, exist_ok=True)

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from waitress.server import BaseWSGIServer, MultiSocketServer, create_server
 
 from .lazy import lazy_module
 from .sending import OneSendChannel
@@ -123,3 +124,15 @@ class PlainHttpChannel(OneSendChannel):
             self.total_outbufs_len += len(answer)
         self.answered_tls = True
         self.close_when_flushed = True
+
+
+def plain_http_server(app: Any, threads: int, lookahead: int, **where: Any) -> Any:
+    """A waitress server over ``app`` at ``host``/``port``, or on every address of ``listen``
+    (one loop for them all), whose sockets answer a TLS handshake at once (:class:`PlainHttpChannel`)."""
+    server: Any = create_server(app, threads=threads, ident="qiniu-emulator", clear_untrusted_proxy_headers=True,
+                                channel_request_lookahead=lookahead, **where)
+    sockets: list[Any] = ([d for d in (server.map or {}).values() if isinstance(d, BaseWSGIServer)]
+                          if isinstance(server, MultiSocketServer) else [server])
+    for socket_server in sockets:
+        socket_server.channel_class = PlainHttpChannel
+    return server

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import qiniu
 import requests
-from boundary_support import PUBLIC, png, small_disk  # noqa: F401 - a fixture
+from boundary_support import PUBLIC, png
 from receiver import RecordingServer, Reply
 from support import wait_for
 

@@ -49,6 +49,26 @@ def test_a_download_fop_refused_by_the_policy_points_to_url_map_in_the_request_l
     assert "--url-map http://127.0.0.1:" in record["note"] and "--fetch" in record["note"]
 
 
+def test_a_censor_or_fetch_request_refused_by_the_policy_points_to_url_map_in_the_request_log(server):
+    import json
+
+    import qiniu
+
+    url = closed_url()
+    mac = qiniu.QiniuMacAuth(ACCESS_KEY, SECRET_KEY)
+    body = json.dumps({"data": {"uri": url}, "params": {"scenes": ["pulp"]}})
+    _, info = qiniu.http._post_with_qiniu_mac_and_headers(f"{server.url}/v3/image/censor", body, mac,
+                                                         {"Content-Type": "application/json"})
+    assert info.status_code == 400 and "not allowed by the fetch policy" in info.text_body
+    fetch = f"{server.url}/fetch/{b64_encode(url)}/to/{b64_encode(PUBLIC + ':fetched.png')}"
+    token = qiniu.Auth(ACCESS_KEY, SECRET_KEY).token_of_request(fetch)
+    assert requests.post(fetch, headers={"Authorization": f"QBox {token}"}).status_code == 478
+    records = requests.get(f"{server.admin_url}/_emulator/requests").json()["requests"]
+    noted = {r["path"].split("/")[1]: r["note"] for r in records if r["status"] in (400, 478)}
+    for path in ("v3", "fetch"):
+        assert "--url-map http://127.0.0.1:" in noted[path] and "--fetch" in noted[path], records
+
+
 def test_the_readme_names_every_fetch_failure_text():
     source = (Path(__file__).resolve().parents[2] / "emulator/qiniu_emulator/fetch.py").read_text()
     fetching = README.read_text().split("* **Fetching.**")[1].split("\n* **")[0]

@@ -100,6 +100,11 @@ def test_none_fetches_nothing_but_own_objects_still_work(start_emulator, mark_se
     assert "not allowed" in error_of(watermarked(server, f"{mark_server.url}/mark.png"))
 
 
+def test_an_unreadable_url_is_a_400_naming_it_not_an_internal_error(server):
+    for url in ("http://[::1/mark.png", "http://mark.example:port/mark.png"):
+        assert error_of(watermarked(server, url)).startswith(f"failed to GET {url}: unreadable URL: "), url
+
+
 def test_a_trickling_server_is_cut_off_at_the_fetch_deadline(start_emulator):
     listener = socket.socket()
     listener.bind(("127.0.0.1", 0))

@@ -84,15 +84,16 @@ def test_sync_downloads_and_jobs_draw_on_one_budget(start_emulator, sdk_for):
 def test_a_reservation_waits_for_what_others_give_back():
     budget = MemoryBudget(100)
     first = budget.reserve(60, lambda: None)
-    admitted = threading.Event()
+    admitted, waiting = threading.Event(), threading.Event()
 
     def second() -> None:
-        with budget.reserve(50, lambda: None):
+        with budget.reserve(50, waiting.set):  # a waiting op checks its deadline
             admitted.set()
 
     waiter = threading.Thread(target=second)
     waiter.start()
-    assert not admitted.wait(0.3) and budget.held == 60  # 60 + 50 > 100: it waits
+    assert waiting.wait(10), "the second reservation never waited"
+    assert not admitted.is_set() and budget.held == 60  # 60 + 50 > 100: it waits
     first.release()
     waiter.join(10)
     assert admitted.is_set() and budget.held == 0 and budget.largest == 60

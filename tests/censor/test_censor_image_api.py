@@ -65,11 +65,22 @@ def test_bad_requests_are_400_with_a_reason(server, sdk):
         ({"data": {"uri": f"qiniu://{BUCKET}/x.jpg"}, "params": {}}, "params.scenes"),
         ({"params": {"scenes": ["pulp"]}}, "data must be a JSON object"),
         (body("data:application/octet-stream;base64,@@@", "pulp"), "not valid base64"),
+        (body("http://[::1/x.jpg", "pulp"), "unreadable URL"),
+        (body("http://example.com:port/x.jpg", "pulp"), "unreadable URL"),
+        (body(f"qiniu://{BUCKET}/../etc/passwd", "pulp"), "no such file"),
+        (body("file:///etc/passwd", "pulp"), "only http(s) and kodo://"),
+        ({"data": {"uri": 5}, "params": {"scenes": ["pulp"]}}, "data.uri is required"),
+        ({"data": {"uri": f"qiniu://{BUCKET}/x.jpg"}, "params": {"scenes": [1, {}]}}, "params.scenes"),
     ]
     for request_body, words in cases:
         ret, info = image_censor(server, request_body)
         assert info.status_code == 400, (request_body, info)
         assert words in info.text_body, (request_body, info.text_body)
+    for raw in (b"{", b"[]", b"null", b'"text"'):
+        auth = QiniuMacAuth(ACCESS_KEY, SECRET_KEY)
+        ret, info = qiniu_http._post_with_qiniu_mac_and_headers(
+            f"{server.url}/v3/image/censor", raw, auth, {"Content-Type": "application/json"})
+        assert info.status_code == 400 and "the body must be a JSON object" in info.text_body, (raw, info)
 
 
 def test_only_a_valid_qiniu_token_is_accepted(server, sdk):

@@ -71,7 +71,9 @@ def test_a_job_that_cannot_read_its_video_fails(server, sdk):
     upload(sdk, BUCKET, "notvideo.mp4", b"this is not a video")
     first, _ = submit(server, request(f"qiniu://{BUCKET}/notvideo.mp4"))
     second, _ = submit(server, request(f"qiniu://{BUCKET}/missing.mp4"))
-    for job_id, words in ((first["job"], "not a valid media"), (second["job"], "could not be read")):
+    third, _ = submit(server, request("http://[::1/unclosed.mp4"))
+    for job_id, words in ((first["job"], "not a valid media"), (second["job"], "could not be read"),
+                          (third["job"], "unreadable URL")):
         status = finished(server, job_id)
         assert status["status"] == "FAILED" and words in status["result"]["message"], status
 

@@ -36,6 +36,8 @@ def test_a_bucket_is_made_listed_changed_and_dropped_on_the_emulator(start_emula
     names, info = manager.buckets()
     assert "first-day" in names
     assert "first-day" in [b["tbl"] for b in manager.list_bucket("z0")[0]]
+    assert manager.list_bucket("z2")[0] == []  # only the region named
+    assert "first-day" in [b["tbl"] for b in manager.list_bucket("")[0]]
     domains, _ = manager.list_domains("first-day")
     assert domains[0] == f"{emulator.url.split('://')[1]}/_io/first-day"
     assert manager.change_bucket_permission("first-day", 1)[1].ok()

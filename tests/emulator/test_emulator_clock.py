@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import time
 from datetime import datetime, timezone
 
@@ -85,6 +86,25 @@ def test_job_timestamps_follow_the_clock(server, sdk):
     assert info.status_code == 200, info
     job = wait_for(lambda: _finished(server, ret["persistentId"]), message="the job to finish")
     assert job["creationDate"].startswith("2100-01-01")
+
+
+def test_a_running_job_is_timed_by_the_emulated_clock(server, sdk):
+    """A job started in 2100 has run for seconds, not minus 74 years, on the console."""
+    _, info = qiniu.put_data(sdk.upload_token("demo-bucket"), "held.txt", b"hold me")
+    assert info.status_code == 200
+    move(server, set=4102444800)
+    requests.post(f"{server.admin_url}/_emulator/scenarios", json={"key": "held.txt", "hold": {"code": 2}},
+                  headers=ADMIN_WRITE, timeout=10).raise_for_status()
+    ret, info = qiniu.PersistentFop(sdk, "demo-bucket").execute("held.txt", ["qhash/md5"])
+    assert info.status_code == 200, info
+    job_id = ret["persistentId"]
+    wait_for(lambda: requests.get(f"{server.url}/status/get/prefop", params={"id": job_id},
+                                  timeout=10).json()["code"] == 2, message="the held job to start")
+    page = requests.get(f"{server.admin_url}/_emulator/ui/jobs/{job_id}", timeout=10).text
+    shown = re.search(r"<dt>duration</dt><dd>(-?[0-9.]+) s</dd>", page)
+    assert shown is not None and 0 <= float(shown.group(1)) < 3600, page
+    requests.post(f"{server.admin_url}/_emulator/jobs/{job_id}/release", headers=ADMIN_WRITE,
+                  timeout=10).raise_for_status()
 
 
 def _finished(server, job_id: str) -> dict | None:

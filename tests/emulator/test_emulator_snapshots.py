@@ -102,3 +102,62 @@ def test_export_never_writes_over_a_directory_that_is_not_a_snapshot(server, tmp
 def test_something_that_is_not_a_snapshot_is_named_as_such(tmp_path):
     with pytest.raises(SnapshotError, match="is not a snapshot"):
         read_manifest(Path(tmp_path))
+
+
+def test_the_snapshot_download_leaves_no_scratch_behind(server, sdk):
+    """The archive is sent from a scratch file of the data dir, removed once sent (in full
+    or not), so repeated exports do not fill the disk."""
+    import io
+    import tarfile
+
+    upload(server, sdk, "notes/a.txt", b"kept in the archive")
+    scratch = server.emulator.storage.tmp_dir
+    whole = requests.get(f"{server.admin_url}/_emulator/snapshot", timeout=30)
+    assert whole.status_code == 200 and int(whole.headers["Content-Length"]) == len(whole.content)
+    with tarfile.open(fileobj=io.BytesIO(whole.content)) as archive:
+        names = archive.getnames()
+        assert MANIFEST in names and "emulator.sqlite3" in names
+        stored = [archive.extractfile(m).read() for m in archive.getmembers() if m.name.startswith("buckets/")]
+    assert b"kept in the archive" in stored
+    with requests.get(f"{server.admin_url}/_emulator/snapshot", timeout=30, stream=True) as partial:
+        assert partial.status_code == 200
+        partial.raw.read(100)  # the client goes away before the end
+    wait_for(lambda: not list(scratch.glob("snapshot-*")), message="the snapshot scratch to be removed")
+
+
+def test_a_snapshot_naming_files_outside_the_data_dir_is_refused_before_anything_changes(
+        start_emulator, sdk_for, tmp_path):
+    """A snapshot may come from anyone: an object row pointing outside buckets/ would let
+    downloads read, and deletes remove, any file the emulator can reach."""
+    import sqlite3
+
+    source = start_emulator(export_on_exit=tmp_path / "snapshot")
+    upload(source, sdk_for(source), "innocent.txt", b"snap")
+    source.stop()
+    secret = tmp_path / "secret.txt"
+    secret.write_text("not for download")
+    with sqlite3.connect(tmp_path / "snapshot" / "emulator.sqlite3") as db:
+        db.execute("UPDATE objects SET path = ?", ("buckets/../../secret.txt",))
+    used = start_emulator(data=tmp_path / "used")
+    upload(used, sdk_for(used), "mine.txt", b"mine")
+    used.stop()
+    settings = Settings(port=0, data=tmp_path / "used", import_dir=tmp_path / "snapshot", force=True)
+    with pytest.raises(SnapshotError, match="cannot be imported: object path 'buckets/../../secret.txt' leaves"):
+        Emulator.build(settings)
+    kept = start_emulator(data=tmp_path / "used")
+    assert [item["key"] for item in qiniu.BucketManager(sdk_for(kept)).list("demo-bucket")[0]["items"]] == ["mine.txt"]
+    assert secret.read_text() == "not for download"
+
+
+def test_an_export_on_exit_path_that_cannot_take_a_snapshot_is_refused_at_start(tmp_path, capsys):
+    """Said before the emulator runs, not in a log line at exit when its state is gone."""
+    mine = tmp_path / "mine"
+    mine.mkdir()
+    (mine / "notes.txt").write_text("keep me")
+    a_file = tmp_path / "a-file"
+    a_file.write_text("")
+    for target, words in ((mine, "is not empty and holds no snapshot"), (a_file, "is not a directory")):
+        assert main(["serve", "--port", "0", "--data", str(tmp_path / "data"), "--export-on-exit", str(target)]) == 1
+        assert capsys.readouterr().err.strip() == f"qiniu-emulator: error: --export-on-exit {target} {words}" + (
+            ": choose an empty or new directory" if target == mine else "")
+    assert (mine / "notes.txt").read_text() == "keep me"

@@ -28,7 +28,7 @@ CORPUS: tuple[tuple[str, str], ...] = (
      "/hlsMethod/qiniu-protection-10", PHP_DRM),
     ("avthumb/mp4/wmImage/aHR0cHM6Ly9xbi5rYWloZWlrZWppLmNvbS8lRTclOUYlQTIlRTklODclOEYlRTYlOTklQkElRTglODMlQkQlRTUlQUYl"
      "QjklRTglQjElQTFAMngucG5n/wmConstant/1|saveas/dGVtcDoxMC5tcDQ=", NIGEL),
-    ("avthumb/mp4/wmImage/aHR0cDovL3gvYS5wbmc=/wmConstant/0", "the issue's capture of avthumb/mp4/.../wmConstant/0"),
+    ("avthumb/mp4/wmImage/aHR0cDovL3gvYS5wbmc=/wmConstant/0", "a captured pfop of avthumb/mp4/.../wmConstant/0"),
     ("avthumb/mp4/multiArep/aHR0cDovL3RlbXAubmlnZWwucWluaXV0cy5jb20vZHRlc3QtYW9kaW8ubXAz", NIGEL),
     ("avthumb/m3u8/segtime/10/ab/60k/ar/44100/acodec/libfaac/r/30/h264Crf/28/vcodec/libx264/s/640x320/an/1"
      "/pattern/RVAwMi0wMSQoY291bnQp", NIGEL),

@@ -25,6 +25,8 @@ NEVER = {
     "scenarios": ("api", "jobs", "uploads", "ui", "emulator"),
     "storage": ("api", "jobs", "uploads", "ui", "auth", "emulator"),
     "jobs": ("api", "ui", "uploads", "emulator"),
+    "censor": ("api", "ui", "jobs", "uploads", "emulator"),  # a service over storage, fetch and fops
+    "fops": ("api", "ui", "jobs", "uploads", "censor", "emulator"),  # ops reach services through OpContext
 }
 # What a "*" room may still import: the endpoint table names the S3 door's operations from
 # their own table, which imports nothing of the emulator (checked below).

@@ -3,14 +3,10 @@ emulator served in another process, talks to that emulator only."""
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
-
 import pytest
 import requests
 from readme_snippets import ROOT
-from support import ServeProcess
+from support import ServeProcess, run_user_tests
 
 from qiniu_contracts.plugin import ServedEmulator
 from qiniu_emulator.config import DEFAULT_ACCESS_KEY, DEFAULT_SECRET_KEY
@@ -27,13 +23,8 @@ def served(tmp_path):
 
 
 def test_the_readme_example_runs_against_a_served_emulator(served, tmp_path):
-    (tmp_path / EXAMPLE.name).write_text(EXAMPLE.read_text(encoding="utf-8"))
-    done = subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", EXAMPLE.name,
-                           f"--qiniu-target=url:{served.url}"],
-                          cwd=tmp_path, capture_output=True, text=True, timeout=300,
-                          env={k: v for k, v in os.environ.items() if not k.startswith("QINIU_")})
-    assert done.returncode == 0, done.stdout[-3000:]
-    assert "1 passed" in done.stdout
+    run_user_tests(tmp_path, {EXAMPLE.name: EXAMPLE.read_text(encoding="utf-8")}, 1,
+                   f"--qiniu-target=url:{served.url}", drop_env=("QINIU_",), timeout=300)
     # The thumbnail is on the served emulator: the test made and read it there.
     thumb = requests.get(f"{served.url}/_io/output-bucket/thumbs/photo.jpg", timeout=10)
     assert thumb.status_code == 200

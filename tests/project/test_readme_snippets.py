@@ -21,7 +21,7 @@ from PIL import Image
 from qiniu_emulator.config import DEFAULT_ACCESS_KEY, DEFAULT_SECRET_KEY, describe_settings
 from readme_snippets import ROOT, all_blocks, snippet
 from receiver import RecordingServer
-from support import free_port, wait_for
+from support import free_port, run_user_tests, wait_for
 
 FFMPEG = imageio_ffmpeg.get_ffmpeg_exe()
 TESTS = ROOT / "tests"
@@ -252,12 +252,7 @@ def test_the_in_process_and_real_contract_runs(tmp_path):
 def test_the_plugin_example_is_the_file_and_passes(tmp_path):
     example = ROOT / "docs" / "examples" / "test_thumbnailer.py"
     assert snippet("plugin-example").text == example.read_text(encoding="utf-8")
-    (tmp_path / example.name).write_text(example.read_text(encoding="utf-8"))
-    done = subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", example.name],
-                          cwd=tmp_path, capture_output=True, text=True, timeout=300,
-                          env={k: v for k, v in os.environ.items() if not k.startswith("QINIU_")})
-    assert done.returncode == 0, done.stdout[-3000:]
-    assert "1 passed" in done.stdout
+    run_user_tests(tmp_path, {example.name: example.read_text(encoding="utf-8")}, 1, drop_env=("QINIU_",), timeout=300)
 
 
 # -- layouts -----------------------------------------------------------------------------

@@ -9,18 +9,10 @@ import zipfile
 
 import requests
 from support import wait_for
-from ui_support import finished_job, run_fops, upload
+from ui_support import UI, finished_job, page, run_fops, upload
 
 from qiniu_emulator.encoding import b64_encode
 from qiniu_emulator.job_records import Code, Item, Job
-
-UI = "/_emulator/ui"
-
-
-def page(server, path: str, **params) -> str:
-    response = requests.get(f"{server.admin_url}{UI}{path}", params=params)
-    assert response.status_code == 200, response.text
-    return html.unescape(response.text)
 
 
 def test_a_video_object_shows_its_player_properties_and_jobs(server, clip):

@@ -1,10 +1,9 @@
-"""Console details a first-day user trips on: long commands wrap, stages count from 1, save
+"""Console details a new user trips on: long commands wrap, stages count from 1, save
 targets read as bucket:key, jobs filter by status, PDFs show their page count, folders
 have an icon every browser draws, and a misspelled parameter gets a suggestion."""
 
 from __future__ import annotations
 
-import html
 import io
 import re
 import shutil
@@ -13,17 +12,9 @@ import pytest
 import requests
 from PIL import Image
 from support import wait_for
-from ui_support import finished_job, find_browser, jpeg, run_fops, start_driver, upload
+from ui_support import UI, finished_job, find_browser, jpeg, page, run_fops, start_driver, upload
 
 from qiniu_emulator.encoding import b64_encode
-
-UI = "/_emulator/ui"
-
-
-def page(server, path: str, **params) -> str:
-    response = requests.get(f"{server.admin_url}{UI}{path}", params=params)
-    assert response.status_code == 200, response.text
-    return html.unescape(response.text)
 
 
 def finished(server, job_id: str) -> dict:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import io
 import os
 import shutil
@@ -104,3 +105,13 @@ def start_driver(browser: Browser):
     driver = webdriver.Chrome(service=Service(browser.chromedriver), options=options)
     driver.set_page_load_timeout(30)
     return driver, profile
+
+
+UI = "/_emulator/ui"
+
+
+def page(server, path: str, **params) -> str:
+    """A console page as its text, entities decoded; fails unless it answers 200."""
+    response = requests.get(f"{server.admin_url}{UI}{path}", params=params)
+    assert response.status_code == 200, response.text
+    return html.unescape(response.text)

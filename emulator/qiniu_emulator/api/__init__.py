@@ -100,6 +100,21 @@ def signed_json() -> dict[str, Any]:
     return body
 
 
+def emulator_json(what: str, unreadable: str) -> Any:
+    """The JSON body of a write under ``/_emulator/``; ``unreadable`` is the 400's message
+    when it does not parse.
+
+    Only as ``application/json``: a page of another site can post a form to the emulator
+    (text that parses as JSON included) but cannot send that type without the browser asking.
+    """
+    if request.mimetype != "application/json":
+        raise QiniuError.bad_request(f"send {what} with Content-Type: application/json")
+    try:
+        return json.loads(request.get_data() or b"null")
+    except ValueError:
+        raise QiniuError.bad_request(unreadable) from None
+
+
 def form_value(name: str, default: str = "") -> str:
     """A field from the query string or the url-encoded form body."""
     value = params().get(name)

@@ -7,15 +7,16 @@ import math
 from datetime import datetime, timezone
 from typing import Any
 
-from flask import Blueprint, Response, request
+from flask import Blueprint, Response
 
 from ..clock import Clock
 from ..errors import QiniuError
-from . import emulator, json_response
+from . import emulator, emulator_json, json_response
 
 bp = Blueprint("clock", __name__, url_prefix="/_emulator")
 
 MOVES = ("advance", "set", "reset")
+SHAPE = 'the body must be one of {"advance": SECONDS}, {"set": UNIX_SECONDS} or {"reset": true}'
 # Job times are kept in nanoseconds in 64-bit integers, which end in April 2262.
 LATEST = 8_800_000_000  # 2248-11-12, unix seconds
 
@@ -33,21 +34,12 @@ def read_clock() -> Response:
 
 @bp.route("/clock", methods=["POST"])
 def move_clock() -> Response:
-    """``{"advance": SECONDS}``, ``{"set": UNIX_SECONDS}`` or ``{"reset": true}``.
-
-    Only as ``application/json``, as the other writes under ``/_emulator/``: a page of
-    another site cannot send that type without the browser asking first. Lifecycle
-    deletions that the move makes due happen before the answer.
+    """``{"advance": SECONDS}``, ``{"set": UNIX_SECONDS}`` or ``{"reset": true}``, as JSON
+    (``emulator_json``). Lifecycle deletions that the move makes due happen before the answer.
     """
-    if request.mimetype != "application/json":
-        raise QiniuError.bad_request("send the move with Content-Type: application/json")
-    try:
-        body = json.loads(request.get_data() or b"null")
-    except ValueError:
-        body = None
+    body = emulator_json("the move", SHAPE)
     if not isinstance(body, dict) or len(body) != 1 or next(iter(body)) not in MOVES:
-        raise QiniuError.bad_request('the body must be one of {"advance": SECONDS}, {"set": UNIX_SECONDS} '
-                                     'or {"reset": true}')
+        raise QiniuError.bad_request(SHAPE)
     em = emulator()
     (move, value), = body.items()
     if move == "reset":

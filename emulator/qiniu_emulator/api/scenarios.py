@@ -3,14 +3,12 @@ release its jobs) and ``/_emulator/jobs/<id>/release``."""
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
-from flask import Blueprint, Response, request
+from flask import Blueprint, Response
 
-from ..errors import QiniuError
 from ..wire import scenario_json
-from . import emulator, json_response
+from . import emulator, emulator_json, json_response
 
 bp = Blueprint("scenarios", __name__, url_prefix="/_emulator")
 
@@ -27,18 +25,9 @@ def list_rules() -> Response:
 
 @bp.route("/scenarios", methods=["POST"])
 def add_rules() -> Response:
-    """One rule, a list, or ``{"scenarios": [...]}``; all are added or none.
-
-    Only as ``application/json``: a page of another site can post a form to the emulator
-    (text that parses as JSON included) but cannot send that type without the browser asking.
-    """
-    if request.mimetype != "application/json":
-        raise QiniuError.bad_request("send the rules with Content-Type: application/json")
-    try:
-        data = json.loads(request.get_data() or b"null")
-    except ValueError:
-        raise QiniuError.bad_request("the body must be JSON: a rule, a list of rules or "
-                                     "{\"scenarios\": [...]}") from None
+    """One rule, a list, or ``{"scenarios": [...]}``, as JSON (``emulator_json``); all are
+    added or none."""
+    data = emulator_json("the rules", 'the body must be JSON: a rule, a list of rules or {"scenarios": [...]}')
     return json_response(_rules_json(emulator().scenarios.add(data)))
 
 

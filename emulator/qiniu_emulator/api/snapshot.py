@@ -13,5 +13,7 @@ bp = Blueprint("snapshot", __name__, url_prefix="/_emulator")
 
 @bp.route("/snapshot", methods=["GET"])
 def snapshot() -> Response:
-    return Response(snapshot_archive(emulator()), mimetype="application/x-tar",
-                    headers={"Content-Disposition": 'attachment; filename="qiniu-emulator-snapshot.tar"'})
+    archive = snapshot_archive(emulator())
+    return Response(archive, mimetype="application/x-tar", direct_passthrough=True,
+                    headers={"Content-Disposition": 'attachment; filename="qiniu-emulator-snapshot.tar"',
+                             "Content-Length": str(archive.size)})

@@ -154,8 +154,11 @@ def buckets() -> Response:
 @bp.route("/v2/buckets", methods=["GET", "POST"])
 @bp.route("/v3/buckets", methods=["GET", "POST"])
 def buckets_v2() -> Response:
+    """Every bucket, or those of ``?region=`` when one is named (docs/wire.md §9.6)."""
     require_management_auth()
-    return json_response([bucket_v2_json(b) for b in emulator().storage.list_buckets()])
+    region = form_value("region")
+    return json_response([bucket_v2_json(b) for b in emulator().storage.list_buckets()
+                          if not region or b.region == region])
 
 
 @bp.route("/mkbucketv3/<bucket>/region/<region>", methods=["POST"])

@@ -51,7 +51,7 @@ class SourceReader:
         try:
             path = self.fetcher.fetch(url, scratch, access)
         except OpFailed as exc:
-            raise QiniuError.bad_request(f"data.uri could not be read: {exc}") from None
+            raise QiniuError.bad_request(f"data.uri could not be read: {exc}").noted(exc.hint) from None
         if local is None:  # a foreign URL: its path stands in for the key (the key convention)
             return Source(path, key=unquote(urlsplit(uri).path.lstrip("/")) or None)
         bucket, key, _ = local

@@ -42,6 +42,7 @@ class Notifier:
     logger: logging.Logger = field(default_factory=lambda: logging.getLogger("qiniu_emulator.notify"))
     stop_event: threading.Event = field(default_factory=threading.Event)
     scenarios: Scenarios = field(default_factory=Scenarios)
+    now_ns: Callable[[], int] = time.time_ns  # the emulated clock: attempts are dated as the job is
     _queue: "queue.Queue[tuple[str, dict[str, Any], Done] | None]" = field(default_factory=queue.Queue)
     _threads: list[threading.Thread] = field(default_factory=list)
 
@@ -95,7 +96,7 @@ class Notifier:
                 self.logger.exception("recording the notification of %s failed", status.get("id"))
 
     def _post(self, url: str, body: bytes, facts: Facts) -> Attempt:
-        started, at_ns = time.monotonic(), time.time_ns()
+        started, at_ns = time.monotonic(), self.now_ns()
         fired = self.scenarios.answer(facts)
         if fired is not None:
             return self._injected(url, at_ns, fired)

@@ -46,7 +46,7 @@ def copy_data(db: Database, data_dir: Path, target: Path) -> int:
 
 def restore_data(snapshot: Path, data_dir: Path) -> int:
     """The snapshot's database and object files into the (empty) ``data_dir``; returns how
-    many files."""
+    many files (:func:`check_object_paths` first: a snapshot may come from anyone)."""
     data_dir.mkdir(parents=True, exist_ok=True)
     shutil.copy2(snapshot / DATABASE_NAME, data_dir / DATABASE_NAME)
     count = 0
@@ -55,6 +55,20 @@ def restore_data(snapshot: Path, data_dir: Path) -> int:
             link_or_copy(source, data_dir / source.relative_to(snapshot))
             count += 1
     return count
+
+
+def check_object_paths(database: Path, data_dir: Path) -> None:
+    """Raise ValueError unless every object row of ``database`` names a file below
+    ``data_dir/buckets`` (the emulator reads, serves and deletes the file a row names)."""
+    buckets = data_dir / "buckets"
+    try:
+        with closing(sqlite3.connect(f"file:{database}?mode=ro", uri=True)) as db:
+            paths = [row[0] for row in db.execute("SELECT path FROM objects")]
+    except sqlite3.Error as exc:
+        raise ValueError(f"{database.name} is not a readable emulator database: {exc}") from None
+    for relpath in paths:
+        if not isinstance(relpath, str) or not is_inside(buckets, data_dir / relpath):
+            raise ValueError(f"object path {relpath!r} leaves the data directory's buckets/")
 
 
 def holds_data(data_dir: Path) -> bool:

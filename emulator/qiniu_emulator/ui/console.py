@@ -86,7 +86,8 @@ class Console:
         side = self.side(bucket, key, base)
         if side.info is None:
             raise QiniuError.no_such_key()
-        jobs = [JobRow.of(job) for job in self.em.jobs.touching(bucket, key, JOBS_OF_AN_OBJECT)]
+        now = self.em.clock.now_ns()
+        jobs = [JobRow.of(job, now) for job in self.em.jobs.touching(bucket, key, JOBS_OF_AN_OBJECT)]
         return ObjectPage(bucket=info, side=side, links=self.links(base).all(bucket, key, info.private), jobs=jobs)
 
     def side(self, bucket: str, key: str, base: str) -> ObjectSide:
@@ -129,15 +130,15 @@ class Console:
     # -- jobs -------------------------------------------------------------------
     def jobs(self, before: int | None = None, bucket: str | None = None, status: str = "") -> list[JobRow]:
         """A page of the jobs list; ``status`` is one of the words the list shows (done, failed...)."""
-        code = STATUS_CODES.get(status)
-        return [JobRow.of(job) for job in self.em.jobs.recent(PAGE_ROWS, bucket, before, code)]
+        code, now = STATUS_CODES.get(status), self.em.clock.now_ns()
+        return [JobRow.of(job, now) for job in self.em.jobs.recent(PAGE_ROWS, bucket, before, code)]
 
     def job_page(self, job_id: str, base: str) -> JobPage:
         job = self.em.jobs.get(job_id)
         head, logs = split_log(job.log)
         source = self.side(job.bucket, job.key, base)
         items = [self._item_view(job, index, source, logs.get(index), base) for index in range(len(job.items))]
-        return JobPage(row=JobRow.of(job), job=job, source=source, items=items, log=head,
+        return JobPage(row=JobRow.of(job, self.em.clock.now_ns()), job=job, source=source, items=items, log=head,
                        deliveries=list(job.deliveries))
 
     def _item_view(self, job: Job, index: int, source: ObjectSide, log: ItemLog | None, base: str) -> ItemView:

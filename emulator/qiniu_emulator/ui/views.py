@@ -7,7 +7,6 @@ lines belong to which item, how long a job took) is made here.
 from __future__ import annotations
 
 import json
-import time
 from dataclasses import dataclass, field, fields
 from datetime import datetime
 
@@ -81,11 +80,12 @@ class JobRow:
         return self.code not in (Code.WAITING, Code.RUNNING)
 
     @classmethod
-    def of(cls, job: Job) -> "JobRow":
+    def of(cls, job: Job, now_ns: int) -> "JobRow":
+        """``now_ns``: the emulated clock's time, which the job's own times follow."""
         return cls(id=job.id, seq=job.seq, bucket=job.bucket, key=job.key, code=int(job.code),
                    status=STATUS_WORDS[Code(job.code)], desc=DESC[Code(job.code)],
                    pipeline=job.pipeline or "default", progress=job.progress if job.code == Code.RUNNING else None,
-                   created=clock(job.created_ns / 1e9), seconds=duration(job),
+                   created=clock(job.created_ns / 1e9), seconds=duration(job, now_ns),
                    commands=[readable_command(i.cmd) for i in job.items],
                    notify_url=job.notify_url)
 
@@ -105,11 +105,11 @@ def readable_command(text: str) -> str:
     return f"{head}|saveas/{target}" + (f"/{rest}" if rest else "")
 
 
-def duration(job: Job) -> float | None:
-    """Seconds from start to finish, or so far while running; None before it starts."""
+def duration(job: Job, now_ns: int) -> float | None:
+    """Seconds from start to finish, or so far (until ``now_ns``) while running; None before it starts."""
     if not job.started_ns:
         return None
-    end = job.finished_ns or time.time_ns()
+    end = job.finished_ns or now_ns
     return round((end - job.started_ns) / 1e9, 3)
 
 

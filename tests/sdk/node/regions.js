@@ -14,13 +14,10 @@ const fs = require('fs');
 const os = require('os');
 const path = require('path');
 const qiniu = require('qiniu');
+const { report, callback, waitForJob } = require('./common');
 
 const { UC, UC_TLS, BUCKET, WRONG_UP, MODE } = process.env;
 const mac = new qiniu.auth.digest.Mac(process.env.AK, process.env.SK);
-
-function report (step, ok, detail) {
-    process.stdout.write(JSON.stringify({ step, ok: Boolean(ok), detail }) + '\n');
-}
 
 async function step (name, run, check) {
     try {
@@ -31,10 +28,6 @@ async function step (name, run, check) {
     } catch (err) {
         report(name, false, String(err && err.stack || err));
     }
-}
-
-function callback (fn) {
-    return new Promise((resolve, reject) => fn((err, data, resp) => (err ? reject(err) : resolve({ data, resp }))));
 }
 
 function freshConfig (options) {
@@ -48,15 +41,6 @@ function uploadToken (key) {
 function upload (config, key) {
     return new qiniu.form_up.FormUploader(config).put(uploadToken(key), key, Buffer.from('hello region'),
         new qiniu.form_up.PutExtra());
-}
-
-async function waitForJob (operations, persistentId) {
-    for (let i = 0; i < 600; i++) {
-        const status = await callback(done => operations.prefop(persistentId, done));
-        if (status.data && status.data.code !== 1 && status.data.code !== 2) return status;
-        await new Promise(resolve => setTimeout(resolve, 100));
-    }
-    throw new Error(`job ${persistentId} did not finish`);
 }
 
 async function discover () {

@@ -17,6 +17,7 @@ const os = require('os');
 const path = require('path');
 const zlib = require('zlib');
 const qiniu = require('qiniu');
+const { report, callback, waitForJob } = require('./common');
 
 const HOST = process.env.EMULATOR;
 const SECURE = process.env.HTTPS === '1';
@@ -30,10 +31,6 @@ const config = new qiniu.conf.Config({ zone, useHttpsDomain: SECURE, regionsQuer
 const mac = new qiniu.auth.digest.Mac(process.env.AK, process.env.SK);
 const bucketManager = new qiniu.rs.BucketManager(mac, config);
 const operations = new qiniu.fop.OperationManager(mac, config);
-
-function report (step, ok, detail) {
-    process.stdout.write(JSON.stringify({ step, ok: Boolean(ok), detail }) + '\n');
-}
 
 async function step (name, run, check) {
     try {
@@ -91,10 +88,6 @@ function uploadToken (key) {
     return new qiniu.rs.PutPolicy({ scope: `${BUCKET}:${key}` }).uploadToken(mac);
 }
 
-function callback (fn) {
-    return new Promise((resolve, reject) => fn((err, data, resp) => (err ? reject(err) : resolve({ data, resp }))));
-}
-
 function download (url) {
     const client = url.startsWith('https:') ? https : http;
     return new Promise((resolve, reject) => {
@@ -104,15 +97,6 @@ function download (url) {
             res.on('end', () => resolve({ status: res.statusCode, body: Buffer.concat(chunks) }));
         }).on('error', reject);
     });
-}
-
-async function waitForJob (persistentId) {
-    for (let i = 0; i < 600; i++) {
-        const status = await callback(done => operations.prefop(persistentId, done));
-        if (status.data && status.data.code !== 1 && status.data.code !== 2) return status;
-        await new Promise(resolve => setTimeout(resolve, 100));
-    }
-    throw new Error(`job ${persistentId} did not finish`);
 }
 
 async function main () {
@@ -188,11 +172,11 @@ async function main () {
         persistentId = result.data && result.data.persistentId;
         return result;
     }, expectStatus(200, data => (data.persistentId ? '' : JSON.stringify(data))));
-    await step('prefop until done', () => waitForJob(persistentId),
+    await step('prefop until done', () => waitForJob(operations, persistentId),
         ({ data }) => (data.code === 0 && data.items[0].key === 'node/thumb.webp' ? '' : JSON.stringify(data)));
     await step('pfop avinfo', async () => {
         const result = await callback(done => operations.pfop(BUCKET, 'clip.mp4', ['avinfo'], null, {}, done));
-        return waitForJob(result.data.persistentId);
+        return waitForJob(operations, result.data.persistentId);
     }, ({ data }) => (data.code === 0 && data.items[0].key ? '' : JSON.stringify(data)));
     await step('avinfo result', async () => {
         const stat = await bucketManager.stat(BUCKET, 'clip.mp4');
