@@ -8,6 +8,7 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
     QINIU_EMULATOR_PORT=9000 \
     QINIU_EMULATOR_ADMIN_HOST=0.0.0.0 \
     QINIU_EMULATOR_ADMIN_PORT=9002 \
+    QINIU_EMULATOR_S3_PORT=9003 \
     QINIU_EMULATOR_DATA=/data
 
 # Optional system packages, e.g.
@@ -32,7 +33,7 @@ RUN pip install .
 
 USER qiniu
 VOLUME /data
-EXPOSE 9000 9002
+EXPOSE 9000 9002 9003
 
 # `qiniu-emulator health` reads QINIU_EMULATOR_ADMIN_HOST/_PORT as serve does.
 HEALTHCHECK --interval=5s --timeout=3s --start-period=5s --retries=10 \

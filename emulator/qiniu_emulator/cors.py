@@ -3,7 +3,8 @@ sync fops, and the upload host's own answer (docs/browser.md §2, §3).
 
 A bucket without rules allows every origin; with rules, the first rule that matches decides,
 and the request's own origin is echoed with credentials allowed, which browsers require
-even when the rule says ``*``. Rules live in ``<data>/cors/<bucket>.json``.
+even when the rule says ``*``. Rules live in ``<data>/cors/<bucket>.json``; the S3 door's
+PutBucketCors writes the same rules (one bucket setting, docs/s3.md §8).
 """
 
 from __future__ import annotations
@@ -41,7 +42,7 @@ class CorsRule:
     def allows_origin(self, origin: str) -> bool:
         """Exact and case-sensitive; ``*`` alone is any origin, else the first ``*`` stands
         for any text (docs/browser.md §3)."""
-        return any(_origin_matches(pattern, origin) for pattern in self.allowed_origin)
+        return any(one_wildcard_match(pattern, origin) for pattern in self.allowed_origin)
 
     def allows(self, origin: str, method: str, headers: list[str]) -> bool:
         if not self.allows_origin(origin) or method.upper() not in self.allowed_method:
@@ -55,13 +56,14 @@ class CorsRule:
                 "max_age": self.max_age}
 
 
-def _origin_matches(pattern: str, origin: str) -> bool:
+def one_wildcard_match(pattern: str, text: str) -> bool:
+    """``*`` alone matches anything; otherwise the first ``*`` stands for any text."""
     if pattern == "*":
         return True
     if "*" not in pattern:
-        return pattern == origin
+        return pattern == text
     prefix, _, suffix = pattern.partition("*")
-    return len(origin) >= len(prefix) + len(suffix) and origin.startswith(prefix) and origin.endswith(suffix)
+    return len(text) >= len(prefix) + len(suffix) and text.startswith(prefix) and text.endswith(suffix)
 
 
 def parse_rules(data: Any) -> list[CorsRule]:

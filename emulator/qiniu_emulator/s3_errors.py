@@ -44,6 +44,22 @@ class S3Error(Exception):
         return cls(400, "InvalidRequest", message)
 
     @classmethod
+    def invalid_tag(cls, message: str) -> "S3Error":
+        return cls(400, "InvalidTag", message)
+
+    @classmethod
+    def preflight_incomplete(cls, missing: str) -> "S3Error":
+        return cls(400, "BadRequest", f"Insufficient information. {missing} request header needed.")
+
+    @classmethod
+    def cors_refused(cls, why: str, method: str, vary: str = "") -> "S3Error":
+        """A refused preflight (docs/s3.md §8)."""
+        error = cls(403, "AccessForbidden", f"CORSResponse: {why}", Method=method, ResourceType="OBJECT")
+        if vary:
+            error.answer_headers["Vary"] = vary
+        return error
+
+    @classmethod
     def authorization_malformed(cls, message: str) -> "S3Error":
         return cls(400, "AuthorizationHeaderMalformed", message)
 
@@ -148,6 +164,10 @@ class S3Error(Exception):
     @classmethod
     def no_such_cors(cls, name: str) -> "S3Error":
         return cls(404, "NoSuchCORSConfiguration", "The CORS configuration does not exist", BucketName=name)
+
+    @classmethod
+    def no_such_tag_set(cls, name: str) -> "S3Error":
+        return cls(404, "NoSuchTagSet", "The TagSet does not exist", BucketName=name)
 
     @classmethod
     def bucket_owned(cls, name: str) -> "S3Error":

@@ -9,22 +9,20 @@ chromium with chromedriver; without them it skips and says how to get them.
 
 from __future__ import annotations
 
-import functools
 import hashlib
-import http.server
 import io
 import json
 import os
 import shutil
-import threading
 from pathlib import Path
 
 import pytest
 import qiniu
 import requests
 from PIL import Image
+from page_server import PageServer
 from readme_snippets import snippet
-from support import ACCESS_KEY, SECRET_KEY, free_port, npm_install, wait_for
+from support import ACCESS_KEY, SECRET_KEY, npm_install, wait_for
 from ui.ui_support import browser_session
 
 pytestmark = pytest.mark.timeout(300)
@@ -70,21 +68,6 @@ def set_rules(server, bucket: str, rules: list) -> None:
     answer = requests.post(url, data=json.dumps(rules), headers={"Authorization": f"QBox {token}",
                                                                   "Content-Type": "application/json"}, timeout=10)
     assert answer.status_code == 200, answer.text
-
-
-class PageServer:
-    """Serves the page, qiniu-js and the photo from a directory, on its own loopback port."""
-
-    def __init__(self, directory: Path) -> None:
-        handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(directory))
-        handler.log_message = lambda *args: None  # type: ignore[method-assign]
-        self.httpd = http.server.ThreadingHTTPServer(("127.0.0.1", free_port()), handler)
-        self.origin = f"http://localhost:{self.httpd.server_address[1]}"
-        threading.Thread(target=self.httpd.serve_forever, daemon=True).start()
-
-    def close(self) -> None:
-        self.httpd.shutdown()
-        self.httpd.server_close()
 
 
 def write_page(directory: Path, sdk_file: Path, settings: dict) -> None:

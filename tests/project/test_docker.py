@@ -39,11 +39,24 @@ def run_healthcheck(command: list[str], environ: dict[str, str]) -> int:
 
 
 def test_the_port_mapping_and_the_environment_follow_the_variable():
-    assert compose_service({})["ports"] == ["9000:9000", "127.0.0.1:9002:9002"]
-    moved = compose_service({"QINIU_EMULATOR_PORT": "9100", "QINIU_EMULATOR_ADMIN_PORT": "9102"})
-    assert moved["ports"] == ["9100:9100", "127.0.0.1:9102:9102"]  # the console: the host's loopback only
+    assert compose_service({})["ports"] == ["9000:9000", "127.0.0.1:9002:9002", "9003:9003"]
+    moved = compose_service({"QINIU_EMULATOR_PORT": "9100", "QINIU_EMULATOR_ADMIN_PORT": "9102",
+                             "QINIU_EMULATOR_S3_PORT": "9103"})
+    assert moved["ports"] == ["9100:9100", "127.0.0.1:9102:9102", "9103:9103"]  # the console: loopback only
     assert moved["environment"]["QINIU_EMULATOR_PORT"] == "9100"
     assert moved["environment"]["QINIU_EMULATOR_ADMIN_PORT"] == "9102"
+    assert moved["environment"]["QINIU_EMULATOR_S3_PORT"] == "9103"
+
+
+def test_the_image_exposes_and_sets_every_port_compose_maps():
+    text = (ROOT / "Dockerfile").read_text(encoding="utf-8")
+    exposed = re.search(r"^EXPOSE (.*)$", text, re.M)[1].split()
+    defaults = dict(re.findall(r"(QINIU_EMULATOR_\w*PORT)=(\d+)", text))
+    assert defaults == {"QINIU_EMULATOR_PORT": "9000", "QINIU_EMULATOR_ADMIN_PORT": "9002",
+                        "QINIU_EMULATOR_S3_PORT": "9003"}
+    assert exposed == list(defaults.values())
+    environment = compose_service({})["environment"]
+    assert {name: environment[name] for name in defaults} == defaults
 
 
 def test_both_healthchecks_are_the_health_command():

@@ -22,6 +22,15 @@ def client_for(url: str, secret: str = SECRET_KEY, verify: str | None = None, **
 
 
 
+def error_of(call) -> dict:
+    """The S3 error a boto3 call fails with: its Code, Message, ... and HTTP status."""
+    from botocore.exceptions import ClientError
+
+    with pytest.raises(ClientError) as caught:
+        call()
+    return {**caught.value.response["Error"], "status": caught.value.response["ResponseMetadata"]["HTTPStatusCode"]}
+
+
 def jpeg(width: int = 64, height: int = 48) -> bytes:
     out = io.BytesIO()
     Image.new("RGB", (width, height), (200, 30, 30)).save(out, "JPEG")

@@ -9,18 +9,11 @@ import shutil
 import pytest
 import qiniu
 import requests
-from botocore.exceptions import ClientError
 from support import wait_for
 
-from s3_clients import client_for, image_size, jpeg, pfop_thumbnail
+from s3_clients import client_for, error_of, image_size, jpeg, pfop_thumbnail
 
 BUCKET = "demo-bucket"
-
-
-def error_of(call) -> dict:
-    with pytest.raises(ClientError) as caught:
-        call()
-    return {**caught.value.response["Error"], "status": caught.value.response["ResponseMetadata"]["HTTPStatusCode"]}
 
 
 def test_upload_through_s3_pfop_through_the_sdk_read_the_result_through_s3(server, s3, sdk):

@@ -173,7 +173,21 @@ def put_cors(call: S3Call) -> Response:
 
 
 def delete_cors(call: S3Call) -> Response:
-    call.service.set_cors(call.bucket, None)
+    call.service.set_cors(call.bucket, [])
+    return Response(status=204)
+
+
+def get_bucket_tagging(call: S3Call) -> Response:
+    return xml(wire.tagging_xml(call.service.bucket_tags(call.bucket)))
+
+
+def put_bucket_tagging(call: S3Call) -> Response:
+    call.service.set_bucket_tags(call.bucket, wire.parse_tagging(call.body.read_all(MAX_XML_BYTES)))
+    return Response(status=204)
+
+
+def delete_bucket_tagging(call: S3Call) -> Response:
+    call.service.set_bucket_tags(call.bucket, [])
     return Response(status=204)
 
 
@@ -299,7 +313,8 @@ def list_uploads(call: S3Call) -> Response:
 HANDLERS: dict[str, Callable[[S3Call], Response]] = {
     "ListBuckets": list_buckets, "CreateBucket": create_bucket, "HeadBucket": head_bucket,
     "DeleteBucket": delete_bucket, "GetBucketLocation": bucket_location, "GetBucketCors": get_cors,
-    "PutBucketCors": put_cors, "DeleteBucketCors": delete_cors, "ListObjects": list_objects,
+    "PutBucketCors": put_cors, "DeleteBucketCors": delete_cors, "GetBucketTagging": get_bucket_tagging,
+    "PutBucketTagging": put_bucket_tagging, "DeleteBucketTagging": delete_bucket_tagging, "ListObjects": list_objects,
     "ListObjectsV2": list_objects_v2, "ListMultipartUploads": list_uploads, "DeleteObjects": delete_objects,
     "PutObject": put_object, "CopyObject": copy_object, "GetObject": get_object, "HeadObject": head_object,
     "DeleteObject": delete_object, "CreateMultipartUpload": create_multipart, "UploadPart": upload_part,

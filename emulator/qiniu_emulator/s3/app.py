@@ -25,10 +25,12 @@ from .api import HANDLERS, S3Call
 from ..s3_errors import S3Error, translate
 from .multipart import S3Multipart
 from .names import BucketNames
-from .operations import is_supported, operation_for, scenario_name
+from ..cors import requested_headers
+from .cross_origin import Preflight, preflight_headers, response_headers
+from .operations import PREFLIGHT, is_supported, operation_for, scenario_name
 from .payload import Payload
 from .regions import is_s3_label, kodo_region, region_of_host
-from .service import S3Service
+from .service import S3Service, s3_errors
 from ..auth.sigv4 import SigV4Caller, Signed, query_pairs
 from .wire import error_xml
 
@@ -50,7 +52,7 @@ class S3Door:
 
     @classmethod
     def build(cls, emulator: "Emulator") -> "S3Door":
-        service = S3Service(emulator.storage)
+        service = S3Service(emulator.storage, emulator.cors)
         return cls(emulator, service, S3Multipart(emulator.storage, service.attributes),
                    BucketNames(emulator.settings.s3_aliases))
 
@@ -125,6 +127,7 @@ def create_s3_app(emulator: "Emulator") -> Flask:
     @app.after_request
     def stamp(response: Response) -> Response:
         response = _scenario_after(emulator, response)
+        _cors_after(door, response)
         response.headers["x-amz-request-id"] = g.get("reqid", "")
         response.headers["x-amz-id-2"] = g.get("reqid", "")
         response.headers["X-Reqid"] = g.get("reqid", "")  # what the shared request log shows
@@ -146,17 +149,48 @@ def _serve(door: S3Door) -> Response:
     names = {name for name, _ in query_pairs(raw.raw_query)}
     operation = operation_for(raw.method, bucket, key, names, "x-amz-copy-source" in request.headers)
     g.s3_operation = operation
+    if operation == PREFLIGHT and bucket:  # browsers never sign a preflight (docs/s3.md §8)
+        return _preflight(door, bucket, key)
     signed = door.signed(raw)
     if not is_supported(operation):
         raise S3Error.not_implemented(operation)
     kodo = door.names.kodo(bucket, creating=operation == "CreateBucket") if bucket else ""
-    if door.emulator.scenarios.active():  # rules name the Kodo bucket, as on the native door
-        faults.apply_before(door.emulator, Facts(scenario_name(operation), kodo or None, key or None))
+    _scenario_before(door.emulator, operation, kodo, key)
     call = S3Call(operation=operation, bucket=kodo, key=key, query=request.args, headers=request.headers,
                 body=Payload(request.stream, signed, request.headers),
                 region=kodo_region(region_of_host(raw.host)),
                 service=door.service, multipart=door.multipart, names=door.names, name=bucket)
     return HANDLERS[operation](call)
+
+
+def _scenario_before(em: "Emulator", operation: str, kodo: str, key: str) -> None:
+    if em.scenarios.active():  # rules name the Kodo bucket, as on the native door
+        faults.apply_before(em, Facts(scenario_name(operation), kodo or None, key or None))
+
+
+def _preflight(door: S3Door, bucket: str, key: str) -> Response:
+    kodo = door.names.kodo(bucket)
+    _scenario_before(door.emulator, PREFLIGHT, kodo, key)
+    origin, method = request.headers.get("Origin", ""), request.headers.get("Access-Control-Request-Method", "")
+    if not origin or not method:
+        raise S3Error.preflight_incomplete("Origin" if not origin else "Access-Control-Request-Method")
+    asked = Preflight(origin, method, tuple(requested_headers(request.headers.get("Access-Control-Request-Headers",
+                                                                                  ""))))
+    with s3_errors(kodo):
+        rules = door.service.cors_rules.get(kodo)
+    return Response(status=200, headers=preflight_headers(rules, asked))
+
+
+def _cors_after(door: S3Door, response: Response) -> None:
+    """An actual request from a page gets its bucket's CORS headers (errors included)."""
+    origin, bucket = request.headers.get("Origin"), g.get("s3_bucket", "")
+    if not origin or not bucket or request.method == "OPTIONS":
+        return
+    try:
+        rules = door.service.cors_rules.get(door.names.kodo(bucket))
+    except (S3Error, QiniuError):  # no such bucket or a name that cannot be one: nothing to apply
+        return
+    response.headers.update(response_headers(rules, origin, request.method))
 
 
 def _scenario_after(em: "Emulator", response: Response) -> Response:

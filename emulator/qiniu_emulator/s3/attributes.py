@@ -1,6 +1,6 @@
 """What S3 keeps about an object that Kodo's native rows do not: the multipart ETag and the
 response headers given at upload (Content-Disposition, Content-Encoding, Cache-Control, ...),
-the headers of a multipart upload until it completes, and a bucket's CORS rules.
+and the headers of a multipart upload until it completes.
 
 They live in their own tables of the data directory's database. An object's row is tied to
 the object's ``put_time``: when the native door replaces or deletes the object, the row no
@@ -29,10 +29,6 @@ CREATE TABLE IF NOT EXISTS s3_uploads (
     mime       TEXT NOT NULL,
     meta       TEXT NOT NULL,
     headers    TEXT NOT NULL
-);
-CREATE TABLE IF NOT EXISTS s3_cors (
-    bucket  TEXT PRIMARY KEY,
-    rules   TEXT NOT NULL
 );
 """
 # Response headers an upload may set and GetObject/HeadObject answer with.
@@ -93,7 +89,6 @@ class Attributes:
     def forget_bucket(self, bucket: str) -> None:
         with self._db.transaction() as conn:
             conn.execute("DELETE FROM s3_objects WHERE bucket = ?", (bucket,))
-            conn.execute("DELETE FROM s3_cors WHERE bucket = ?", (bucket,))
 
     # multipart uploads ------------------------------------------------------------
     def open_upload(self, upload_id: str, given: ObjectHeaders) -> None:
@@ -110,16 +105,3 @@ class Attributes:
     def close_upload(self, upload_id: str) -> None:
         with self._db.transaction() as conn:
             conn.execute("DELETE FROM s3_uploads WHERE upload_id = ?", (upload_id,))
-
-    # CORS ---------------------------------------------------------------------------
-    def cors(self, bucket: str) -> list[dict] | None:
-        row = self._db.query_one("SELECT rules FROM s3_cors WHERE bucket = ?", (bucket,))
-        return None if row is None else json.loads(row["rules"])
-
-    def set_cors(self, bucket: str, rules: list[dict] | None) -> None:
-        with self._db.transaction() as conn:
-            if rules is None:
-                conn.execute("DELETE FROM s3_cors WHERE bucket = ?", (bucket,))
-            else:
-                conn.execute("INSERT OR REPLACE INTO s3_cors (bucket, rules) VALUES (?, ?)",
-                             (bucket, json.dumps(rules)))

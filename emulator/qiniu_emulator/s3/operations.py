@@ -26,6 +26,12 @@ SUPPORTED: tuple[Operation, ...] = (
     Operation("GetBucketCors", "GET", "bucket", "cors"),
     Operation("PutBucketCors", "PUT", "bucket", "cors"),
     Operation("DeleteBucketCors", "DELETE", "bucket", "cors"),
+    Operation("GetBucketTagging", "GET", "bucket", "tagging"),
+    Operation("PutBucketTagging", "PUT", "bucket", "tagging", note="Kodo's limits: 10 tags, keys up to 64 bytes, "
+              "values up to 128"),
+    Operation("DeleteBucketTagging", "DELETE", "bucket", "tagging"),
+    Operation("OptionsObject", "OPTIONS", "object", note="CORS preflight from the bucket's CORS rules, unsigned; "
+              "also on `/{bucket}`"),
     Operation("ListObjects", "GET", "bucket", note="prefix, delimiter, marker, max-keys"),
     Operation("ListObjectsV2", "GET", "bucket", "list-type",
               note="prefix, delimiter, continuation-token, start-after, max-keys, fetch-owner"),
@@ -62,11 +68,14 @@ _SPECIAL = {"versions": "ListObjectVersions", "restore": "RestoreObject", "selec
             "renameObject": "RenameObject"}
 _VERBS = {"GET": "Get", "PUT": "Put", "DELETE": "Delete", "HEAD": "Get", "POST": "Post"}
 _BY_NAME = {op.name: op for op in SUPPORTED}
+PREFLIGHT = "OptionsObject"  # S3's name for a browser's preflight, on an object or its bucket
 
 
 def operation_for(method: str, bucket: str, key: str, query: set[str], copy_source: bool) -> str:
     """The AWS name of the operation a request asks for (supported or not)."""
     target = "object" if key else "bucket" if bucket else "service"
+    if method == "OPTIONS" and target != "service":
+        return PREFLIGHT
     if target == "service":
         return "ListBuckets" if method in ("GET", "HEAD") else f"{_VERBS.get(method, method)}Service"
     nouns = _OBJECT_NOUNS if target == "object" else _BUCKET_NOUNS

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import IO
 
 from ..config import ACCOUNT_UID
+from ..cors import CorsRule, CorsRules
 from ..errors import QiniuError
 from ..storage import Storage
 from ..storage.listing import decode_marker, encode_marker
@@ -21,7 +22,8 @@ from ..storage.names import check_bucket_name, key_bytes
 from ..storage.records import ObjectInfo
 from .attributes import Attributes, ObjectHeaders, S3View
 from ..s3_errors import S3Error, translate
-from .wire import CorsRule, Entry, Listing
+from .tagging import BucketTags, Tags, check_tags
+from .wire import Entry, Listing
 
 MAX_KEYS = 1000
 # An S3 object may be at most 5 TiB; a single PUT at most 5 GiB (docs/s3.md §6).
@@ -52,9 +54,11 @@ class S3Service:
 
     owner_id = ACCOUNT_UID
 
-    def __init__(self, storage: Storage) -> None:
+    def __init__(self, storage: Storage, cors_rules: CorsRules) -> None:
         self.storage = storage
+        self.cors_rules = cors_rules  # the native door's rules: one bucket setting (docs/s3.md §8)
         self.attributes = Attributes(storage.database)
+        self.tags = BucketTags(storage.database)
 
     # buckets -------------------------------------------------------------------
     def list_buckets(self) -> list[tuple[str, float]]:
@@ -79,6 +83,8 @@ class S3Service:
                 raise S3Error.bucket_not_empty(name)
             self.storage.drop_bucket(name)
         self.attributes.forget_bucket(name)
+        self.cors_rules.forget(name)
+        self.tags.set(name, 0, [])
 
     # objects -------------------------------------------------------------------
     def put_object(self, bucket: str, key: str, body: IO[bytes], given: ObjectHeaders) -> S3View:
@@ -164,19 +170,35 @@ class S3Service:
     def cors(self, bucket: str) -> list[CorsRule]:
         with s3_errors(bucket):
             self.storage.get_bucket(bucket)
-        rules = self.attributes.cors(bucket)
-        if rules is None:
+            rules = self.cors_rules.get(bucket)
+        if not rules:
             raise S3Error.no_such_cors(bucket)
-        return [CorsRule(tuple(r["origins"]), tuple(r["methods"]), tuple(r["headers"]), tuple(r["expose"]),
-                         r["max_age"]) for r in rules]
+        return rules
 
-    def set_cors(self, bucket: str, rules: list[CorsRule] | None) -> None:
+    def set_cors(self, bucket: str, rules: list[CorsRule]) -> None:
+        """Replace the bucket's rules; an empty list removes them."""
         with s3_errors(bucket):
             self.storage.get_bucket(bucket)
-        stored = None if rules is None else [
-            {"origins": list(r.origins), "methods": list(r.methods), "headers": list(r.headers),
-             "expose": list(r.expose), "max_age": r.max_age} for r in rules]
-        self.attributes.set_cors(bucket, stored)
+            if rules:
+                self.cors_rules.set(bucket, rules)
+            else:
+                self.cors_rules.forget(bucket)
+
+    # tagging ---------------------------------------------------------------------
+    def bucket_tags(self, bucket: str) -> Tags:
+        with s3_errors(bucket):
+            created = self.storage.get_bucket(bucket).created
+        tags = self.tags.get(bucket, created)
+        if not tags:
+            raise S3Error.no_such_tag_set(bucket)
+        return tags
+
+    def set_bucket_tags(self, bucket: str, tags: Tags) -> None:
+        """Replace the bucket's tags; an empty list removes them."""
+        check_tags(tags)
+        with s3_errors(bucket):
+            created = self.storage.get_bucket(bucket).created
+        self.tags.set(bucket, created, tags)
 
 
 def check_key(key: str) -> None:

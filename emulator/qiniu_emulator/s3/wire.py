@@ -9,8 +9,12 @@ from email.utils import formatdate
 from typing import Iterable
 from xml.sax.saxutils import escape
 
+from ..cors import CorsRule, parse_rules
+from ..errors import QiniuError
 from ..s3_errors import S3Error
 
+# The methods a CORS rule may allow through S3 (docs/s3.md §8).
+S3_CORS_METHODS = ("GET", "PUT", "POST", "DELETE", "HEAD")
 NAMESPACE = "http://s3.amazonaws.com/doc/2006-03-01/"
 DECLARATION = '<?xml version="1.0" encoding="UTF-8"?>\n'
 
@@ -38,15 +42,6 @@ class UploadEntry:
     key: str
     upload_id: str
     initiated: float
-
-
-@dataclass(frozen=True)
-class CorsRule:
-    origins: tuple[str, ...]
-    methods: tuple[str, ...]
-    headers: tuple[str, ...] = ()
-    expose: tuple[str, ...] = ()
-    max_age: int | None = None
 
 
 def iso_time(seconds: float) -> str:
@@ -188,12 +183,19 @@ def list_uploads_xml(bucket: str, prefix: str, uploads: list[UploadEntry], owner
 def cors_xml(rules: list[CorsRule]) -> str:
     out = []
     for rule in rules:
-        fields = ([_el("AllowedOrigin", o) for o in rule.origins] + [_el("AllowedMethod", m) for m in rule.methods]
-                  + [_el("AllowedHeader", h) for h in rule.headers] + [_el("ExposeHeader", h) for h in rule.expose])
-        if rule.max_age is not None:
+        fields = ([_el("AllowedOrigin", o) for o in rule.allowed_origin]
+                  + [_el("AllowedMethod", m) for m in rule.allowed_method]
+                  + [_el("AllowedHeader", h) for h in rule.allowed_header]
+                  + [_el("ExposeHeader", h) for h in rule.exposed_header])
+        if rule.max_age:
             fields.append(_el("MaxAgeSeconds", rule.max_age))
         out.append(f"<CORSRule>{''.join(fields)}</CORSRule>")
     return _doc("CORSConfiguration", out)
+
+
+def tagging_xml(tags: list[tuple[str, str]]) -> str:
+    return _doc("Tagging", ["<TagSet>", *(f"<Tag>{_el('Key', k)}{_el('Value', v)}</Tag>" for k, v in tags),
+                            "</TagSet>"])
 
 
 # ---------------------------------------------------------------------------
@@ -239,16 +241,40 @@ def parse_complete(body: bytes) -> list[tuple[int, str]]:
 
 
 def parse_cors(body: bytes) -> list[CorsRule]:
+    """A PutBucketCors document as the rules the native ``/corsRules/set`` stores (docs/s3.md §8)."""
     root = _parse(body)
     rules = []
     for rule in root.findall("CORSRule"):
-        texts = {name: tuple((e.text or "").strip() for e in rule.findall(name))
+        texts = {name: [(e.text or "").strip() for e in rule.findall(name)]
                  for name in ("AllowedOrigin", "AllowedMethod", "AllowedHeader", "ExposeHeader")}
         max_age = (rule.findtext("MaxAgeSeconds") or "").strip()
         if not texts["AllowedOrigin"] or not texts["AllowedMethod"] or (max_age and not max_age.isdigit()):
             raise S3Error.malformed_xml()
-        rules.append(CorsRule(texts["AllowedOrigin"], texts["AllowedMethod"], texts["AllowedHeader"],
-                              texts["ExposeHeader"], int(max_age) if max_age else None))
-    if root.tag != "CORSConfiguration" or not rules or len(rules) > 100:
+        for method in texts["AllowedMethod"]:
+            if method not in S3_CORS_METHODS:
+                raise S3Error.invalid_request(f"Found unsupported HTTP method in CORS config. Unsupported method is "
+                                              f"{method[:20]}")
+        rules.append({"allowed_origin": texts["AllowedOrigin"], "allowed_method": texts["AllowedMethod"],
+                      "allowed_header": texts["AllowedHeader"], "exposed_header": texts["ExposeHeader"],
+                      "max_age": int(max_age) if max_age else 0})
+    if root.tag != "CORSConfiguration" or not rules:
         raise S3Error.malformed_xml()
-    return rules
+    try:
+        return parse_rules(rules)
+    except QiniuError as exc:  # too many rules, a value a header could not carry
+        raise S3Error.invalid_request(exc.message) from None
+
+
+def parse_tagging(body: bytes) -> list[tuple[str, str]]:
+    """The (key, value) pairs of a PutBucketTagging document, in order (limits: ``s3/tagging.py``)."""
+    root = _parse(body)
+    tag_set = root.find("TagSet")
+    if root.tag != "Tagging" or tag_set is None:
+        raise S3Error.malformed_xml()
+    tags = []
+    for tag in tag_set.findall("Tag"):
+        key, value = tag.findtext("Key"), tag.findtext("Value")
+        if key is None or value is None:
+            raise S3Error.malformed_xml()
+        tags.append((key, value))
+    return tags
