@@ -120,3 +120,15 @@ def test_a_file_larger_than_the_field_limit_is_accepted() -> None:
     got = parsed(OnePassFormDataParser, data, 64 * 1024, max_form_memory_size=100_000)
     assert got == parsed(FormDataParser, data, 64 * 1024, max_form_memory_size=100_000)
     assert got[1][0][4] == b"z" * 300_000  # type: ignore[index]
+
+
+@pytest.mark.parametrize("disposition", [
+    'form-data; name="file"; filename="f"', 'form-data; name="token"', "form-data; name=token",
+    'form-data; name="a\\"b"', "form-data; name=\"x\"; filename*=UTF-8''%e2%82%ac", 'Form-Data; NAME="x"',
+    'form-data; name="x%20y"', 'form-data; name="é"', 'form-data; name="x"; filename=""',
+    'form-data; name="a;b"; filename="c; d.txt"', 'form-data;name="x"', 'form-data; name="x" ; filename="y"',
+    'form-data; filename="y"; name="x"', 'form-data; name=""',
+])
+def test_content_disposition_names_read_as_werkzeug_reads_them(disposition: str) -> None:
+    data = body(b"Content-Disposition: " + disposition.encode() + b"\r\n\r\nvalue")
+    assert parsed(OnePassFormDataParser, data, 64 * 1024) == parsed(FormDataParser, data, 64 * 1024)

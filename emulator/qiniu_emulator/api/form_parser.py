@@ -26,6 +26,9 @@ READ_SIZE = 64 * 1024
 CRLF = b"\r\n"
 HEADER_CONTINUATION = re.compile(rb"(?:\r\n|\n|\r)[ \t]")
 SPACE_OR_TAB = (0x20, 0x09)
+# What every client sends; anything else (escapes, RFC 2231 names, other spacing) goes to
+# werkzeug's header parser, which reads these the same way.
+PLAIN_DISPOSITION = re.compile(r'form-data; name="([^"\\%]*)"(?:; filename="([^"\\%]*)")?')
 FIELD_CHARSETS = {"ascii", "us-ascii", "utf-8", "iso-8859-1"}
 
 
@@ -167,8 +170,7 @@ class MultipartBody:
         self.parts += 1
         if self.limits.max_form_parts is not None and self.parts > self.limits.max_form_parts:
             raise RequestEntityTooLarge()
-        _, extra = parse_options_header(headers["content-disposition"])
-        return headers, extra.get("name"), extra.get("filename")
+        return (headers, *_name_and_filename(headers["content-disposition"]))
 
     def _field_value(self) -> tuple[bytes, bool]:
         chunks: list[bytes] = []
@@ -221,6 +223,14 @@ def _headers(block: bytes) -> Headers:
             name, _, value = line.decode().partition(":")
             pairs.append((name.strip(" \t"), value.strip(" \t")))
     return Headers(pairs)
+
+
+def _name_and_filename(disposition: str) -> tuple[Any, str | None]:
+    plain = PLAIN_DISPOSITION.fullmatch(disposition)
+    if plain is not None:
+        return plain.group(1), plain.group(2)
+    _, extra = parse_options_header(disposition)
+    return extra.get("name"), extra.get("filename")
 
 
 def _charset(headers: Headers) -> str:
