@@ -31,7 +31,10 @@ def start(data: Path, port: int, *extra: str) -> subprocess.Popen[bytes]:
     returns once healthy."""
     proc = subprocess.Popen([sys.executable, "-m", "qiniu_emulator", "serve", "--port", str(port),
                              "--data", str(data), "--account", f"{ACCESS_KEY}:{SECRET_KEY}",
-                             "--bucket", BUCKET, "--log-level", "WARNING", *extra],
+                             "--bucket", BUCKET, "--log-level", "WARNING",
+                             # kernel-chosen bucket ports: the block above a kernel-chosen port
+                             # may be held by the benchmark's own client connections
+                             "--bucket-ports", "auto", *extra],
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline:

@@ -99,7 +99,10 @@ def _wait(proc: subprocess.Popen[bytes], url: str, began: float, home: Path) -> 
 def start_emulator(*extra: str) -> Started:
     home, port = Path(tempfile.mkdtemp(prefix="bench-start-")), free_port()
     argv = [sys.executable, "-m", "qiniu_emulator", "serve", "--port", str(port), "--data", str(home / "data"),
-            "--account", f"{ACCESS_KEY}:{SECRET_KEY}", "--bucket", BUCKET, "--log-level", "WARNING", *extra]
+            "--account", f"{ACCESS_KEY}:{SECRET_KEY}", "--bucket", BUCKET, "--log-level", "WARNING",
+            # bucket ports from the kernel: the fixed block above a kernel-chosen port may be
+            # held by the benchmark's own client connections
+            "--bucket-ports", "auto", *extra]
     began = time.monotonic()
     proc = subprocess.Popen(argv, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     started = _wait(proc, f"http://127.0.0.1:{port + 2}/_emulator/health", began, home)  # the admin port
