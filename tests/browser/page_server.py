@@ -6,8 +6,9 @@ import functools
 import http.server
 import threading
 from pathlib import Path
+from typing import Any
 
-from support import free_port
+from support import free_port, wait_for
 
 
 class PageServer:
@@ -23,3 +24,21 @@ class PageServer:
     def close(self) -> None:
         self.httpd.shutdown()
         self.httpd.server_close()
+
+    def __enter__(self) -> "PageServer":
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+def run_page(driver: Any, page: PageServer, timeout: float) -> Any:
+    """Open the page's ``index.html`` from its origin, wait for it to set ``window.done`` and
+    return its ``window.results``; the browser leaves the page either way."""
+    try:
+        driver.get(f"{page.origin}/index.html")
+        wait_for(lambda: driver.execute_script("return window.done === true"), timeout=timeout,
+                 message="the page's steps")
+        return driver.execute_script("return window.results")
+    finally:
+        driver.get("about:blank")

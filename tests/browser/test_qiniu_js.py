@@ -20,9 +20,9 @@ import pytest
 import qiniu
 import requests
 from PIL import Image
-from page_server import PageServer
+from page_server import PageServer, run_page
 from readme_snippets import snippet
-from support import ACCESS_KEY, SECRET_KEY, npm_install, wait_for
+from support import ACCESS_KEY, SECRET_KEY, npm_install
 from ui.ui_support import browser_session
 
 pytestmark = pytest.mark.timeout(300)
@@ -92,14 +92,8 @@ def test_qiniu_js_from_another_origin(start_emulator, sdk_file, driver, tmp_path
                 "domain": f"{server.url}/_io/demo-bucket", "refusedDomain": f"{server.url}/_io/strict-bucket",
                 "bigSize": BIG, "width": 320, "height": 240, "make": MAKE}
     write_page(tmp_path, sdk_file, settings)
-    page = PageServer(tmp_path)
-    try:
-        driver.get(f"{page.origin}/index.html")
-        wait_for(lambda: driver.execute_script("return window.done === true"), timeout=180, message="the page's steps")
-        results = driver.execute_script("return window.results")
-    finally:
-        driver.get("about:blank")
-        page.close()
+    with PageServer(tmp_path) as page:
+        results = run_page(driver, page, timeout=180)
     failed = [f"{r['step']}: {r['detail']}" for r in results if not r["ok"]]
     assert not failed, "\n".join(failed)
     assert len(results) == 9
@@ -116,16 +110,15 @@ def test_the_readme_page_uploads_from_the_browser(server, sdk_file, driver, tmp_
     assert html != snippet("browser-page").text and "qiniu.min.js" in html
     shutil.copy(sdk_file, tmp_path / "qiniu.min.js")
     (tmp_path / "index.html").write_text(html, encoding="utf-8")
-    page = PageServer(tmp_path)
     token = qiniu.Auth(ACCESS_KEY, SECRET_KEY).upload_token("demo-bucket", expires=3600)
-    try:
-        driver.get(f"{page.origin}/index.html")
-        key = driver.execute_async_script(
-            "const done = arguments[arguments.length - 1];"
-            "uploadFile(new File(['from the README'], 'readme.txt'), 'readme.txt', arguments[0])"
-            ".then(answer => done(answer.key), err => done('failed: ' + (err.message || err)));", token)
-    finally:
-        driver.get("about:blank")
-        page.close()
+    with PageServer(tmp_path) as page:
+        try:
+            driver.get(f"{page.origin}/index.html")
+            key = driver.execute_async_script(
+                "const done = arguments[arguments.length - 1];"
+                "uploadFile(new File(['from the README'], 'readme.txt'), 'readme.txt', arguments[0])"
+                ".then(answer => done(answer.key), err => done('failed: ' + (err.message || err)));", token)
+        finally:
+            driver.get("about:blank")
     assert key == "readme.txt"
     assert requests.get(f"{server.url}/_io/demo-bucket/readme.txt", timeout=10).content == b"from the README"

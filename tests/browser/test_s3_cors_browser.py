@@ -10,8 +10,8 @@ from __future__ import annotations
 import json
 
 import pytest
-from page_server import PageServer
-from support import ACCESS_KEY, SECRET_KEY, wait_for
+from page_server import PageServer, run_page
+from support import ACCESS_KEY, SECRET_KEY
 from ui.ui_support import browser_session
 
 boto3 = pytest.importorskip("boto3", reason="boto3 is not installed: pip install -e '.[test]'")
@@ -47,8 +47,7 @@ def test_a_page_uploads_and_reads_through_the_s3_door_as_its_cors_rules_allow(st
     server = start_emulator(buckets=["demo-bucket", "strict-bucket"])
     s3 = boto3.client("s3", endpoint_url=server.s3_url, aws_access_key_id=ACCESS_KEY, aws_secret_access_key=SECRET_KEY,
                       region_name="cn-east-1")
-    page = PageServer(tmp_path)
-    try:
+    with PageServer(tmp_path) as page:
         s3.put_bucket_cors(Bucket="demo-bucket", CORSConfiguration={"CORSRules": [{
             "AllowedOrigins": [page.origin], "AllowedMethods": ["GET", "PUT"], "AllowedHeaders": ["*"],
             "ExposeHeaders": ["ETag"]}]})
@@ -65,12 +64,7 @@ def test_a_page_uploads_and_reads_through_the_s3_door_as_its_cors_rules_allow(st
             "<!doctype html><meta charset=utf-8><title>S3 CORS</title>"
             f"<script type=application/json id=settings>{json.dumps(settings)}</script>"
             f"<script>{PAGE_SCRIPT}</script>", encoding="utf-8")
-        driver.get(f"{page.origin}/index.html")
-        wait_for(lambda: driver.execute_script("return window.done === true"), timeout=60, message="the page's steps")
-        results = driver.execute_script("return window.results")
-    finally:
-        driver.get("about:blank")
-        page.close()
+        results = run_page(driver, page, timeout=60)
     assert results["put"] == {"ok": True, "detail": 200}
     status, body, etag = results["get"]["detail"]
     assert (status, body) == (200, "from the page") and etag == s3.head_object(Bucket="demo-bucket", Key="page.txt")["ETag"]
