@@ -8,7 +8,8 @@ from __future__ import annotations
 from flask import Blueprint, Response, request
 
 from ..downloads import Access
-from ..errors import BadSignature
+from ..censor.service import MAX_REQUEST_BYTES
+from ..errors import BadSignature, QiniuError
 from . import emulator, json_response, log, raw_request, signed_json
 from .context import current
 
@@ -18,6 +19,8 @@ bp = Blueprint("censor", __name__)
 def _require_qiniu_token() -> Access:
     """The censor APIs take only the ``Qiniu`` scheme (the request's method, path, host,
     content type and JSON body are signed)."""
+    if (request.content_length or 0) > MAX_REQUEST_BYTES:
+        raise QiniuError.too_large(f"the request body is larger than {MAX_REQUEST_BYTES} bytes")
     auth = emulator().auth
     caller = auth.authenticate(raw_request(), (auth.qiniu,))
     if caller is None:

@@ -18,6 +18,9 @@ from .video import VideoCensor
 
 DISABLED = 1  # object status of a disabled object (chstatus)
 MAX_URIS = 100  # images of one /v3/image/censor/mult request (docs/censor.md §2)
+# A request body: room for a few data: URIs at Qiniu's 10 MiB image limit (docs/censor.md §2).
+# The Qiniu signature covers the body, so a larger one would be read into memory before refused.
+MAX_REQUEST_BYTES = 64 * 1024 * 1024
 
 log = logging.getLogger("qiniu_emulator.censor")
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 import base64
 import binascii
 import hashlib
+import string
 from typing import IO
 
 from werkzeug.datastructures import Headers
@@ -19,6 +20,7 @@ from ..auth.sigv4 import (STREAMING_SIGNED, STREAMING_SIGNED_TRAILER, STREAMING_
 MAX_CHUNK_LINE = 4096
 LINE_READ = 256  # small: what a line read takes past the line is copied out of the buffer again
 MAX_TRAILER_BYTES = 16 * 1024
+HEX_DIGITS = frozenset(string.hexdigits)
 STREAMING = (STREAMING_SIGNED, STREAMING_SIGNED_TRAILER, STREAMING_UNSIGNED_TRAILER)
 
 
@@ -165,12 +167,11 @@ class _Chunks:
     def _next_chunk(self) -> None:
         line = self._line()
         size_text, _, extension = line.partition(";")
-        try:
-            size = int(size_text.strip(), 16)
-        except ValueError:
-            raise S3Error.incomplete_body(f"Malformed aws-chunked chunk header {line[:80]!r}") from None
-        if size < 0:
+        # Hex digits only: int(..., 16) would also take a sign, "0x" and underscores.
+        digits = size_text.strip()
+        if not digits or not all(c in HEX_DIGITS for c in digits):
             raise S3Error.incomplete_body(f"Malformed aws-chunked chunk header {line[:80]!r}")
+        size = int(digits, 16)
         self._pending_signature = extension.partition("chunk-signature=")[2].strip()
         self._chunk_sha = hashlib.sha256() if self._signed_chunks else None
         self._left = size
