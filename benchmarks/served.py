@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import random
 import socket
 import subprocess
 import sys
@@ -15,10 +16,25 @@ BUCKET = "bench-bucket"
 ADMIN_WRITE = {"X-Qiniu-Emulator": "1"}  # writes to the admin origin carry it
 
 
-def free_port() -> int:
+def free_port(span: int = 4) -> int:
+    """A port whose next ``span`` - 1 ports are free too (the admin and S3 ports sit at +2 and +3).
+
+    Taken below the kernel's ephemeral range, so the benchmark's own client connections
+    cannot be holding one of them."""
+    for _ in range(200):
+        port = random.randrange(20000, 32000)
+        if all(_bindable(port + offset) for offset in range(span)):
+            return port
+    raise SystemExit("no free block of ports between 20000 and 32000")
+
+
+def _bindable(port: int) -> bool:
     with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
+        try:
+            sock.bind(("127.0.0.1", port))
+        except OSError:
+            return False
+        return True
 
 
 def admin_url(port: int) -> str:
