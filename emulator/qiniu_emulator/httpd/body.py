@@ -43,7 +43,7 @@ class SocketReader:
             if self.pending[:2] == b"\r\n":  # empty lines before a request line are ignored
                 self.pending = self.pending.lstrip(b"\r\n")
             end = self.pending.find(b"\r\n\r\n", start)
-            if end >= 0:
+            if 0 <= end <= limit:
                 head, self.pending = self.pending[:end], self.pending[end + 4:]
                 return head
             if len(self.pending) > limit:

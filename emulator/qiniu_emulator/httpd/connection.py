@@ -103,11 +103,11 @@ class Connection:
 
     def _serve_one(self) -> bool:
         """Serve one request; True when the connection stays open for another."""
-        raw = self._next_head()
-        if raw is None:
-            return False
         version = "1.1"
         try:
+            raw = self._next_head()
+            if raw is None:
+                return False
             head = parse_head(raw)
             version = head.version
             environ = self._environ(head)
