@@ -8,8 +8,8 @@ import json
 import socket
 import threading
 
-import apps
-from conftest import closed, connect, read_answer
+import httpd_apps as apps
+from rawhttp import closed, connect, read_answer
 
 from qiniu_emulator.httpd.server import Limits, gate
 
@@ -142,3 +142,13 @@ def test_a_client_that_resets_mid_answer_leaves_the_server_serving(serve) -> Non
     with connect(port) as again:
         again.sendall(b"HEAD /big HTTP/1.1\r\nHost: x\r\n\r\n")
         assert read_answer(again.makefile("rb"), head_only=True).status == 200
+
+
+def test_a_client_trickling_a_small_body_holds_no_app_thread(serve) -> None:
+    _, port = serve(apps.echo, threads=1)
+    with connect(port) as slow, connect(port) as other:
+        slow.sendall(b"PUT /slow HTTP/1.1\r\nHost: x\r\nContent-Length: 9\r\n\r\nhalf")
+        other.sendall(b"GET /other HTTP/1.1\r\nHost: x\r\n\r\n")
+        assert json.loads(read_answer(other.makefile("rb")).body)["path"] == "/other"
+        slow.sendall(b"-done")
+        assert json.loads(read_answer(slow.makefile("rb")).body)["body"] == "half-done"

@@ -8,9 +8,9 @@ import os
 import socket
 import tempfile
 
-import apps
+import httpd_apps as apps
 import pytest
-from conftest import closed, connect, read_answer
+from rawhttp import closed, connect, read_answer
 
 from qiniu_emulator.httpd.server import Limits
 

@@ -26,6 +26,7 @@ log = logging.getLogger("qiniu_emulator.httpd")
 
 TLS_HANDSHAKE = 0x16  # the first byte of a TLS record that opens a handshake
 CONTINUE = b"HTTP/1.1 100 Continue\r\n\r\n"
+PREREAD = 64 * 1024  # bodies up to this size are read whole before the app is called
 _GONE = select.POLLHUP | select.POLLERR | select.POLLNVAL | getattr(select, "POLLRDHUP", 0)
 
 
@@ -155,6 +156,15 @@ class Connection:
             return spool
         if head.content_length >= limits.max_body:
             raise HttpError(TOO_LARGE, f"the body exceeds {limits.max_body} bytes")
+        if head.content_length and head.content_length <= PREREAD and not head.expect_continue:
+            # A small body is read before the request waits at the gate: a client trickling
+            # it in holds no app thread meanwhile.
+            try:
+                data = self.reader.read_exact(head.content_length)
+            except TimeoutError:
+                raise BodyIncomplete("the client sent no body bytes within the timeout") from None
+            environ["wsgi.input"] = io.BytesIO(data)
+            return None
         if head.content_length:
             on_read = (lambda: self.sock.sendall(CONTINUE)) if head.expect_continue else None
             body = LengthBody(self.reader, head.content_length, on_read)
