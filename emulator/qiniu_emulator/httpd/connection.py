@@ -117,8 +117,11 @@ class Connection:
             self._answer_error(error, version)
             return False
         answer = Answer(self.sock, head.version, head.method, head.keep_alive, self.hub.date)
+        hub = self.hub
         if isinstance(body, LengthBody):
-            answer.unread = lambda: not body.continued and body.remaining > 0
+            answer.closing = lambda: hub.draining or (not body.continued and body.remaining > 0)
+        else:
+            answer.closing = lambda: hub.draining
         try:
             with self.site.gate:
                 if not self._call(environ, answer):

@@ -45,7 +45,7 @@ class FileWrapper:
             self.file.close()
 
 
-def _nothing_unread() -> bool:
+def _stays_open() -> bool:
     return False
 
 
@@ -81,9 +81,10 @@ class Answer:
         self.has_body = True
         self.length: int | None = None  # the Content-Length the app gave
         self.written = 0
-        # True while the request's body is unread and was never asked for (100-continue):
-        # the connection cannot be kept, as what follows on it is unknown.
-        self.unread: Callable[[], bool] = _nothing_unread
+        # True when the connection ends after this answer: the server drains, or the
+        # request's body is unread and was never asked for (100-continue), so what follows
+        # on the connection is unknown.
+        self.closing: Callable[[], bool] = _stays_open
 
     def start_response(self, status: str, headers: list[tuple[str, str]],
                        exc_info: Any = None) -> Callable[[bytes], None]:
@@ -118,7 +119,7 @@ class Answer:
         if self.length is None and guessed_length is not None and self.has_body:
             self.length = guessed_length
             lines.append(f"Content-Length: {guessed_length}")
-        if self.unread():
+        if self.closing():
             self.keep_alive = False
         self._framing(lines)
         if not seen_date:
@@ -171,17 +172,18 @@ class Answer:
             self.keep_alive = False  # the client waits for bytes that will never come
 
     def send_file(self, wrapper: FileWrapper) -> None:
-        """Send a file body: with the header when small, else with ``sendfile``."""
+        """Send a file body: read into the header's send when small, else with ``sendfile``
+        (which reads and sends in turn where the file or the socket cannot do it)."""
         if not self.decided:
             self.decide()
-        large = self.length is not None and self.length > SMALL_FILE and self.body_allowed
-        if not large or not hasattr(wrapper.file, "fileno"):
-            if self.length is not None and self.length <= SMALL_FILE and self.body_allowed:
-                self.write(wrapper.file.read(self.length) or b"")
-                return
+        length = self.length
+        if not self.body_allowed:
+            self._send(b"")
+        elif length is not None and length <= SMALL_FILE:
+            self.write(wrapper.file.read(length) or b"")
+        elif length is None or not wrapper.seekable():
             for chunk in wrapper:
                 self.write(chunk)
-            return
-        self._send(b"")
-        sent = self.sock.sendfile(wrapper.file, wrapper.tell(), self.length)
-        self.written += sent
+        else:
+            self._send(b"")
+            self.written += self.sock.sendfile(wrapper.file, wrapper.tell(), length)
