@@ -267,7 +267,6 @@ def serve(settings: Settings) -> int:
     listeners = _make_server(settings)
     emulator, server = listeners.emulator, listeners.server
     emulator.start()
-    server.start()
     buckets = [bucket_label(emulator.regions, bucket.name, bucket.region) for bucket in emulator.storage.list_buckets()]
     print(banner(settings, listeners.url, listeners.https_url, listeners.ca, buckets, emulator.storage.data_dir,
                  emulator.regions, emulator.bucket_ports.served(), (listeners.s3_url, listeners.s3_https_url)),
@@ -289,6 +288,9 @@ def serve(settings: Settings) -> int:
 
     if hooks:
         _start_hooks(hooks, listeners, settings, stop_after_failure)
+    # Requests are answered only from here: the signal handlers are in place, and health
+    # already says whether the --init hooks run.
+    server.start()
     server.wait()
     emulator.close()
     log.info("stopped")
