@@ -8,6 +8,8 @@ import socket
 import tempfile
 from typing import IO, Callable
 
+from werkzeug.exceptions import ClientDisconnected
+
 from .parse import BAD_REQUEST, HttpError
 
 RECV_SIZE = 64 * 1024
@@ -16,8 +18,14 @@ SPOOL_IN_MEMORY = 512 * 1024  # a decoded chunked body above this goes to a temp
 TOO_LARGE = "413 Payload Too Large"
 
 
-class BodyIncomplete(OSError):
-    """The client stopped sending a body it announced (closed, or silent past the timeout)."""
+class BodyIncomplete(ClientDisconnected):
+    """The client stopped sending a body it announced (closed, or silent past the timeout).
+
+    Raised inside the app's reads as werkzeug's :class:`ClientDisconnected`, so a Flask app
+    answers it as a 400 of its own instead of an internal error."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
 
 
 class SocketReader:
@@ -88,6 +96,7 @@ class LengthBody:
 
     def __init__(self, reader: SocketReader, length: int, on_first_read: Callable[[], None] | None) -> None:
         self._reader = reader
+        self.broken = False  # a read failed: the connection cannot carry another request
         self.remaining = length
         self._on_first_read = on_first_read
         self.continued = on_first_read is None
@@ -112,10 +121,14 @@ class LengthBody:
     def _read_some(self, size: int, exact: bool) -> bytes:
         try:
             data = self._reader.read_exact(size) if exact else self._reader.read(size)
+            if not data:
+                raise BodyIncomplete("the client closed before the whole body arrived")
         except TimeoutError:
+            self.broken = True
             raise BodyIncomplete("the client sent no body bytes within the timeout") from None
-        if not data:
-            raise BodyIncomplete("the client closed before the whole body arrived")
+        except (OSError, BodyIncomplete):
+            self.broken = True
+            raise BodyIncomplete("the client closed before the whole body arrived") from None
         return data
 
     def readline(self, size: int | None = -1) -> bytes:
@@ -125,12 +138,19 @@ class LengthBody:
         reader = self._reader
         limit = self.remaining if size is None or size < 0 else min(size, self.remaining)
         while b"\n" not in reader.pending[:limit] and len(reader.pending) < limit:
-            if not reader.fill():
+            if not self._fill():
+                self.broken = True
                 raise BodyIncomplete("the client closed before the whole body arrived")
         end = reader.pending.find(b"\n", 0, limit)
         data = reader.read(limit if end < 0 else end + 1)
         self.remaining -= len(data)
         return data
+
+    def _fill(self) -> bool:
+        try:
+            return self._reader.fill()
+        except OSError:
+            return False
 
     def readlines(self, hint: int = -1) -> list[bytes]:
         return list(iter(self.readline, b""))
@@ -148,13 +168,13 @@ class LengthBody:
         """Read and drop what the app left unread, up to ``limit`` bytes; True when the
         connection is positioned at the next request."""
         if self.remaining <= 0:
-            return True
-        if not self.continued or self.remaining > limit:
+            return not self.broken
+        if self.broken or not self.continued or self.remaining > limit:
             return False
         try:
             while self.remaining > 0:
                 self.read(min(self.remaining, RECV_SIZE))
-        except OSError:
+        except BodyIncomplete:
             return False
         return True
 

@@ -52,14 +52,15 @@ class Connection:
         self.reader = SocketReader(sock)
         self._fd = sock.fileno()
         self._linger = False  # closing with request bytes unread: let the client read the answer first
+        self._check_tls = site.tls is None and bool(site.tls_refusal)
 
     def run(self) -> None:
         try:
             self._setup()
             while self._serve_one():
                 pass
-        except (OSError, ValueError):
-            pass  # the client went away, or its TLS handshake failed
+        except (OSError, ValueError, BodyIncomplete):
+            pass  # the client went away or stopped sending, or its TLS handshake failed
         except Exception:  # noqa: BLE001 (a connection's failure must not end the server)
             log.exception("connection from %s failed", self.addr)
         finally:
@@ -90,12 +91,13 @@ class Connection:
         if not self.hub.mark_idle(self):
             return None
         try:
-            first = self.site.tls is None and self.site.tls_refusal and not self.reader.pending
-            if first and not self.reader.fill():
-                return None
-            if first and self.reader.pending[0] == TLS_HANDSHAKE:
-                self._refuse_tls()
-                return None
+            if self._check_tls:  # the connection's first bytes: a TLS handshake is refused
+                self._check_tls = False
+                if not self.reader.fill():
+                    return None
+                if self.reader.pending[0] == TLS_HANDSHAKE:
+                    self._refuse_tls()
+                    return None
             return self.reader.head(self.hub.limits.max_head)
         except TimeoutError:
             return None
@@ -119,7 +121,7 @@ class Connection:
         answer = Answer(self.sock, head.version, head.method, head.keep_alive, self.hub.date)
         hub = self.hub
         if isinstance(body, LengthBody):
-            answer.closing = lambda: hub.draining or (not body.continued and body.remaining > 0)
+            answer.closing = lambda: hub.draining or body.broken or (not body.continued and body.remaining > 0)
         else:
             answer.closing = lambda: hub.draining
         try:
@@ -191,7 +193,7 @@ class Connection:
                         answer.write(chunk)
             answer.finish()
             return True
-        except (OSError, ValueError):
+        except (OSError, ValueError, BodyIncomplete):
             return False  # the client went away (or stopped sending its body)
         except Exception:  # noqa: BLE001 (an app's failure is answered, not raised)
             log.exception("the app failed on %s %s", environ.get("REQUEST_METHOD"), environ.get("PATH_INFO"))
