@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 import socket
 import sys
 import threading
@@ -42,10 +43,13 @@ class Hub:
             refused = self.draining or len(self._open) >= self.limits.max_connections
             if not refused:
                 self._open.add(connection)
-        if refused:
-            _refuse(sock)
-            return
-        threading.Thread(target=connection.run, name="qiniu-emulator-conn", daemon=True).start()
+        if not refused:
+            try:
+                threading.Thread(target=connection.run, name="qiniu-emulator-conn", daemon=True).start()
+                return
+            except RuntimeError:  # no thread to be had: answered like a connection too many
+                self.forget(connection)
+        _refuse(sock)
 
     def forget(self, connection: Connection) -> None:
         with self._lock:
@@ -108,6 +112,8 @@ class Server:
                tls: Any = None, tls_refusal: bytes = b"") -> Listener:
         """Serve ``app`` on ``host:port`` (0 picks a free port); OSError when it is taken.
         Accepting begins at :meth:`start`, or at once when the server already runs."""
+        if self.hub.draining:
+            raise OSError(errno.ESHUTDOWN, "the server is stopping")
         sock = bind(host, port)
         bound = int(sock.getsockname()[1])
         base = {"SERVER_NAME": _server_name(host), "SERVER_PORT": str(bound), "SERVER_SOFTWARE": "qiniu-emulator",
