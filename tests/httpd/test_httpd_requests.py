@@ -230,3 +230,16 @@ def test_a_request_split_across_many_sends_is_read_whole(serve) -> None:
             sock.sendall(bytes([byte]))
         seen = json.loads(read_answer(sock.makefile("rb")).body)
     assert (seen["path"], seen["body"]) == ("/slow", "abc")
+
+
+def test_the_server_owns_the_connection_header(serve) -> None:
+    def closing(environ, start_response):
+        start_response("200 OK", [("Connection", "close"), ("Content-Length", "2")])
+        return [b"ok"]
+
+    _, port = serve(closing)
+    with connect(port) as sock:
+        sock.sendall(get("/c"))
+        answer = read_answer(sock.makefile("rb"))
+        assert answer.raw_head.lower().count(b"connection:") == 1 and answer.headers["connection"] == "close"
+        assert closed(sock)

@@ -111,12 +111,13 @@ class Answer:
                 seen_date = True
             elif lowered == "server":
                 seen_server = True
-            elif lowered == "connection" and value.lower() == "close":
-                self.keep_alive = False
+            elif lowered == "connection":  # the connection is the server's: it writes that header
+                self.keep_alive = self.keep_alive and value.lower() != "close"
+                continue
             elif lowered == "transfer-encoding":
                 continue  # the server frames the body itself
             lines.append(f"{name}: {value}")
-        if self.length is None and guessed_length is not None and self.has_body:
+        if self.length is None and guessed_length is not None and self.body_allowed:
             self.length = guessed_length
             lines.append(f"Content-Length: {guessed_length}")
         if self.closing():
@@ -166,7 +167,7 @@ class Answer:
     def finish(self) -> None:
         """End the answer: a header no body followed, the last chunk."""
         if not self.decided:
-            self.decide(0 if self.has_body else None)
+            self.decide(0)
         self._send(b"0\r\n\r\n" if self.chunked else b"")
         if self.length is not None and self.written < self.length and self.body_allowed:
             self.keep_alive = False  # the client waits for bytes that will never come
