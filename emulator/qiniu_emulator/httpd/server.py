@@ -13,6 +13,7 @@ from typing import Any
 from .connection import Connection, Site
 from .listener import Listener, bind
 from .respond import DateHeader, FileWrapper
+from .workers import Workers
 
 BUSY_ANSWER = (b"HTTP/1.1 503 Service Unavailable\r\nContent-Type: text/plain\r\nConnection: close\r\n"
                b"Retry-After: 1\r\nContent-Length: 36\r\n\r\ntoo many open connections: try again\n")
@@ -32,6 +33,7 @@ class Hub:
     def __init__(self, limits: Limits) -> None:
         self.limits = limits
         self.date = DateHeader()
+        self.workers = Workers()
         self.draining = False
         self._lock = threading.Lock()
         self._open: set[Connection] = set()
@@ -45,7 +47,7 @@ class Hub:
                 self._open.add(connection)
         if not refused:
             try:
-                threading.Thread(target=connection.run, name="qiniu-emulator-conn", daemon=True).start()
+                self.workers.run(connection.run)
                 return
             except RuntimeError:  # no thread to be had: answered like a connection too many
                 self.forget(connection)
@@ -155,6 +157,7 @@ class Server:
         if not self.hub.wait_empty(timeout):
             self.hub.close_all()
             self.hub.wait_empty(max(0.5, deadline - time.monotonic()))
+        self.hub.workers.stop()
         self.stopped.set()
 
     def wait(self) -> None:
