@@ -48,3 +48,13 @@ def closed(sock: socket.socket) -> bool:
 
 def connect(port: int, timeout: float = 10) -> socket.socket:
     return socket.create_connection(("127.0.0.1", port), timeout=timeout)
+
+
+def ends(sock: socket.socket) -> bool:
+    """True once the server closes the connection, whatever it sends before (a TLS alert)."""
+    try:
+        while sock.recv(4096):
+            pass
+    except ConnectionResetError:
+        pass
+    return True

@@ -9,7 +9,7 @@ import socket
 import threading
 
 import httpd_apps as apps
-from rawhttp import closed, connect, read_answer
+from rawhttp import closed, connect, ends, read_answer
 
 from qiniu_emulator.httpd.server import Limits, gate
 
@@ -152,3 +152,23 @@ def test_a_client_trickling_a_small_body_holds_no_app_thread(serve) -> None:
         assert json.loads(read_answer(other.makefile("rb")).body)["path"] == "/other"
         slow.sendall(b"-done")
         assert json.loads(read_answer(slow.makefile("rb")).body)["body"] == "half-done"
+
+
+def test_drain_ends_a_connection_that_never_finishes_its_tls_handshake(serve) -> None:
+    import ssl
+
+    import trustme
+
+    ca = trustme.CA()
+    certificate = ca.issue_cert("127.0.0.1")
+    context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    certificate.configure_cert(context)
+    server, port = serve(apps.echo, tls=context, scheme="https")
+    with connect(port) as silent:
+        client = ssl.create_default_context()
+        ca.configure_trust(client)
+        with connect(port) as sock, client.wrap_socket(sock, server_hostname="127.0.0.1") as tls:
+            tls.sendall(b"GET /tls HTTP/1.1\r\nHost: x\r\n\r\n")
+            assert json.loads(read_answer(tls.makefile("rb")).body)["path"] == "/tls"
+        server.drain(30)
+        assert ends(silent)

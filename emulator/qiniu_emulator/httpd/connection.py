@@ -56,6 +56,8 @@ class Connection:
 
     def run(self) -> None:
         try:
+            if not self.hub.mark_idle(self):  # a TLS handshake counts as waiting: drain ends it
+                return
             self._setup()
             while self._serve_one():
                 pass
@@ -64,15 +66,19 @@ class Connection:
         except Exception:  # noqa: BLE001 (a connection's failure must not end the server)
             log.exception("connection from %s failed", self.addr)
         finally:
+            self.hub.forget(self)  # first: the hub never wakes a descriptor closed (and reused) since
             self._close()
-            self.hub.forget(self)
 
     def wake(self) -> None:
-        """Make a blocked read return: the connection ends (used by drain)."""
+        """Make a blocked read return, also inside a TLS handshake: the connection ends (used
+        by drain, under the hub's lock while the connection is open)."""
+        handle = socket.socket(fileno=self._fd)  # the descriptor, whichever object wraps it now
         try:
-            socket.socket.shutdown(self.sock, socket.SHUT_RD)
+            handle.shutdown(socket.SHUT_RD)
         except OSError:
             pass
+        finally:
+            handle.detach()
 
     def client_gone(self) -> bool:
         """True once the client has closed or reset the connection (for the app, while it works)."""

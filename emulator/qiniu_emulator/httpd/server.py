@@ -71,9 +71,9 @@ class Hub:
         """No new requests: idle connections are closed, busy ones close after their answer."""
         with self._lock:
             self.draining = True
-            idle = [c for c in self._open if c.idle]
-        for connection in idle:
-            connection.wake()
+            for connection in self._open:
+                if connection.idle:
+                    connection.wake()
 
     def wait_empty(self, timeout: float) -> bool:
         with self._lock:
@@ -81,9 +81,8 @@ class Hub:
 
     def close_all(self) -> None:
         with self._lock:
-            remaining = list(self._open)
-        for connection in remaining:
-            connection.wake()
+            for connection in self._open:
+                connection.wake()
 
     def count(self) -> int:
         with self._lock:
