@@ -21,6 +21,8 @@ BUSY_ANSWER = (b"HTTP/1.1 503 Service Unavailable\r\nContent-Type: text/plain\r\
 
 @dataclass(frozen=True)
 class Limits:
+    """What one server accepts; the defaults are what every port of the emulator uses."""
+
     max_head: int = 256 * 1024  # request line and headers
     max_body: int = 1024 ** 3
     idle_timeout: float = 120.0  # between requests on a kept connection, and inside one
