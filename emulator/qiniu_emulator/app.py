@@ -69,8 +69,16 @@ def create_admin_app(emulator: Emulator) -> Flask:
     return app
 
 
+class EmulatorFlask(Flask):
+    """Flask, without asking on every request whether each hook is a coroutine: every view
+    and hook of the emulator is a plain function."""
+
+    def ensure_sync(self, func: Callable[..., Any]) -> Callable[..., Any]:
+        return func
+
+
 def _flask(emulator: Emulator) -> Flask:
-    app = Flask("qiniu_emulator")
+    app = EmulatorFlask("qiniu_emulator")
     app.request_class = FormRequest
     app.url_rule_class = BuilderOnFirstUseRule
     app.url_map.merge_slashes = False

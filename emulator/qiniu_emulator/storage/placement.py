@@ -50,7 +50,7 @@ class Placement:
         base = self.bucket_dir(bucket)
         readable = readable_relpath(key)
         if readable is not None and is_free(base, readable):
-            relpath = self._relative(base / readable)
+            relpath = f"buckets/{bucket}/{readable}"
             if not self._reserved_near(relpath) and not catalog.path_claimed(conn, relpath):
                 return relpath
         hashed = base / hashed_relpath(key)
