@@ -119,7 +119,7 @@ def _install_hooks(app: Flask, em: Emulator) -> None:
     # Hooks run on every request: each reads the request and ``g`` once through their proxies.
     @app.before_request
     def start_request():
-        req, ctx = request._get_current_object(), g._get_current_object()  # type: ignore[attr-defined]
+        req, ctx = request._get_current_object(), g._get_current_object()
         ctx.started = time.monotonic()
         ctx.reqid = secrets.token_urlsafe(12)
         port_bucket = req.environ.get(BUCKET_ENVIRON)
@@ -195,7 +195,7 @@ def _exchange(req: FormRequest, raw: RawRequest, response: Response, operation: 
     status = response.status_code
     if status >= 400 and not response.is_streamed:
         error = response.get_data()[:4096].decode("utf-8", "replace")
-    ctx = g._get_current_object()  # type: ignore[attr-defined]
+    ctx = g._get_current_object()
     mimetype = req.mimetype
     # Only the form-upload route has parsed its multipart body; others are left unread.
     form_upload = req.method == "POST" and req.path == "/" and mimetype == "multipart/form-data"
