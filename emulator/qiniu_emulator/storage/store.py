@@ -25,6 +25,7 @@ from ..clock import DAY, Clock
 from ..errors import BucketExists, NoSuchBucket, NoSuchKey, QiniuError
 from . import catalog, lifecycle, listing
 from .blocks import BlockUploads
+from .bucket_table import BucketTable
 from .catalog import ObjectRow
 from .conditions import ObjectCondition
 from .copying import DATABASE_NAME, copy_data
@@ -35,7 +36,7 @@ from ..database import Database
 from .housekeeping import sweep_tmp
 from .lock import DataDirLock
 from .multipart import MultipartUploads
-from .names import check_bucket_name, check_mime, is_valid_bucket_name, key_bytes
+from .names import check_bucket_name, check_mime, key_bytes
 from .placement import Placement
 from .resumable import ResumableUploads
 from .schema import SCHEMA
@@ -72,7 +73,7 @@ class Storage(ResumableUploads):
         self._place_lock = threading.RLock()
         self._keys, self._gate, self._commits = KeyLocks(), WriteGate(), GroupCommit(self._db)
         self._expiry_floor = ExpiryFloor(lambda: earliest_expiry(self._db.conn()))
-        self._buckets: dict[str, BucketInfo] = {}  # read on every request; changed here only
+        self._buckets = BucketTable(self._db)
         self._blocks = BlockUploads(self._db, self._new_temp, self.data_dir, self.clock)
         self._multipart = MultipartUploads(self._db, self._new_temp, self.data_dir, self.clock)
         self._recover_writes()
@@ -122,13 +123,7 @@ class Storage(ResumableUploads):
         """Create a bucket; 400 for an invalid name, 614 ``bucket exists`` if taken."""
         check_bucket_name(name)
         info = BucketInfo(name=name, region=region, private=private, created=int(self.clock.now()))
-        with self._db.transaction() as conn:
-            if conn.execute("SELECT 1 FROM buckets WHERE name = ?", (name,)).fetchone():
-                raise QiniuError.bucket_exists()
-            conn.execute(
-                "INSERT INTO buckets (name, region, private, created) VALUES (?,?,?,?)",
-                (name, region, int(private), info.created),
-            )
+        self._buckets.insert(info)
         self._placement.bucket_dir(name).mkdir(parents=True, exist_ok=True)
         return info
 
@@ -141,35 +136,24 @@ class Storage(ResumableUploads):
 
     def get_bucket(self, name: str) -> BucketInfo:
         """The bucket ``name``; 631 ``no such bucket`` otherwise."""
-        known = self._buckets.get(name)
-        if known is not None:
-            return known
-        row = None
-        if is_valid_bucket_name(name):
-            row = self._db.query_one("SELECT name, region, private, created FROM buckets WHERE name = ?", (name,))
-        if row is None:
-            raise QiniuError.no_such_bucket(name)
-        info = self._buckets[name] = catalog.bucket_from_row(row)
-        return info
+        return self._buckets.get(name)
 
     def list_buckets(self) -> list[BucketInfo]:
-        rows = self._db.query("SELECT name, region, private, created FROM buckets ORDER BY name")
-        return [catalog.bucket_from_row(r) for r in rows]
+        return self._buckets.all()
 
     def set_private(self, name: str, private: bool) -> None:
         self.get_bucket(name)
-        with self._db.transaction() as conn:
-            conn.execute("UPDATE buckets SET private = ? WHERE name = ?", (int(private), name))
-        self._buckets.pop(name, None)
+        self._buckets.set_private(name, private)
 
     def drop_bucket(self, name: str) -> None:
         """Delete a bucket with all its objects and upload sessions."""
         self.get_bucket(name)
         self.reset(name)
-        with self._gate.exclusive(), self._place_lock, self._db.transaction() as conn:
-            conn.execute("DELETE FROM buckets WHERE name = ?", (name,))
-            shutil.rmtree(self._placement.bucket_dir(name), ignore_errors=True)
-            self._buckets.pop(name, None)
+        with self._gate.exclusive(), self._place_lock:
+            with self._db.transaction() as conn:
+                conn.execute("DELETE FROM buckets WHERE name = ?", (name,))
+                shutil.rmtree(self._placement.bucket_dir(name), ignore_errors=True)
+            self._buckets.forget(name)  # once committed: a read meanwhile saw the row still there
 
     # writing ---------------------------------------------------------------------
     def temp_file(self) -> TempFile:
