@@ -60,7 +60,9 @@ class GroupCommit:
     def _lead(self, batch: list[_Ticket]) -> None:
         try:
             with self._db.transaction(synced=any(t.synced for t in batch)) as conn:
-                for number, ticket in enumerate(batch):
+                if len(batch) == 1:  # alone: its failure rolls back all there is
+                    batch[0].work(conn)
+                for number, ticket in enumerate(batch if len(batch) > 1 else ()):
                     _run_in_savepoint(conn, f"w{number}", ticket)
         except BaseException as exc:  # the commit itself failed: nothing of the batch is kept
             for ticket in batch:

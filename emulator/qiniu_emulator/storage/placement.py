@@ -18,6 +18,9 @@ from .paths import hashed_relpath, is_child_inside, is_free, is_inside, readable
 from .durability import Durability
 
 
+KNOWN_BUCKET_DIRS = 10_000
+
+
 class Placement:
     """Maps keys to paths (relative to the data dir) and moves files there."""
 
@@ -26,11 +29,18 @@ class Placement:
         self.durability = durability
         self.buckets_dir = data_dir / "buckets"
         self._reserved: set[str] = set()  # paths chosen by writes whose rows are not committed yet
+        self._bucket_dirs: dict[str, Path] = {}
 
     def bucket_dir(self, bucket: str) -> Path:
+        known = self._bucket_dirs.get(bucket)
+        if known is not None:
+            return known
         if not is_child_inside(self.buckets_dir, bucket):
             raise QiniuError.bad_request(f"invalid bucket name {bucket!r}")
-        return self.buckets_dir / bucket
+        path = self.buckets_dir / bucket
+        if len(self._bucket_dirs) < KNOWN_BUCKET_DIRS and os.path.isdir(path) and not os.path.islink(path):
+            self._bucket_dirs[bucket] = path  # a real directory the emulator made: checked once
+        return path
 
     def reserve(self, relpath: str) -> None:
         self._reserved.add(relpath)

@@ -16,6 +16,7 @@ from ..errors import QiniuError
 from .durability import DURABLE, Durability
 
 CHUNK_SIZE = 1 << 20
+HEAD_BYTES = 16  # kept for MIME sniffing, so it need not read the file again
 
 
 class TempFile:
@@ -48,7 +49,9 @@ class TempFile:
         self._etag = EtagHasher()
         self._md5 = hashlib.md5()
         self._crc = 0
+        self.head = b""  # the first HEAD_BYTES bytes
         self._etag_override: str | None = None
+        self._etag_final: str | None = None
         self._detached = False
 
     # writing ---------------------------------------------------------------
@@ -61,6 +64,9 @@ class TempFile:
         self._absorb(data)
 
     def _absorb(self, data: bytes) -> None:
+        if len(self.head) < HEAD_BYTES:
+            self.head += data[:HEAD_BYTES - len(self.head)]
+        self._etag_final = None
         self._etag.update(data)
         self._md5.update(data)
         self._crc = zlib.crc32(data, self._crc)
@@ -140,7 +146,11 @@ class TempFile:
     # hashes ------------------------------------------------------------------
     @property
     def etag(self) -> str:
-        return self._etag_override or self._etag.hexdigest()
+        if self._etag_override:
+            return self._etag_override
+        if self._etag_final is None:
+            self._etag_final = self._etag.hexdigest()
+        return self._etag_final
 
     @property
     def md5_hex(self) -> str:
