@@ -64,7 +64,10 @@ class Call:
     def raw(self) -> RawRequest:
         """The request as the client signed it: raw path, raw query and the body bytes."""
         if self._raw is None:
-            self._raw = RawRequest.from_environ(request.environ, request.get_data(cache=True))
+            environ = request.environ
+            # Without a length or a chunked encoding HTTP sends no body: nothing to read.
+            bodiless = environ.get("CONTENT_LENGTH") in (None, "", "0") and not environ.get("HTTP_TRANSFER_ENCODING")
+            self._raw = RawRequest.from_environ(environ, b"" if bodiless else request.get_data(cache=True))
         return self._raw
 
     def target(self) -> RawRequest:
