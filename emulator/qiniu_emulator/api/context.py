@@ -214,7 +214,10 @@ def _download_facts(em: "Emulator", call: Call, name: str) -> Facts:
 
 def download_fop() -> str:
     """The fop a download's query asks for ("" for a plain download or a ``?v=3`` buster)."""
-    query = parse_download_query(current().raw()).fop_query
+    raw = current().raw()
+    if not raw.raw_query:
+        return ""
+    query = parse_download_query(raw).fop_query
     first = query.split("&", 1)[0] if query else ""
     if not first or first.startswith("attname="):
         return ""
