@@ -231,7 +231,7 @@ class Emulator:
 def open_storage(settings: Settings, clock: Clock) -> tuple[Storage, Restored]:
     """The data directory, or with --ephemeral a fresh temp dir without fsyncs, removed at
     close; with --import, filled from the snapshot first."""
-    data_dir = Path(tempfile.mkdtemp(prefix="qiniu-emulator-", dir=ephemeral_parent(dict(os.environ)))) \
+    data_dir = Path(tempfile.mkdtemp(prefix="qiniu-emulator-", dir=ephemeral_parent(os.environ))) \
         if settings.ephemeral else settings.data
     try:
         restored = import_snapshot(settings.import_dir, data_dir, settings.force) if settings.import_dir \

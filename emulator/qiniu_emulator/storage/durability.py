@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass
+from collections.abc import Mapping
 from pathlib import Path
 
 MEMORY_DIR = Path("/dev/shm")
@@ -58,7 +59,7 @@ DURABLE = Durability(sync=True)
 EPHEMERAL = Durability(sync=False)
 
 
-def ephemeral_parent(environ: dict[str, str], memory_dir: Path = MEMORY_DIR) -> Path | None:
+def ephemeral_parent(environ: Mapping[str, str], memory_dir: Path = MEMORY_DIR) -> Path | None:
     """Where an ephemeral data dir is made: ``memory_dir`` when usable, else None (the
     temp dir ``TMPDIR`` or the system names)."""
     if environ.get("TMPDIR"):

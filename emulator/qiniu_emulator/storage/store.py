@@ -421,7 +421,7 @@ class Storage(ResumableUploads):
         """Journal, rename, commit: a crash between the rename and the commit is completed
         by _recover_writes, so the row always describes the bytes. Ephemeral state is never
         reopened, so it needs no journal."""
-        source = Path(temp.path)
+        source = temp.path
         durable = self.durability.sync
         if durable:
             self._commits.run(lambda txn: catalog.journal_write(txn, source, row))
