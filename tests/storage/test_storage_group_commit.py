@@ -3,9 +3,6 @@ middle of them losing nothing that was acknowledged."""
 
 from __future__ import annotations
 
-import os
-import signal
-import subprocess
 import sys
 import textwrap
 import threading
@@ -15,6 +12,7 @@ from qiniu_emulator.database import Database
 from qiniu_emulator.errors import QiniuError
 from qiniu_emulator.storage import Storage
 from qiniu_emulator.storage.group_commit import GroupCommit
+from support import lines_then_kill, run_in_threads
 
 BUCKET = "demo-bucket"
 
@@ -47,20 +45,11 @@ CONCURRENT_CHILD = textwrap.dedent(
 
 def test_concurrent_writers_killed_lose_nothing_acknowledged(tmp_path: Path) -> None:
     data_dir = tmp_path / "data"
-    child = subprocess.Popen([sys.executable, "-c", CONCURRENT_CHILD, str(data_dir)],
-                             stdout=subprocess.PIPE, text=True)
     acknowledged: dict[str, int] = {}  # key -> the newest version acknowledged
-    try:
-        for count, line in enumerate(child.stdout, 1):
-            key, version = line.split()
-            acknowledged[key] = max(acknowledged.get(key, -1), int(version))
-            if count == 400:  # the other writers are mid-write now
-                break
-    finally:
-        os.kill(child.pid, signal.SIGKILL)
-        child.wait()
-        child.stdout.close()
-    assert child.returncode == -signal.SIGKILL
+    # 400 acknowledgements in, the other writers are mid-write
+    for line in lines_then_kill([sys.executable, "-c", CONCURRENT_CHILD, str(data_dir)], 400):
+        key, version = line.split()
+        acknowledged[key] = max(acknowledged.get(key, -1), int(version))
     assert len(acknowledged) > 100
     storage = Storage(data_dir)
     try:
@@ -79,22 +68,12 @@ def test_concurrent_writers_killed_lose_nothing_acknowledged(tmp_path: Path) -> 
 
 
 def test_concurrent_writes_of_one_key_keep_one_file(storage: Storage) -> None:
-    errors: list[BaseException] = []
-
     def writer(worker: int) -> None:
-        try:
-            for i in range(30):
-                storage.put_bytes(BUCKET, "same/key", f"{worker}-{i}".encode(), mime="text/plain")
-                storage.put_bytes(BUCKET, f"same/key/{worker}", b"below", mime="text/plain")
-        except BaseException as exc:  # reported below
-            errors.append(exc)
+        for i in range(30):
+            storage.put_bytes(BUCKET, "same/key", f"{worker}-{i}".encode(), mime="text/plain")
+            storage.put_bytes(BUCKET, f"same/key/{worker}", b"below", mime="text/plain")
 
-    threads = [threading.Thread(target=writer, args=(n,)) for n in range(6)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    assert errors == []
+    assert run_in_threads(writer, 6) == []
     info = storage.stat(BUCKET, "same/key")
     assert info.path.read_bytes().split(b"-")[1] == b"29"
     files = [p for p in (storage.data_dir / "buckets").rglob("*") if p.is_file()]
@@ -121,11 +100,7 @@ def test_a_failing_piece_of_a_group_commit_fails_alone(tmp_path: Path) -> None:
         except QiniuError as exc:
             outcomes[n] = exc.message
 
-    threads = [threading.Thread(target=piece, args=(n,)) for n in range(8)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    assert run_in_threads(piece, 8) == []
     assert outcomes == {n: "committed" if n % 2 == 0 else f"piece {n} refused" for n in range(8)}
     assert [r[0] for r in db.query("SELECT n FROM t ORDER BY n")] == [0, 2, 4, 6]
     db.close()
