@@ -53,7 +53,12 @@ class KeyLocks:
 
 
 class WriteGate:
-    """Many writers at once, or one caller that must see no write half done."""
+    """Many writers at once, or one caller that must see no write half done.
+
+    The exclusive side waits for the writers under way and holds new ones back, so a
+    thread holding the shared side must not ask for the exclusive one (a write never
+    purges or resets); the exclusive holder may write itself.
+    """
 
     def __init__(self) -> None:
         self._cond = threading.Condition()
