@@ -105,3 +105,37 @@ def test_a_failing_piece_of_a_group_commit_fails_alone(tmp_path: Path) -> None:
     assert [r[0] for r in db.query("SELECT n FROM t ORDER BY n")] == [0, 2, 4, 6]
     db.close()
 
+
+
+def test_a_reset_during_writes_leaves_no_row_without_its_file_nor_a_file_without_its_row(storage: Storage) -> None:
+    written: list[str] = []  # list.append is atomic: the writers' progress
+    late: list[str] = []  # keys whose write began after the last reset
+    writing, resets_done = threading.Event(), threading.Event()
+
+    def work(worker: int) -> None:
+        if worker == 0:
+            try:
+                writing.wait()
+                while len(written) < 400:  # resets while the writers are under way, then stops
+                    storage.reset()
+            finally:
+                resets_done.set()
+            return
+        for i in range(120):
+            if i == 100:  # 400 written: the resets stop, the last 20 of each come after them
+                resets_done.wait()
+            key = f"w{worker}/{i % 7}/{i}"
+            after_resets = resets_done.is_set()
+            storage.put_bytes(BUCKET, key, key.encode(), mime="text/plain")
+            written.append(key)
+            if after_resets:
+                late.append(key)
+            writing.set()
+
+    assert run_in_threads(work, 5) == []
+    listed = {item.key: item for item in storage.list_objects(BUCKET).items}
+    assert len(late) >= 80 and set(late) <= set(listed)
+    for key, item in listed.items():
+        assert item.path.read_bytes() == key.encode()
+    files = {p for p in (storage.data_dir / "buckets" / BUCKET).rglob("*") if p.is_file()}
+    assert files == {item.path for item in listed.values()}
