@@ -8,9 +8,14 @@ HOST ?= 127.0.0.1
 PORT ?= 9000
 DATA ?= ./.qiniu-emulator
 # pytest-xdist workers (auto: one per core; JOBS=0 runs in this process). Whole files go to
-# one worker, so a module's fixtures (a server, generated media) are made once.
+# one worker, so a module's fixtures (a server, generated media) are made once; they are
+# handed out in collection order, which puts the longest files first (tests/conftest.py).
 JOBS ?= auto
-XDIST := -n $(JOBS) --dist loadfile
+XDIST := -n $(JOBS) --dist loadfile --no-loadscope-reorder
+# A test run starts a few hundred Python processes (emulators, the CLI, pytest in a child);
+# without cached bytecode each compiles the project's modules again, so the run writes
+# __pycache__ even where PYTHONDONTWRITEBYTECODE is set.
+TEST_ENV := PYTHONDONTWRITEBYTECODE=
 # What test-fast leaves out: transcodes (tests/av), the official Node SDK (tests/sdk),
 # the browser console, HLS playback and the Docker image. make test runs everything.
 FAST_SKIPS := --ignore=tests/av --ignore=tests/sdk --ignore=tests/ui/test_ui_browser.py \
@@ -31,11 +36,11 @@ $(STAMP): pyproject.toml
 
 # The type checker runs first: `make test` fails on a type error as on a failing test.
 test: typecheck
-	$(PY) -m pytest $(XDIST)
+	$(TEST_ENV) $(PY) -m pytest $(XDIST)
 
 # The inner loop: everything but the slowest families (FAST_SKIPS), stopping at the first failure.
 test-fast: $(STAMP)
-	$(PY) -m pytest $(XDIST) -x -q $(FAST_SKIPS)
+	$(TEST_ENV) $(PY) -m pytest $(XDIST) -x -q $(FAST_SKIPS)
 
 typecheck: $(STAMP)
 	$(PY) -m mypy
