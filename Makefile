@@ -7,14 +7,15 @@ STAMP := $(VENV)/.installed-stamp
 HOST ?= 127.0.0.1
 PORT ?= 9000
 DATA ?= ./.qiniu-emulator
-# pytest-xdist workers (auto: one per core; JOBS=0 runs in this process). Whole files go to
-# one worker, so a module's fixtures (a server, generated media) are made once; they are
-# handed out in collection order, which puts the longest files first (tests/conftest.py).
-JOBS ?= auto
+# pytest-xdist workers: one more than the cores, since many tests spend part of their time
+# waiting on a child process, a socket or the disk (JOBS=N sets it, JOBS=0 runs in this
+# process). Whole files go to one worker, so a module's fixtures (a server, generated media)
+# are made once; they are handed out in collection order, longest first (tests/conftest.py).
+JOBS ?= $(shell $(PYTHON) -c 'import os; print((os.cpu_count() or 1) + 1)')
 XDIST := -n $(JOBS) --dist loadfile --no-loadscope-reorder
-# A test run starts a few hundred Python processes (emulators, the CLI, pytest in a child);
-# without cached bytecode each compiles the project's modules again, so the run writes
-# __pycache__ even where PYTHONDONTWRITEBYTECODE is set.
+# A test run starts many Python processes (emulators, the CLI, pytest in a child); without
+# cached bytecode each compiles the project's modules again, so the run writes __pycache__
+# even where PYTHONDONTWRITEBYTECODE is set.
 TEST_ENV := PYTHONDONTWRITEBYTECODE=
 # What test-fast leaves out: transcodes (tests/av), the official Node SDK (tests/sdk),
 # the browser console, HLS playback and the Docker image. make test runs everything.
