@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import subprocess
 from pathlib import Path
+from collections.abc import Iterator
 from typing import Callable
 
 import pytest
@@ -54,11 +55,22 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
 
 
 @pytest.fixture
-def start_emulator(tmp_path_factory) -> Callable[..., RunningServer]:
+def start_emulator(tmp_path_factory) -> Iterator[Callable[..., RunningServer]]:
     """Start in-process emulators with test credentials; all are stopped afterwards.
 
     State is ephemeral unless the test names its ``data`` dir (to restart on it, or to
     look at what was written there)."""
+    yield from _emulators(tmp_path_factory)
+
+
+@pytest.fixture(scope="module")
+def module_emulator(tmp_path_factory) -> Iterator[Callable[..., RunningServer]]:
+    """``start_emulator`` for servers that a module's tests share, stopped after its last test:
+    for tests that need no fresh state (each writes its own keys, none changes settings)."""
+    yield from _emulators(tmp_path_factory)
+
+
+def _emulators(tmp_path_factory) -> Iterator[Callable[..., RunningServer]]:
     servers: list[RunningServer] = []
 
     def start(**overrides) -> RunningServer:
