@@ -173,10 +173,10 @@ def run_lint(fops: str, fidelity: str) -> int:
     """Under ``--fidelity loose`` a parameter that is not emulated is ignored as serve ignores
     it, and named on stderr."""
     from .fidelity import Fidelity
-    from .fops.catalog import default_registry
+    from .fops.catalog import lazy_registry
     from .lint import exit_status, lint
 
-    findings = lint(fops, default_registry(Fidelity(fidelity)))
+    findings = lint(fops, lazy_registry(Fidelity(fidelity)))
     for finding in findings:
         print(finding.line())
     return exit_status(findings)

@@ -9,9 +9,11 @@ from pathlib import Path
 
 import pytest
 
-from qiniu_emulator.fops.catalog import default_registry, op_table, parameter_table
+from qiniu_emulator.fops.catalog import (FAMILIES, default_registry, family_register, lazy_registry, op_table,
+                                        parameter_table)
 from qiniu_emulator.fops.known import NOT_EMULATED, missing_ops_table
 from qiniu_emulator.fops.parse import FopsError, parse_pipeline
+from qiniu_emulator.fops.registry import Registry
 
 README = Path(__file__).resolve().parents[2] / "README.md"
 
@@ -78,3 +80,23 @@ def test_ops_command_prints_each_op_with_its_parameters():
     wrong = subprocess.run([sys.executable, "-m", "qiniu_emulator", "ops", "avthumbs"],
                            capture_output=True, text=True, timeout=60)
     assert wrong.returncode == 2 and "no such op: avthumbs" in wrong.stderr
+
+
+@pytest.mark.parametrize("family", sorted(FAMILIES))
+def test_each_op_package_registers_the_names_the_catalog_declares_for_it(family):
+    registry = Registry()
+    family_register(family)(registry)
+    assert registry.names() == sorted(FAMILIES[family])
+
+
+def test_the_lazy_registry_knows_every_op():
+    assert lazy_registry().names() == default_registry().names()
+    assert [spec.name for spec in lazy_registry().specs()] == default_registry().names()
+
+
+def test_the_lazy_registry_imports_an_op_package_only_when_one_of_its_ops_is_looked_up():
+    code = ("import sys; from qiniu_emulator.fops.catalog import lazy_registry\n"
+            "spec = lazy_registry().get('imageView2')\n"
+            "print(spec.name, 'qiniu_emulator.fops.av' in sys.modules, 'qiniu_emulator.fops.image' in sys.modules)")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.split()
+    assert out == ["imageView2", "False", "True"]

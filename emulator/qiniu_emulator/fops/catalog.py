@@ -6,16 +6,43 @@ imports it, so imports inside ``fops`` only ever point down.
 
 from __future__ import annotations
 
+import importlib
+from typing import Callable
+
 from ..fidelity import Fidelity
-from . import archive, av, basic, censor, doc, image
 from .registry import Registry
+
+# Each op package and the ops it registers (a test keeps the two equal), so a registry can
+# import a package only when one of its ops is looked up.
+FAMILIES: dict[str, tuple[str, ...]] = {
+    "basic": ("qhash",),
+    "image": ("exif", "imageAve", "imageInfo", "imageMogr2", "imageView2", "imageslim", "roundPic", "watermark"),
+    "av": ("adapt", "avconcat", "avinfo", "avthumb", "pm3u8", "vframe", "vsample"),
+    "doc": ("yifangyun_preview",),
+    "archive": ("concat", "mkzip"),
+    "censor": ("image-censor",),
+}
+
+
+def family_register(family: str) -> Callable[[Registry], None]:
+    """What adds the op package ``family``'s ops to a registry (importing the package then)."""
+    def register(registry: Registry) -> None:
+        importlib.import_module(f"{__package__}.{family}").register(registry)
+
+    return register
 
 
 def default_registry(fidelity: Fidelity | None = None) -> Registry:
+    """Every op, registered now (the server's registry)."""
     registry = Registry(fidelity=fidelity)
-    for module in (basic, image, av, doc, archive, censor):
-        module.register(registry)
+    for family in FAMILIES:
+        family_register(family)(registry)
     return registry
+
+
+def lazy_registry(fidelity: Fidelity | None = None) -> Registry:
+    """Every op, each package imported when one of its ops is first looked up (``lint``)."""
+    return Registry(fidelity=fidelity, families={names: family_register(family) for family, names in FAMILIES.items()})
 
 
 def op_table(registry: Registry | None = None) -> str:
