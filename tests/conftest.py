@@ -10,6 +10,7 @@ from typing import Callable
 
 import pytest
 from hypothesis import settings
+from scheduling import longest_first
 from support import ACCESS_KEY, BUCKETS, SECRET_KEY, WORKFLOWS_YAML
 
 from qiniu_emulator.config import DEFAULT_ACCESS_KEY, DEFAULT_SECRET_KEY, Settings
@@ -20,38 +21,10 @@ settings.register_profile("ci", derandomize=True, deadline=None)
 if os.environ.get("CI"):
     settings.load_profile("ci")
 
-# The files that take longest (children: servers, CLIs, pytest runs, browsers, transcodes),
-# longest first. Under ``make test`` (xdist, whole files per worker, no reorder) they are
-# handed out first, so no worker is left running one of them while the others are idle.
-# ``pytest --durations=100`` shows when this list needs a new entry.
-LONG_FILES = (
-    "tests/project/test_readme_snippets.py",
-    "tests/emulator/test_emulator_shared_contract_run.py",
-    "tests/project/test_seed_examples_served.py",
-    "tests/emulator/test_emulator_cli.py",
-    "tests/boundaries/test_notify_and_shutdown.py",
-    "tests/ui/test_ui_browser.py",
-    "tests/scenarios/test_readme_recipes.py",
-    "tests/sdk/test_regions_sdk.py",
-    "tests/s3/test_s3_awscli.py",
-    "tests/boundaries/test_sync_limits.py",
-    "tests/s3/test_s3_readme.py",
-    "tests/emulator/test_emulator_server.py",
-    "tests/emulator/test_emulator_hls_playback.py",
-    "contracts/qiniu_contracts/test_seed_examples.py",
-    "tests/av/test_av_avthumb_params.py",
-    "tests/emulator/test_emulator_dora.py",
-    "tests/sdk/test_node_sdk.py",
-    "tests/av/test_av_avthumb.py",
-    "tests/sdk/test_tls.py",
-    "contracts/qiniu_contracts/test_media_contract.py",
-)
-
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """The long files first, in LONG_FILES order; everything else after them as collected."""
-    rank = {path: place for place, path in enumerate(LONG_FILES)}
-    items.sort(key=lambda item: rank.get(item.nodeid.split("::", 1)[0], len(LONG_FILES)))
+    """The longest files first (tests/scheduling.py), so xdist hands them out first."""
+    longest_first(items)
 
 
 @pytest.fixture
