@@ -10,7 +10,7 @@ DATA ?= ./.qiniu-emulator
 # pytest-xdist workers: one more than the cores, since many tests spend part of their time
 # waiting on a child process, a socket or the disk (JOBS=N sets it, JOBS=0 runs in this
 # process). Whole files go to one worker, so a module's fixtures (a server, generated media)
-# are made once; they are handed out in collection order, longest first (tests/conftest.py).
+# are made once; they are handed out in collection order, longest first (tests/scheduling.py).
 JOBS ?= $(shell $(PYTHON) -c 'import os; print(len(os.sched_getaffinity(0)) + 1 if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1) + 1)')
 XDIST := -n $(JOBS) --dist loadfile --no-loadscope-reorder
 # A test run starts many Python processes (emulators, the CLI, pytest in a child); without
