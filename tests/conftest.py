@@ -75,9 +75,9 @@ def server(start_emulator) -> RunningServer:
     return start_emulator()
 
 
-@pytest.fixture
+@pytest.fixture(scope="session")
 def sdk_for() -> Callable[[RunningServer], object]:
-    """Point the official qiniu SDK at a server; returns its Auth."""
+    """Point the official qiniu SDK at a server; returns its Auth (module fixtures may use it)."""
     import qiniu
 
     def point(server: RunningServer):
