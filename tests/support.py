@@ -47,8 +47,8 @@ def wait_for(predicate: Callable[[], object], timeout: float = 30.0, interval: f
 
 
 def ramp(size: int, period: int = 256) -> bytes:
-    """``size`` bytes counting 0, 1, ..., period - 1 and again: no run repeats at a block
-    boundary, and it is built at C speed (a generator takes ~0.3 s per 4 MiB)."""
+    """``size`` bytes counting 0, 1, ..., period - 1 and round again; one run repeated, as a
+    generator over every byte takes ~0.3 s per 4 MiB (paid at each worker's collection)."""
     return (bytes(range(period)) * (size // period + 1))[:size]
 
 

@@ -21,8 +21,8 @@ THRESHOLD = 1024 * 1024
 def return_large_blocks() -> bool:
     """Fix glibc's mmap threshold; False where the C library has no ``mallopt``.
 
-    The setting is the process's, so once is enough: finding the C library runs
-    ``ldconfig`` (about 20 ms), which every in-process emulator start would pay again."""
+    The setting is the process's, so once is enough: finding the C library runs ``ldconfig``
+    in a child process (2 to 20 ms), which every in-process emulator start paid again."""
     try:
         libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6")
         mallopt = libc.mallopt
