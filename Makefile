@@ -7,10 +7,16 @@ STAMP := $(VENV)/.installed-stamp
 HOST ?= 127.0.0.1
 PORT ?= 9000
 DATA ?= ./.qiniu-emulator
-# pytest-xdist workers (auto: one per core; JOBS=0 runs in this process). Whole files go to
-# one worker, so a module's fixtures (a server, generated media) are made once.
-JOBS ?= auto
-XDIST := -n $(JOBS) --dist loadfile
+# pytest-xdist workers: one more than the cores, since many tests spend part of their time
+# waiting on a child process, a socket or the disk (JOBS=N sets it, JOBS=0 runs in this
+# process). Whole files go to one worker, so a module's fixtures (a server, generated media)
+# are made once; they are handed out in collection order, longest first (tests/scheduling.py).
+JOBS ?= $(shell $(PYTHON) -c 'import os; print(len(os.sched_getaffinity(0)) + 1 if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1) + 1)')
+XDIST := -n $(JOBS) --dist loadfile --no-loadscope-reorder
+# A test run starts many Python processes (emulators, the CLI, pytest in a child); without
+# cached bytecode each compiles the project's modules again, so the run writes __pycache__
+# even where PYTHONDONTWRITEBYTECODE is set.
+TEST_ENV := PYTHONDONTWRITEBYTECODE=
 # What test-fast leaves out: transcodes (tests/av), the official Node SDK (tests/sdk),
 # the browser console, HLS playback and the Docker image. make test runs everything.
 FAST_SKIPS := --ignore=tests/av --ignore=tests/sdk --ignore=tests/ui/test_ui_browser.py \
@@ -31,11 +37,11 @@ $(STAMP): pyproject.toml
 
 # The type checker runs first: `make test` fails on a type error as on a failing test.
 test: typecheck
-	$(PY) -m pytest $(XDIST)
+	$(TEST_ENV) $(PY) -m pytest $(XDIST)
 
 # The inner loop: everything but the slowest families (FAST_SKIPS), stopping at the first failure.
 test-fast: $(STAMP)
-	$(PY) -m pytest $(XDIST) -x -q $(FAST_SKIPS)
+	$(TEST_ENV) $(PY) -m pytest $(XDIST) -x -q $(FAST_SKIPS)
 
 typecheck: $(STAMP)
 	$(PY) -m mypy

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import os
 import subprocess
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Callable
 
 import pytest
 from hypothesis import settings
+from scheduling import longest_first
 from support import ACCESS_KEY, BUCKETS, SECRET_KEY, WORKFLOWS_YAML
 
 from qiniu_emulator.config import DEFAULT_ACCESS_KEY, DEFAULT_SECRET_KEY, Settings
@@ -20,12 +22,28 @@ if os.environ.get("CI"):
     settings.load_profile("ci")
 
 
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """The longest files first (tests/scheduling.py), so xdist hands them out first."""
+    longest_first(items)
+
+
 @pytest.fixture
-def start_emulator(tmp_path_factory) -> Callable[..., RunningServer]:
+def start_emulator(tmp_path_factory) -> Iterator[Callable[..., RunningServer]]:
     """Start in-process emulators with test credentials; all are stopped afterwards.
 
     State is ephemeral unless the test names its ``data`` dir (to restart on it, or to
     look at what was written there)."""
+    yield from _emulators(tmp_path_factory)
+
+
+@pytest.fixture(scope="module")
+def module_emulator(tmp_path_factory) -> Iterator[Callable[..., RunningServer]]:
+    """``start_emulator`` for servers that a module's tests share, stopped after its last test:
+    for tests that need no fresh state (each writes its own keys, none changes settings)."""
+    yield from _emulators(tmp_path_factory)
+
+
+def _emulators(tmp_path_factory) -> Iterator[Callable[..., RunningServer]]:
     servers: list[RunningServer] = []
 
     def start(**overrides) -> RunningServer:
@@ -57,9 +75,9 @@ def server(start_emulator) -> RunningServer:
     return start_emulator()
 
 
-@pytest.fixture
+@pytest.fixture(scope="session")
 def sdk_for() -> Callable[[RunningServer], object]:
-    """Point the official qiniu SDK at a server; returns its Auth."""
+    """Point the official qiniu SDK at a server; returns its Auth (module fixtures may use it)."""
     import qiniu
 
     def point(server: RunningServer):

@@ -32,6 +32,47 @@ workflows:
 """
 
 
+def lines_then_kill(args: list[str], count: int) -> list[str]:
+    """Start ``args``, read ``count`` lines of its output, then SIGKILL it (it has no chance
+    to finish anything it was doing); the lines read."""
+    import signal
+
+    child = subprocess.Popen(args, stdout=subprocess.PIPE, text=True)
+    lines: list[str] = []
+    try:
+        for line in child.stdout:
+            lines.append(line.strip())
+            if len(lines) == count:
+                break
+    finally:
+        os.kill(child.pid, signal.SIGKILL)
+        child.wait()
+        child.stdout.close()
+    assert child.returncode == -signal.SIGKILL
+    return lines
+
+
+def run_in_threads(work: Callable[[int], None], count: int) -> list[BaseException]:
+    """Run ``work(0)`` .. ``work(count - 1)`` on threads of their own and wait for all;
+    returns what they raised (an assertion in a thread would otherwise go unseen)."""
+    import threading
+
+    errors: list[BaseException] = []
+
+    def guarded(n: int) -> None:
+        try:
+            work(n)
+        except BaseException as exc:  # noqa: BLE001 - handed to the test
+            errors.append(exc)
+
+    threads = [threading.Thread(target=guarded, args=(n,)) for n in range(count)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return errors
+
+
 def wait_for(predicate: Callable[[], object], timeout: float = 30.0, interval: float = 0.05,
              message: str = "condition") -> object:
     """Poll ``predicate`` until it returns something truthy; fail after ``timeout``."""
@@ -44,6 +85,12 @@ def wait_for(predicate: Callable[[], object], timeout: float = 30.0, interval: f
             raise AssertionError(f"timed out after {timeout}s waiting for {message}")
         time.sleep(interval)
 
+
+
+def ramp(size: int, period: int = 256) -> bytes:
+    """``size`` bytes counting 0, 1, ..., period - 1 and round again; one run repeated, as a
+    generator over every byte takes ~0.3 s per 4 MiB (paid at each worker's collection)."""
+    return (bytes(range(period)) * (size // period + 1))[:size]
 
 
 def run_user_tests(folder: Path, files: dict[str, str], passed: int, *args: str,

@@ -69,8 +69,16 @@ def create_admin_app(emulator: Emulator) -> Flask:
     return app
 
 
+class EmulatorFlask(Flask):
+    """Flask, without asking on every request whether each hook is a coroutine: every view
+    and hook of the emulator is a plain function."""
+
+    def ensure_sync(self, func: Callable[..., Any]) -> Callable[..., Any]:
+        return func
+
+
 def _flask(emulator: Emulator) -> Flask:
-    app = Flask("qiniu_emulator")
+    app = EmulatorFlask("qiniu_emulator")
     app.request_class = FormRequest
     app.url_rule_class = BuilderOnFirstUseRule
     app.url_map.merge_slashes = False
@@ -108,17 +116,21 @@ class BuilderOnFirstUseRule(Rule):
 
 
 def _install_hooks(app: Flask, em: Emulator) -> None:
+    # Hooks run on every request: each reads the request and ``g`` once through their proxies.
     @app.before_request
     def start_request():
-        g.started = time.monotonic()
-        g.reqid = secrets.token_urlsafe(12)
-        bucket = g.domain_bucket = request.environ.get(BUCKET_ENVIRON) or _bucket_of_host(em, request.host)
-        context.begin(bucket if request.method in ("GET", "HEAD") else None)
-        if request.environ.get(BUCKET_ENVIRON) and request.method not in ("GET", "HEAD", "OPTIONS"):
+        req, ctx = request._get_current_object(), g._get_current_object()
+        ctx.started = time.monotonic()
+        ctx.reqid = secrets.token_urlsafe(12)
+        port_bucket = req.environ.get(BUCKET_ENVIRON)
+        bucket = ctx.domain_bucket = port_bucket or _bucket_of_host(em, req.host)
+        method = req.method
+        context.begin(bucket if method in ("GET", "HEAD") else None)
+        if port_bucket and method not in ("GET", "HEAD", "OPTIONS"):
             raise QiniuError.method_not_allowed(f"this port serves downloads of bucket {bucket} only")
-        if request.method != "OPTIONS":  # a preflight is the browser's, not the client's request
+        if method != "OPTIONS":  # a preflight is the browser's, not the client's request
             faults.before(em)
-        if bucket and request.method in ("GET", "HEAD"):
+        if bucket and method in ("GET", "HEAD"):
             return io.serve(bucket, unquote(raw_request().raw_path.lstrip("/")))
         return None
 
@@ -129,7 +141,10 @@ def _install_hooks(app: Flask, em: Emulator) -> None:
         # sniffed into a page.
         response.headers["X-Content-Type-Options"] = "nosniff"
         if request.endpoint in cors.UPLOAD_ENDPOINTS and not response.is_streamed:
-            response.set_data(markup_free(response.get_data(as_text=True)))
+            text = response.get_data(as_text=True)
+            escaped = markup_free(text)
+            if escaped != text:
+                response.set_data(escaped)
         record_exchange(em, response)
         return response
 
@@ -165,31 +180,36 @@ def _install_scenario_answers(app: Flask, em: Emulator) -> None:
 def record_exchange(em: Emulator, response: Response, operation: str | None = None) -> None:
     """Hand the answered request to the request log (which leaves out ``/_emulator/``);
     ``operation`` names it when it is not a route of this app (the S3 door's)."""
+    req = request._get_current_object()  # type: ignore[attr-defined]
     raw = context.current().target()
-    if not em.requests.wants(raw.raw_path, request.headers.get("Referer", "")):
+    if not em.requests.wants(raw.raw_path, req.headers.get("Referer", "")):
         return
     try:
-        em.requests.record(_exchange(raw, response, operation))
+        em.requests.record(_exchange(req, raw, response, operation))
     except Exception:  # noqa: BLE001 - the log must never cost a client its answer
         log.exception("recording %s %s in the request log failed", request.method, request.path)
 
 
-def _exchange(raw: RawRequest, response: Response, operation: str | None = None) -> Exchange:
+def _exchange(req: FormRequest, raw: RawRequest, response: Response, operation: str | None = None) -> Exchange:
     error = ""
-    if response.status_code >= 400 and not response.is_streamed:
+    status = response.status_code
+    if status >= 400 and not response.is_streamed:
         error = response.get_data()[:4096].decode("utf-8", "replace")
+    ctx = g._get_current_object()
+    mimetype = req.mimetype
     # Only the form-upload route has parsed its multipart body; others are left unread.
-    form_upload = request.method == "POST" and request.path == "/" and request.mimetype == "multipart/form-data"
-    small_form = request.mimetype == FORM_CONTENT_TYPE and (request.content_length or 0) <= FORM_BODY_CHARS
+    form_upload = req.method == "POST" and req.path == "/" and mimetype == "multipart/form-data"
+    small_form = mimetype == FORM_CONTENT_TYPE and (req.content_length or 0) <= FORM_BODY_CHARS
+    started = getattr(ctx, "started", None)
     return Exchange(
         method=raw.method, host=raw.host, raw_path=raw.raw_path, raw_query=raw.raw_query,
-        authorization=request.headers.get("Authorization", ""),
-        content_type=request.headers.get("Content-Type", ""), status=response.status_code,
+        authorization=req.headers.get("Authorization", ""),
+        content_type=req.headers.get("Content-Type", ""), status=status,
         reqid=response.headers.get("X-Reqid", ""),
-        seconds=time.monotonic() - g.get("started", time.monotonic()),
-        form_token=(request.form.get("token") or "") if form_upload else "",
-        form_body=request.get_data(cache=True).decode("utf-8", "replace") if small_form else "",
-        error=error, expected=g.get("auth_expected", ""), note=g.get("error_note", ""),
+        seconds=time.monotonic() - started if started is not None else 0.0,
+        form_token=(req.form.get("token") or "") if form_upload else "",
+        form_body=req.get_data(cache=True).decode("utf-8", "replace") if small_form else "",
+        error=error, expected=getattr(ctx, "auth_expected", ""), note=getattr(ctx, "error_note", ""),
         operation=operation if operation is not None else context.current().name or "")
 
 

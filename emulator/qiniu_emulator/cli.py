@@ -7,7 +7,7 @@ import logging
 import os
 import sys
 from pathlib import Path
-from typing import Any, Callable, Mapping, Sequence
+from typing import IO, Any, Callable, Mapping, Sequence
 
 from . import __version__
 from .config import Settings, describe_settings
@@ -134,13 +134,24 @@ def main(argv: Sequence[str] | None = None) -> int:
     return run_serve(settings)
 
 
+LOG_FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
+
+
+def configure_logging(level: str, stream: IO[str] | None = None) -> None:
+    """The server's log: one line per record on stderr (or ``stream``). Every request writes
+    one, so a record skips what the format never shows (process, thread and
+    multiprocessing names are looked up for each record otherwise)."""
+    logging.logProcesses = logging.logThreads = logging.logMultiprocessing = False
+    logging.basicConfig(level=level, format=LOG_FORMAT, stream=stream)
+
+
 def run_serve(settings: Settings) -> int:
     """Serve until stopped; a start-up failure (port, data dir) is one line and exit 1."""
     from .errors import QiniuError
     from .server import PortInUse, serve
     from .storage.lock import DataDirInUse
 
-    logging.basicConfig(level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    configure_logging(settings.log_level)
     try:
         return serve(settings)
     except QiniuError as exc:

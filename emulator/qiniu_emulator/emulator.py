@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import mimetypes
+import os
 import shutil
 import tempfile
 import threading
@@ -46,7 +47,7 @@ from .jobs.workflows import WorkflowTemplate, load_workflows
 from .errors import QiniuError
 from .storage import BucketInfo, Storage
 from .snapshot import Restored, SnapshotError, check_target, import_snapshot, write_snapshot
-from .storage.durability import DURABLE, EPHEMERAL
+from .storage.durability import DURABLE, EPHEMERAL, ephemeral_parent
 from .storage.paths import is_inside
 from .uploads.callbacks import UploadCallbacks
 from .uploads.service import UploadService
@@ -230,7 +231,8 @@ class Emulator:
 def open_storage(settings: Settings, clock: Clock) -> tuple[Storage, Restored]:
     """The data directory, or with --ephemeral a fresh temp dir without fsyncs, removed at
     close; with --import, filled from the snapshot first."""
-    data_dir = Path(tempfile.mkdtemp(prefix="qiniu-emulator-")) if settings.ephemeral else settings.data
+    data_dir = Path(tempfile.mkdtemp(prefix="qiniu-emulator-", dir=ephemeral_parent(os.environ))) \
+        if settings.ephemeral else settings.data
     try:
         restored = import_snapshot(settings.import_dir, data_dir, settings.force) if settings.import_dir \
             else Restored()

@@ -11,13 +11,18 @@ from __future__ import annotations
 
 import ctypes
 import ctypes.util
+import functools
 
 M_MMAP_THRESHOLD = -3  # glibc's mallopt parameter number
 THRESHOLD = 1024 * 1024
 
 
+@functools.cache
 def return_large_blocks() -> bool:
-    """Fix glibc's mmap threshold; False where the C library has no ``mallopt``."""
+    """Fix glibc's mmap threshold; False where the C library has no ``mallopt``.
+
+    The setting is the process's, so once is enough: finding the C library runs ``ldconfig``
+    in a child process (2 to 20 ms), which every in-process emulator start paid again."""
     try:
         libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6")
         mallopt = libc.mallopt

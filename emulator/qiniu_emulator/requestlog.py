@@ -16,7 +16,7 @@ import shlex
 import threading
 import time
 from collections import deque
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from urllib.parse import unquote, urlsplit
 
 from .errors import QiniuError
@@ -145,6 +145,8 @@ class RequestLog:
         which would push the requests a user wants to see out of the log."""
         if raw_path.startswith(UNRECORDED_PREFIX):
             return False
+        if not referer:
+            return True
         try:
             return not urlsplit(referer).path.startswith(CONSOLE_PREFIX)
         except ValueError:
@@ -153,15 +155,14 @@ class RequestLog:
     def record(self, exchange: Exchange) -> RequestRecord:
         scheme, account = credential_of(exchange)
         query = trim_query(exchange.raw_query)
-        draft = RequestRecord(
-            id=0, at=time.time(), method=exchange.method, host=exchange.host,
-            path=exchange.raw_path + (f"?{query}" if query else ""), scheme=scheme,
-            account=account, status=exchange.status, reqid=exchange.reqid,
-            seconds=round(exchange.seconds, 4), content_type=exchange.content_type,
-            form_body=exchange.form_body[:FORM_BODY_CHARS], error=exchange.error[:ERROR_BODY_CHARS],
-            expected=exchange.expected, note=exchange.note, operation=exchange.operation)
         with self._lock:
-            record = replace(draft, id=self._next_id)
+            record = RequestRecord(
+                id=self._next_id, at=time.time(), method=exchange.method, host=exchange.host,
+                path=exchange.raw_path + (f"?{query}" if query else ""), scheme=scheme,
+                account=account, status=exchange.status, reqid=exchange.reqid,
+                seconds=round(exchange.seconds, 4), content_type=exchange.content_type,
+                form_body=exchange.form_body[:FORM_BODY_CHARS], error=exchange.error[:ERROR_BODY_CHARS],
+                expected=exchange.expected, note=exchange.note, operation=exchange.operation)
             self._next_id += 1
             self._records.append(record)
         if self._log.isEnabledFor(logging.INFO):  # the line is built only for a log that prints it
@@ -224,6 +225,8 @@ def _access_key(credential: str) -> str:
 
 def trim_query(raw_query: str) -> str:
     """The query with download tokens and saveas signatures cut down to their access key."""
+    if not raw_query:
+        return raw_query
     def token(match: re.Match[str]) -> str:
         access_key = _access_key(unquote(match.group(2)))
         return f"{match.group(1)}token={access_key}:{HIDDEN}"

@@ -307,3 +307,17 @@ def test_download_signed_over_https_is_accepted(auth: Authenticator) -> None:
 def test_sync_saveas_with_a_wrong_sign_is_401(auth: Authenticator) -> None:
     error = rejected(auth.verify_sync_saveas, f"{HOST}/a.jpg?imageInfo|saveas/eA==", f"{AK}:AAAA")
     assert (error.status, error.message) == (401, "bad token")
+
+
+def test_a_token_verified_before_expires_when_the_clock_passes_its_deadline() -> None:
+    from qiniu_emulator.clock import Clock
+
+    clock = Clock(source=lambda: NOW)
+    auth = Authenticator({AK: SK}, mode=AuthMode.STRICT, clock=clock.now)
+    token = upload_token({"scope": "b", "deadline": NOW + 60})
+    assert auth.verify_upload_token(token).policy.bucket == "b"
+    assert auth.verify_upload_token(token).policy.bucket == "b"  # the second use is the remembered one
+    clock.advance(61)
+    error = rejected(auth.verify_upload_token, token)
+    assert (error.status, error.message) == (401, "expired token")
+    assert rejected(auth.verify_upload_token, token + "x").message == "bad token"

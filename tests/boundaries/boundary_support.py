@@ -22,11 +22,23 @@ def png(colour: tuple[int, int, int], size: tuple[int, int] = (64, 48), mode: st
     return buffer.getvalue()
 
 
+ENCODED_SECONDS = 10  # a longer clip repeats this much, copied rather than encoded again
+
+
 def video(path: Path, seconds: float, size: str = "64x48", rate: int = 10) -> Path:
-    subprocess.run([FFMPEG, "-hide_banner", "-nostdin", "-loglevel", "error", "-y", "-f", "lavfi", "-i",
-                    f"testsrc2=size={size}:rate={rate}:duration={seconds}", "-c:v", "libx264",
-                    "-preset", "ultrafast", "-pix_fmt", "yuv420p", str(path)], check=True, timeout=120)
+    """An H.264 test pattern of ``seconds``; a long one (made for transcodes that must still
+    be running when a test looks) is a 10 s piece repeated, which costs a copy, not an encode."""
+    piece = path if seconds <= ENCODED_SECONDS else path.with_name(f"piece-{path.name}")
+    _ffmpeg("-f", "lavfi", "-i", f"testsrc2=size={size}:rate={rate}:duration={min(seconds, ENCODED_SECONDS)}",
+            "-c:v", "libx264", "-preset", "ultrafast", "-pix_fmt", "yuv420p", str(piece))
+    if piece != path:
+        _ffmpeg("-stream_loop", "-1", "-i", str(piece), "-c", "copy", "-t", str(seconds), str(path))
+        piece.unlink()
     return path
+
+
+def _ffmpeg(*args: str) -> None:
+    subprocess.run([FFMPEG, "-hide_banner", "-nostdin", "-loglevel", "error", "-y", *args], check=True, timeout=120)
 
 
 def private_bucket(server: RunningServer) -> None:

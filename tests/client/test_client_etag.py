@@ -7,6 +7,7 @@ import io
 import pytest
 from qiniu import utils as sdk_utils
 from qiniu_fop import multipart_etag, qetag, qetag_file, qetag_stream, qetag_v2
+from support import ramp
 
 MIB4 = 4 * 1024 * 1024
 
@@ -16,7 +17,7 @@ VECTORS = [
     (b"hello retry!", "FlYu0iBR1WpvYi4whKXiBuQpyLLk"),
     (b"\0" * (1024 * 1024 - 1) + b"0", "FnlAdmDasGTQOIgrU1QIZaGDv_1D"),
     (b"\0" * MIB4 + b"0", "ljF323utglY3GI6AvLgawSJ4_dgk"),
-    (bytes(i % 256 for i in range(MIB4 + 1)), "lvZaaqqoPggoRo61yE2jdqWTRxML"),
+    (ramp(MIB4 + 1), "lvZaaqqoPggoRo61yE2jdqWTRxML"),
 ]
 
 
@@ -39,7 +40,7 @@ def test_v2_etag_of_unaligned_parts() -> None:
 
 
 def test_block_aligned_parts_give_the_ordinary_qetag() -> None:
-    data = bytes(i % 251 for i in range(MIB4 + 10))
+    data = ramp(MIB4 + 10, 251)
     parts = [data[:MIB4], data[MIB4:]]
     assert multipart_etag([len(p) for p in parts], [qetag(p) for p in parts]) == qetag(data)
     assert multipart_etag([10], [qetag(data[:10])]) == qetag(data[:10])

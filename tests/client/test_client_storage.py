@@ -12,6 +12,7 @@ from urllib.parse import parse_qsl, urlsplit
 import pytest
 import qiniu
 from client_recording_server import AK, SK, Reply
+from support import ramp
 from qiniu_fop import (
     Auth,
     BucketManager,
@@ -138,7 +139,7 @@ class MultipartService:
 @pytest.fixture
 def big_file(tmp_path):
     path = tmp_path / "video.mp4"
-    path.write_bytes(bytes(i % 253 for i in range(int(2.5 * MIB))))
+    path.write_bytes(ramp(int(2.5 * MIB), 253))
     return path
 
 

@@ -46,14 +46,27 @@ def finished(pfop, persistent_id: str) -> dict:
                     timeout=90, message="hls job")
 
 
-@pytest.fixture
-def private_hls(server, sdk, tmp_path):
-    """A 12 s clip in a private bucket, transcoded to HLS at hls/movie.m3u8 with 5 s segments."""
+@pytest.fixture(scope="module")
+def server(module_emulator):
+    """One server for the module: its tests read the private HLS made once, or write keys of their own."""
+    return module_emulator()
+
+
+@pytest.fixture(scope="module")
+def clip(tmp_path_factory):
+    """A 12 s clip, 160x120 H.264 with AAC."""
+    path = tmp_path_factory.mktemp("hls") / "clip.mp4"
+    make_clip(path, 12)
+    return path
+
+
+@pytest.fixture(scope="module")
+def private_hls(server, sdk_for, clip):
+    """The clip in a private bucket, transcoded to HLS at hls/movie.m3u8 with 5 s segments."""
+    sdk = sdk_for(server)
     manager = qiniu.BucketManager(sdk)
     assert manager.mkbucketv3(BUCKET, "z0")[1].status_code == 200
     assert manager.change_bucket_permission(BUCKET, 1)[1].status_code == 200
-    clip = tmp_path / "clip.mp4"
-    make_clip(clip, 12)
     ret, info = qiniu.put_data(sdk.upload_token(BUCKET, "clips/movie.mp4"), "clips/movie.mp4", clip.read_bytes())
     assert info.status_code == 200, info
     pattern = b64_encode("hls/movie-$(count).ts")
@@ -114,9 +127,7 @@ def test_pm3u8_parameters_are_checked(sdk, private_hls):
     assert response.status_code == 400 and "'1' is not one of 0" in response.json()["error"]
 
 
-def test_adapt_master_playlist_plays_every_variant_over_http(server, sdk, tmp_path):
-    clip = tmp_path / "clip.mp4"
-    make_clip(clip, 12)
+def test_adapt_master_playlist_plays_every_variant_over_http(server, sdk, clip, tmp_path):
     ret, info = qiniu.put_data(sdk.upload_token("demo-bucket", "talks/clip.mp4"), "talks/clip.mp4",
                                clip.read_bytes())
     assert info.status_code == 200, info
@@ -137,10 +148,8 @@ def test_adapt_master_playlist_plays_every_variant_over_http(server, sdk, tmp_pa
         assert container.duration / av.time_base == pytest.approx(12, abs=0.6)
 
 
-def test_hls_saved_in_a_folder_plays_through_both_download_domains(server, sdk, tmp_path):
+def test_hls_saved_in_a_folder_plays_through_both_download_domains(server, sdk, clip, tmp_path):
     """Segments without a pattern go under the generated prefix; the playlist reaches them from its folder."""
-    clip = tmp_path / "clip.mp4"
-    make_clip(clip, 12)
     ret, info = qiniu.put_data(sdk.upload_token("demo-bucket", "clip.mp4"), "clip.mp4", clip.read_bytes())
     assert info.status_code == 200, info
     pfop = qiniu.PersistentFop(sdk, "demo-bucket")

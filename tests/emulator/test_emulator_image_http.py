@@ -34,6 +34,12 @@ VECTORS = [
 ]
 
 
+@pytest.fixture(scope="module")
+def server(module_emulator):
+    """One server for the module: its tests read the same photo and save under keys of their own."""
+    return module_emulator()
+
+
 @pytest.fixture
 def photo(server, sdk):
     data = io.BytesIO()

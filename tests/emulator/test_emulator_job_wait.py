@@ -53,10 +53,13 @@ def test_an_unknown_id_raises_in_wait_as_in_status(server):
 
 
 def test_on_progress_receives_the_transcode_progress(server, tmp_path):
-    clip = tmp_path / "long.mp4"
-    subprocess.run([imageio_ffmpeg.get_ffmpeg_exe(), "-hide_banner", "-nostdin", "-loglevel", "error", "-y",
-                    "-f", "lavfi", "-i", "testsrc2=size=640x360:rate=25:duration=60",
-                    "-c:v", "libx264", "-preset", "ultrafast", "-pix_fmt", "yuv420p", str(clip)],
+    clip, piece = tmp_path / "long.mp4", tmp_path / "piece.mp4"
+    ffmpeg = [imageio_ffmpeg.get_ffmpeg_exe(), "-hide_banner", "-nostdin", "-loglevel", "error", "-y"]
+    # a minute long, so the transcode reports progress while it runs: 10 s encoded, then repeated by copying
+    subprocess.run([*ffmpeg, "-f", "lavfi", "-i", "testsrc2=size=640x360:rate=25:duration=10",
+                    "-c:v", "libx264", "-preset", "ultrafast", "-pix_fmt", "yuv420p", str(piece)],
+                   check=True, timeout=120)
+    subprocess.run([*ffmpeg, "-stream_loop", "-1", "-i", str(piece), "-c", "copy", "-t", "60", str(clip)],
                    check=True, timeout=120)
     auth, config = Auth(ACCESS_KEY, SECRET_KEY), client_config(server)
     assert put_file(auth.upload_token("demo-bucket", "long.mp4"), "long.mp4", clip, config=config)[1].ok()

@@ -3,16 +3,13 @@
 from __future__ import annotations
 
 import io
-import os
-import signal
-import subprocess
 import sys
 import textwrap
-import threading
 import tracemalloc
 from pathlib import Path
 
 from qiniu_emulator.storage import Storage
+from support import lines_then_kill, run_in_threads
 
 BUCKET = "demo-bucket"
 MIB = 1 << 20
@@ -51,20 +48,7 @@ def test_objects_survive_reopening(storage: Storage) -> None:
 
 def test_objects_survive_sigkill_of_the_writer(tmp_path: Path) -> None:
     data_dir = tmp_path / "data"
-    child = subprocess.Popen(
-        [sys.executable, "-c", CHILD, str(data_dir)], stdout=subprocess.PIPE, text=True
-    )
-    confirmed: list[str] = []
-    try:
-        for line in child.stdout:
-            confirmed.append(line.strip())
-            if len(confirmed) == 60:
-                break
-    finally:
-        os.kill(child.pid, signal.SIGKILL)
-        child.wait()
-        child.stdout.close()
-    assert child.returncode == -signal.SIGKILL
+    confirmed = lines_then_kill([sys.executable, "-c", CHILD, str(data_dir)], 60)
     assert len(confirmed) == 60
     storage = Storage(data_dir)
     try:
@@ -82,22 +66,12 @@ def test_objects_survive_sigkill_of_the_writer(tmp_path: Path) -> None:
 
 def test_concurrent_writers_of_overlapping_keys(storage: Storage) -> None:
     keys = [f"{'/'.join('k' * depth)}" for depth in range(1, 6)] + [f"t{i}/x" for i in range(10)]
-    errors: list[BaseException] = []
-
     def writer(worker: int) -> None:
-        try:
-            for key in keys[worker % 3:] + keys[: worker % 3]:
-                storage.put_bytes(BUCKET, key, key.encode(), mime="text/plain")
-                storage.stat(BUCKET, key)
-        except BaseException as exc:  # reported to the main thread below
-            errors.append(exc)
+        for key in keys[worker % 3:] + keys[: worker % 3]:
+            storage.put_bytes(BUCKET, key, key.encode(), mime="text/plain")
+            storage.stat(BUCKET, key)
 
-    threads = [threading.Thread(target=writer, args=(n,)) for n in range(8)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    assert errors == []
+    assert run_in_threads(writer, 8) == []
     paths = {storage.stat(BUCKET, key).path for key in keys}
     assert len(paths) == len(keys)
     for key in keys:

@@ -52,3 +52,18 @@ def test_only_the_durable_policy_fsyncs(tmp_path, monkeypatch, policy, fsyncs):
         storage.close()
     assert bool(calls) is fsyncs
     assert pragma is not None and pragma[0] == (2 if fsyncs else 0)  # FULL is 2, OFF is 0
+
+
+def test_ephemeral_state_goes_to_a_memory_dir_with_room_unless_tmpdir_says_otherwise(tmp_path, monkeypatch):
+    from qiniu_emulator.storage.durability import MEMORY_DIR_MIN_FREE, ephemeral_parent
+
+    class Free:
+        def __init__(self, free: int) -> None:
+            self.f_bavail, self.f_frsize = free // 4096, 4096
+
+    monkeypatch.setattr(durability_module.os, "statvfs", lambda path: Free(MEMORY_DIR_MIN_FREE))
+    assert ephemeral_parent({}, tmp_path) == tmp_path
+    assert ephemeral_parent({"TMPDIR": str(tmp_path)}, tmp_path) is None
+    assert ephemeral_parent({}, tmp_path / "absent") is None
+    monkeypatch.setattr(durability_module.os, "statvfs", lambda path: Free(64 << 20))  # Docker's default
+    assert ephemeral_parent({}, tmp_path) is None

@@ -7,6 +7,7 @@ import time
 import zlib
 
 import pytest
+from support import ramp
 
 from qiniu_emulator.errors import QiniuError
 from qiniu_emulator.storage import Storage
@@ -24,7 +25,7 @@ MIB = 1 << 20
         (b"hello retry!", "FlYu0iBR1WpvYi4whKXiBuQpyLLk"),
         (b"\0" * (MIB - 1) + b"0", "FnlAdmDasGTQOIgrU1QIZaGDv_1D"),
         (b"\0" * (4 * MIB) + b"0", "ljF323utglY3GI6AvLgawSJ4_dgk"),
-        (bytes(i % 256 for i in range(4 * MIB + 1)), "lvZaaqqoPggoRo61yE2jdqWTRxML"),
+        (ramp(4 * MIB + 1), "lvZaaqqoPggoRo61yE2jdqWTRxML"),
     ],
     ids=["empty", "hello-world", "hello-retry", "1MiB", "4MiB+1-zeros", "4MiB+1-ramp"],
 )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import bisect
 import tempfile
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -13,9 +14,20 @@ from hypothesis import strategies as st
 from qiniu_emulator.encoding import b64_decode, b64_encode
 from qiniu_emulator.errors import QiniuError
 from qiniu_emulator.storage import Storage
+from qiniu_emulator.storage.durability import EPHEMERAL
 from qiniu_emulator.storage.listing import common_prefix, scan
 
 BUCKET = "demo-bucket"
+
+
+@pytest.fixture
+def storage(tmp_path: Path) -> Iterator[Storage]:
+    """Listing does not depend on fsync (test_storage_durability covers what survives), so
+    these stores skip it: a thousand durable puts take seconds."""
+    store = Storage(tmp_path / "data", durability=EPHEMERAL)
+    store.create_bucket(BUCKET)
+    yield store
+    store.close()
 
 
 def put_all(storage: Storage, keys: list[str]) -> None:
@@ -141,7 +153,7 @@ def test_paging_yields_exactly_the_expected_entries(keys: list[str], limit: int,
 @given(keys=st.lists(key_text, max_size=12, unique=True), limit=st.integers(1, 5))
 def test_paging_through_storage_yields_the_sorted_key_set(keys: list[str], limit: int) -> None:
     with tempfile.TemporaryDirectory() as tmp:
-        storage = Storage(Path(tmp))
+        storage = Storage(Path(tmp), durability=EPHEMERAL)
         try:
             storage.create_bucket(BUCKET)
             put_all(storage, keys)

@@ -205,3 +205,28 @@ def test_lifecycle_expiry_deletes_the_object(tmp_path) -> None:
     storage.set_delete_after_days("life-bucket", "kept.txt", 0)
     assert storage.purge_expired(now=time.time() + 10 * 86400) == 0
     storage.close()
+
+
+def test_a_bucket_made_private_reads_private_at_once(storage: Storage) -> None:
+    assert storage.get_bucket("demo-bucket").private is False
+    storage.set_private("demo-bucket", True)
+    assert storage.get_bucket("demo-bucket").private is True
+    storage.drop_bucket("demo-bucket")
+    with pytest.raises(QiniuError) as caught:
+        storage.get_bucket("demo-bucket")
+    assert caught.value.status == 631
+
+
+def test_lifecycles_run_out_when_the_clock_passes_them_whenever_they_were_set(storage: Storage) -> None:
+    storage.put_bytes("demo-bucket", "soon", b"1", mime="text/plain", delete_after_days=1)
+    storage.put_bytes("demo-bucket", "later", b"2", mime="text/plain", delete_after_days=3)
+    storage.put_bytes("demo-bucket", "kept", b"3", mime="text/plain")
+    assert storage.stat("demo-bucket", "soon").fsize == 1
+    storage.clock.advance(86_400 + 1)
+    with pytest.raises(QiniuError) as gone:
+        storage.stat("demo-bucket", "soon")
+    assert gone.value.status == 612
+    assert storage.stat("demo-bucket", "later").fsize == 1  # the next deadline known is "later"'s
+    storage.set_delete_after_days("demo-bucket", "kept", 1)  # sooner than that one
+    storage.clock.advance(86_400 + 1)
+    assert [item.key for item in storage.list_objects("demo-bucket").items] == ["later"]

@@ -7,6 +7,7 @@ import io
 import zlib
 
 import pytest
+from support import ramp
 
 from qiniu_emulator.encoding import etag_of_bytes
 from qiniu_emulator.errors import QiniuError
@@ -29,7 +30,7 @@ def body(data: bytes) -> tuple[io.BytesIO, int]:
 
 # v1 -----------------------------------------------------------------------------------------
 def test_block_flow_reports_per_chunk_crc_and_builds_the_file(storage: Storage) -> None:
-    data = bytes(i % 251 for i in range(BLOCK + 3 * MIB))
+    data = ramp(BLOCK + 3 * MIB, 251)
     first, second = data[:BLOCK], data[BLOCK:]
     state1 = storage.mkblk(BLOCK, *body(first))
     assert (state1.offset, state1.crc32) == (BLOCK, zlib.crc32(first))

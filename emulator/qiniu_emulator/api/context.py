@@ -64,7 +64,10 @@ class Call:
     def raw(self) -> RawRequest:
         """The request as the client signed it: raw path, raw query and the body bytes."""
         if self._raw is None:
-            self._raw = RawRequest.from_environ(request.environ, request.get_data(cache=True))
+            environ = request.environ
+            # Without a length or a chunked encoding HTTP sends no body: nothing to read.
+            bodiless = environ.get("CONTENT_LENGTH") in (None, "", "0") and not environ.get("HTTP_TRANSFER_ENCODING")
+            self._raw = RawRequest.from_environ(environ, b"" if bodiless else request.get_data(cache=True))
         return self._raw
 
     def target(self) -> RawRequest:
@@ -211,7 +214,10 @@ def _download_facts(em: "Emulator", call: Call, name: str) -> Facts:
 
 def download_fop() -> str:
     """The fop a download's query asks for ("" for a plain download or a ``?v=3`` buster)."""
-    query = parse_download_query(current().raw()).fop_query
+    raw = current().raw()
+    if not raw.raw_query:
+        return ""
+    query = parse_download_query(raw).fop_query
     first = query.split("&", 1)[0] if query else ""
     if not first or first.startswith("attname="):
         return ""

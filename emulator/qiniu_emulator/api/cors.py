@@ -32,8 +32,10 @@ def install(app: Flask, em: "Emulator") -> None:
 
     @app.before_request
     def preflight() -> Response | None:
+        if request.method != "OPTIONS":
+            return None
         origin, wanted = request.headers.get("Origin"), request.headers.get("Access-Control-Request-Method")
-        if request.method != "OPTIONS" or not origin or not wanted:
+        if not origin or not wanted:
             return None
         headers = requested_headers(request.headers.get("Access-Control-Request-Headers", ""))
         kind, bucket = _kind(app, wanted)

@@ -60,21 +60,21 @@ def _content_length() -> int:
 @bp.route("/", methods=["POST"])
 def form_upload() -> Response:
     grant = _grant()
-    file = request.files.get("file")
+    form, file = request.form, request.files.get("file")
     if file is None:
         raise QiniuError.bad_request("file is required")
-    crc = request.form.get("crc32")
+    crc = form.get("crc32")
     if crc is not None and not crc.isdigit():
         raise QiniuError.bad_request("crc32 must be a decimal integer")
-    accept = request.form.get("accept") or ""
+    accept = form.get("accept") or ""
     if accept and not ACCEPT.fullmatch(accept):
         # It becomes the answer's Content-Type, so it is checked before anything is stored.
         raise QiniuError.bad_request("accept must be application/json or text/plain (optionally with a charset)")
     upload = UploadRequest(
-        policy=grant.policy, access_key=grant.access_key, key=request.form.get("key"),
-        fname=request.form.get("fname") or file.filename or "", mime=file.mimetype or "",
+        policy=grant.policy, access_key=grant.access_key, key=form.get("key"),
+        fname=form.get("fname") or file.filename or "", mime=file.mimetype or "",
         crc32=int(crc) if crc is not None else None, reqid=g.reqid,
-        custom_vars=_custom_vars(request.form), meta=_meta(request.form), form_fields=tuple(request.form),
+        custom_vars=_custom_vars(form), meta=_meta(form), form_fields=tuple(form),
     )
     response = _render(emulator().uploads.form(upload, file.stream))
     if accept:

@@ -69,7 +69,7 @@ class RawRequest:
             raw_path=raw_path,
             raw_query=raw_query,
             host=host,
-            headers=Headers(list(EnvironHeaders(environ))),
+            headers=EnvironHeaders(environ),  # read only: looked up in the environ, not copied
             body=body,
             server_port=str(environ.get("SERVER_PORT", "")),
         )

@@ -36,6 +36,9 @@ def upload_token_from_authorization(header: str | None) -> str | None:
     return token.strip() or None
 
 
+VERIFIED_TOKENS = 256
+
+
 class UpTokenScheme:
     """``Authorization: UpToken <token>`` (resumable uploads); :meth:`verify` takes a form's token."""
 
@@ -44,6 +47,9 @@ class UpTokenScheme:
     def __init__(self, keys: Keyring, clock: Callable[[], float] = time.time) -> None:
         self._keys = keys
         self._clock = clock
+        # Clients upload many files with one token: its signature and policy are read once.
+        # The deadline is checked against the clock at every use.
+        self._verified: dict[str, UploadGrant] = {}
 
     def claims(self, req: RawRequest) -> bool:
         return authorization(req)[0] == self.name
@@ -61,6 +67,11 @@ class UpTokenScheme:
         """
         if not token or not token.strip():
             raise QiniuError.token_not_specified()
+        known = self._verified.get(token)
+        if known is not None:
+            if self._clock() > known.policy.deadline:
+                raise QiniuError.upload_token_expired()
+            return UploadGrant(known.access_key, known.policy)
         parts = UploadToken.split(token)
         if parts is None or not (parts.access_key and parts.sign and parts.encoded_policy):
             count = len(token.strip().split(":"))
@@ -78,4 +89,11 @@ class UpTokenScheme:
         policy = parts.policy()
         if self._clock() > policy.deadline:
             raise QiniuError.upload_token_expired()
+        if not parts.prefixed:  # a prefixed token keeps its log line at every use
+            self._remember(token, UploadGrant(access_key, policy))
         return UploadGrant(access_key, policy)
+
+    def _remember(self, token: str, grant: UploadGrant) -> None:
+        if len(self._verified) >= VERIFIED_TOKENS:
+            self._verified.clear()  # many distinct tokens: start over rather than track use
+        self._verified[token] = grant

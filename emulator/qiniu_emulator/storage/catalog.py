@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from pathlib import Path
 
 from .records import BucketInfo, ObjectInfo
@@ -85,7 +85,7 @@ def write_object(conn: sqlite3.Connection, row: ObjectRow) -> None:
 
 def journal_write(conn: sqlite3.Connection, tmp_path: Path, row: ObjectRow) -> None:
     """Record that ``tmp_path`` is about to be renamed to ``row.path`` (see ``finish_write``)."""
-    values = {**asdict(row), "key": row.key.hex()}
+    values = {**vars(row), "key": row.key.hex()}  # the fields in order (asdict would deep-copy them)
     conn.execute("INSERT OR REPLACE INTO pending_writes (tmp_path, row) VALUES (?, ?)",
                  (str(tmp_path), json.dumps(values)))
 

@@ -42,6 +42,6 @@ def key_bytes(key: object) -> bytes:
 
 def check_mime(mime: str) -> str:
     """A MIME type that can go into a Content-Type header: printable ASCII, ``type/subtype``."""
-    if len(mime) > 255 or "/" not in mime or any(not (32 <= ord(c) < 127) for c in mime):
+    if len(mime) > 255 or "/" not in mime or not (mime.isascii() and mime.isprintable()):
         raise QiniuError.bad_request(f"invalid mime type {mime[:60]!r}")
     return mime

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import stat
 import unicodedata
 from pathlib import Path
 
@@ -63,16 +64,37 @@ def is_free(base: Path, relpath: str) -> bool:
     directory (not a file, not a symlink) that stays inside ``base``.
     """
     target = base / relpath
-    if not is_inside(base, target):
+    # A relpath of plain segments below real directories cannot leave ``base``: resolving
+    # it (a lookup per segment of the whole path, twice) is needed only for other spellings.
+    if not is_plain(relpath) and not is_inside(base, target):
         return False
-    ancestor = base
+    ancestor = str(base)
     for segment in relpath.split("/")[:-1]:
-        ancestor = ancestor / segment
-        if not os.path.lexists(ancestor):
-            break
-        if ancestor.is_symlink() or not ancestor.is_dir():
+        ancestor = f"{ancestor}/{segment}"
+        try:
+            mode = os.lstat(ancestor).st_mode
+        except FileNotFoundError:
+            return True  # nothing below a missing directory exists either
+        except (OSError, ValueError):
+            return False
+        if not stat.S_ISDIR(mode):  # a file, or a symlink (lstat does not follow it)
             return False
     return not os.path.lexists(target)
+
+
+def is_plain(relpath: str) -> bool:
+    """A relative path of named segments only: no empty, ``.`` or ``..`` segment, no NUL."""
+    return bool(relpath) and "\0" not in relpath and not relpath.startswith("/") and not any(
+        segment in ("", ".", "..") for segment in relpath.split("/"))
+
+
+def is_child_inside(base: Path, name: str) -> bool:
+    """``base / name`` is inside ``base``, for one plain segment ``name`` (a bucket's directory):
+    true at once unless it is a symlink, which is resolved."""
+    if "/" in name or not is_plain(name):
+        return False
+    child = base / name
+    return not os.path.islink(child) or is_inside(base, child)
 
 
 def _is_control(ch: str) -> bool:

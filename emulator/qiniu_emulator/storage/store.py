@@ -7,7 +7,8 @@ Layout::
     <data>/tmp/                    uploads in flight and job scratch space
 
 Every write lands in ``tmp/``, is fsynced, renamed into place, and only then is its row
-committed: a row never names bytes that are not on disk.
+committed: a row never names bytes that are not on disk. Writes of different keys run
+side by side (``write_locks.py``) and share their commits (``group_commit.py``).
 """
 
 from __future__ import annotations
@@ -24,20 +25,24 @@ from ..clock import DAY, Clock
 from ..errors import BucketExists, NoSuchBucket, NoSuchKey, QiniuError
 from . import catalog, lifecycle, listing
 from .blocks import BlockUploads
+from .bucket_table import BucketTable
 from .catalog import ObjectRow
 from .conditions import ObjectCondition
 from .copying import DATABASE_NAME, copy_data
 from .durability import DURABLE, Durability
+from .expiry import ExpiryFloor, earliest_expiry
+from .group_commit import GroupCommit
 from ..database import Database
 from .housekeeping import sweep_tmp
 from .lock import DataDirLock
 from .multipart import MultipartUploads
-from .names import check_bucket_name, check_mime, is_valid_bucket_name, key_bytes
+from .names import check_bucket_name, check_mime, key_bytes
 from .placement import Placement
 from .resumable import ResumableUploads
 from .schema import SCHEMA
 from .records import BucketInfo, ListPage, ObjectInfo
 from .tempfiles import TempFile
+from .write_locks import KeyLocks, WriteGate
 
 DEFAULT_MIME = "application/octet-stream"
 STORAGE_TYPES = range(0, 5)  # standard, IA, archive, deep archive, archive IR
@@ -63,9 +68,12 @@ class Storage(ResumableUploads):
         self._db = Database(self.data_dir / DATABASE_NAME, durability.sqlite_synchronous)
         self._db.apply_schema(SCHEMA + lifecycle.SCHEMA)
         self._placement = Placement(self.data_dir, durability)
-        # Serialises path choice, rename and row commit, so concurrent writers never
-        # pick the same free path nor race a directory prune.
+        # Held briefly around choosing (and reserving) a path, a rename into place and a
+        # directory prune, so concurrent writers never pick one free path nor race a prune.
         self._place_lock = threading.RLock()
+        self._keys, self._gate, self._commits = KeyLocks(), WriteGate(), GroupCommit(self._db)
+        self._expiry_floor = ExpiryFloor(lambda: earliest_expiry(self._db.conn()))
+        self._buckets = BucketTable(self._db)
         self._blocks = BlockUploads(self._db, self._new_temp, self.data_dir, self.clock)
         self._multipart = MultipartUploads(self._db, self._new_temp, self.data_dir, self.clock)
         self._recover_writes()
@@ -92,7 +100,7 @@ class Storage(ResumableUploads):
 
     def export_files(self, target: Path) -> int:
         """The database and every object's file into ``target`` (object writes wait meanwhile)."""
-        with self._place_lock:
+        with self._gate.exclusive(), self._place_lock:
             return copy_data(self._db, self.data_dir, target)
 
     def housekeep(self) -> int:
@@ -103,6 +111,7 @@ class Storage(ResumableUploads):
         self.purge_expired()
         with self._db.transaction() as conn:
             lifecycle.apply_due(conn, self.clock.now())
+        self._expiry_floor.forget()
         self._blocks.purge_expired(now)
         self._multipart.purge(expired_before=now)
         with self._scratch_lock:
@@ -114,13 +123,7 @@ class Storage(ResumableUploads):
         """Create a bucket; 400 for an invalid name, 614 ``bucket exists`` if taken."""
         check_bucket_name(name)
         info = BucketInfo(name=name, region=region, private=private, created=int(self.clock.now()))
-        with self._db.transaction() as conn:
-            if conn.execute("SELECT 1 FROM buckets WHERE name = ?", (name,)).fetchone():
-                raise QiniuError.bucket_exists()
-            conn.execute(
-                "INSERT INTO buckets (name, region, private, created) VALUES (?,?,?,?)",
-                (name, region, int(private), info.created),
-            )
+        self._buckets.insert(info)
         self._placement.bucket_dir(name).mkdir(parents=True, exist_ok=True)
         return info
 
@@ -133,29 +136,24 @@ class Storage(ResumableUploads):
 
     def get_bucket(self, name: str) -> BucketInfo:
         """The bucket ``name``; 631 ``no such bucket`` otherwise."""
-        row = None
-        if is_valid_bucket_name(name):
-            row = self._db.query_one("SELECT name, region, private, created FROM buckets WHERE name = ?", (name,))
-        if row is None:
-            raise QiniuError.no_such_bucket(name)
-        return catalog.bucket_from_row(row)
+        return self._buckets.get(name)
 
     def list_buckets(self) -> list[BucketInfo]:
-        rows = self._db.query("SELECT name, region, private, created FROM buckets ORDER BY name")
-        return [catalog.bucket_from_row(r) for r in rows]
+        return self._buckets.all()
 
     def set_private(self, name: str, private: bool) -> None:
         self.get_bucket(name)
-        with self._db.transaction() as conn:
-            conn.execute("UPDATE buckets SET private = ? WHERE name = ?", (int(private), name))
+        self._buckets.set_private(name, private)
 
     def drop_bucket(self, name: str) -> None:
         """Delete a bucket with all its objects and upload sessions."""
         self.get_bucket(name)
         self.reset(name)
-        with self._place_lock, self._db.transaction() as conn:
-            conn.execute("DELETE FROM buckets WHERE name = ?", (name,))
-            shutil.rmtree(self._placement.bucket_dir(name), ignore_errors=True)
+        with self._gate.exclusive(), self._place_lock:
+            with self._db.transaction() as conn:
+                conn.execute("DELETE FROM buckets WHERE name = ?", (name,))
+                shutil.rmtree(self._placement.bucket_dir(name), ignore_errors=True)
+            self._buckets.forget(name)  # once committed: a read meanwhile saw the row still there
 
     # writing ---------------------------------------------------------------------
     def temp_file(self) -> TempFile:
@@ -235,13 +233,14 @@ class Storage(ResumableUploads):
         """Delete an object; 612 if it does not exist."""
         raw = key_bytes(key)
         self.get_bucket(bucket)
-        with self._place_lock:
-            with self._db.transaction() as conn:
-                row = catalog.select_object(conn, bucket, raw)
-                if row is None:
-                    raise QiniuError.no_such_key()
-                catalog.delete_object(conn, bucket, raw)
-            self._placement.remove(row["path"], bucket)
+        with self._gate.shared(), self._keys.hold((bucket, raw)):
+            row = catalog.select_object(self._db.conn(), bucket, raw)
+            if row is None:
+                raise QiniuError.no_such_key()
+            self._commits.run(lambda conn: catalog.delete_object(conn, bucket, raw))
+            # The file outlives its row a moment: its readable path is not free meanwhile.
+            with self._place_lock:
+                self._placement.remove(row["path"], bucket)
 
     def copy(self, src_bucket: str, src_key: str, dst_bucket: str, dst_key: str, force: bool = False) -> ObjectInfo:
         """Copy an object; 612 if the source is missing, 614 if the destination exists and not ``force``."""
@@ -266,7 +265,7 @@ class Storage(ResumableUploads):
         src_raw, dst_raw = key_bytes(src_key), key_bytes(dst_key)
         self.get_bucket(src_bucket)
         self.get_bucket(dst_bucket)
-        with self._place_lock:
+        with self._gate.shared(), self._keys.hold((src_bucket, src_raw), (dst_bucket, dst_raw)), self._place_lock:
             conn = self._db.conn()
             src = catalog.select_object(conn, src_bucket, src_raw)
             if src is None:
@@ -307,7 +306,9 @@ class Storage(ResumableUploads):
         """Delete the object ``days`` days from now (0 keeps it for good); 612 if it does not exist."""
         if not 0 <= days <= MAX_LIFECYCLE_DAYS:
             raise QiniuError.bad_request(f"invalid deleteAfterDays {days}: use 0 to {MAX_LIFECYCLE_DAYS}")
-        self._update_column(bucket, key, "expires_at", self._expiry(days))
+        expires_at = self._expiry(days)
+        self._update_column(bucket, key, "expires_at", expires_at)
+        self._expiry_floor.lowered(expires_at)
 
     def _expiry(self, days: int) -> int:
         """Unix seconds by the clock ``days`` days from now; 0 (no lifecycle) for 0 days."""
@@ -320,6 +321,7 @@ class Storage(ResumableUploads):
         self.purge_expired()
         with self._db.transaction() as conn:
             lifecycle.schedule(conn, self._row_where(conn, bucket, key_bytes(key), cond), change, self.clock.now())
+        self._expiry_floor.forget()
 
     def _row_where(self, conn: sqlite3.Connection, bucket: str, raw: bytes,
                    cond: ObjectCondition | None) -> sqlite3.Row:
@@ -335,13 +337,14 @@ class Storage(ResumableUploads):
     def purge_expired(self, now: float | None = None) -> int:
         """Delete objects whose lifecycle has run out; returns how many went."""
         now = int(self.clock.now() if now is None else now)
-        if not catalog.expired_objects(self._db.conn(), now):
+        if not self._expiry_floor.due(now):
             return 0
-        with self._place_lock:
+        with self._gate.exclusive(), self._place_lock:
             with self._db.transaction() as conn:
                 rows = catalog.expired_objects(conn, now)
                 for row in rows:
                     catalog.delete_object(conn, row["bucket"], bytes(row["key"]))
+            self._expiry_floor.forget()
             for row in rows:
                 self._placement.remove(row["path"], row["bucket"])
         return len(rows)
@@ -365,7 +368,7 @@ class Storage(ResumableUploads):
     def reset(self, bucket: str | None = None) -> None:
         """Delete every object (of one bucket) and pending uploads; buckets stay."""
         names = [self.get_bucket(bucket).name] if bucket is not None else [b.name for b in self.list_buckets()]
-        with self._place_lock:
+        with self._gate.exclusive(), self._place_lock:
             for name in names:
                 with self._db.transaction() as conn:
                     conn.execute("DELETE FROM objects WHERE bucket = ?", (name,))
@@ -389,33 +392,52 @@ class Storage(ResumableUploads):
             check_mime(mime)
         self.get_bucket(bucket)
         temp.close()
-        with self._place_lock:
-            conn = self._db.conn()
-            existing = catalog.select_object(conn, bucket, raw)
+        with self._gate.shared(), self._keys.hold((bucket, raw)):
+            existing = catalog.select_object(self._db.conn(), bucket, raw)
             if existing is not None and mode != "replace":
                 if mode == "insert" and existing["hash"] == temp.etag:
                     temp.discard()
                     return catalog.object_from_row(existing, self.data_dir)
                 raise QiniuError.file_exists()
-            relpath = existing["path"] if existing is not None else self._placement.choose(conn, bucket, key)
+            with self._place_lock:
+                relpath = existing["path"] if existing is not None else self._placement.choose(
+                    self._db.conn(), bucket, key)
+                self._placement.reserve(relpath)
             row = ObjectRow(
                 bucket=bucket, key=raw, path=relpath, fsize=temp.size, hash=temp.etag,
                 mime=mime or DEFAULT_MIME, put_time=self.clock.now_ns() // 100, type=type_, status=0,
                 md5=temp.md5_hex, end_user=end_user, meta={str(k): str(v) for k, v in meta.items()},
                 expires_at=expires_at,
             )
-            # Journal, rename, commit: a crash between the rename and the commit is
-            # completed by _recover_writes, so the row always describes the bytes.
-            source = Path(temp.path)
-            with self._db.transaction() as txn:
-                catalog.journal_write(txn, source, row)
-            self._placement.install(source, relpath)
-            temp.detach()
-            # Not synced: the journal and the rename are on disk, so a power loss that
-            # drops this commit is redone by _recover_writes; a later synced commit covers it.
-            with self._db.transaction(synced=False) as txn:
-                catalog.finish_write(txn, source, row)
+            try:
+                self._place(temp, row)
+            finally:
+                with self._place_lock:
+                    self._placement.release(relpath)
+        self._expiry_floor.lowered(expires_at)
         return catalog.object_info(row, self.data_dir)
+
+    def _place(self, temp: TempFile, row: ObjectRow) -> None:
+        """Journal, rename, commit: a crash between the rename and the commit is completed
+        by _recover_writes, so the row always describes the bytes. Ephemeral state is never
+        reopened, so it needs no journal."""
+        source = temp.path
+        durable = self.durability.sync
+        if durable:
+            self._commits.run(lambda txn: catalog.journal_write(txn, source, row))
+        try:
+            with self._place_lock:
+                target = self._placement.rename_into(source, row.path)
+        except BaseException:
+            if durable:  # never renamed: the journal entry must not finish it at the next start
+                self._commits.run(lambda txn: catalog.forget_write(txn, source))
+            raise
+        temp.detach()
+        self.durability.fsync_dir(target.parent)
+        # Not synced: the journal and the rename are on disk, so a power loss that drops
+        # this commit is redone by _recover_writes; a later synced commit covers it.
+        self._commits.run(lambda txn: catalog.finish_write(txn, source, row) if durable
+                          else catalog.write_object(txn, row), synced=False)
 
     def _recover_writes(self) -> int:
         """Finish or forget writes a crash interrupted; returns how many were finished."""

@@ -56,10 +56,8 @@ def sniff_mime(names: tuple[str, ...], temp: TempFile) -> str:
         guessed, _ = mimetypes.guess_type(name)
         if guessed:
             return guessed
-    with temp.path.open("rb") as f:
-        head = f.read(16)
     for magic, mime in _MAGIC:
-        if head.startswith(magic):
+        if temp.head.startswith(magic):
             return mime
     return OCTET_STREAM
 
