@@ -5,10 +5,13 @@ bounds the requests in the app."""
 from __future__ import annotations
 
 import json
+import os
 import socket
+import ssl
 import threading
 
 import httpd_apps as apps
+import trustme
 from rawhttp import closed, connect, ends, read_answer
 
 from qiniu_emulator.httpd.server import Limits, gate
@@ -154,21 +157,37 @@ def test_a_client_trickling_a_small_body_holds_no_app_thread(serve) -> None:
         assert json.loads(read_answer(slow.makefile("rb")).body)["body"] == "half-done"
 
 
-def test_drain_ends_a_connection_that_never_finishes_its_tls_handshake(serve) -> None:
-    import ssl
-
-    import trustme
-
+def tls_contexts() -> tuple[ssl.SSLContext, ssl.SSLContext]:
+    """A server context with a certificate for 127.0.0.1, and a client context trusting it."""
     ca = trustme.CA()
-    certificate = ca.issue_cert("127.0.0.1")
-    context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
-    certificate.configure_cert(context)
+    server = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    ca.issue_cert("127.0.0.1").configure_cert(server)
+    client = ssl.create_default_context()
+    ca.configure_trust(client)
+    return server, client
+
+
+def test_drain_ends_a_connection_that_never_finishes_its_tls_handshake(serve) -> None:
+    context, client = tls_contexts()
     server, port = serve(apps.echo, tls=context, scheme="https")
     with connect(port) as silent:
-        client = ssl.create_default_context()
-        ca.configure_trust(client)
         with connect(port) as sock, client.wrap_socket(sock, server_hostname="127.0.0.1") as tls:
             tls.sendall(b"GET /tls HTTP/1.1\r\nHost: x\r\n\r\n")
             assert json.loads(read_answer(tls.makefile("rb")).body)["path"] == "/tls"
         server.drain(30)
         assert ends(silent)
+
+
+def test_a_large_file_body_over_tls_arrives_intact(serve, tmp_path) -> None:
+    data = os.urandom(3 * 1024 * 1024 + 5)
+    (tmp_path / "big").write_bytes(data)
+
+    def send(environ, start_response):
+        start_response("200 OK", [("Content-Length", str(len(data)))])
+        return environ["wsgi.file_wrapper"](open(tmp_path / "big", "rb"))
+
+    context, client = tls_contexts()
+    _, port = serve(send, tls=context, scheme="https")
+    with connect(port) as sock, client.wrap_socket(sock, server_hostname="127.0.0.1") as tls:
+        tls.sendall(b"GET /big HTTP/1.1\r\nHost: x\r\n\r\n")
+        assert read_answer(tls.makefile("rb")).body == data

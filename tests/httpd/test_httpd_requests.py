@@ -3,6 +3,7 @@ chunked, 100-continue), answers' framing, and clear errors for malformed request
 
 from __future__ import annotations
 
+import io
 import json
 import os
 import socket
@@ -243,3 +244,17 @@ def test_the_server_owns_the_connection_header(serve) -> None:
         answer = read_answer(sock.makefile("rb"))
         assert answer.raw_head.lower().count(b"connection:") == 1 and answer.headers["connection"] == "close"
         assert closed(sock)
+
+
+def test_a_large_in_memory_file_body_arrives_intact(serve) -> None:
+    data = os.urandom(1024 * 1024 + 3)
+
+    def send(environ, start_response):
+        start_response("200 OK", [("Content-Length", str(len(data)))])
+        return environ["wsgi.file_wrapper"](io.BytesIO(data), 8192)
+
+    _, port = serve(send)
+    with connect(port) as sock:
+        sock.sendall(get("/m") + get("/m"))
+        reader = sock.makefile("rb")
+        assert [read_answer(reader).body for _ in range(2)] == [data, data]

@@ -11,6 +11,7 @@ from typing import Any, Callable
 
 SMALL_FILE = 64 * 1024  # a file body up to this size is read into the header's send
 JOIN_LIMIT = 256 * 1024  # a first body chunk up to this size is copied behind the header
+READ_SIZE = 256 * 1024  # a file body sendfile cannot take is read and sent in pieces this large
 SERVER_NAME = "qiniu-emulator"
 _NO_BODY = ("1", "204", "304")
 
@@ -174,7 +175,7 @@ class Answer:
 
     def send_file(self, wrapper: FileWrapper) -> None:
         """Send a file body: read into the header's send when small, else with ``sendfile``
-        (which reads and sends in turn where the file or the socket cannot do it)."""
+        from a file on disk to a plain socket, else read and sent in large pieces."""
         if not self.decided:
             self.decide()
         length = self.length
@@ -185,6 +186,16 @@ class Answer:
         elif length is None or not wrapper.seekable():
             for chunk in wrapper:
                 self.write(chunk)
-        else:
+        elif type(self.sock) is socket.socket and _descriptor(wrapper.file) is not None:
             self._send(b"")
             self.written += self.sock.sendfile(wrapper.file, wrapper.tell(), length)
+        else:  # in memory, or over TLS: large reads, each sent whole
+            while self.written < length and (data := wrapper.file.read(min(length - self.written, READ_SIZE))):
+                self.write(data)
+
+
+def _descriptor(file: Any) -> int | None:
+    try:
+        return int(file.fileno())
+    except (AttributeError, OSError, ValueError):
+        return None
