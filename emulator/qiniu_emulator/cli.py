@@ -6,6 +6,7 @@ import argparse
 import logging
 import os
 import sys
+import time
 from pathlib import Path
 from typing import IO, Any, Callable, Mapping, Sequence
 
@@ -137,12 +138,33 @@ def main(argv: Sequence[str] | None = None) -> int:
 LOG_FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
 
 
+class SecondCachedFormatter(logging.Formatter):
+    """The standard ``asctime`` (``2026-01-02 03:04:05,678``), with the date and time of day
+    formatted once per second rather than for every line."""
+
+    def __init__(self, fmt: str) -> None:
+        super().__init__(fmt)
+        self._second: tuple[int, str] = (-1, "")
+
+    def formatTime(self, record: logging.LogRecord, datefmt: str | None = None) -> str:  # noqa: N802
+        second, text = self._second
+        if int(record.created) != second:
+            second = int(record.created)
+            text = time.strftime(self.default_time_format, self.converter(record.created))
+            self._second = (second, text)
+        return "%s,%03d" % (text, record.msecs)
+
+
 def configure_logging(level: str, stream: IO[str] | None = None) -> None:
     """The server's log: one line per record on stderr (or ``stream``). Every request writes
-    one, so a record skips what the format never shows (process, thread and
-    multiprocessing names are looked up for each record otherwise)."""
+    one, so a record skips what the format never shows: process, thread and
+    multiprocessing names, and the caller's file and line (``_srcfile`` set to None is
+    logging's own switch for that stack walk)."""
     logging.logProcesses = logging.logThreads = logging.logMultiprocessing = False
-    logging.basicConfig(level=level, format=LOG_FORMAT, stream=stream)
+    logging._srcfile = None
+    handler = logging.StreamHandler(stream)
+    handler.setFormatter(SecondCachedFormatter(LOG_FORMAT))
+    logging.basicConfig(level=level, handlers=[handler])
 
 
 def run_serve(settings: Settings) -> int:
