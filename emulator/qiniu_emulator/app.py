@@ -182,7 +182,7 @@ def record_exchange(em: Emulator, response: Response, operation: str | None = No
     ``operation`` names it when it is not a route of this app (the S3 door's)."""
     req = request._get_current_object()  # type: ignore[attr-defined]
     raw = context.current().target()
-    if not em.requests.wants(raw.raw_path, req.headers.get("Referer", "")):
+    if not em.requests.wants(raw.raw_path, req.environ.get("HTTP_REFERER", "")):
         return
     try:
         em.requests.record(_exchange(req, raw, response, operation))
@@ -196,15 +196,16 @@ def _exchange(req: FormRequest, raw: RawRequest, response: Response, operation: 
     if status >= 400 and not response.is_streamed:
         error = response.get_data()[:4096].decode("utf-8", "replace")
     ctx = g._get_current_object()
-    mimetype = req.mimetype
+    environ = req.environ
+    content_type = environ.get("CONTENT_TYPE", "")
+    mimetype = req.mimetype if content_type else ""
     # Only the form-upload route has parsed its multipart body; others are left unread.
     form_upload = req.method == "POST" and req.path == "/" and mimetype == "multipart/form-data"
     small_form = mimetype == FORM_CONTENT_TYPE and (req.content_length or 0) <= FORM_BODY_CHARS
     started = getattr(ctx, "started", None)
     return Exchange(
         method=raw.method, host=raw.host, raw_path=raw.raw_path, raw_query=raw.raw_query,
-        authorization=req.headers.get("Authorization", ""),
-        content_type=req.headers.get("Content-Type", ""), status=status,
+        authorization=environ.get("HTTP_AUTHORIZATION", ""), content_type=content_type, status=status,
         reqid=response.headers.get("X-Reqid", ""),
         seconds=time.monotonic() - started if started is not None else 0.0,
         form_token=(req.form.get("token") or "") if form_upload else "",
