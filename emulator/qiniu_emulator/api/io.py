@@ -8,6 +8,7 @@ from urllib.parse import quote, unquote
 
 from flask import Blueprint, Response, request, send_file
 from werkzeug.datastructures import Headers
+from werkzeug.http import http_date
 from werkzeug.routing import PathConverter
 
 from ..errors import QiniuError
@@ -18,6 +19,9 @@ from . import emulator, json_response, raw_request
 
 bp = Blueprint("io", __name__)
 SMALL_OBJECT_BYTES = 64 * 1024
+# The request headers that can turn a download into a 206, 304, 412 or 416.
+_CONDITIONAL = ("HTTP_RANGE", "HTTP_IF_RANGE", "HTTP_IF_MATCH", "HTTP_IF_NONE_MATCH", "HTTP_IF_MODIFIED_SINCE",
+                "HTTP_IF_UNMODIFIED_SINCE")
 
 
 @bp.route(f"{IO_PREFIX}<bucket>/<key_path:_key>", methods=["GET", "HEAD"])
@@ -80,10 +84,15 @@ def _send_small(info: ObjectInfo) -> Response:
         raise QiniuError.document_not_found() from None
     headers = Headers()
     _inline_disposition(headers, info.path.name)
+    headers["Cache-Control"] = "no-cache"
+    headers["Last-Modified"] = http_date(info.put_time // 10_000_000)
     response = Response(data, mimetype=info.mime, headers=headers, direct_passthrough=True)
-    response.last_modified = info.put_time // 10_000_000  # type: ignore[assignment]
-    response.cache_control.no_cache = True
-    response.make_conditional(request.environ, accept_ranges=True, complete_length=len(data))
+    environ = request.environ
+    if any(name in environ for name in _CONDITIONAL):
+        response.make_conditional(environ, accept_ranges=True, complete_length=len(data))
+    else:  # what make_conditional adds to an unconditional GET or HEAD of bytes
+        headers["Date"] = http_date()
+        headers["Accept-Ranges"] = "bytes"
     return response
 
 
