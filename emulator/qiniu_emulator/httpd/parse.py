@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 from urllib.parse import unquote_to_bytes
 
 # A token's characters (RFC 9110 §5.6.2): method and header names are made of these.
@@ -11,6 +13,7 @@ _TOKEN = frozenset(b"!#$%&'*+-.^_`|~0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefgh
 _PROXY_HEADERS = frozenset({"HTTP_FORWARDED", "HTTP_X_FORWARDED_FOR", "HTTP_X_FORWARDED_HOST",
                             "HTTP_X_FORWARDED_PROTO", "HTTP_X_FORWARDED_PORT", "HTTP_X_FORWARDED_BY"})
 _RENAMED = {"HTTP_CONTENT_TYPE": "CONTENT_TYPE", "HTTP_CONTENT_LENGTH": "CONTENT_LENGTH"}
+_CONTROL = re.compile(rb"[\x00-\x20\x7f]")
 
 
 class HttpError(Exception):
@@ -63,7 +66,7 @@ def _request_line(line: bytes) -> tuple[str, bytes, str]:
         if protocol[:5] == b"HTTP/" and protocol[5:6].isdigit():
             raise HttpError("505 HTTP Version Not Supported", "only HTTP/1.0 and HTTP/1.1 are served")
         raise HttpError(BAD_REQUEST, "malformed request line")
-    if any(byte < 0x21 or byte == 0x7F for byte in target):
+    if _CONTROL.search(target):
         raise HttpError(BAD_REQUEST, "control characters in the request target")
     return method.decode("ascii"), target, protocol[5:].decode("ascii")
 
@@ -88,8 +91,11 @@ def _header_environ(block: bytes, environ: dict[str, object]) -> None:
     """Each header as ``HTTP_NAME``; repeated headers joined with ", "; names with an
     underscore dropped (they would collide with the dashed name's key)."""
     previous = ""
+    # The usual block has no bare CR or LF: then no line needs looking at for one.
+    joined = block.replace(b"\r\n", b"")
+    bare = b"\r" in joined or b"\n" in joined
     for raw in block.split(b"\r\n"):
-        if b"\r" in raw or b"\n" in raw:
+        if bare and (b"\r" in raw or b"\n" in raw):
             raise HttpError(BAD_REQUEST, "bare CR or LF in a header line")
         if raw[:1] in (b" ", b"\t"):  # an obsolete folded line continues the previous header
             if not previous:
@@ -98,18 +104,30 @@ def _header_environ(block: bytes, environ: dict[str, object]) -> None:
             environ[previous] = f"{environ[previous]} {folded}"
             continue
         name, colon, value = raw.partition(b":")
-        if not colon or not name or not _TOKEN.issuperset(name):
+        if not colon:
             raise HttpError(BAD_REQUEST, "malformed header line")
-        if b"_" in name:
+        key = _environ_key(name)
+        if key is None:
             previous = ""
             continue
-        key = "HTTP_" + name.decode("ascii").upper().replace("-", "_")
-        key = _RENAMED.get(key, key)
         text = value.strip(b" \t").decode("latin-1")
         environ[key] = f"{environ[key]}, {text}" if key in environ else text
         previous = key
     for key in _PROXY_HEADERS.intersection(environ):
         del environ[key]
+
+
+@lru_cache(maxsize=512)
+def _environ_key(name: bytes) -> str | None:
+    """``HTTP_NAME`` (or CONTENT_TYPE, CONTENT_LENGTH) for a header name; None for a name
+    with an underscore; HttpError for one that is not a token. Clients send the same few
+    names on every request, so each is worked out once."""
+    if not name or not _TOKEN.issuperset(name):
+        raise HttpError(BAD_REQUEST, "malformed header line")
+    if b"_" in name:
+        return None
+    key = "HTTP_" + name.decode("ascii").upper().replace("-", "_")
+    return _RENAMED.get(key, key)
 
 
 def _framing(head: Head) -> None:
