@@ -22,6 +22,8 @@ if TYPE_CHECKING:
     from ..emulator import Emulator
 
 EXTENSION = "qiniu_emulator"
+# json.dumps builds an encoder for every call given options; this one is built once.
+_JSON = json.JSONEncoder(ensure_ascii=False)
 log = logging.getLogger("qiniu_emulator.auth")
 
 
@@ -74,7 +76,7 @@ def markup_free(text: str) -> str:
 
 
 def json_response(payload: Any, status: int = 200, headers: dict | None = None) -> Response:
-    response = Response(json.dumps(payload, ensure_ascii=False), status=status, mimetype="application/json")
+    response = Response(_JSON.encode(payload), status=status, mimetype="application/json")
     response.headers["Cache-Control"] = "no-store"
     for name, value in (headers or {}).items():
         response.headers[name] = value

@@ -45,9 +45,13 @@ def row_values(row: sqlite3.Row) -> ObjectRow:
     return ObjectRow(
         bucket=row["bucket"], key=bytes(row["key"]), path=row["path"], fsize=row["fsize"],
         hash=row["hash"], mime=row["mime"], put_time=row["put_time"], type=row["type"],
-        status=row["status"], md5=row["md5"], end_user=row["end_user"], meta=json.loads(row["meta"]),
+        status=row["status"], md5=row["md5"], end_user=row["end_user"], meta=_meta(row["meta"]),
         expires_at=row["expires_at"],
     )
+
+
+def _meta(text: str) -> dict[str, str]:
+    return {} if text == "{}" else json.loads(text)  # most objects have no x-qn-meta
 
 
 def object_info(row: ObjectRow, data_dir: Path) -> ObjectInfo:
