@@ -202,7 +202,7 @@ def _exchange(req: FormRequest, raw: RawRequest, response: Response, operation: 
     # Only the form-upload route has parsed its multipart body; others are left unread.
     form_upload = req.method == "POST" and req.path == "/" and mimetype == "multipart/form-data"
     small_form = mimetype == FORM_CONTENT_TYPE and (req.content_length or 0) <= FORM_BODY_CHARS
-    started = getattr(ctx, "started", None)
+    started = ctx.get("started")
     return Exchange(
         method=raw.method, host=raw.host, raw_path=raw.raw_path, raw_query=raw.raw_query,
         authorization=environ.get("HTTP_AUTHORIZATION", ""), content_type=content_type, status=status,
@@ -210,7 +210,7 @@ def _exchange(req: FormRequest, raw: RawRequest, response: Response, operation: 
         seconds=time.monotonic() - started if started is not None else 0.0,
         form_token=(req.form.get("token") or "") if form_upload else "",
         form_body=req.get_data(cache=True).decode("utf-8", "replace") if small_form else "",
-        error=error, expected=getattr(ctx, "auth_expected", ""), note=getattr(ctx, "error_note", ""),
+        error=error, expected=ctx.get("auth_expected", ""), note=ctx.get("error_note", ""),
         operation=operation if operation is not None else context.current().name or "")
 
 

@@ -34,9 +34,10 @@ _PRESIGNED_CREDENTIAL = re.compile(r"(?:^|&)X-Amz-Credential=([^&%/]*)")
 _PRESIGNED_SIGNATURE = re.compile(r"((?:^|&)X-Amz-Signature=)[^&]*")
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class Exchange:
-    """One answered request, as the app hands it over (before trimming)."""
+    """One answered request, as the app hands it over (before trimming); read once by
+    :meth:`RequestLog.record` (not frozen: a frozen dataclass pays a call per field)."""
 
     method: str
     host: str
