@@ -61,10 +61,6 @@ class BucketPorts:
         with self._lock:
             return dict(self._ports)
 
-    def handles(self) -> list[Any]:
-        with self._lock:
-            return list(self._handles.values())
-
     def open(self, bucket: str) -> int | None:
         """Give ``bucket`` its port (the remembered one when free); None when off or none is free."""
         if self.spec == "off" or self._opener is None:

@@ -238,7 +238,7 @@ class Settings:
         dict, "the S3 name of a bucket whose Kodo name is taken in S3's global namespace (Kodo assigns one); "
         "the S3 API knows the bucket only by it", parse=parse_s3_alias, flag="--s3-alias",
         metavar="BUCKET=S3NAME", repeat=True, default_text="none")
-    threads: int = setting(8, "HTTP worker threads", parse=positive_int, metavar="N")
+    threads: int = setting(8, "requests handled at once on the service ports", parse=positive_int, metavar="N")
     sync_workers: int = setting(2, "synchronous ?fop downloads that may run at once; more are answered "
                                 "573 with Retry-After", parse=positive_int, metavar="N")
     op_memory_mb: int = setting(1024, "memory the image ops of all sync downloads and job workers may hold "

@@ -1,6 +1,6 @@
 """Modules imported on first use.
 
-PyAV, Pillow, pypdfium2, ffmpeg-python, trustme and cheroot together take most of the
+PyAV, Pillow, pypdfium2, ffmpeg-python, trustme and ssl together take most of the
 emulator's start-up time and a good part of its idle memory, while a CI run may never
 touch an op family. A module that needs one of them binds a :class:`LazyModule` at import
 time (and the real module under ``TYPE_CHECKING`` for mypy); the import happens at the

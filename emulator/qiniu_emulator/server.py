@@ -1,4 +1,4 @@
-"""Serving the app with waitress: the foreground server and an in-process one for tests."""
+"""Serving the apps on every port with ``httpd``: the foreground server and an in-process one for tests."""
 
 from __future__ import annotations
 
@@ -7,32 +7,28 @@ import logging
 import signal
 import sys
 import threading
-import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable
 
-from waitress import wasyncore
-
-from . import ports
+from .httpd import server as httpd
 from .admin_origin import admin_url
 from .app import create_admin_app, create_app
 from .s3.app import create_s3_app, route_s3_hosts
-from .s3.channel import S3Channel
 from .bucket_ports import BucketOnly
 from .emulator import Emulator
 from .config import DEFAULT_ACCESS_KEY, Settings
 from .init_hooks import hook_environment, hooks_in, run_hooks
-from .region_listen import RegionListener, bucket_label, listen_regions, region_lines
+from .region_listen import bucket_label, listen_regions, region_lines
 from .regions import RegionLayout
-from .tls import TlsListener, certificate_names, ensure_certificates, plain_http_server
+from .tls import TLS_REFUSAL, certificate_names, ensure_certificates, server_context
 
 log = logging.getLogger("qiniu_emulator")
 
 DRAIN_SECONDS = 30.0
-REQUEST_LOOKAHEAD = 4
+ADMIN_THREADS = 4  # requests on the admin origin at once, apart from the service ports'
 
 
 class PortInUse(Exception):
@@ -89,40 +85,11 @@ def banner(settings: Settings, url: str, https_url: str = "", ca: str = "",
     return "\n".join(lines)
 
 
-def _busy(server, others: list[Any]) -> bool:
-    """True while a request is being received, queued, running, or still being written out."""
-    dispatcher = server.task_dispatcher
-    if dispatcher.active_count or dispatcher.queue:
-        return True
-    return any(ports.busy(listener) for listener in [server, *others])
-
-
-def drain(server, emulator: Emulator, timeout: float, others: list[Any] | None = None) -> None:
-    """Stop accepting (on ``server`` and the ``others`` sharing its loop), let requests in
-    flight finish, then end the server's loop.
-
-    Socket changes are made on the loop's own thread (through its trigger), so the
-    loop never selects on a descriptor closed under it.
-    """
+def drain(server: httpd.Server, emulator: Emulator, timeout: float) -> None:
+    """Stop accepting on every port, let requests in flight finish (at most ``timeout``
+    seconds), close idle connections, then end the server."""
     emulator.begin_drain()
-    listening = [server, *(others or [])]
-    def close_listening() -> None:
-        for listener in listening:
-            wasyncore.dispatcher.close(listener)
-
-    _on_loop(server, close_listening)
-    deadline = time.monotonic() + timeout
-    while _busy(server, others or []) and time.monotonic() < deadline:
-        time.sleep(0.02)
-    _on_loop(server, lambda: wasyncore.close_all(server._map))
-
-
-def _on_loop(server, thunk) -> None:
-    """Run ``thunk`` on the server's loop thread; a closed trigger means the loop is gone."""
-    try:
-        server.trigger.pull_trigger(thunk)
-    except OSError:
-        pass
+    server.drain(timeout)
 
 
 def install_signal_handlers(on_signal: Callable[[int], None]) -> None:
@@ -132,47 +99,26 @@ def install_signal_handlers(on_signal: Callable[[int], None]) -> None:
 
 @dataclass
 class Listeners:
-    """The plain port (waitress) and, with --tls, the https port, over one emulator."""
+    """Every port of one emulator on one server: the plain port, the admin origin, the S3
+    door, bucket ports, region ports and, with --tls, the https ports."""
 
     emulator: Emulator
-    server: Any  # waitress's server: its type differs by the number of sockets
+    server: httpd.Server
     url: str
-    admin: Any = None  # the admin origin's listener, on the server's loop
     admin_url: str = ""
-    https: TlsListener | None = None
     https_url: str = ""
     ca: str = ""
-    regions: RegionListener | None = None
-    s3: Any = None  # the S3 door's listener, on the server's loop
     s3_url: str = ""
-    s3_https: TlsListener | None = None  # with --tls, the S3 door over https
     s3_https_url: str = ""
-
-    def others(self) -> list[Any]:
-        """The listeners sharing the server's loop: the admin origin's, the S3 door's, the buckets' own."""
-        return [x for x in (self.admin, self.s3) if x is not None] + self.emulator.bucket_ports.handles()
-
-    def start_others(self) -> None:
-        """Start the https and region listeners (the plain port is run by its caller)."""
-        for listener in (self.https, self.s3_https, self.regions):
-            if listener is not None:
-                listener.start()
-
-    def stop_others(self) -> None:
-        """Stop the https and region listeners."""
-        for listener in (self.https, self.s3_https, self.regions):
-            if listener is not None:
-                listener.stop()
 
 
 @dataclass
 class RunningServer:
-    """An emulator serving on a background thread (port 0 picks a free port)."""
+    """An emulator serving on background threads (port 0 picks a free port)."""
 
     url: str
     emulator: Emulator
     _listeners: Listeners
-    _thread: threading.Thread
     admin_url: str = ""  # the console and /_emulator/ endpoints
     https_url: str = ""
     ca: str = ""
@@ -186,11 +132,7 @@ class RunningServer:
         self.stop()
 
     def stop(self, timeout: float = 10.0) -> None:
-        server = self._listeners.server
-        drain(server, self.emulator, timeout, self._listeners.others())
-        self._listeners.stop_others()
-        self._thread.join(timeout)
-        server.task_dispatcher.shutdown(timeout=timeout)
+        drain(self._listeners.server, self.emulator, timeout)
         self.emulator.close()
 
 
@@ -206,29 +148,25 @@ def _make_server(settings: Settings) -> Listeners:
 def _listen(settings: Settings, emulator: Emulator) -> Listeners:
     s3_app = create_s3_app(emulator)
     app = route_s3_hosts(create_app(emulator=emulator), s3_app)
-    with _port_named(settings.host, settings.port):
-        # A request lookahead lets waitress notice a client that disconnects while its request
-        # runs (``waitress.client_disconnected``), so a sync fop can be stopped.
-        server = plain_http_server(app, settings.threads, REQUEST_LOOKAHEAD, host=settings.host, port=settings.port)
-    port = int(server.effective_port)
-    host = settings.host if settings.host not in ("0.0.0.0", "::", "") else "127.0.0.1"
-    listeners = Listeners(emulator=emulator, server=server, url=f"http://{host}:{port}")
-    https_port = None
+    server = httpd.Server()
+    # The service ports share one gate of --threads requests; the admin origin has its own,
+    # so health and the console answer while every service thread is busy.
+    service = httpd.gate(settings.threads)
     try:
+        with _port_named(settings.host, settings.port):
+            main = server.listen(app, settings.host, settings.port, service, tls_refusal=TLS_REFUSAL)
+        host = settings.host if settings.host not in ("0.0.0.0", "::", "") else "127.0.0.1"
+        listeners = Listeners(emulator=emulator, server=server, url=f"http://{host}:{main.port}")
         _listen_admin(settings, emulator, listeners)
-        _listen_s3(settings, s3_app, listeners, host)
-        _listen_buckets(settings, emulator, listeners, app)
-        if settings.tls:
-            _listen_tls(settings, emulator, (app, s3_app), listeners, host)
-            https_port = listeners.https.port if listeners.https else None
+        _listen_s3(settings, s3_app, listeners, host, service)
+        _listen_buckets(settings, emulator, listeners, app, service)
+        https_port = _listen_tls(settings, emulator, (app, s3_app), listeners, host) if settings.tls else None
         with _port_named(settings.host, settings.region_base_port()):
-            listeners.regions = listen_regions(app, settings, emulator.regions, REQUEST_LOOKAHEAD)
+            listen_regions(server, app, settings, emulator.regions, TLS_REFUSAL)
     except BaseException:
-        listeners.stop_others()
-        for listener in [server, *listeners.others()]:
-            listener.close()
+        server.close_listeners()
         raise
-    emulator.set_public_port(port, https_port)
+    emulator.set_public_port(main.port, https_port)
     return listeners
 
 
@@ -236,52 +174,53 @@ def _listen_admin(settings: Settings, emulator: Emulator, listeners: Listeners) 
     """The admin origin (console, ``/_emulator/``): its own port, loopback by default."""
     wanted = settings.admin_port_number()
     with _port_named(settings.admin_host, wanted):
-        listeners.admin = ports.add_listener(listeners.server, create_admin_app(emulator), settings.admin_host,
-                                             wanted)
-    settings.admin_port = int(listeners.admin.effective_port)
+        admin = listeners.server.listen(create_admin_app(emulator), settings.admin_host, wanted,
+                                        httpd.gate(ADMIN_THREADS), tls_refusal=TLS_REFUSAL)
+    settings.admin_port = admin.port
     listeners.admin_url = admin_url(settings)
 
 
-def _listen_s3(settings: Settings, s3_app: Any, listeners: Listeners, host: str) -> None:
-    """The S3 door's port (``--s3-port``), on the server's loop and task threads."""
+def _listen_s3(settings: Settings, s3_app: Any, listeners: Listeners, host: str, service: Any) -> None:
+    """The S3 door's port (``--s3-port``), sharing the service ports' gate."""
     wanted = settings.s3_listen_port()
     with _port_named(settings.host, wanted):
-        listeners.s3 = ports.add_listener(listeners.server, s3_app, settings.host, wanted)
-    listeners.s3.channel_class = S3Channel
-    listeners.s3_url = f"http://{host}:{int(listeners.s3.effective_port)}"
+        s3 = listeners.server.listen(s3_app, settings.host, wanted, service, tls_refusal=TLS_REFUSAL)
+    listeners.s3_url = f"http://{host}:{s3.port}"
 
 
 def _listen_tls(settings: Settings, emulator: Emulator, apps: tuple[Any, Any], listeners: Listeners,
-                host: str) -> None:
-    """The https port, and the S3 door's https port one above its plain one (a free one when that is 0)."""
+                host: str) -> int:
+    """The https port, and the S3 door's https port one above its plain one (a free one when
+    that is 0); returns the https port."""
     buckets = [b.name for b in emulator.storage.list_buckets()]
     names = certificate_names(settings.host, settings.domain_suffix, buckets)
     files = ensure_certificates(emulator.storage.data_dir, names)
+    context = server_context(files)
     wanted = settings.https_port() if settings.tls_port is not None or settings.port else 0
     s3_wanted = settings.s3_listen_port() + 1 if settings.s3_listen_port() else 0
+    server = listeners.server
     with _port_named(settings.host, wanted):
-        listeners.https = TlsListener(apps[0], settings.host, wanted, settings.threads, files)
+        https = server.listen(apps[0], settings.host, wanted, httpd.gate(settings.threads), scheme="https",
+                              tls=context)
     with _port_named(settings.host, s3_wanted):
-        listeners.s3_https = TlsListener(apps[1], settings.host, s3_wanted, settings.threads, files)
-    listeners.https_url, listeners.ca = f"https://{host}:{listeners.https.port}", str(files.ca)
-    listeners.s3_https_url = f"https://{host}:{listeners.s3_https.port}"
+        s3_https = server.listen(apps[1], settings.host, s3_wanted, httpd.gate(settings.threads), scheme="https",
+                                 tls=context)
+    listeners.https_url, listeners.ca = f"https://{host}:{https.port}", str(files.ca)
+    listeners.s3_https_url = f"https://{host}:{s3_https.port}"
+    return https.port
 
 
-def _listen_buckets(settings: Settings, emulator: Emulator, listeners: Listeners, app: Any) -> None:
+def _listen_buckets(settings: Settings, emulator: Emulator, listeners: Listeners, app: Any, service: Any) -> None:
     """Each bucket's own download port (``bucket_ports.py``), now and for buckets made later."""
     server = listeners.server
 
     def open_port(bucket: str, wanted: int) -> tuple[int, Any]:
-        listener = ports.add_listener(server, BucketOnly(app, bucket), settings.host, wanted)
-        port = int(listener.effective_port)
+        listener = server.listen(BucketOnly(app, bucket), settings.host, wanted, service, tls_refusal=TLS_REFUSAL)
         names = {settings.host, "127.0.0.1", "localhost"} - {"0.0.0.0", "::", ""}
-        emulator.fetcher.bucket_hosts.update({f"{name}:{port}".lower(): bucket for name in names})
-        return port, listener
+        emulator.fetcher.bucket_hosts.update({f"{name}:{listener.port}".lower(): bucket for name in names})
+        return listener.port, listener
 
-    def close_port(listener: Any) -> None:
-        _on_loop(server, lambda: wasyncore.dispatcher.close(listener))
-
-    emulator.bucket_ports.attach(open_port, close_port, [b.name for b in emulator.storage.list_buckets()])
+    emulator.bucket_ports.attach(open_port, server.remove, [b.name for b in emulator.storage.list_buckets()])
 
 
 @contextmanager
@@ -315,11 +254,9 @@ def start_in_thread(settings: Settings) -> RunningServer:
     """Start an emulator in this process; returns once it accepts connections."""
     listeners = _make_server(settings)
     listeners.emulator.start()
-    listeners.start_others()
-    thread = threading.Thread(target=listeners.server.run, name="qiniu-emulator-http", daemon=True)
-    thread.start()
+    listeners.server.start()
     return RunningServer(url=listeners.url, emulator=listeners.emulator, _listeners=listeners,
-                         _thread=thread, admin_url=listeners.admin_url, https_url=listeners.https_url, ca=listeners.ca,
+                         admin_url=listeners.admin_url, https_url=listeners.https_url, ca=listeners.ca,
                          s3_url=listeners.s3_url, s3_https_url=listeners.s3_https_url)
 
 
@@ -330,7 +267,6 @@ def serve(settings: Settings) -> int:
     listeners = _make_server(settings)
     emulator, server = listeners.emulator, listeners.server
     emulator.start()
-    listeners.start_others()
     buckets = [bucket_label(emulator.regions, bucket.name, bucket.region) for bucket in emulator.storage.list_buckets()]
     print(banner(settings, listeners.url, listeners.https_url, listeners.ca, buckets, emulator.storage.data_dir,
                  emulator.regions, emulator.bucket_ports.served(), (listeners.s3_url, listeners.s3_https_url)),
@@ -341,8 +277,7 @@ def serve(settings: Settings) -> int:
     def on_signal(signum: int) -> None:
         if not emulator.draining.is_set():
             log.info("signal %d: no new connections, finishing requests in flight", signum)
-            threading.Thread(target=drain, args=(server, emulator, DRAIN_SECONDS, listeners.others()),
-                             daemon=True).start()
+            threading.Thread(target=drain, args=(server, emulator, DRAIN_SECONDS), daemon=True).start()
 
     install_signal_handlers(on_signal)
     failed = threading.Event()
@@ -353,9 +288,10 @@ def serve(settings: Settings) -> int:
 
     if hooks:
         _start_hooks(hooks, listeners, settings, stop_after_failure)
-    server.run()
-    listeners.stop_others()
-    server.task_dispatcher.shutdown(timeout=DRAIN_SECONDS)
+    # Requests are answered only from here: the signal handlers are in place, and health
+    # already says whether the --init hooks run.
+    server.start()
+    server.wait()
     emulator.close()
     log.info("stopped")
     sys.stdout.flush()

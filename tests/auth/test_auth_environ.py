@@ -1,18 +1,17 @@
-"""Capturing requests from WSGI environs, and end to end through waitress with the SDK."""
+"""Capturing requests from WSGI environs, and end to end through the HTTP server with the SDK."""
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Iterator
 
 import pytest
 import qiniu
 import requests
-import waitress
 from werkzeug.test import EnvironBuilder
 
 from qiniu_emulator.auth import Authenticator, RawRequest, parse_download_query
 from qiniu_emulator.errors import QiniuError
+from qiniu_emulator.httpd.server import Server, gate
 
 AK = "MockAccessKey123"
 SK = "MockSecretKey456"
@@ -54,7 +53,7 @@ def test_from_environ_with_an_absolute_form_target() -> None:
     assert (req.raw_path, req.raw_query) == ("/a%20b", "x=1")
 
 
-# -- end to end: requests + official SDK signers -> waitress -> from_environ -> verify
+# -- end to end: requests + official SDK signers -> httpd -> from_environ -> verify
 
 
 class _Verifier:
@@ -81,28 +80,27 @@ class _Verifier:
 
 @pytest.fixture(scope="module")
 def server_url() -> Iterator[str]:
-    server = waitress.create_server(_Verifier(Authenticator({AK: SK})), host="127.0.0.1", port=0)
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
+    server = Server()
+    listener = server.listen(_Verifier(Authenticator({AK: SK})), "127.0.0.1", 0, gate(4))
+    server.start()
     try:
-        yield f"http://127.0.0.1:{server.effective_port}"
+        yield f"http://127.0.0.1:{listener.port}"
     finally:
-        server.close()
-        thread.join(timeout=10)
+        server.drain(10)
 
 
 @pytest.mark.parametrize(
     "target",
     ["/stat/ZGVtby1idWNrZXQ6aGVsbG8udHh0", "/list?bucket=b&prefix=视频/&limit=10", "/a%2Fb/c d?x=|"],
 )
-def test_qiniu_signed_requests_verify_through_waitress(server_url: str, target: str) -> None:
+def test_qiniu_signed_requests_verify_through_the_server(server_url: str, target: str) -> None:
     response = requests.post(
         server_url + target, data={"k": "v 1"}, auth=qiniu.auth.QiniuMacRequestsAuth(qiniu.QiniuMacAuth(AK, SK))
     )
     assert (response.status_code, response.text) == (200, AK)
 
 
-def test_qiniu_signed_json_through_waitress(server_url: str) -> None:
+def test_qiniu_signed_json_through_the_server(server_url: str) -> None:
     response = requests.post(
         server_url + "/buckets/b/objects/~/uploads/x", json={"parts": []},
         auth=qiniu.auth.QiniuMacRequestsAuth(qiniu.QiniuMacAuth(AK, SK)),
@@ -110,7 +108,7 @@ def test_qiniu_signed_json_through_waitress(server_url: str) -> None:
     assert (response.status_code, response.text) == (200, AK)
 
 
-def test_qbox_signed_form_through_waitress(server_url: str) -> None:
+def test_qbox_signed_form_through_the_server(server_url: str) -> None:
     response = requests.post(
         server_url + "/pfop/", data={"bucket": "b", "fops": "avinfo|saveas/eA=="},
         auth=qiniu.auth.RequestsAuth(qiniu.Auth(AK, SK)),
@@ -118,14 +116,14 @@ def test_qbox_signed_form_through_waitress(server_url: str) -> None:
     assert (response.status_code, response.text) == (200, AK)
 
 
-def test_wrong_secret_through_waitress_is_401(server_url: str) -> None:
+def test_wrong_secret_through_the_server_is_401(server_url: str) -> None:
     response = requests.post(
         server_url + "/pfop/", data={"bucket": "b"}, auth=qiniu.auth.RequestsAuth(qiniu.Auth(AK, "wrong"))
     )
     assert (response.status_code, response.text) == (401, "bad token")
 
 
-def test_private_download_url_through_waitress(server_url: str) -> None:
+def test_private_download_url_through_the_server(server_url: str) -> None:
     # requests escapes the space, the non-ASCII key and '|' differently from what was signed.
     url = qiniu.Auth(AK, SK).private_download_url(f"{server_url}/视频/a b.jpg?imageView2/0/w/10|imageInfo")
     response = requests.get(url)

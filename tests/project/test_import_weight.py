@@ -11,7 +11,7 @@ import json
 import subprocess
 import sys
 
-HEAVY = ("av", "pypdfium2", "pillow_heif", "PIL", "ffmpeg", "trustme", "cheroot")
+HEAVY = ("av", "pypdfium2", "pillow_heif", "PIL", "ffmpeg", "trustme")
 
 STARTS_AND_REPORTS = """
 import json, sys, tempfile, urllib.request

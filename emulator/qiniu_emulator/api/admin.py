@@ -22,7 +22,7 @@ def dependency_versions() -> dict[str, str]:
     """Installed versions of what the emulator runs on (they cannot change while it runs)."""
     from importlib.metadata import PackageNotFoundError, version
 
-    names = ("flask", "waitress", "pillow", "av", "imageio-ffmpeg", "ffmpeg-python", "pypdfium2")
+    names = ("flask", "werkzeug", "pillow", "av", "imageio-ffmpeg", "ffmpeg-python", "pypdfium2")
     versions = {"python": platform.python_version()}
     for name in names:
         try:

@@ -12,6 +12,7 @@ from werkzeug.routing import PathConverter
 
 from ..errors import QiniuError
 from ..fetch import IO_PREFIX
+from ..httpd import CLIENT_GONE
 from ..storage import ObjectInfo
 from . import emulator, json_response, raw_request
 
@@ -36,7 +37,7 @@ def serve(bucket: str, key: str) -> Response:
     download = em.downloads.resolve(bucket, key, raw_request())
     if download.pipeline is None:
         return _send_object(download.info, download.attname)
-    client_gone = request.environ.get("waitress.client_disconnected") or _never
+    client_gone = request.environ.get(CLIENT_GONE) or _never
     output = em.sync_fops.run(download.pipeline, download.info, download.access, client_gone,
                               public_url=f"{request.scheme}://{raw_request().host}")
     if output.stored is not None:

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any, Callable
 from urllib.parse import unquote
 
 from flask import Flask, Response, g, request
+from werkzeug.exceptions import ClientDisconnected
 
 from ..api import faults
 from ..app import record_exchange
@@ -118,6 +119,11 @@ def create_s3_app(emulator: "Emulator") -> Flask:
     @app.errorhandler(S3Error)
     def s3_error(exc: S3Error) -> Response:
         return _error_response(exc)
+
+    @app.errorhandler(ClientDisconnected)
+    def body_cut(exc: ClientDisconnected) -> Response:
+        # the client stopped sending the body it announced: closed, or silent too long
+        return _error_response(S3Error.incomplete_body())
 
     @app.errorhandler(Exception)
     def unexpected(exc: Exception) -> Response:

@@ -130,8 +130,8 @@ class _Chunks:
         self.trailer_checksum = next((Checksum(a) for a in map(algorithm_of, declared) if a), None)
         decoded = headers.get("X-Amz-Decoded-Content-Length", "")
         self._decoded_length = int(decoded) if decoded.isdigit() else None
-        # Lines are cut from a buffer filled by read(): some servers' readline blocks on a
-        # chunked transfer (cheroot's, behind --tls), and read() is all every server offers.
+        # Lines are cut from a buffer filled by read(): read() is what every WSGI server's
+        # input offers, and a line may span two reads.
         self._buffer = b""
 
     def read(self, size: int) -> bytes:
