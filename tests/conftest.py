@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
+import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Callable
@@ -13,6 +15,7 @@ from hypothesis import settings
 from scheduling import longest_first
 from support import ACCESS_KEY, BUCKETS, SECRET_KEY, WORKFLOWS_YAML
 
+from qiniu_contracts.media import CACHE_ENV
 from qiniu_emulator.config import DEFAULT_ACCESS_KEY, DEFAULT_SECRET_KEY, Settings
 from qiniu_emulator.server import RunningServer, start_in_thread
 
@@ -25,6 +28,25 @@ if os.environ.get("CI"):
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     """The longest files first (tests/scheduling.py), so xdist hands them out first."""
     longest_first(items)
+
+
+MADE_MEDIA_CACHE = pytest.StashKey[Path]()
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """The contracts' generated media are made once per run: every xdist worker (they start
+    with this process's environment), and every contract run or ``serve-seed`` a test
+    starts, copies them from one folder (``qiniu_contracts.media``)."""
+    if CACHE_ENV not in os.environ:
+        config.stash[MADE_MEDIA_CACHE] = Path(tempfile.mkdtemp(prefix="qiniu-contract-media-"))
+        os.environ[CACHE_ENV] = str(config.stash[MADE_MEDIA_CACHE])
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    made = config.stash.get(MADE_MEDIA_CACHE, None)
+    if made is not None:
+        del os.environ[CACHE_ENV]
+        shutil.rmtree(made, ignore_errors=True)
 
 
 @pytest.fixture

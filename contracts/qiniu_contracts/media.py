@@ -1,15 +1,60 @@
-"""Small media the contracts upload, generated on the spot (Pillow and ffmpeg lavfi)."""
+"""Small media the contracts upload, generated on the spot (Pillow and ffmpeg lavfi).
+
+With ``QINIU_CONTRACTS_MEDIA_CACHE=DIR`` each set is generated once into ``DIR`` and copied
+from there afterwards, so runs (and processes of one run) that share ``DIR`` make it once.
+"""
 
 from __future__ import annotations
 
+import hashlib
+import os
+import shutil
 import subprocess
+import tempfile
 from pathlib import Path
+from typing import Callable
+
+CACHE_ENV = "QINIU_CONTRACTS_MEDIA_CACHE"
 
 IMAGE = "photo.jpg"            # 640x427 JPEG, like the documentation's gogopher.jpg
 PORTRAIT = "portrait.png"      # 300x400 RGBA PNG with a transparent corner
 VIDEO = "clip.mp4"             # 4 s 320x240 H.264 + AAC at 25 fps
 AUDIO = "tone.wav"             # 4 s 44.1 kHz stereo sine
 PDF = "document.pdf"           # two US-letter pages at 72 dpi, red then blue
+
+
+def write_media(directory: Path) -> None:
+    """The contracts' media (:func:`generate_media`) in ``directory``."""
+    cached(generate_media, directory)
+
+
+def write_seed_media(directory: Path) -> None:
+    """The seed examples' sources (:func:`generate_seed_media`) in ``directory``."""
+    cached(generate_seed_media, directory)
+
+
+def cached(generate: Callable[[Path], None], directory: Path) -> None:
+    """``generate(directory)``, or a copy of what it wrote into the cache ``CACHE_ENV`` names.
+
+    A set is kept under its generator's name and a digest of this file, so a changed
+    recipe makes a new one. Processes that miss at the same time each generate into a
+    scratch folder and the first rename wins; a folder is whole once it has its name."""
+    root = os.environ.get(CACHE_ENV)
+    if not root:
+        generate(directory)
+        return
+    digest = hashlib.sha256(Path(__file__).read_bytes()).hexdigest()[:16]
+    kept = Path(root) / f"{generate.__name__}-{digest}"
+    if not kept.is_dir():
+        kept.parent.mkdir(parents=True, exist_ok=True)
+        scratch = Path(tempfile.mkdtemp(prefix=".partial-", dir=kept.parent))
+        generate(scratch)
+        try:
+            scratch.rename(kept)
+        except OSError:  # another process kept its set first
+            shutil.rmtree(scratch, ignore_errors=True)
+    for item in kept.iterdir():
+        shutil.copyfile(item, directory / item.name)
 
 
 def generate_media(directory: Path) -> None:
@@ -59,7 +104,8 @@ SEED_IMAGE = "original-image.jpg"      # 1600x1200, so the 800x600 resize really
 SEED_PHOTO = "original-photo.jpg"      # 1600x1200, the variants example's source
 SEED_INPUT = "input-file.jpg"          # 1600x1200, the workflow example's source
 SEED_BATCH = {"image1.jpg": (800, 600), "image2.png": (600, 800), "image3.gif": (500, 500)}
-SEED_VIDEO = "source-video.mov"        # 11 s 1920x1080 H.264 + AAC (the thumbnail is taken at 10 s)
+SEED_VIDEO = "source-video.mov"        # 11 s 1280x720 H.264 + AAC (the thumbnail is taken at 10 s; the
+                                       # HD output scales it up, the SD one keeps its size)
 SEED_AUDIO = "source-audio.wav"        # 60 s 22.05 kHz mono (the fade example ends at 60 s)
 SEED_DOCUMENT = PDF                    # the document example's key: generate_media makes it
 LOGO = "logo.png"                      # 120x40 opaque red, a watermark that is easy to find
@@ -94,7 +140,7 @@ def generate_seed_media(directory: Path) -> None:
         picture = draw_picture(size)
         (picture.convert("P") if name.endswith(".gif") else picture).save(directory / name)
     _ffmpeg("-f", "lavfi", "-i",
-            "color=c=0x1e5aa0:s=1920x1080:r=30:d=11,drawbox=x=t*100:y=400:w=200:h=200:color=yellow:t=fill",
+            "color=c=0x1e5aa0:s=1280x720:r=30:d=11,drawbox=x=t*100:y=260:w=200:h=200:color=yellow:t=fill",
             "-f", "lavfi", "-i", "sine=frequency=440:sample_rate=44100:duration=11",
             "-c:v", "libx264", "-preset", "ultrafast", "-b:v", "300k", "-pix_fmt", "yuv420p",
             "-c:a", "aac", "-b:a", "64k", "-shortest", str(directory / SEED_VIDEO))

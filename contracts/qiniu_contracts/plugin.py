@@ -311,10 +311,10 @@ def region_client(request: pytest.FixtureRequest, qiniu_emulator_regions):
 @pytest.fixture(scope="session")
 def contract_media() -> Path:
     """A directory of generated media the contracts upload (small, made once per run)."""
-    from .media import generate_media
+    from .media import write_media
 
     directory = scratch_dir()
-    generate_media(directory)
+    write_media(directory)
     yield directory
     shutil.rmtree(directory, ignore_errors=True)
 

@@ -17,8 +17,8 @@ import sys
 from pathlib import Path
 
 from .media import (
-    SEED_AUDIO, SEED_BATCH, SEED_DOCUMENT, SEED_IMAGE, SEED_INPUT, SEED_PHOTO, SEED_VIDEO, generate_media,
-    generate_seed_media,
+    SEED_AUDIO, SEED_BATCH, SEED_DOCUMENT, SEED_IMAGE, SEED_INPUT, SEED_PHOTO, SEED_VIDEO, write_media,
+    write_seed_media,
 )
 from .targets import SEED_BUCKETS, SEED_LOGO_URL, logo_fixture, workflows_file
 
@@ -38,8 +38,8 @@ def prepare(home: Path) -> list[str]:
     if not (home / READY).exists():
         media = home / "media"
         media.mkdir(parents=True, exist_ok=True)
-        generate_media(media)
-        generate_seed_media(media)
+        write_media(media)
+        write_seed_media(media)
         for bucket, names in SOURCES.items():
             folder = home / "buckets" / bucket
             folder.mkdir(parents=True, exist_ok=True)

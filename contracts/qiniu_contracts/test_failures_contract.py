@@ -12,7 +12,7 @@ import uuid
 
 import pytest
 
-from .clients import ContractClient, OfficialSdk, OurClient, Reply, wait_job
+from .clients import ContractClient, OfficialSdk, OurClient, Reply, configure_hosts, wait_job
 from .targets import Target
 
 TEXT = b"plain text, certainly not an image\n"
@@ -22,6 +22,7 @@ FAILED = "The fop is failed"
 @pytest.fixture(scope="module")
 def text_source(qiniu_target: Target) -> str:
     """A small text object to point failing fops at."""
+    configure_hosts(qiniu_target)  # a test before this module may have pointed the defaults elsewhere
     key = qiniu_target.key("failures/source.txt")
     reply = OurClient(qiniu_target).put_data(qiniu_target.bucket, key, TEXT)
     assert reply.status == 200, reply.text

@@ -15,7 +15,7 @@ from PIL import Image
 
 from qiniu_fop import Auth, download_url, entry, urlsafe_b64encode
 
-from .clients import OurClient, download, wait_job
+from .clients import OurClient, configure_hosts, download, wait_job
 from .media import AUDIO, BACKGROUND, IMAGE, LOGO, PORTRAIT, VIDEO, colour_distance, draw_picture, make_logo, probe
 from .targets import Target
 
@@ -29,6 +29,7 @@ def sources(qiniu_target: Target, contract_media: Path, tmp_path_factory: pytest
     draw_picture((640, 427)).save(extra / FLAT, quality=90)
     make_logo(extra / LOGO)
     files = [contract_media / name for name in (IMAGE, PORTRAIT, VIDEO, AUDIO)] + [extra / FLAT, extra / LOGO]
+    configure_hosts(qiniu_target)  # a test before this module may have pointed the defaults elsewhere
     client = OurClient(qiniu_target)
     keys = {}
     for path in files:

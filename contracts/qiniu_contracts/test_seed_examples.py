@@ -25,7 +25,7 @@ from .clients import OurClient, configure_hosts, download
 from .receiver import NotifyReceiver
 from .media import (
     BACKGROUND, PDF, SEED_AUDIO, SEED_BATCH, SEED_DOCUMENT, SEED_IMAGE, SEED_INPUT, SEED_PHOTO, SEED_VIDEO,
-    audio_duration, colour_distance, generate_seed_media, probe,
+    audio_duration, colour_distance, probe, write_seed_media,
 )
 from .targets import SEED_LOGO_URL, SEED_WORKFLOW, Target
 
@@ -75,7 +75,7 @@ class SeedPlace:
 @pytest.fixture(scope="module")
 def seed_media(contract_media: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
     directory = tmp_path_factory.mktemp("seed-media")
-    generate_seed_media(directory)
+    write_seed_media(directory)
     shutil.copyfile(contract_media / PDF, directory / SEED_DOCUMENT)
     return directory
 

@@ -78,7 +78,9 @@ class EmulatorFlask(Flask):
 
 
 def _flask(emulator: Emulator) -> Flask:
-    app = EmulatorFlask("qiniu_emulator")
+    # No app-level /static/ route: that path belongs to the emulator (a key, a bucket), and
+    # the console serves its files from its own blueprint.
+    app = EmulatorFlask("qiniu_emulator", static_folder=None)
     app.request_class = FormRequest
     app.url_rule_class = BuilderOnFirstUseRule
     app.url_map.merge_slashes = False

@@ -7,6 +7,7 @@ import json
 import os
 import re
 import shlex
+import shutil
 import signal
 import subprocess
 import sys
@@ -36,14 +37,23 @@ def test_every_block_is_a_named_snippet_that_a_test_runs():
     assert not unclaimed, f"no test runs these README snippets: {unclaimed}"
 
 
-@pytest.fixture
-def workdir(tmp_path):
-    """A folder like the user's: photo.jpg, clip.mp4, and .venv/bin/qiniu-emulator."""
-    Image.linear_gradient("L").resize((1600, 1200)).convert("RGB").save(tmp_path / "photo.jpg", "JPEG")
+@pytest.fixture(scope="module")
+def user_media(tmp_path_factory) -> Path:
+    """photo.jpg and clip.mp4, made once for the module's tests (each gets its own copies)."""
+    media = tmp_path_factory.mktemp("user-media")
+    Image.linear_gradient("L").resize((1600, 1200)).convert("RGB").save(media / "photo.jpg", "JPEG")
     subprocess.run([FFMPEG, "-hide_banner", "-nostdin", "-loglevel", "error", "-y",
                     "-f", "lavfi", "-i", "testsrc2=size=320x240:rate=10:duration=12",
-                    "-c:v", "libx264", "-preset", "ultrafast", "-pix_fmt", "yuv420p", str(tmp_path / "clip.mp4")],
+                    "-c:v", "libx264", "-preset", "ultrafast", "-pix_fmt", "yuv420p", str(media / "clip.mp4")],
                    check=True, timeout=60)
+    return media
+
+
+@pytest.fixture
+def workdir(tmp_path, user_media):
+    """A folder like the user's: photo.jpg, clip.mp4, and .venv/bin/qiniu-emulator."""
+    for name in ("photo.jpg", "clip.mp4"):
+        shutil.copyfile(user_media / name, tmp_path / name)
     (tmp_path / ".venv").symlink_to(sys.prefix)
     return tmp_path
 

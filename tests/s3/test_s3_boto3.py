@@ -174,3 +174,12 @@ def test_presigned_put_from_curl_and_an_expired_url(server, s3, tmp_path):
     wait_for(lambda: requests.get(expired, timeout=5).status_code == 403, timeout=5)
     answer = requests.get(expired, timeout=5)
     assert b"<Code>AccessDenied</Code>" in answer.content and b"Request has expired" in answer.content
+
+
+def test_a_bucket_named_static_is_a_bucket_like_any_other(start_emulator):
+    server = start_emulator(buckets=["static"])
+    s3 = client_for(server.s3_url)
+    s3.put_object(Bucket="static", Key="css/site.css", Body=b"body {}")
+    assert s3.get_object(Bucket="static", Key="css/site.css")["Body"].read() == b"body {}"
+    assert [o["Key"] for o in s3.list_objects_v2(Bucket="static")["Contents"]] == ["css/site.css"]
+    assert requests.get(f"{server.url}/_io/static/css/site.css", timeout=10).content == b"body {}"

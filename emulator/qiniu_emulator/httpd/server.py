@@ -152,8 +152,10 @@ class Server:
     def drain(self, timeout: float) -> None:
         """Stop accepting, let requests in flight finish (at most ``timeout`` seconds), close
         idle connections, then end."""
-        self.close_listeners()
+        # Draining first: once a port refuses connections, an answer in flight already says
+        # ``Connection: close``.
         self.hub.begin_drain()
+        self.close_listeners()
         deadline = time.monotonic() + timeout
         if not self.hub.wait_empty(timeout):
             self.hub.close_all()

@@ -99,7 +99,7 @@ def addressed(host: str, raw_path: str, domain_suffix: str) -> tuple[str, str]:
 
 
 def create_s3_app(emulator: "Emulator") -> Flask:
-    app = Flask("qiniu_emulator.s3")
+    app = Flask("qiniu_emulator.s3", static_folder=None)  # /static/... is a bucket named static
     door = S3Door.build(emulator)
     app.extensions[EXTENSION] = door
     app.url_map.merge_slashes = False
