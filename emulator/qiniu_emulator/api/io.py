@@ -91,8 +91,8 @@ def _send_small(info: ObjectInfo) -> Response:
     if any(name in environ for name in _CONDITIONAL):
         response.make_conditional(environ, accept_ranges=True, complete_length=len(data))
     else:  # what make_conditional adds to an unconditional GET or HEAD of bytes
-        headers["Date"] = http_date()
-        headers["Accept-Ranges"] = "bytes"
+        response.headers["Date"] = http_date()
+        response.headers["Accept-Ranges"] = "bytes"
     return response
 
 
