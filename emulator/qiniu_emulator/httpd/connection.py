@@ -1,6 +1,6 @@
 """One client connection on a thread of its own: read a request, call the app (at most the
-gate's number of requests are in the apps at once), write the answer, and keep the
-connection for the next request while the client wants it."""
+gate's number of requests are in the apps at once, taking turns as ``turns.py`` says), write
+the answer, and keep the connection for the next request while the client wants it."""
 
 from __future__ import annotations
 
@@ -188,7 +188,12 @@ class Connection:
         """Run the app and write its answer; False when the connection must end."""
         result: Any = None
         try:
-            result = self.site.app(environ, answer.start_response)
+            turn = self.hub.turns.take()
+            try:
+                result = self.site.app(environ, answer.start_response)
+            finally:
+                if turn:
+                    self.hub.turns.give_back()
             if type(result) is FileWrapper:
                 answer.send_file(result)
             else:

@@ -13,6 +13,7 @@ from typing import Any
 from .connection import Connection, Site
 from .listener import Listener, bind
 from .respond import DateHeader, FileWrapper
+from .turns import Turns
 from .workers import Workers
 
 BUSY_ANSWER = (b"HTTP/1.1 503 Service Unavailable\r\nContent-Type: text/plain\r\nConnection: close\r\n"
@@ -36,6 +37,7 @@ class Hub:
         self.limits = limits
         self.date = DateHeader()
         self.workers = Workers()
+        self.turns = Turns()
         self.draining = False
         self._lock = threading.Lock()
         self._open: set[Connection] = set()
