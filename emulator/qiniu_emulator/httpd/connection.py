@@ -132,7 +132,8 @@ class Connection:
             answer.closing = lambda: hub.draining
         try:
             with self.site.gate:
-                if not self._call(environ, answer):
+                # A body still coming from the client takes no turn: a slow client would hold it.
+                if not self._call(environ, answer, takes_turn=not isinstance(body, LengthBody)):
                     return False
         finally:
             if body is not None and not isinstance(body, LengthBody):
@@ -184,11 +185,11 @@ class Connection:
         environ["wsgi.input"] = io.BytesIO()
         return None
 
-    def _call(self, environ: dict[str, Any], answer: Answer) -> bool:
+    def _call(self, environ: dict[str, Any], answer: Answer, takes_turn: bool) -> bool:
         """Run the app and write its answer; False when the connection must end."""
         result: Any = None
         try:
-            turn = self.hub.turns.take()
+            turn = takes_turn and self.hub.turns.take()
             try:
                 result = self.site.app(environ, answer.start_response)
             finally:
