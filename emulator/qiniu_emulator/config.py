@@ -244,6 +244,10 @@ class Settings:
     op_memory_mb: int = setting(1024, "memory the image ops of all sync downloads and job workers may hold "
                                 "together, in MB; an op needing more is refused before decoding, one needing "
                                 "more than is free waits", parse=positive_int, metavar="MB")
+    pin_requests: bool = setting(True, "run the threads serving requests on one CPU (Linux): Python runs one "
+                                 "thread at a time, and handing that right between cores costs more than it "
+                                 "gains; sync fops and streaming bodies still use every CPU",
+                                 parse=on_off, metavar="on|off", default_text="on")
     console: bool = setting(True, "the browser console at /_emulator/ui/ on the admin port and its JSON "
                             "endpoints; anyone who can reach that port can use it", parse=on_off, metavar="on|off",
                             default_text="on")

@@ -18,6 +18,7 @@ from .admin_origin import admin_url
 from .app import create_admin_app, create_app
 from .s3.app import create_s3_app, route_s3_hosts
 from .bucket_ports import BucketOnly
+from .cpu_affinity import request_cpu
 from .emulator import Emulator
 from .config import DEFAULT_ACCESS_KEY, Settings
 from .init_hooks import hook_environment, hooks_in, run_hooks
@@ -148,7 +149,7 @@ def _make_server(settings: Settings) -> Listeners:
 def _listen(settings: Settings, emulator: Emulator) -> Listeners:
     s3_app = create_s3_app(emulator)
     app = route_s3_hosts(create_app(emulator=emulator), s3_app)
-    server = httpd.Server()
+    server = httpd.Server(request_cpus=request_cpu() if settings.pin_requests else None)
     # The service ports share one gate of --threads requests; the admin origin has its own,
     # so health and the console answer while every service thread is busy.
     service = httpd.gate(settings.threads)

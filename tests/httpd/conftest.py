@@ -15,8 +15,9 @@ def serve() -> Iterator[Callable[..., tuple[Server, int]]]:
     """Start a server over an app on a free loopback port: ``serve(app, threads=4, limits=...)``."""
     servers: list[Server] = []
 
-    def start(app: Any, threads: int = 4, limits: Limits | None = None, **options: Any) -> tuple[Server, int]:
-        server = Server(limits)
+    def start(app: Any, threads: int = 4, limits: Limits | None = None,
+              request_cpus: frozenset[int] | None = None, **options: Any) -> tuple[Server, int]:
+        server = Server(limits, request_cpus)
         listener = server.listen(app, "127.0.0.1", 0, gate(threads), **options)
         server.start()
         servers.append(server)

@@ -9,9 +9,11 @@ import logging
 import select
 import socket
 import threading
+from contextlib import nullcontext
 from dataclasses import dataclass, field
 from typing import IO, TYPE_CHECKING, Any
 
+from ..cpu_affinity import every_cpu
 from . import CLIENT_GONE
 from .body import TOO_LARGE, BodyIncomplete, LengthBody, SocketReader, spool_chunked
 from .parse import Head, HttpError, parse_head
@@ -191,7 +193,9 @@ class Connection:
         try:
             turn = takes_turn and self.hub.turns.take()
             try:
-                result = self.site.app(environ, answer.start_response)
+                # A body still streaming in is read and hashed alongside the others: every CPU.
+                with nullcontext() if takes_turn else every_cpu():
+                    result = self.site.app(environ, answer.start_response)
             finally:
                 if turn:
                     self.hub.turns.give_back()

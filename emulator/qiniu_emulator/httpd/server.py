@@ -10,6 +10,7 @@ import time
 from dataclasses import dataclass
 from typing import Any
 
+from ..cpu_affinity import pin
 from .connection import Connection, Site
 from .listener import Listener, bind
 from .respond import DateHeader, FileWrapper
@@ -33,10 +34,10 @@ class Limits:
 class Hub:
     """The open connections of one server, and whether it is draining."""
 
-    def __init__(self, limits: Limits) -> None:
+    def __init__(self, limits: Limits, request_cpus: frozenset[int] | None = None) -> None:
         self.limits = limits
         self.date = DateHeader()
-        self.workers = Workers()
+        self.workers = Workers(on_start=lambda: pin(request_cpus))
         self.turns = Turns()
         self.draining = False
         self._lock = threading.Lock()
@@ -106,8 +107,9 @@ def _refuse(sock: socket.socket) -> None:
 class Server:
     """Listeners over WSGI apps, sharing one hub of connections; started once, drained once."""
 
-    def __init__(self, limits: Limits | None = None) -> None:
-        self.hub = Hub(limits or Limits())
+    def __init__(self, limits: Limits | None = None, request_cpus: frozenset[int] | None = None) -> None:
+        """``request_cpus``: where connection threads run (``cpu_affinity.py``); None: anywhere."""
+        self.hub = Hub(limits or Limits(), request_cpus)
         self._lock = threading.Lock()
         self._listeners: list[Listener] = []
         self._started = False

@@ -6,8 +6,10 @@ forth at every call that blocks (each SQLite step, each file call, each socket r
 each hand-off is a thread woken on another core. A short request that waits for the
 previous one to finish costs one wait instead. A long request (a fop, a large body, a
 callback) keeps the others waiting only ``WAIT`` once: they then run alongside it, as
-without turns; a request whose body still streams from its client takes no turn. Measured on 2 cores with 4 clients of 1 KiB upload + stat + download round
-trips: 369 -> 427 trips/s, and 2.7 -> 2.3 ms of server CPU per trip.
+without turns. A request whose body still streams from its client takes no turn.
+
+Measured on 2 cores with 4 clients of 1 KiB upload + stat + download round trips:
+369 -> 427 trips/s, and 2.7 -> 2.3 ms of server CPU per trip.
 """
 
 from __future__ import annotations

@@ -11,8 +11,11 @@ IDLE_THREADS = 16  # threads kept waiting for a connection; more end when their 
 
 
 class Workers:
-    def __init__(self, idle_max: int = IDLE_THREADS) -> None:
+    """``on_start`` runs first on each new thread (pinning it to the request CPU)."""
+
+    def __init__(self, idle_max: int = IDLE_THREADS, on_start: Callable[[], None] = lambda: None) -> None:
         self._idle_max = idle_max
+        self._on_start = on_start
         self._idle = 0
         self._lock = threading.Lock()
         self._tasks: queue.SimpleQueue[Callable[[], None] | None] = queue.SimpleQueue()
@@ -27,6 +30,7 @@ class Workers:
         threading.Thread(target=self._serve, args=(task,), name="qiniu-emulator-conn", daemon=True).start()
 
     def _serve(self, task: Callable[[], None] | None) -> None:
+        self._on_start()
         while task is not None:
             task()
             with self._lock:

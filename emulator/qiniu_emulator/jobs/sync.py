@@ -17,6 +17,7 @@ import threading
 from dataclasses import dataclass, field
 from typing import IO, Callable
 
+from ..cpu_affinity import every_cpu
 from ..errors import QiniuError
 from ..downloads import Access
 from ..fops.context import Cancelled
@@ -72,7 +73,8 @@ class SyncFops:
                                    name="sync-fop-watch")
         watcher.start()
         try:
-            return self._run(pipeline, source, access, stop, public_url)
+            with every_cpu():  # Pillow and ffmpeg run in parallel: off the request CPU
+                return self._run(pipeline, source, access, stop, public_url)
         except Cancelled:
             self.logger.info("sync fop on %s:%s stopped: its client left or the server is stopping",
                              source.bucket, source.key)
