@@ -6,7 +6,8 @@ another core; on one core it is a plain switch. Measured on 2 cores with 4 clien
 upload + stat + download round trips: 429 -> 588 trips/s, and 2.32 -> 1.70 ms of server
 CPU per trip. Work that does run in parallel (a sync fop's Pillow and ffmpeg, a body still
 streaming in and being hashed) leaves that CPU while it runs, and children started
-meanwhile get every CPU. Job workers are never pinned.
+meanwhile get every CPU. Job workers are never pinned, nor are the admin port's threads:
+health should answer at once while ops load every core, and it asks for no throughput.
 """
 
 from __future__ import annotations

@@ -176,7 +176,7 @@ def _listen_admin(settings: Settings, emulator: Emulator, listeners: Listeners) 
     wanted = settings.admin_port_number()
     with _port_named(settings.admin_host, wanted):
         admin = listeners.server.listen(create_admin_app(emulator), settings.admin_host, wanted,
-                                        httpd.gate(ADMIN_THREADS), tls_refusal=TLS_REFUSAL)
+                                        httpd.gate(ADMIN_THREADS), tls_refusal=TLS_REFUSAL, pinned=False)
     settings.admin_port = admin.port
     listeners.admin_url = admin_url(settings)
 

@@ -89,3 +89,8 @@ def test_the_emulator_pins_its_connection_threads_unless_told_not_to(tmp_path, p
         assert threads
         widths = {len(os.sched_getaffinity(t.native_id)) for t in threads}  # type: ignore[arg-type]
     assert widths == ({1} if pinned else {len(EVERY)})
+
+
+def test_an_unpinned_port_such_as_the_admin_origin_serves_on_every_cpu(serve) -> None:
+    _, port = serve(cpus_seen, request_cpus=frozenset({EVERY[0]}), pinned=False)
+    assert ask(port, b"small")["cpus"] == EVERY

@@ -42,6 +42,10 @@ class Site:
     base: dict[str, Any] = field(default_factory=dict)
     tls: ssl.SSLContext | None = None
     tls_refusal: bytes = b""  # a plain port's answer to a TLS handshake (empty: just close)
+    # Requests on the request CPU taking turns (cpu_affinity.py, turns.py): throughput. The
+    # admin port's run anywhere at once instead, so health answers promptly while ops load
+    # every core.
+    pinned: bool = True
 
 
 class Connection:
@@ -61,8 +65,9 @@ class Connection:
             if not self.hub.mark_idle(self):  # a TLS handshake counts as waiting: drain ends it
                 return
             self._setup()
-            while self._serve_one():
-                pass
+            with nullcontext() if self.site.pinned else every_cpu():
+                while self._serve_one():
+                    pass
         except (OSError, ValueError, BodyIncomplete):
             pass  # the client went away or stopped sending, or its TLS handshake failed
         except Exception:  # noqa: BLE001 (a connection's failure must not end the server)
@@ -135,7 +140,8 @@ class Connection:
         try:
             with self.site.gate:
                 # A body still coming from the client takes no turn: a slow client would hold it.
-                if not self._call(environ, answer, takes_turn=not isinstance(body, LengthBody)):
+                takes_turn = self.site.pinned and not isinstance(body, LengthBody)
+                if not self._call(environ, answer, takes_turn):
                     return False
         finally:
             if body is not None and not isinstance(body, LengthBody):

@@ -116,7 +116,7 @@ class Server:
         self.stopped = threading.Event()
 
     def listen(self, app: Any, host: str, port: int, gate: threading.Semaphore, *, scheme: str = "http",
-               tls: Any = None, tls_refusal: bytes = b"") -> Listener:
+               tls: Any = None, tls_refusal: bytes = b"", pinned: bool = True) -> Listener:
         """Serve ``app`` on ``host:port`` (0 picks a free port); OSError when it is taken.
         Accepting begins at :meth:`start`, or at once when the server already runs."""
         if self.hub.draining:
@@ -127,7 +127,8 @@ class Server:
                 "wsgi.url_scheme": scheme, "wsgi.version": (1, 0), "wsgi.errors": sys.stderr,
                 "wsgi.multithread": True, "wsgi.multiprocess": False, "wsgi.run_once": False,
                 "wsgi.input_terminated": True, "wsgi.file_wrapper": FileWrapper}
-        listener = Listener(sock, Site(app=app, gate=gate, base=base, tls=tls, tls_refusal=tls_refusal), self.hub)
+        site = Site(app=app, gate=gate, base=base, tls=tls, tls_refusal=tls_refusal, pinned=pinned)
+        listener = Listener(sock, site, self.hub)
         with self._lock:
             self._listeners.append(listener)
             if self._started:
