@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import argparse
 import io
-import struct
 import subprocess
 import sys
 import tempfile
@@ -27,6 +26,7 @@ from pathlib import Path
 import qiniu
 import requests
 from PIL import Image
+from qiniu_contracts.media import screen_gif
 from served import ACCESS_KEY, BUCKET, SECRET_KEY, free_port, start
 
 TARGET = 1.2
@@ -66,16 +66,6 @@ except StageFailed as exc:
 peak = status_mb("VmHWM")
 print(budget.largest / 1024 / 1024, peak - before, outcome, sep="\\t")
 """
-
-
-def screen_gif(width: int, height: int, frames: int) -> bytes:
-    """One-pixel frames on a large logical screen: tiny on disk, full-screen once composited."""
-    out = bytearray(b"GIF89a" + struct.pack("<HH", width, height) + bytes([0x80, 0, 0]) + b"\0\0\0\xff\xff\xff")
-    out += b"!\xff\x0bNETSCAPE2.0\x03\x01\0\0\0"
-    for index in range(frames):
-        out += b"!\xf9\x04\x04\x0a\x00\x00\x00" + b"," + struct.pack("<HHHH", index, index, 1, 1) + b"\0"
-        out += b"\x02\x02\x44\x01\x00"
-    return bytes(out + b";")
 
 
 def noise(size: tuple[int, int], mode: str, fmt: str) -> bytes:

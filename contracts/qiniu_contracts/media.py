@@ -9,6 +9,7 @@ from __future__ import annotations
 import hashlib
 import os
 import shutil
+import struct
 import subprocess
 import tempfile
 from pathlib import Path
@@ -172,3 +173,14 @@ def audio_duration(path: Path) -> float:
         stream = container.streams.audio[0]
         samples = sum(frame.samples for frame in container.decode(stream))
         return samples / stream.codec_context.sample_rate
+
+
+def screen_gif(width: int, height: int, frames: int) -> bytes:
+    """One-pixel frames on a large logical screen: tiny on disk, full-screen once composited
+    (what an image op's memory budget must see through)."""
+    out = bytearray(b"GIF89a" + struct.pack("<HH", width, height) + bytes([0x80, 0, 0]) + b"\0\0\0\xff\xff\xff")
+    out += b"!\xff\x0bNETSCAPE2.0\x03\x01\0\0\0"
+    for index in range(frames):
+        out += b"!\xf9\x04\x04\x0a\x00\x00\x00" + b"," + struct.pack("<HHHH", index, index, 1, 1) + b"\0"
+        out += b"\x02\x02\x44\x01\x00"
+    return bytes(out + b";")

@@ -4,7 +4,6 @@ is refused when that is more than the whole budget, and waits while other ops ho
 
 from __future__ import annotations
 
-import struct
 import threading
 
 import pytest
@@ -13,19 +12,10 @@ import requests
 from boundary_support import PUBLIC, png
 from support import wait_for
 
+from qiniu_contracts.media import screen_gif
 from qiniu_emulator.fops.budget import MemoryBudget, OverBudget
 
 MB = 1024 * 1024
-
-
-def screen_gif(width: int, height: int, frames: int) -> bytes:
-    """One-pixel frames on a large logical screen: tiny on disk, full-screen once composited."""
-    out = bytearray(b"GIF89a" + struct.pack("<HH", width, height) + bytes([0x80, 0, 0]) + b"\0\0\0\xff\xff\xff")
-    out += b"!\xff\x0bNETSCAPE2.0\x03\x01\0\0\0"
-    for index in range(frames):
-        out += b"!\xf9\x04\x04\x0a\x00\x00\x00" + b"," + struct.pack("<HHHH", index, index, 1, 1) + b"\0"
-        out += b"\x02\x02\x44\x01\x00"
-    return bytes(out + b";")
 
 
 def prefop(server, job_id: str) -> dict:
