@@ -321,3 +321,15 @@ def test_a_token_verified_before_expires_when_the_clock_passes_its_deadline() ->
     error = rejected(auth.verify_upload_token, token)
     assert (error.status, error.message) == (401, "expired token")
     assert rejected(auth.verify_upload_token, token + "x").message == "bad token"
+
+
+def test_a_remembered_token_lends_nothing_to_a_token_with_its_signature_and_another_policy(
+        auth: Authenticator) -> None:
+    token = upload_token({"scope": "b", "deadline": 2_000_000_000})
+    assert auth.verify_upload_token(token).policy.bucket == "b"  # now remembered
+    access_key, sign, _ = token.split(":")
+    wider = b64_encode(json.dumps({"scope": "other", "deadline": 2_000_000_000}).encode())
+    error = rejected(auth.verify_upload_token, f"{access_key}:{sign}:{wider}")
+    assert (error.status, error.message) == (401, "bad token")
+    other_secret = Authenticator({AK: "another-secret"}, mode=AuthMode.STRICT)
+    assert rejected(other_secret.verify_upload_token, token).message == "bad token"

@@ -184,3 +184,17 @@ def test_hashed_paths_are_distinct_and_contained(key: str) -> None:
     path = base / hashed_relpath(key)
     assert path.parent == base / HASHED_DIR
     assert hashed_relpath(key) != hashed_relpath(key + "x")
+
+
+@pytest.mark.parametrize("key", ["deep/link/file", "deep/link/more/file", "deep/leaf"])
+def test_a_symlink_below_a_real_directory_is_not_followed_out(storage: Storage, bucket_dir: Path, tmp_path: Path,
+                                                              key: str) -> None:
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    (bucket_dir / "deep").mkdir()
+    (bucket_dir / "deep" / "link").symlink_to(outside, target_is_directory=True)
+    (bucket_dir / "deep" / "leaf").symlink_to(outside / "leaf")  # a dangling link as the last segment
+    info = storage.put_bytes(BUCKET, key, b"data", mime="text/plain")
+    assert info.path.resolve().is_relative_to(bucket_dir.resolve())
+    assert list(outside.iterdir()) == []
+    assert info.path.read_bytes() == b"data"
