@@ -6,8 +6,9 @@ another core; on one core it is a plain switch. Measured on 2 cores with 4 clien
 upload + stat + download round trips: 429 -> 588 trips/s, and 2.32 -> 1.70 ms of server
 CPU per trip. Work that does run in parallel (a sync fop's Pillow and ffmpeg, a body still
 streaming in and being hashed) leaves that CPU while it runs, and children started
-meanwhile get every CPU. Job workers are never pinned, nor are the admin port's threads:
-health should answer at once while ops load every core, and it asks for no throughput.
+meanwhile get every CPU, as do the threads of pools a request starts (``unpin``). Job
+workers are never pinned, nor are the admin port's threads: health should answer at once
+while ops load every core, and it asks for no throughput.
 """
 
 from __future__ import annotations
@@ -31,7 +32,17 @@ def request_cpu() -> frozenset[int] | None:
 def pin(cpus: frozenset[int] | None) -> None:
     """Keep the calling thread on ``cpus`` (None leaves it as it is)."""
     if cpus:
-        os.sched_setaffinity(0, cpus)
+        try:
+            os.sched_setaffinity(0, cpus)
+        except OSError:  # a sandbox may forbid it: the thread runs anywhere, as unpinned
+            pass
+
+
+def unpin() -> None:
+    """Let the calling thread run on every CPU of the process (a pool's thread initializer:
+    a thread starts with the CPUs of the thread that started it)."""
+    if hasattr(os, "sched_getaffinity"):
+        pin(frozenset(os.sched_getaffinity(os.getpid())))
 
 
 @contextmanager
@@ -46,8 +57,8 @@ def every_cpu() -> Iterator[None]:
     if mine == every:
         yield
         return
-    os.sched_setaffinity(0, every)
+    pin(frozenset(every))
     try:
         yield
     finally:
-        os.sched_setaffinity(0, mine)
+        pin(frozenset(mine))

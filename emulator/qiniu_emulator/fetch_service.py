@@ -18,6 +18,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
 from .auth import Authenticator, qbox_data
+from .cpu_affinity import unpin
 from .encoding import etag_of_stream
 from .errors import QiniuError
 from .fetch import Access, UrlFetcher
@@ -94,7 +95,8 @@ class FetchService:
             task = FetchTask(id=f"fetch-{secrets.token_hex(12)}", seq=self._seq, request=request)
             self._tasks[task.id] = task
             if self._pool is None:
-                self._pool = ThreadPoolExecutor(self.workers, thread_name_prefix="fetch")
+                # Started from a request thread, its threads would keep that thread's one CPU.
+                self._pool = ThreadPoolExecutor(self.workers, thread_name_prefix="fetch", initializer=unpin)
             pool = self._pool
         pool.submit(self._run, task, access)
         return task

@@ -21,7 +21,15 @@ def test_kill_dash_nine_during_concurrent_uploads_keeps_every_answered_upload(tm
     lock = threading.Lock()
     enough = threading.Event()
 
+    errors: list[BaseException] = []
+
     def uploader(worker: int) -> None:
+        try:
+            upload_until_killed(worker)
+        except BaseException as exc:  # noqa: BLE001 - a failure in a thread is the test's
+            errors.append(exc)
+
+    def upload_until_killed(worker: int) -> None:
         session = requests.Session()
         for n in range(10_000):
             key = f"crash/{worker}/{n}"
@@ -44,6 +52,7 @@ def test_kill_dash_nine_during_concurrent_uploads_keeps_every_answered_upload(tm
     first.stop()  # SIGKILL while the other uploads are under way
     for thread in threads:
         thread.join(30)
+    assert errors == [] and not any(thread.is_alive() for thread in threads)
     second = ServeProcess(data, port=first.port).start()
     try:
         with lock:

@@ -94,3 +94,22 @@ def test_the_emulator_pins_its_connection_threads_unless_told_not_to(tmp_path, p
 def test_an_unpinned_port_such_as_the_admin_origin_serves_on_every_cpu(serve) -> None:
     _, port = serve(cpus_seen, request_cpus=frozenset({EVERY[0]}), pinned=False)
     assert ask(port, b"small")["cpus"] == EVERY
+
+
+def test_a_pool_a_pinned_thread_starts_runs_on_every_cpu_through_unpin() -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    from qiniu_emulator.cpu_affinity import unpin
+
+    seen: dict[str, Any] = {}
+
+    def pinned() -> None:
+        pin(frozenset({EVERY[0]}))
+        for name, initializer in (("plain", None), ("unpinned", unpin)):
+            with ThreadPoolExecutor(1, initializer=initializer) as pool:
+                seen[name] = pool.submit(lambda: sorted(os.sched_getaffinity(0))).result(30)
+
+    thread = threading.Thread(target=pinned)
+    thread.start()
+    thread.join(30)
+    assert seen == {"plain": [EVERY[0]], "unpinned": EVERY}

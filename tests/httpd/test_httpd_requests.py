@@ -96,6 +96,19 @@ def test_bad_chunked_encoding_is_400(serve, chunks: bytes) -> None:
     assert answer.status == 400 and b"chunk" in answer.body
 
 
+def test_endless_trailer_fields_after_a_chunked_body_are_400(serve) -> None:
+    _, port = serve(apps.echo)
+    with connect(port) as sock:
+        sock.sendall(b"PUT /up HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n")
+        try:
+            for _ in range(10_000):  # 200 KB of trailers, far past the limit
+                sock.sendall(b"X-Trailer: " + b"t" * 8 + b"\r\n")
+        except OSError:
+            pass  # the server answered and closed while we were still sending
+        answer = read_answer(sock.makefile("rb"))
+    assert answer.status == 400 and b"trailer" in answer.body
+
+
 def test_100_continue_is_sent_when_the_app_reads_the_body(serve) -> None:
     _, port = serve(apps.echo)
     with connect(port) as sock:
@@ -179,6 +192,12 @@ def test_file_bodies_small_and_large_arrive_intact(serve) -> None:
     (b"GET / HTTP/1.1\r\nBad Header\r\n\r\n", 400),
     (b"GET / HTTP/1.1\r\nHost: x\r\nContent-Length: 1x\r\n\r\n", 400),
     (b"GET / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: gzip\r\n\r\n", 501),
+    # framing a proxy could read another way (request smuggling)
+    (b"POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\nTransfer-Encoding: chunked\r\n\r\n"
+     b"0\r\n\r\nGET /smuggled HTTP/1.1\r\nHost: x\r\n\r\n", 400),
+    (b"POST / HTTP/1.0\r\nConnection: keep-alive\r\nTransfer-Encoding: chunked\r\n\r\n"
+     b"0\r\n\r\nGET /smuggled HTTP/1.1\r\nHost: x\r\n\r\n", 400),
+    (b"POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\nContent-Length: 5\r\n\r\nhello", 400),
 ])
 def test_malformed_requests_get_a_clear_error_and_the_server_goes_on(serve, request_bytes: bytes,
                                                                      status: int) -> None:

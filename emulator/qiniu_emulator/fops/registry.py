@@ -27,15 +27,16 @@ class Registry:
             self.add(spec)
 
     def _load(self, name: str) -> None:
-        """Register the family ``name`` belongs to, when it is not yet."""
-        if name not in self._pending:
+        """Register the family ``name`` belongs to, when it is not yet. Its names leave
+        ``_pending`` only once registered, so another thread never sees them missing."""
+        if name in self._specs or name not in self._pending:
             return
         with self._loading:
             register = self._pending.get(name)
             if register is None:
                 return
-            self._pending = {other: loader for other, loader in self._pending.items() if loader is not register}
             register(self)
+            self._pending = {other: loader for other, loader in self._pending.items() if loader is not register}
 
     def add(self, spec: OpSpec) -> None:
         if spec.name in self._specs:
@@ -47,7 +48,7 @@ class Registry:
         return self._specs.get(name)
 
     def names(self) -> list[str]:
-        return sorted([*self._specs, *self._pending])
+        return sorted({*self._specs, *self._pending})
 
     def specs(self) -> list[OpSpec]:
         for name in list(self._pending):

@@ -14,6 +14,7 @@ from .parse import BAD_REQUEST, HttpError
 
 RECV_SIZE = 64 * 1024
 MAX_CHUNK_LINE = 4096
+MAX_TRAILERS = 16 * 1024  # trailer bytes after a chunked body; an endless list would hold a thread
 SPOOL_IN_MEMORY = 512 * 1024  # a decoded chunked body above this goes to a temp file
 TOO_LARGE = "413 Payload Too Large"
 
@@ -200,8 +201,11 @@ def spool_chunked(reader: SocketReader, max_body: int) -> IO[bytes]:
                 size -= len(data)
             if reader.line(MAX_CHUNK_LINE) != b"":
                 raise HttpError(BAD_REQUEST, "a chunk is longer than its size says")
-        while reader.line(MAX_CHUNK_LINE):  # trailer fields are read and dropped
-            pass
+        trailers = 0
+        while line := reader.line(MAX_CHUNK_LINE):  # trailer fields are read and dropped
+            trailers += len(line)
+            if trailers > MAX_TRAILERS:
+                raise HttpError(BAD_REQUEST, f"the trailer fields exceed {MAX_TRAILERS} bytes")
     except BaseException:
         spool.close()
         raise

@@ -134,12 +134,16 @@ def _framing(head: Head) -> None:
     """How the body is framed and whether the connection stays open (RFC 9112 §6, §9.3)."""
     environ = head.environ
     connection = str(environ.get("HTTP_CONNECTION", "")).lower()
+    encodings = [e.strip(" \t").lower() for e in str(environ.pop("HTTP_TRANSFER_ENCODING", "")).split(",")
+                 if e.strip(" \t")]
+    # Framing a proxy in front could read another way is refused, not guessed (request
+    # smuggling): Transfer-Encoding beside Content-Length, or on HTTP/1.0 (RFC 9112 §6.1).
+    if encodings and ("CONTENT_LENGTH" in environ or head.version == "1.0"):
+        raise HttpError(BAD_REQUEST, "Transfer-Encoding with Content-Length, or on HTTP/1.0, is refused")
     if head.version == "1.0":
         head.keep_alive = connection == "keep-alive"
     else:
         head.keep_alive = "close" not in [token.strip() for token in connection.split(",")]
-        encodings = [e.strip(" \t").lower() for e in str(environ.pop("HTTP_TRANSFER_ENCODING", "")).split(",")
-                     if e.strip(" \t")]
         if encodings and encodings != ["chunked"]:
             raise HttpError("501 Not Implemented", "only the chunked transfer coding is accepted")
         head.chunked = bool(encodings)
