@@ -105,8 +105,8 @@ SEED_IMAGE = "original-image.jpg"      # 1600x1200, so the 800x600 resize really
 SEED_PHOTO = "original-photo.jpg"      # 1600x1200, the variants example's source
 SEED_INPUT = "input-file.jpg"          # 1600x1200, the workflow example's source
 SEED_BATCH = {"image1.jpg": (800, 600), "image2.png": (600, 800), "image3.gif": (500, 500)}
-SEED_VIDEO = "source-video.mov"        # 11 s 1280x720 H.264 + AAC (the thumbnail is taken at 10 s; the
-                                       # HD output scales it up, the SD one keeps its size)
+SEED_VIDEO = "source-video.mov"        # 11 s 854x480 H.264 + AAC (the thumbnail is taken at 10 s; both
+                                       # outputs scale it up, so each size checked is the op's doing)
 SEED_AUDIO = "source-audio.wav"        # 60 s 22.05 kHz mono (the fade example ends at 60 s)
 SEED_DOCUMENT = PDF                    # the document example's key: generate_media makes it
 LOGO = "logo.png"                      # 120x40 opaque red, a watermark that is easy to find
@@ -141,7 +141,7 @@ def generate_seed_media(directory: Path) -> None:
         picture = draw_picture(size)
         (picture.convert("P") if name.endswith(".gif") else picture).save(directory / name)
     _ffmpeg("-f", "lavfi", "-i",
-            "color=c=0x1e5aa0:s=1280x720:r=30:d=11,drawbox=x=t*100:y=260:w=200:h=200:color=yellow:t=fill",
+            "color=c=0x1e5aa0:s=854x480:r=30:d=11,drawbox=x=t*60:y=140:w=200:h=200:color=yellow:t=fill",
             "-f", "lavfi", "-i", "sine=frequency=440:sample_rate=44100:duration=11",
             "-c:v", "libx264", "-preset", "ultrafast", "-b:v", "300k", "-pix_fmt", "yuv420p",
             "-c:a", "aac", "-b:a", "64k", "-shortest", str(directory / SEED_VIDEO))

@@ -111,7 +111,8 @@ def many_frame_gif(frames: int, screen: int) -> bytes:
 
 def test_the_op_timeout_bounds_an_in_process_image_op(start_emulator):
     server = start_emulator(op_timeout=0.1)
-    server.emulator.storage.put_bytes(PUBLIC, "slow.gif", many_frame_gif(20, 2000), mime="image/gif")
+    # 60 frames: decoding them takes well past 0.1 s on any machine
+    server.emulator.storage.put_bytes(PUBLIC, "slow.gif", many_frame_gif(60, 2000), mime="image/gif")
     answer = requests.get(f"{server.url}/_io/{PUBLIC}/slow.gif?imageMogr2/thumbnail/100x", timeout=120)
     assert answer.status_code == 400
     assert "timed out after 0.1 s" in answer.json()["error"]
