@@ -101,7 +101,8 @@ def run_user_tests(folder: Path, files: dict[str, str], passed: int, *args: str,
     Returns its output."""
     for name, text in files.items():
         (folder / name).write_text(text, encoding="utf-8")
-    env = {k: v for k, v in os.environ.items() if not k.startswith(drop_env)}
+    # The media cache only saves generating the same files again: the user's run keeps it.
+    env = {k: v for k, v in os.environ.items() if not k.startswith(drop_env) or k == "QINIU_CONTRACTS_MEDIA_CACHE"}
     run = subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", *files, *args],
                          cwd=folder, env=env, capture_output=True, text=True, timeout=timeout)
     assert run.returncode == 0, run.stdout[-3000:] + run.stderr[-2000:]
