@@ -12,7 +12,7 @@ DATA ?= ./.qiniu-emulator
 # process). Whole files go to one worker, so a module's fixtures (a server, generated media)
 # are made once; they are handed out in collection order, longest first (tests/scheduling.py).
 JOBS ?= $(shell $(PYTHON) -c 'import os; print(len(os.sched_getaffinity(0)) + 1 if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1) + 1)')
-XDIST := -n $(JOBS) --dist loadfile --no-loadscope-reorder
+XDIST = -n $(JOBS) --dist loadfile --no-loadscope-reorder
 # A test run starts many Python processes (emulators, the CLI, pytest in a child); without
 # cached bytecode each compiles the project's modules again, so the run writes __pycache__
 # even where PYTHONDONTWRITEBYTECODE is set.

@@ -49,11 +49,17 @@ def cached(generate: Callable[[Path], None], directory: Path) -> None:
     if not kept.is_dir():
         kept.parent.mkdir(parents=True, exist_ok=True)
         scratch = Path(tempfile.mkdtemp(prefix=".partial-", dir=kept.parent))
-        generate(scratch)
+        try:
+            generate(scratch)
+        except BaseException:
+            shutil.rmtree(scratch, ignore_errors=True)  # no half set left in a lasting cache
+            raise
         try:
             scratch.rename(kept)
         except OSError:  # another process kept its set first
             shutil.rmtree(scratch, ignore_errors=True)
+            if not kept.is_dir():
+                raise
     for item in kept.iterdir():
         shutil.copyfile(item, directory / item.name)
 

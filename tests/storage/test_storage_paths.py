@@ -198,3 +198,18 @@ def test_a_symlink_below_a_real_directory_is_not_followed_out(storage: Storage, 
     assert info.path.resolve().is_relative_to(bucket_dir.resolve())
     assert list(outside.iterdir()) == []
     assert info.path.read_bytes() == b"data"
+
+
+def test_a_bucket_made_again_where_a_symlink_now_stands_is_not_followed_out(storage: Storage, bucket_dir: Path,
+                                                                           tmp_path: Path) -> None:
+    storage.put_bytes(BUCKET, "first", b"data", mime="text/plain")  # its directory is now known
+    storage.drop_bucket(BUCKET)
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    bucket_dir.symlink_to(outside, target_is_directory=True)
+    try:
+        storage.create_bucket(BUCKET)
+        storage.put_bytes(BUCKET, "second", b"data", mime="text/plain")
+    except QiniuError as exc:
+        assert exc.status == 400
+    assert list(outside.iterdir()) == []

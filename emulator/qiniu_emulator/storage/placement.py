@@ -42,6 +42,10 @@ class Placement:
             self._bucket_dirs[bucket] = path  # a real directory the emulator made: checked once
         return path
 
+    def forget_bucket(self, bucket: str) -> None:
+        """The bucket's directory is gone: whatever takes its name later is checked again."""
+        self._bucket_dirs.pop(bucket, None)
+
     def reserve(self, relpath: str) -> None:
         self._reserved.add(relpath)
 

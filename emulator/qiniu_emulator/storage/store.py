@@ -153,6 +153,7 @@ class Storage(ResumableUploads):
             with self._db.transaction() as conn:
                 conn.execute("DELETE FROM buckets WHERE name = ?", (name,))
                 shutil.rmtree(self._placement.bucket_dir(name), ignore_errors=True)
+                self._placement.forget_bucket(name)
             self._buckets.forget(name)  # once committed: a read meanwhile saw the row still there
 
     # writing ---------------------------------------------------------------------
